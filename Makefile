@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: MIT
+# rmmhunt: bpf/*.bpf.c -> build/bpf/*.bpf.o -> build/rmmhunt.bpf.o (linked) -> build/rmmhunt.skel.h
+#          user/**/*.c -> build/user/**/*.o -> build/rmmhunt
+OUTPUT    ?= build
+CLANG     ?= clang
+CC        ?= gcc
+BPFTOOL   ?= bpftool
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+V         ?=
+SANITIZE  ?=
+
+ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/' \
+			 | sed 's/ppc64le/powerpc/' | sed 's/mips.*/mips/' \
+			 | sed 's/riscv64/riscv/' | sed 's/loongarch64/loongarch/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(LIBS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(LIBS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	   -D_GNU_SOURCE -DRMMHUNT_VERSION='"$(VERSION)"' \
+	   -I$(OUTPUT) -Iinclude -Iuser $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread
+ifeq ($(SANITIZE),1)
+CC      := clang
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+OUTPUT  := build/asan
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) -Wall \
+	      -Wno-compare-distinct-pointer-types
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+USER_SRCS  := $(shell find user -name '*.c' | sort)
+USER_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS   := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean test unit e2e run deps vmlinux fuzz bench static install uninstall image \
+	test-kernels
+all: $(OUTPUT)/rmmhunt
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
+	$(call msg,MKDIR,$@)
+	$(Q)mkdir -p $@
+
+# Kernel side: one object per hook, linked into one object for one skeleton.
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/events.h $(VMLINUX) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/rmmhunt.bpf.o: $(BPF_OBJS)
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/rmmhunt.skel.h: $(OUTPUT)/rmmhunt.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name rmmhunt_bpf > $@
+
+# User side; the dependency files (-MMD) keep rebuilds exact after the first build.
+$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/rules_default.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The default rule set is the rules/*.yaml files, compiled in.
+$(OUTPUT)/rules_default.h: $(wildcard rules/*.yaml) scripts/embed-rules.sh | $(OUTPUT)
+	$(call msg,EMBED,$@)
+	$(Q)scripts/embed-rules.sh $(wildcard rules/*.yaml) > $@
+
+# Only capture/ sees the skeleton, so the rest builds and tests without clang -target bpf.
+$(filter $(OUTPUT)/user/capture/%,$(USER_OBJS)): $(OUTPUT)/rmmhunt.skel.h
+
+$(OUTPUT)/rmmhunt: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+-include $(USER_OBJS:.o=.d)
+
+# Unit tests: tests/unit/test_<module>.c, cmocka, linked with every module but main.
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)failed=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; $$t || failed=1; done; exit $$failed
+
+e2e: $(OUTPUT)/rmmhunt
+	$(Q)RMMHUNT=$(abspath $(OUTPUT)/rmmhunt) python3 -m pytest -q tests/e2e
+
+# The one test command (README, .ci/run): install what is missing, build, run everything.
+test:
+	$(Q)scripts/install-deps.sh build 'test*'
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory e2e
+
+run:
+	$(Q)scripts/install-deps.sh build
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUTPUT)/rmmhunt run $(ARGS)
+
+deps:
+	$(Q)scripts/install-deps.sh build 'test*'
+
+# Regenerates the committed vmlinux.h from the running kernel's BTF.
+vmlinux:
+	$(Q)mkdir -p vmlinux/$(ARCH)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX)
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf build
+
+# Keep intermediate objects (the skeleton) and delete half-written targets on failure.
+.SECONDARY:
+.DELETE_ON_ERROR:

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The whole contract between bpf/ and user/: what one exec looks like in the
+ * ring buffer. Fixed fields first, then variable strings, argv last; only the
+ * bytes used are sent (EXEC_EVENT_SIZE). No vmlinux types here.
+ */
+#ifndef RMMHUNT_EVENTS_H
+#define RMMHUNT_EVENTS_H
+
+#define TASK_COMM_LEN	  16
+#define ARGV_MAX	  32768	 /* argv bytes captured; more sets EXEC_ARGV_TRUNCATED */
+#define PATH_MAX_BYTES	  4096	 /* one path, components joined by user space */
+#define PATH_MAX_DEPTH	  48	 /* components walked per path */
+#define EXEC_DATA_MAX	  (4 * PATH_MAX_BYTES + ARGV_MAX)
+#define INVALID_TGID	  0
+
+/* exec_event.flags */
+#define EXEC_ARGV_TRUNCATED  (1u << 0)
+#define EXEC_EXE_DELETED     (1u << 1) /* unlinked at exec (memfd files are too) */
+#define EXEC_FORKER_KNOWN    (1u << 2) /* the fork was seen: forker_* are exact */
+#define EXEC_PATH_TRUNCATED  (1u << 3) /* a path had more components than walked */
+#define EXEC_CGROUP_TRUNCATED (1u << 4)
+
+/*
+ * Paths are sent as their components from the leaf up, each NUL-terminated
+ * ("bash\0bin\0usr\0"); user space reverses them. A BPF program cannot build
+ * a path front to back without a second pass, and this costs it nothing.
+ * A component "/" marks the root of a mount namespace reached.
+ */
+enum exec_str {
+	EXEC_STR_FILENAME, /* bprm->filename as passed to execve (a plain string) */
+	EXEC_STR_EXE,	   /* the executable's path (components) */
+	EXEC_STR_CWD,	   /* the current directory (components) */
+	EXEC_STR_CGROUP,   /* the cgroup v2 path (components) */
+	EXEC_STR_ARGV,	   /* argv, NUL-separated, as in /proc/PID/cmdline */
+	EXEC_STR__COUNT,
+};
+
+struct exec_event {
+	unsigned long long boot_ns;	  /* bpf_ktime_get_boot_ns() at exec */
+	unsigned long long start_boot_ns; /* task start, boot clock */
+	unsigned long long cgroup_id;
+	unsigned long long exe_ino;
+	unsigned long long exe_ctime_ns;
+	unsigned long long exe_size;
+	unsigned int exe_dev;
+	unsigned int tgid;
+	unsigned int pid;
+	unsigned int ppid;	   /* real parent at exec time */
+	unsigned int forker_tgid;  /* the process that forked this one */
+	unsigned int uid, euid, gid;
+	unsigned int loginuid;
+	unsigned int sessionid;
+	unsigned int pid_ns;
+	unsigned int mnt_ns;
+	unsigned int flags;
+	unsigned int argv_len;	   /* original argv length in bytes */
+	unsigned short str_len[EXEC_STR__COUNT];
+	char comm[TASK_COMM_LEN];
+	char forker_comm[TASK_COMM_LEN];
+	char data[EXEC_DATA_MAX];  /* the strings, in enum exec_str order */
+};
+
+#define EXEC_EVENT_HDR_SIZE  (sizeof(struct exec_event) - EXEC_DATA_MAX)
+
+/* Per-CPU counters in the "counters" array map. */
+enum counter {
+	CNT_EXECS,	 /* execs seen by the hook */
+	CNT_LOST,	 /* events the ring buffer had no room for */
+	CNT_FORKS,
+	CNT_COUNTER__COUNT,
+};
+
+#endif

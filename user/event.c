@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/* The event record and its column table: see event.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+
+const struct field_desc event_fields[FIELD__COUNT] = {
+#define X(id, name, type) [FIELD_##id] = { name, type },
+	EVENT_FIELDS(X)
+#undef X
+};
+
+/* Defender DeviceProcessEvents columns that nothing on Linux fills. */
+static const char *const windows_only[] = {
+	"AccountDomain",
+	"AccountObjectId",
+	"AccountSid",
+	"AccountUpn",
+	"AdditionalFields",
+	"AppGuardContainerId",
+	"InitiatingProcessAccountDomain",
+	"InitiatingProcessAccountObjectId",
+	"InitiatingProcessAccountSid",
+	"InitiatingProcessAccountUpn",
+	"InitiatingProcessIntegrityLevel",
+	"InitiatingProcessLogonId",
+	"InitiatingProcessMD5",
+	"InitiatingProcessParentCreationTime",
+	"InitiatingProcessParentFileName",
+	"InitiatingProcessParentId",
+	"InitiatingProcessSHA1",
+	"InitiatingProcessSHA256",
+	"InitiatingProcessSignatureStatus",
+	"InitiatingProcessSignerType",
+	"InitiatingProcessTokenElevation",
+	"InitiatingProcessVersionInfoCompanyName",
+	"InitiatingProcessVersionInfoFileDescription",
+	"InitiatingProcessVersionInfoInternalFileName",
+	"InitiatingProcessVersionInfoOriginalFileName",
+	"InitiatingProcessVersionInfoProductName",
+	"InitiatingProcessVersionInfoProductVersion",
+	"LogonId",
+	"MD5",
+	"MachineGroup",
+	"ProcessIntegrityLevel",
+	"ProcessTokenElevation",
+	"SourceSystem",
+	"TenantId",
+};
+
+int event_field_lookup(const char *name)
+{
+	for (int i = 0; i < FIELD__COUNT; i++)
+		if (strcmp(event_fields[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+bool event_field_is_windows_only(const char *name)
+{
+	for (size_t i = 0; i < sizeof(windows_only) / sizeof(windows_only[0]); i++)
+		if (strcmp(windows_only[i], name) == 0)
+			return true;
+	return false;
+}
+
+void event_init(struct event *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void event_reset(struct event *e)
+{
+	memset(e->f, 0, sizeof(e->f));
+	e->arena_len = 0;
+}
+
+void event_free(struct event *e)
+{
+	if (!e)
+		return;
+	free(e->arena);
+	event_init(e);
+}
+
+static int arena_reserve(struct event *e, size_t n)
+{
+	size_t cap = e->arena_cap ? e->arena_cap : 4096;
+	char *p;
+
+	if (n > UINT32_MAX - e->arena_len)
+		return -ENOMEM;
+	if (e->arena_len + n <= e->arena_cap)
+		return 0;
+	while (cap < e->arena_len + n)
+		cap *= 2;
+	p = realloc(e->arena, cap);
+	if (!p)
+		return -ENOMEM;
+	e->arena = p;
+	e->arena_cap = cap;
+	return 0;
+}
+
+int event_copy(struct event *dst, const struct event *src)
+{
+	int err;
+
+	event_reset(dst);
+	err = arena_reserve(dst, src->arena_len);
+	if (err)
+		return err;
+	if (src->arena_len)
+		memcpy(dst->arena, src->arena, src->arena_len);
+	dst->arena_len = src->arena_len;
+	memcpy(dst->f, src->f, sizeof(dst->f));
+	return 0;
+}
+
+bool event_isset(const struct event *e, enum field_id id)
+{
+	return e->f[id].set;
+}
+
+void event_unset(struct event *e, enum field_id id)
+{
+	memset(&e->f[id], 0, sizeof(e->f[id]));
+}
+
+void event_set_long(struct event *e, enum field_id id, int64_t v)
+{
+	e->f[id].set = true;
+	e->f[id].num = v;
+}
+
+int64_t event_long(const struct event *e, enum field_id id)
+{
+	return e->f[id].set ? e->f[id].num : 0;
+}
+
+int event_set_strn(struct event *e, enum field_id id, const char *s, size_t n)
+{
+	const char *nul = memchr(s, '\0', n);
+	int err;
+
+	if (nul)
+		n = nul - s;
+	err = arena_reserve(e, n + 1);
+	if (err)
+		return err;
+	memcpy(e->arena + e->arena_len, s, n);
+	e->arena[e->arena_len + n] = '\0';
+	e->f[id] = (struct field_value){ .set = true, .off = e->arena_len, .len = n };
+	e->arena_len += n + 1;
+	return 0;
+}
+
+int event_set_str(struct event *e, enum field_id id, const char *s)
+{
+	if (!s) {
+		event_unset(e, id);
+		return 0;
+	}
+	return event_set_strn(e, id, s, strlen(s));
+}
+
+int event_set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	return event_set_strn(e, id, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+const char *event_str(const struct event *e, enum field_id id)
+{
+	return e->f[id].set ? e->arena + e->f[id].off : NULL;
+}
+
+size_t event_str_len(const struct event *e, enum field_id id)
+{
+	return e->f[id].set ? e->f[id].len : 0;
+}
+
+int event_set_list(struct event *e, enum field_id id, const char *const *items, size_t n)
+{
+	size_t total = 0, off;
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		total += strlen(items[i]) + 1;
+	err = arena_reserve(e, total);
+	if (err)
+		return err;
+	off = e->arena_len;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(items[i]) + 1;
+
+		memcpy(e->arena + e->arena_len, items[i], len);
+		e->arena_len += len;
+	}
+	e->f[id] = (struct field_value){ .set = true, .num = n, .off = off, .len = total };
+	return 0;
+}
+
+size_t event_list_count(const struct event *e, enum field_id id)
+{
+	return e->f[id].set ? (size_t)e->f[id].num : 0;
+}
+
+const char *event_list_next(const struct event *e, enum field_id id, const char *prev)
+{
+	const struct field_value *v = &e->f[id];
+	const char *end, *next;
+
+	if (!v->set || !v->num)
+		return NULL;
+	if (!prev)
+		return e->arena + v->off;
+	end = e->arena + v->off + v->len;
+	next = prev + strlen(prev) + 1;
+	return next < end ? next : NULL;
+}

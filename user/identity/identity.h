@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Executable identity: what a file says it is. PE version info for Windows
+ * images, package metadata for native ones, file type and hashes, cached by
+ * the file's identity (dev, inode, ctime, size) so each file is read once.
+ */
+#ifndef RMMHUNT_IDENTITY_H
+#define RMMHUNT_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+struct identity_cache;
+
+struct identity_stats {
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t entries;
+	uint64_t errors;
+};
+
+struct identity_cache *identity_cache__new(size_t max_entries);
+void identity_cache__free(struct identity_cache *c); /* NULL is fine */
+void identity_cache__stats(const struct identity_cache *c, struct identity_stats *out);
+
+/*
+ * Fills the identity columns of @e (ProcessVersionInfo*, VersionInfoCompanyNames,
+ * VersionInfoSource, SHA1, SHA256, FileSize) for the file open at @fd. The file
+ * is read only through @fd, never reopened by path. @root_fd is the process's
+ * root directory (/proc/PID/root) and @path the file's path inside it, both used
+ * only to find the owning package in that root's package database.
+ * Returns 0, or a negative errno when the file could not be read (the columns
+ * stay unset then).
+ */
+int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path,
+		   struct event *e);
+
+#endif

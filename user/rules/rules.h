@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Detection rules: Sentinel hunting-rule YAML whose `query` is KQL, plus our
+ * `exclusions:` extension. A rule set loads whole or not at all.
+ */
+#ifndef RMMHUNT_RULES_H
+#define RMMHUNT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+struct ruleset;
+struct rule;
+
+/* Where a load failed, or a warning: "file:line:col: message". */
+struct rules_diag {
+	char msg[512];
+	unsigned nwarnings;
+	char warnings[8][256];
+};
+
+/* The rules compiled into the binary (rules/*.yaml). */
+struct ruleset *ruleset__load_default(struct rules_diag *diag);
+/* Files, or directories of *.yaml/*.yml files (sorted); all or nothing. */
+struct ruleset *ruleset__load_paths(const char *const *paths, size_t n, struct rules_diag *diag);
+/* One rule file held in memory; @name is used in diagnostics. */
+struct ruleset *ruleset__load_buffer(const char *name, const char *text, size_t len,
+				     struct rules_diag *diag);
+void ruleset__free(struct ruleset *rs); /* NULL is fine */
+
+size_t ruleset__count(const struct ruleset *rs);
+const struct rule *ruleset__rule(const struct ruleset *rs, size_t i);
+
+const char *rule__id(const struct rule *r);
+const char *rule__name(const struct rule *r);
+size_t rule__ntactics(const struct rule *r);
+const char *rule__tactic(const struct rule *r, size_t i);
+size_t rule__ntechniques(const struct rule *r);
+const char *rule__technique(const struct rule *r, size_t i);
+/* The look-back of `Timestamp between (now(-5d)..now())`, in microseconds; 0 if none. */
+int64_t rule__window_us(const struct rule *r);
+/* True when a predicate reads a per-exec column (command line, parent, user, ...). */
+bool rule__uses_per_exec_fields(const struct rule *r);
+
+enum rule_match {
+	RULE_NO_MATCH,
+	RULE_MATCH,
+	RULE_SUPPRESSED, /* matched, then an exclusion removed it */
+};
+
+/*
+ * Evaluates the rule's `where` clauses (except the time window, which the
+ * aggregator applies) and exclusions against @e. On RULE_SUPPRESSED,
+ * *@exclusion_id names the exclusion.
+ */
+enum rule_match rule__match(const struct rule *r, const struct event *e,
+			    const char **exclusion_id);
+
+size_t rule__nexclusions(const struct rule *r);
+const char *rule__exclusion_id(const struct rule *r, size_t i);
+
+/* The `summarize` clause: output columns in the query's order. */
+enum agg_kind { AGG_BY, AGG_MIN, AGG_MAX, AGG_COUNT, AGG_DCOUNT, AGG_MAKE_SET };
+
+struct summarize_col {
+	const char *name;   /* output column, e.g. "FirstSeen" or "DeviceId" */
+	enum agg_kind kind;
+	int field;	    /* enum field_id read; -1 for count() */
+	size_t max;	    /* make_set size limit (default 1048576) */
+};
+
+size_t rule__nsummarize(const struct rule *r);
+const struct summarize_col *rule__summarize_col(const struct rule *r, size_t i);
+
+#endif
