@@ -48,6 +48,7 @@ struct exec_event {
 	unsigned int pid;
 	unsigned int ppid;	   /* real parent at exec time */
 	unsigned int forker_tgid;  /* the process that forked this one */
+	unsigned int image_tgid;   /* its nearest ancestor that exec'd: whose program it ran */
 	unsigned int uid, euid, gid;
 	unsigned int loginuid;
 	unsigned int sessionid;

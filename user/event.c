@@ -9,47 +9,47 @@
 #include "event.h"
 
 const struct field_desc event_fields[FIELD__COUNT] = {
-#define X(id, name, type) [FIELD_##id] = { name, type },
-	EVENT_FIELDS(X)
+#define X(id, name, type) [FIELD_##id] = {name, type},
+    EVENT_FIELDS(X)
 #undef X
 };
 
 /* Defender DeviceProcessEvents columns that nothing on Linux fills. */
 static const char *const windows_only[] = {
-	"AccountDomain",
-	"AccountObjectId",
-	"AccountSid",
-	"AccountUpn",
-	"AdditionalFields",
-	"AppGuardContainerId",
-	"InitiatingProcessAccountDomain",
-	"InitiatingProcessAccountObjectId",
-	"InitiatingProcessAccountSid",
-	"InitiatingProcessAccountUpn",
-	"InitiatingProcessIntegrityLevel",
-	"InitiatingProcessLogonId",
-	"InitiatingProcessMD5",
-	"InitiatingProcessParentCreationTime",
-	"InitiatingProcessParentFileName",
-	"InitiatingProcessParentId",
-	"InitiatingProcessSHA1",
-	"InitiatingProcessSHA256",
-	"InitiatingProcessSignatureStatus",
-	"InitiatingProcessSignerType",
-	"InitiatingProcessTokenElevation",
-	"InitiatingProcessVersionInfoCompanyName",
-	"InitiatingProcessVersionInfoFileDescription",
-	"InitiatingProcessVersionInfoInternalFileName",
-	"InitiatingProcessVersionInfoOriginalFileName",
-	"InitiatingProcessVersionInfoProductName",
-	"InitiatingProcessVersionInfoProductVersion",
-	"LogonId",
-	"MD5",
-	"MachineGroup",
-	"ProcessIntegrityLevel",
-	"ProcessTokenElevation",
-	"SourceSystem",
-	"TenantId",
+    "AccountDomain",
+    "AccountObjectId",
+    "AccountSid",
+    "AccountUpn",
+    "AdditionalFields",
+    "AppGuardContainerId",
+    "InitiatingProcessAccountDomain",
+    "InitiatingProcessAccountObjectId",
+    "InitiatingProcessAccountSid",
+    "InitiatingProcessAccountUpn",
+    "InitiatingProcessIntegrityLevel",
+    "InitiatingProcessLogonId",
+    "InitiatingProcessMD5",
+    "InitiatingProcessParentCreationTime",
+    "InitiatingProcessParentFileName",
+    "InitiatingProcessParentId",
+    "InitiatingProcessSHA1",
+    "InitiatingProcessSHA256",
+    "InitiatingProcessSignatureStatus",
+    "InitiatingProcessSignerType",
+    "InitiatingProcessTokenElevation",
+    "InitiatingProcessVersionInfoCompanyName",
+    "InitiatingProcessVersionInfoFileDescription",
+    "InitiatingProcessVersionInfoInternalFileName",
+    "InitiatingProcessVersionInfoOriginalFileName",
+    "InitiatingProcessVersionInfoProductName",
+    "InitiatingProcessVersionInfoProductVersion",
+    "LogonId",
+    "MD5",
+    "MachineGroup",
+    "ProcessIntegrityLevel",
+    "ProcessTokenElevation",
+    "SourceSystem",
+    "TenantId",
 };
 
 int event_field_lookup(const char *name)
@@ -154,7 +154,7 @@ int event_set_strn(struct event *e, enum field_id id, const char *s, size_t n)
 		return err;
 	memcpy(e->arena + e->arena_len, s, n);
 	e->arena[e->arena_len + n] = '\0';
-	e->f[id] = (struct field_value){ .set = true, .off = e->arena_len, .len = n };
+	e->f[id] = (struct field_value){.set = true, .off = e->arena_len, .len = n};
 	e->arena_len += n + 1;
 	return 0;
 }
@@ -209,7 +209,7 @@ int event_set_list(struct event *e, enum field_id id, const char *const *items, 
 		memcpy(e->arena + e->arena_len, items[i], len);
 		e->arena_len += len;
 	}
-	e->f[id] = (struct field_value){ .set = true, .num = n, .off = off, .len = total };
+	e->f[id] = (struct field_value){.set = true, .num = n, .off = off, .len = total};
 	return 0;
 }
 

@@ -195,11 +195,21 @@ bool jw_string(struct json_writer *w, const char *s, size_t n)
 			const char *esc = NULL;
 
 			switch (c) {
-			case '\n': esc = "\\n"; break;
-			case '\r': esc = "\\r"; break;
-			case '\t': esc = "\\t"; break;
-			case '\b': esc = "\\b"; break;
-			case '\f': esc = "\\f"; break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			case '\b':
+				esc = "\\b";
+				break;
+			case '\f':
+				esc = "\\f";
+				break;
 			}
 			if (esc) {
 				memcpy(w->buf + w->len, esc, 2);
@@ -290,15 +300,15 @@ void format_rfc3339_us(int64_t us, char *out, size_t size)
 	}
 	t = (time_t)sec;
 	gmtime_r(&t, &tm);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
 }
 
 int parse_rfc3339_us(const char *s, int64_t *out)
 {
 	int y, mo, d, h, mi, sec, n = 0;
 	int64_t frac = 0, offset = 0;
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *p;
 
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
@@ -350,7 +360,7 @@ void jw_time(struct json_writer *w, int64_t us)
 void jw_base64(struct json_writer *w, const void *data, size_t n)
 {
 	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = data;
 	size_t i;
 

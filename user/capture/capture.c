@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "capture/capture.h"
+#include "log.h"
+#include "rmmhunt.skel.h"
+
+#define SYSFS_BTF "/sys/kernel/btf/vmlinux"
+
+struct capture {
+	struct rmmhunt_bpf *skel;
+	struct ring_buffer *rb;
+	capture_event_fn fn;
+	void *ctx;
+	size_t ringbuf_size;
+	/* the ring's position pages, mapped read-only to measure its fill */
+	const volatile unsigned long *cons_pos;
+	const volatile unsigned long *prod_pos;
+	long page_size;
+	int ncpus;
+	bool raw_tp;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !log_enabled(LOG_DEBUG))
+		return 0;
+	if (level == LIBBPF_INFO && !log_enabled(LOG_DEBUG))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON (5.8+), or CAP_SYS_ADMIN (older kernels). */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)))
+		return 0;
+	pr_err("not enough privileges: rmmhunt needs root, or CAP_BPF and CAP_PERFMON "
+	       "(plus CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to read other processes); "
+	       "run it with sudo or as the packaged service");
+	return -EPERM;
+}
+
+static int check_kernel(const struct capture_opts *opts)
+{
+	const char *btf = opts->btf_path ? opts->btf_path : SYSFS_BTF;
+	struct utsname u = {};
+
+	uname(&u);
+	if (access(btf, R_OK)) {
+		if (opts->btf_path)
+			pr_err("cannot read BTF file %s: %s", btf, strerror(errno));
+		else
+			pr_err("kernel %s has no BTF (%s is missing): rmmhunt needs a kernel "
+			       "built with CONFIG_DEBUG_INFO_BTF=y (Linux 5.8 or newer; every "
+			       "current distribution kernel has it), or a BTF file for this "
+			       "kernel given with --btf PATH",
+			       u.release, SYSFS_BTF);
+		return -ENOENT;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
+		pr_err("kernel %s does not support BPF ring buffers: rmmhunt needs Linux 5.8 "
+		       "or newer",
+		       u.release);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* tp_btf needs the tracepoint's BTF type (5.5+); raw_tp works without it. */
+static bool has_btf_tracepoint(const char *btf_path)
+{
+	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return ok;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+
+	if (size < EXEC_EVENT_HDR_SIZE)
+		return 0;
+	return c->fn(c->ctx, data, size);
+}
+
+static size_t round_pow2(size_t n)
+{
+	size_t p = 4096;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
+		  void *ctx)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	struct capture *c;
+	int err;
+
+	*out = NULL;
+	libbpf_set_print(libbpf_print);
+	err = check_privileges();
+	if (err)
+		return err;
+	err = check_kernel(opts);
+	if (err)
+		return err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->ncpus = libbpf_num_possible_cpus();
+	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : 16 << 20);
+	c->raw_tp = !has_btf_tracepoint(opts->btf_path);
+
+	c->skel = rmmhunt_bpf__open_opts(&open_opts);
+	if (!c->skel) {
+		err = -errno;
+		pr_err("failed to open the BPF object: %s", strerror(-err));
+		goto cleanup;
+	}
+	bpf_map__set_max_entries(c->skel->maps.events, c->ringbuf_size);
+	bpf_map__set_max_entries(c->skel->maps.scratch, c->ncpus);
+	bpf_program__set_autoload(c->skel->progs.exec_btf, !c->raw_tp);
+	bpf_program__set_autoload(c->skel->progs.fork_btf, !c->raw_tp);
+	bpf_program__set_autoload(c->skel->progs.exit_btf, !c->raw_tp);
+	bpf_program__set_autoload(c->skel->progs.exec_raw, c->raw_tp);
+	bpf_program__set_autoload(c->skel->progs.fork_raw, c->raw_tp);
+	bpf_program__set_autoload(c->skel->progs.exit_raw, c->raw_tp);
+
+	err = rmmhunt_bpf__load(c->skel);
+	if (err) {
+		pr_err("failed to load the BPF programs: %s (run with -v for the verifier log)",
+		       strerror(-err));
+		goto cleanup;
+	}
+	err = rmmhunt_bpf__attach(c->skel);
+	if (err) {
+		pr_err("failed to attach to sched_process_exec: %s", strerror(-err));
+		goto cleanup;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_sample, c, NULL);
+	if (!c->rb) {
+		err = -errno;
+		pr_err("failed to create the ring buffer reader: %s", strerror(-err));
+		goto cleanup;
+	}
+	c->page_size = sysconf(_SC_PAGESIZE);
+	c->cons_pos =
+	    mmap(NULL, c->page_size, PROT_READ, MAP_SHARED, bpf_map__fd(c->skel->maps.events), 0);
+	c->prod_pos = mmap(NULL, c->page_size, PROT_READ, MAP_SHARED,
+			   bpf_map__fd(c->skel->maps.events), c->page_size);
+	if (c->cons_pos == MAP_FAILED || c->prod_pos == MAP_FAILED) {
+		err = -errno;
+		pr_err("failed to map the ring buffer positions: %s", strerror(-err));
+		goto cleanup;
+	}
+	*out = c;
+	return 0;
+cleanup:
+	capture__free(c);
+	return err;
+}
+
+void capture__free(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->cons_pos && c->cons_pos != MAP_FAILED)
+		munmap((void *)c->cons_pos, c->page_size);
+	if (c->prod_pos && c->prod_pos != MAP_FAILED)
+		munmap((void *)c->prod_pos, c->page_size);
+	ring_buffer__free(c->rb);
+	rmmhunt_bpf__destroy(c->skel);
+	free(c);
+}
+
+int capture__poll(struct capture *c, int timeout_ms)
+{
+	int n = ring_buffer__poll(c->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+int capture__drain(struct capture *c)
+{
+	return ring_buffer__consume(c->rb);
+}
+
+static uint64_t counter_sum(struct capture *c, enum counter which)
+{
+	__u32 key = which;
+	uint64_t vals[c->ncpus], sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, vals))
+		return 0;
+	for (int i = 0; i < c->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+void capture__counters(struct capture *c, struct capture_counters *out)
+{
+	out->execs = counter_sum(c, CNT_EXECS);
+	out->lost = counter_sum(c, CNT_LOST);
+	out->forks = counter_sum(c, CNT_FORKS);
+}
+
+double capture__ring_fill(struct capture *c)
+{
+	unsigned long cons = __atomic_load_n(c->cons_pos, __ATOMIC_ACQUIRE);
+	unsigned long prod = __atomic_load_n(c->prod_pos, __ATOMIC_ACQUIRE);
+
+	return (double)(prod - cons) / (double)c->ringbuf_size;
+}
+
+const char *capture__attach_mode(const struct capture *c)
+{
+	return c->raw_tp ? "raw_tp" : "tp_btf";
+}

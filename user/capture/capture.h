@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel side's lifecycle: check the kernel can run us, load and attach
+ * the BPF programs, and hand each exec event from the ring buffer to a
+ * callback. Drops are counted in the kernel and read here.
+ */
+#ifndef RMMHUNT_CAPTURE_H
+#define RMMHUNT_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+
+struct capture;
+
+struct capture_opts {
+	size_t ringbuf_size;  /* bytes, power of two (rounded up) */
+	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux */
+};
+
+/* Called for each event; @size is what arrived (at most sizeof(struct exec_event)). */
+typedef int (*capture_event_fn)(void *ctx, const struct exec_event *e, size_t size);
+
+struct capture_counters {
+	uint64_t execs; /* execs the hook saw */
+	uint64_t lost;	/* events the ring buffer had no room for */
+	uint64_t forks;
+};
+
+/*
+ * Checks privileges, BTF and ring-buffer support, then loads and attaches.
+ * On failure, logs one clear message saying what is missing and returns a
+ * negative errno.
+ */
+int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
+		  void *ctx);
+void capture__free(struct capture *c); /* NULL is fine */
+
+/* Consumes what is in the ring buffer, waiting up to @timeout_ms; events handled or -errno. */
+int capture__poll(struct capture *c, int timeout_ms);
+/* Consumes what is there without waiting (the final drain). */
+int capture__drain(struct capture *c);
+
+void capture__counters(struct capture *c, struct capture_counters *out);
+/* Bytes waiting in the ring buffer over its size, 0..1. */
+double capture__ring_fill(struct capture *c);
+/* "tp_btf" or "raw_tp": how the programs were attached. */
+const char *capture__attach_mode(const struct capture *c);
+
+#endif

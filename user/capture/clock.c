@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include <time.h>
+
+#include "capture/clock.h"
+
+static int64_t offset_ns; /* wall - boot */
+
+static int64_t ts_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void clock__sync(void)
+{
+	/* bracket the wall reading with two boot readings and take the middle */
+	int64_t b1 = ts_ns(CLOCK_BOOTTIME);
+	int64_t w = ts_ns(CLOCK_REALTIME);
+	int64_t b2 = ts_ns(CLOCK_BOOTTIME);
+
+	offset_ns = w - (b1 + (b2 - b1) / 2);
+}
+
+int64_t clock__boot_ns_to_wall_us(uint64_t boot_ns)
+{
+	return ((int64_t)boot_ns + offset_ns) / 1000;
+}
+
+int64_t clock__now_us(void)
+{
+	return ts_ns(CLOCK_REALTIME) / 1000;
+}
+
+uint64_t clock__boot_ns(void)
+{
+	return ts_ns(CLOCK_BOOTTIME);
+}

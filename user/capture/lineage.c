@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/lineage.h"
+
+#define WAYS 4
+
+struct slot {
+	struct proc_record rec;
+	uint64_t stamp; /* insertion order, to evict the oldest */
+	char *blob;	/* the strings, reused across records */
+	size_t blob_cap;
+	int used;
+};
+
+struct lineage {
+	struct slot *slots;
+	size_t nsets;
+	uint64_t clock;
+};
+
+struct lineage *lineage__new(size_t max_entries)
+{
+	struct lineage *l = calloc(1, sizeof(*l));
+	size_t n = 64;
+
+	if (!l)
+		return NULL;
+	while (n < max_entries)
+		n <<= 1;
+	l->nsets = n / WAYS;
+	l->slots = calloc(n, sizeof(*l->slots));
+	if (!l->slots) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void lineage__free(struct lineage *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->nsets * WAYS; i++)
+		free(l->slots[i].blob);
+	free(l->slots);
+	free(l);
+}
+
+static struct slot *set_of(const struct lineage *l, uint32_t tgid)
+{
+	return &l->slots[((tgid * 2654435761u) % l->nsets) * WAYS];
+}
+
+static const char *append(char **p, const char *s)
+{
+	const char *start = *p;
+	size_t n = strlen(s) + 1;
+
+	memcpy(*p, s, n);
+	*p += n;
+	return start;
+}
+
+int lineage__put(struct lineage *l, uint32_t tgid, int64_t creation_us, const char *file_name,
+		 const char *folder_path, const char *cmdline, const char *account)
+{
+	struct slot *set = set_of(l, tgid), *s = &set[0];
+	size_t need;
+	char *p;
+
+	file_name = file_name ? file_name : "";
+	folder_path = folder_path ? folder_path : "";
+	cmdline = cmdline ? cmdline : "";
+	account = account ? account : "";
+	for (int i = 0; i < WAYS; i++) {
+		if (set[i].used && set[i].rec.tgid == tgid) {
+			s = &set[i];
+			break;
+		}
+		if (!set[i].used || set[i].stamp < s->stamp)
+			s = &set[i];
+	}
+	need = strlen(file_name) + strlen(folder_path) + strlen(cmdline) + strlen(account) + 4;
+	if (need > s->blob_cap) {
+		p = realloc(s->blob, need);
+		if (!p)
+			return -ENOMEM;
+		s->blob = p;
+		s->blob_cap = need;
+	}
+	p = s->blob;
+	s->rec.tgid = tgid;
+	s->rec.creation_us = creation_us;
+	s->rec.file_name = append(&p, file_name);
+	s->rec.folder_path = append(&p, folder_path);
+	s->rec.cmdline = append(&p, cmdline);
+	s->rec.account = append(&p, account);
+	s->stamp = ++l->clock;
+	s->used = 1;
+	return 0;
+}
+
+const struct proc_record *lineage__get(const struct lineage *l, uint32_t tgid)
+{
+	const struct slot *set = set_of(l, tgid);
+
+	for (int i = 0; i < WAYS; i++)
+		if (set[i].used && set[i].rec.tgid == tgid)
+			return &set[i].rec;
+	return NULL;
+}
