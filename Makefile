@@ -9,6 +9,8 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 V         ?=
 SANITIZE  ?=
+# Debian's python3, whose pytest the deps install (not whatever python3 is first on PATH)
+PYTHON    ?= /usr/bin/python3
 
 ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/' \
 			 | sed 's/ppc64le/powerpc/' | sed 's/mips.*/mips/' \
@@ -102,7 +104,7 @@ unit: $(UNIT_BINS)
 		echo "== $$t"; $$t || failed=1; done; exit $$failed
 
 e2e: $(OUTPUT)/rmmhunt
-	$(Q)RMMHUNT=$(abspath $(OUTPUT)/rmmhunt) python3 -m pytest -q tests/e2e
+	$(Q)RMMHUNT=$(abspath $(OUTPUT)/rmmhunt) $(PYTHON) -m pytest -q tests/e2e
 
 # The one test command (README, .ci/run): install what is missing, build, run everything.
 test:

@@ -1,0 +1,216 @@
+"""Issue 2: execs captured in the kernel come out as exact DeviceProcessEvents records."""
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from monitor import RMMHUNT, Monitor, raw_string, split_cmdline
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    d = tmp_path / f"rmm-{uuid.uuid4().hex[:8]}"
+    d.mkdir()
+    return d
+
+
+def unique_copy(workdir, src, stem):
+    dst = workdir / f"{stem}-{uuid.uuid4().hex[:10]}"
+    shutil.copy(src, dst)
+    return str(dst)
+
+
+def test_named_binary_with_three_arguments(workdir):
+    exe = unique_copy(workdir, "/bin/echo", "rmm-echo")
+    with Monitor("--emit", "events") as m:
+        subprocess.run([exe, "one", "two words", "three"], check=True, stdout=subprocess.DEVNULL)
+        evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    assert len(evs) == 1
+    ev = evs[0]
+    assert ev["FileName"] == os.path.basename(exe)
+    assert ev["FolderPath"] == exe
+    assert ev["ProcessCommandLine"] == f'{exe} one "two words" three'
+    assert ev["AccountName"] == pwd.getpwuid(os.getuid()).pw_name
+    assert ev["AccountUid"] == os.getuid()
+    assert ev["InitiatingProcessFileName"] == os.path.basename(os.path.realpath(sys.executable))
+    assert ev["InitiatingProcessId"] == os.getpid()
+    assert ev["ActionType"] == "ProcessCreated"
+    assert ev["FromSnapshot"] is False
+    assert isinstance(ev["ReportId"], int)
+
+
+def test_process_that_exits_immediately(workdir):
+    exe = unique_copy(workdir, "/bin/true", "rmm-true")
+    with Monitor("--emit", "events") as m:
+        subprocess.run([exe], check=True)
+        evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    assert [e["FileName"] for e in evs] == [os.path.basename(exe)]
+    assert evs[0]["ProcessCommandLine"] == exe
+
+
+def test_huge_command_line_round_trips_losslessly(workdir):
+    exe = unique_copy(workdir, "/bin/true", "rmm-args")
+    # quotes, backslashes, newlines, tabs, control bytes and invalid UTF-8, 20 KiB in all
+    pieces = [b'say "hi"', b"back\\slash\\", b"new\nline", b"tab\there", b"",
+              b"\xff\xfe not utf-8 \xc3", b"\x01\x1b[31m", "ünïcødé".encode(),
+              b'{"RecordType":"Alert"}']
+    args = [exe.encode()]
+    while sum(len(a) + 1 for a in args) < 20 * 1024:
+        args.extend(pieces)
+    with Monitor("--emit", "events") as m:
+        subprocess.run(args, check=True)
+        evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    assert len(evs) == 1
+    ev = evs[0]
+    assert ev["ArgvTruncated"] is False
+    assert ev["ArgvLength"] == sum(len(a) + 1 for a in args)
+    assert split_cmdline(raw_string(ev, "ProcessCommandLine")) == args
+
+
+def test_command_line_over_the_cap_is_flagged_truncated(workdir):
+    exe = unique_copy(workdir, "/bin/true", "rmm-long")
+    args = [exe] + ["x" * 1000] * 40  # 40 KiB > 32 KiB captured
+    with Monitor("--emit", "events") as m:
+        subprocess.run(args, check=True)
+        evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    assert evs[0]["ArgvTruncated"] is True
+    assert evs[0]["ArgvLength"] == sum(len(a) + 1 for a in args)
+    assert evs[0]["ProcessCommandLine"].startswith(exe + " " + "x" * 1000)
+
+
+def test_double_forked_grandchild_names_its_forker(workdir):
+    exe = unique_copy(workdir, "/bin/true", "rmm-daemon")
+    with Monitor("--emit", "events") as m:
+        child = os.fork()
+        if child == 0:
+            middle = os.getpid()
+            if os.fork() == 0:
+                # exec only once the middle process is gone and we were reparented
+                while os.getppid() == middle:
+                    time.sleep(0.005)
+                os.execv(exe, [exe, "grandchild"])
+            os._exit(0)
+        os.waitpid(child, 0)
+        evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    assert len(evs) == 1
+    assert evs[0]["InitiatingProcessId"] == child
+    assert evs[0]["ParentProcessId"] != child
+    assert evs[0]["InitiatingProcessFileName"] == os.path.basename(os.path.realpath(sys.executable))
+
+
+def test_script_through_its_shebang(workdir):
+    script = workdir / f"rmm-script-{uuid.uuid4().hex[:8]}.sh"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o755)
+    with Monitor("--emit", "events") as m:
+        subprocess.run([str(script), "arg1"], check=True)
+        evs = m.wait_for(lambda _: m.events(ExecFilename=str(script)))
+    assert len(evs) == 1
+    ev = evs[0]
+    # the process runs the interpreter; the script is what was exec'd and argv[1]
+    assert ev["FolderPath"] == os.path.realpath("/bin/sh")
+    assert ev["ProcessCommandLine"] == f"/bin/sh {script} arg1"
+
+
+def test_process_running_before_start_is_in_the_snapshot(workdir):
+    exe = unique_copy(workdir, "/bin/sleep", "rmm-early")
+    proc = subprocess.Popen([exe, "30"])
+    try:
+        time.sleep(0.3)
+        with Monitor("--emit", "events") as m:
+            evs = m.events(FolderPath=exe)
+        assert len(evs) == 1
+        ev = evs[0]
+        assert ev["FromSnapshot"] is True
+        assert ev["ProcessId"] == proc.pid
+        assert ev["ProcessCommandLine"] == f"{exe} 30"
+        # the real start time, not the time the monitor looked
+        start = ev["ProcessCreationTime"]
+        ts = ev["Timestamp"]
+        assert start < ts
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def cgroup2_mount():
+    for line in open("/proc/mounts"):
+        dev, path, fstype = line.split()[:3]
+        if fstype == "cgroup2":
+            return path
+    pytest.fail("no cgroup2 hierarchy mounted")
+
+
+def test_process_in_a_fresh_cgroup(workdir):
+    exe = unique_copy(workdir, "/bin/true", "rmm-cg")
+    name = f"rmmtest-{uuid.uuid4().hex[:8]}"
+    cg = os.path.join(cgroup2_mount(), name)
+    os.mkdir(cg)
+    try:
+        with Monitor("--emit", "events") as m:
+            subprocess.run(["/bin/sh", "-c", f"echo $$ > {cg}/cgroup.procs && exec {exe}"],
+                           check=True)
+            evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+        assert len(evs) == 1
+        assert evs[0]["CgroupPath"] == "/" + name
+        assert evs[0]["CgroupId"] == os.stat(cg).st_ino
+    finally:
+        os.rmdir(cg)
+
+
+def test_storm_of_5000_execs_loses_nothing(workdir):
+    exe = unique_copy(workdir, "/bin/true", "rmm-storm")
+    with Monitor("--emit", "events") as m:
+        subprocess.run(["/bin/sh", "-c", f"i=0; while [ $i -lt 5000 ]; do {exe}; i=$((i+1)); done"],
+                       check=True)
+        m.wait_for(lambda _: len(m.events(FolderPath=exe)) >= 5000, timeout=60)
+        m.stop()
+    assert len(m.events(FolderPath=exe)) == 5000
+    stopping = m.status("stopping")
+    assert len(stopping) == 1
+    assert stopping[0]["EventsLost"] == 0
+    assert m.returncode == 0
+
+
+def test_stop_drains_and_reports_counters(workdir):
+    with Monitor("--emit", "events") as m:
+        m.stop()
+    assert m.returncode == 0
+    assert len(m.status("ready")) == 1
+    stop = m.status("stopping")[0]
+    for key in ("EventsSeen", "EventsEmitted", "EventsLost", "KernelExecs"):
+        assert isinstance(stop[key], int)
+    assert stop["EventsSeen"] >= stop["SnapshotProcesses"] > 0
+
+
+def test_without_privileges_the_error_says_what_is_needed():
+    res = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                          "--inh-caps=-all", RMMHUNT, "run"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 1
+    assert "not enough privileges" in res.stderr
+    assert "CAP_BPF" in res.stderr
+    assert res.stdout == ""
+
+
+def test_kernel_without_btf_gets_a_clear_error():
+    # hide /sys/kernel/btf in a private mount namespace, as on a kernel built without BTF
+    res = subprocess.run(["unshare", "-m", "sh", "-c",
+                          f"mount -t tmpfs none /sys/kernel/btf && exec {RMMHUNT} run"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 1
+    assert "has no BTF" in res.stderr
+    assert os.uname().release in res.stderr
+    assert "CONFIG_DEBUG_INFO_BTF" in res.stderr
+
+
+def test_missing_btf_file_given_with_option():
+    res = subprocess.run([RMMHUNT, "run", "--btf", "/nonexistent/vmlinux.btf"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 1
+    assert "cannot read BTF file /nonexistent/vmlinux.btf" in res.stderr
