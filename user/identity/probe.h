@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One uncached read of a file's identity: what identity__fill does on a cache
+ * miss, and what `rmmhunt inspect` prints, with the file type and the reason a
+ * file was unreadable or malformed on top.
+ */
+#ifndef RMMHUNT_PROBE_H
+#define RMMHUNT_PROBE_H
+
+#include <sys/stat.h>
+
+#include "event.h"
+#include "identity/filetype.h"
+
+struct identity_probe {
+	enum file_type type;
+	const char *error; /* static text; NULL when the file read cleanly */
+};
+
+/*
+ * Fills the identity columns of @e (identity.h) for the file open at @fd,
+ * whose fstat is @st. A malformed PE still returns 0 with what could be read
+ * and @p->error set. Returns a negative errno, with the identity columns
+ * unset and @p->error set, when the file is not regular (-EINVAL: it is
+ * never read, so a FIFO cannot block) or could not be read.
+ */
+int identity__probe(int fd, const struct stat *st, int root_fd, const char *path, struct event *e,
+		    struct identity_probe *p);
+
+/* Unsets every column identity__probe fills. */
+void identity__clear(struct event *e);
+
+#endif
