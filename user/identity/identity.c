@@ -47,6 +47,13 @@ static const enum field_id pe_columns[PE_VI__COUNT] = {
     [PE_VI_FILE_DESCRIPTION] = FIELD_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
 };
 
+static identity_package_lookup_fn package_lookup = package__lookup;
+
+void identity__set_package_lookup(identity_package_lookup_fn fn)
+{
+	package_lookup = fn ? fn : package__lookup;
+}
+
 void identity__clear(struct event *e)
 {
 	for (size_t i = 0; i < N_COLUMNS; i++)
@@ -78,7 +85,7 @@ static int fill_package(int root_fd, const char *path, int fd, struct event *e)
 	int err;
 
 	memset(&pkg, 0, sizeof(pkg));
-	err = package__lookup(root_fd, path, fd, &pkg);
+	err = package_lookup(root_fd, path, fd, &pkg);
 	if (err == -ENOENT)
 		return 0;
 	if (err) {

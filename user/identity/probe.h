@@ -30,4 +30,10 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 /* Unsets every column identity__probe fills. */
 void identity__clear(struct event *e);
 
+struct pkg_info;
+typedef int (*identity_package_lookup_fn)(int root_fd, const char *path, int exe_fd,
+					  struct pkg_info *out);
+/* Replaces package__lookup() for ELF files and scripts; NULL restores it. For tests. */
+void identity__set_package_lookup(identity_package_lookup_fn fn);
+
 #endif
