@@ -283,3 +283,16 @@ def test_help_and_usage():
     assert p.returncode == 0 and "Usage: rmmhunt inspect" in p.stdout
     p = subprocess.run([RMMHUNT, "inspect"], capture_output=True, text=True)
     assert p.returncode == 2 and p.stdout == ""
+
+
+def test_no_hash_reads_no_hashes_but_the_same_identity(fixtures):
+    path = fixtures / "decoy_first.x64.exe"
+    _, (full,) = inspect(path)
+    p = subprocess.run([RMMHUNT, "inspect", "--no-hash", str(path)], capture_output=True,
+                       timeout=20)
+    assert p.returncode == 0
+    fast = json.loads(p.stdout)
+    assert fast["SHA1"] is None and fast["SHA256"] is None
+    assert full["SHA256"] is not None
+    assert {k: v for k, v in fast.items() if not k.startswith("SHA")} == \
+        {k: v for k, v in full.items() if not k.startswith("SHA")}

@@ -282,7 +282,7 @@ static void fill__unowned_elf__no_version_no_source(void **state)
 	assert_true(event_isset(&e, FIELD_SHA256));
 	assert_int_equal(event_long(&e, FIELD_FILE_SIZE), sizeof(elf));
 	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(identity__probe(fd, &st, AT_FDCWD, "/tool", &e, &p), 0);
+	assert_int_equal(identity__probe(fd, &st, AT_FDCWD, "/tool", 0, &e, &p), 0);
 	assert_int_equal(p.type, FILE_TYPE_ELF);
 	assert_null(p.error);
 	close(fd);
@@ -341,15 +341,19 @@ static void fill__owned_elf_and_script__package_mapped(void **state)
 	write_file("run.sh", "#!/bin/sh\n", 10);
 	fd = open_file("run.sh");
 	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", &e, &p), 0);
+	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", 0, &e, &p), 0);
 	assert_int_equal(p.type, FILE_TYPE_SCRIPT);
 	assert_str(&e, FIELD_VERSION_INFO_SOURCE, "dpkg");
 	/* A failed lookup is not a failed read: no package columns, still 0. */
 	fake_err = -EIO;
-	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", &e, &p), 0);
+	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", 0, &e, &p), 0);
 	assert_str(&e, FIELD_VERSION_INFO_SOURCE, NULL);
 	assert_true(event_isset(&e, FIELD_SHA1));
 	fake_err = 0;
+	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", IDENTITY_NO_HASH, &e, &p),
+			 0);
+	assert_false(event_isset(&e, FIELD_SHA1));
+	assert_int_equal(event_long(&e, FIELD_FILE_SIZE), 10);
 	close(fd);
 
 	identity__set_package_lookup(NULL);

@@ -106,8 +106,8 @@ static int fill_package(int root_fd, const char *path, int fd, struct event *e)
 	return err ?: event_set_str(e, FIELD_VERSION_INFO_SOURCE, pkg.source);
 }
 
-int identity__probe(int fd, const struct stat *st, int root_fd, const char *path, struct event *e,
-		    struct identity_probe *p)
+int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
+		    unsigned int flags, struct event *e, struct identity_probe *p)
 {
 	char sha1[HASH_SHA1_HEX], sha256[HASH_SHA256_HEX];
 	struct pe_source *src = NULL;
@@ -150,12 +150,13 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 	if (err)
 		goto cleanup;
 
-	err = hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
+	err = flags & IDENTITY_NO_HASH ? -ECANCELED
+				       : hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
 	if (!err) {
 		err = event_set_str(e, FIELD_SHA1, sha1);
 		err = err ?: event_set_str(e, FIELD_SHA256, sha256);
-	} else if (err == -EFBIG) {
-		err = 0; /* too large to hash on every exec */
+	} else if (err == -EFBIG || err == -ECANCELED) {
+		err = 0; /* too large to hash on every exec, or not wanted */
 	}
 	if (!err)
 		event_set_long(e, FIELD_FILE_SIZE, st->st_size);
@@ -385,7 +386,7 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 	}
 
 	c->stats.misses++;
-	err = identity__probe(fd, &st, root_fd, path, e, &probe);
+	err = identity__probe(fd, &st, root_fd, path, 0, e, &probe);
 	if (err) {
 		c->stats.errors++;
 		return err;

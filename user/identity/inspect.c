@@ -35,12 +35,13 @@ static const enum field_id printed[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rmmhunt inspect PATH...\n\n"
+	fprintf(f, "Usage: rmmhunt inspect [--no-hash] [--] PATH...\n\n"
 		   "Prints the identity of each file as one JSON object per line: Path, FileType\n"
-		   "(pe32, pe32+, elf, script, other), the ProcessVersionInfo* columns, \n"
+		   "(pe32, pe32+, elf, script, other), the ProcessVersionInfo* columns,\n"
 		   "VersionInfoCompanyNames, VersionInfoSource, SHA1, SHA256, FileSize, and Error\n"
 		   "when the file could not be read or is malformed. Exits 1 when any file had an\n"
-		   "Error, 2 on bad usage.\n");
+		   "Error, 2 on bad usage.\n\n"
+		   "  --no-hash  leave SHA1 and SHA256 null: read only headers and resources\n");
 }
 
 static void write_column(struct json_writer *w, const struct event *e, enum field_id id)
@@ -67,26 +68,35 @@ static void write_column(struct json_writer *w, const struct event *e, enum fiel
 }
 
 /* Returns true when the file was read without error. */
-static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, const char *arg)
+static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, const char *arg,
+			unsigned int flags)
 {
 	struct identity_probe probe = {.type = FILE_TYPE_OTHER};
 	char abs[PATH_MAX];
-	const char *path = realpath(arg, abs) ? abs : arg;
+	/* The package database knows absolute paths. */
+	const char *path = arg[0] == '/' || !realpath(arg, abs) ? arg : abs;
 	const char *error = NULL;
 	struct stat st;
 	bool typed = false;
-	int fd;
+	int fd = -1;
 
 	event_reset(e);
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(arg, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
+	/*
+	 * Refuse what is not a regular file before opening it (opening some
+	 * devices has effects), and again after, in case it was swapped.
+	 * O_NONBLOCK: opening a FIFO must not wait for a writer.
+	 */
+	if (stat(arg, &st))
 		error = strerror(errno);
-	} else if (fstat(fd, &st)) {
+	else if (!S_ISREG(st.st_mode))
+		error = "not a regular file";
+	else if ((fd = open(arg, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
 		error = strerror(errno);
-	} else {
+	else if (fstat(fd, &st))
+		error = strerror(errno);
+	else {
 		/* A malformed PE is typed, with what could be read and an Error. */
-		typed = !identity__probe(fd, &st, root_fd, path, e, &probe);
+		typed = !identity__probe(fd, &st, root_fd, path, flags, e, &probe);
 		error = probe.error;
 	}
 	if (fd >= 0)
@@ -112,22 +122,27 @@ static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, con
 
 int cmd_inspect(int argc, char **argv)
 {
+	unsigned int flags = 0;
 	struct json_writer w;
 	struct event e;
-	int first = 1, root_fd, status = 0;
+	int i, root_fd, status = 0;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--no-hash")) {
+			flags |= IDENTITY_NO_HASH;
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			pr_err("inspect: unknown option '%s'", argv[i]);
+			usage(stderr);
+			return 2;
+		}
 	}
-	if (argc > 1 && !strcmp(argv[1], "--"))
-		first = 2;
-	else if (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
-		pr_err("inspect: unknown option '%s'", argv[1]);
-		usage(stderr);
-		return 2;
-	}
-	if (first >= argc) {
+	if (i >= argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -135,8 +150,8 @@ int cmd_inspect(int argc, char **argv)
 	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	jw_init(&w);
 	event_init(&e);
-	for (int i = first; i < argc; i++)
-		if (!inspect_one(&w, &e, root_fd, argv[i]))
+	for (; i < argc; i++)
+		if (!inspect_one(&w, &e, root_fd, argv[i], flags))
 			status = 1;
 	fflush(stdout);
 	event_free(&e);
