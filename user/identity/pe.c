@@ -649,6 +649,10 @@ static int walk_resources(struct image *img, uint8_t *buf)
 				}
 				if (++tried > PE_MAX_VERSION_RES)
 					return 0;
+				if ((uint64_t)img->rsrc_rva + lang.target > UINT32_MAX) {
+					malformed(img, "resource directory outside the file");
+					continue;
+				}
 				err = read_version_resource(img, img->rsrc_rva + lang.target, buf);
 				if (err)
 					return err;

@@ -5,8 +5,11 @@
  * of bytes read through a pe_source (an fd or a memory buffer).
  *
  * Reported: the seven usual strings of the first string table of the first
- * version resource, and the distinct CompanyName values of every table of
- * every version resource (a decoy table may come first).
+ * version resource (in resource-directory order: type, name, language; when
+ * that resource has no table, the first table of the next one), and the
+ * distinct CompanyName values of every table of every version resource (a
+ * decoy table may come first). Keys match without regard to ASCII case and
+ * the first of duplicate keys wins, as with VerQueryValue.
  */
 #ifndef RMMHUNT_PE_H
 #define RMMHUNT_PE_H
