@@ -150,23 +150,24 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 	if (err)
 		goto cleanup;
 
-	err = flags & IDENTITY_NO_HASH ? -ECANCELED
-				       : hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
-	if (!err) {
-		err = event_set_str(e, FIELD_SHA1, sha1);
-		err = err ?: event_set_str(e, FIELD_SHA256, sha256);
-	} else if (err == -EFBIG || err == -ECANCELED) {
-		err = 0; /* too large to hash on every exec, or not wanted */
+	if (!(flags & IDENTITY_NO_HASH)) {
+		err = hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
+		if (!err) {
+			err = event_set_str(e, FIELD_SHA1, sha1);
+			err = err ?: event_set_str(e, FIELD_SHA256, sha256);
+		} else if (err == -EFBIG) {
+			err = 0; /* too large to hash on every exec */
+		}
 	}
 	if (!err)
 		event_set_long(e, FIELD_FILE_SIZE, st->st_size);
 cleanup:
 	if (err) {
+		/* Unreadable outranks malformed: say why the columns are empty. */
 		identity__clear(e);
-		if (!p->error)
-			p->error = err == -ENODATA  ? "file changed while read"
-				   : err == -ENOMEM ? "out of memory"
-						    : "read error";
+		p->error = err == -ENODATA  ? "file changed while read"
+			   : err == -ENOMEM ? "out of memory"
+					    : "read error";
 	}
 	free(info);
 	free(src);
