@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Reference reader for the differential test: prints, for each PE path given
-on stdin (one per line), a JSON line {"Path": ..., "Fields": {...} or null}
-with the strings of the first string table of the first version resource, as
-pefile reads them (only the resource directory is parsed: fast_load)."""
+on stdin (one per line), a JSON line {"Path": ..., "Fields": {...} or null,
+"Companies": [...]}: the strings of the first string table of the first
+version resource, and the CompanyName values of every table, as pefile reads
+them (only the resource directory is parsed: fast_load)."""
 import json
 import re
 import sys
@@ -25,14 +26,11 @@ def join_surrogates(s):
     return re.sub(r"\\ud[89a-f][0-9a-f]{2}", "\ufffd", s)
 
 
-def first_table(pe):
+def tables(pe):
     for finfo in getattr(pe, "FileInfo", None) or []:
         for block in finfo:
-            if not block.Key.startswith(b"StringFileInfo"):
-                continue
-            for table in getattr(block, "StringTable", []):
-                return table.entries
-    return None
+            if block.Key.startswith(b"StringFileInfo"):
+                yield from getattr(block, "StringTable", [])
 
 
 def main():
@@ -41,14 +39,16 @@ def main():
             pe = pefile.PE(path, fast_load=True)
             pe.parse_data_directories(
                 directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]])
-            entries = first_table(pe)
+            all_tables = [t.entries for t in tables(pe)]
         except pefile.PEFormatError:
-            entries = None
+            all_tables = []
         fields = None
-        if entries is not None:
-            fields = {k: join_surrogates(entries[k.encode()].decode("utf-8", "replace"))
-                      for k in KEYS if k.encode() in entries}
-        print(json.dumps({"Path": path, "Fields": fields}))
+        if all_tables:
+            fields = {k: join_surrogates(all_tables[0][k.encode()].decode("utf-8", "replace"))
+                      for k in KEYS if k.encode() in all_tables[0]}
+        companies = {join_surrogates(t[b"CompanyName"].decode("utf-8", "replace"))
+                     for t in all_tables if t.get(b"CompanyName")}
+        print(json.dumps({"Path": path, "Fields": fields, "Companies": sorted(companies)}))
 
 
 if __name__ == "__main__":
