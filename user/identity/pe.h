@@ -30,7 +30,7 @@ struct pe_source {
 	int fd; /* -1 when reading from @mem */
 	const uint8_t *mem;
 	uint64_t size;	 /* bytes in the file */
-	uint64_t budget; /* bytes it may still read from the fd */
+	uint64_t budget; /* bytes it may still read (fd or memory alike) */
 	uint64_t win_off;
 	size_t win_len;
 	uint8_t win[PE_WINDOW_SIZE];

@@ -23,10 +23,11 @@ enum identity_probe_flags {
 
 /*
  * Fills the identity columns of @e (identity.h) for the file open at @fd,
- * whose fstat is @st, as @flags (identity_probe_flags) say. A malformed PE still returns 0 with
- * what could be read and @p->error set. Returns a negative errno, with the identity columns unset
- * and @p->error set, when the file is not regular (-EINVAL: it is never read, so a FIFO cannot
- * block) or could not be read.
+ * whose fstat is @st, as @flags (identity_probe_flags) say. A malformed PE
+ * still returns 0, with what could be read and @p->error set. Returns a
+ * negative errno, with the identity columns unset and @p->error set, when the
+ * file is not regular (-EINVAL: it is never read, so a FIFO cannot block) or
+ * could not be read.
  */
 int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
 		    unsigned int flags, struct event *e, struct identity_probe *p);
