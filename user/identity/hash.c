@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/* File hashes: see hash.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "identity/hash.h"
+
+#define CHUNK (256u << 10)
+
+static void to_hex(const unsigned char *md, unsigned int n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int hash__fd(int fd, uint64_t size, uint64_t max_size, char sha1[HASH_SHA1_HEX],
+	     char sha256[HASH_SHA256_HEX])
+{
+	EVP_MD_CTX *c1 = NULL, *c256 = NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len;
+	unsigned char *buf = NULL;
+	uint64_t off = 0;
+	int err = -ENOMEM;
+
+	if (size > max_size)
+		return -EFBIG;
+	buf = malloc(CHUNK);
+	c1 = EVP_MD_CTX_new();
+	c256 = EVP_MD_CTX_new();
+	if (!buf || !c1 || !c256)
+		goto cleanup;
+	err = -EIO;
+	if (!EVP_DigestInit_ex(c1, EVP_sha1(), NULL) ||
+	    !EVP_DigestInit_ex(c256, EVP_sha256(), NULL))
+		goto cleanup;
+	while (off < size) {
+		size_t want = size - off < CHUNK ? size - off : CHUNK;
+		ssize_t n = pread(fd, buf, want, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		if (n == 0) {
+			err = -ENODATA;
+			goto cleanup;
+		}
+		if (!EVP_DigestUpdate(c1, buf, n) || !EVP_DigestUpdate(c256, buf, n))
+			goto cleanup;
+		off += n;
+	}
+	if (!EVP_DigestFinal_ex(c1, md, &md_len))
+		goto cleanup;
+	to_hex(md, md_len, sha1);
+	if (!EVP_DigestFinal_ex(c256, md, &md_len))
+		goto cleanup;
+	to_hex(md, md_len, sha256);
+	err = 0;
+cleanup:
+	EVP_MD_CTX_free(c1);
+	EVP_MD_CTX_free(c256);
+	free(buf);
+	return err;
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Executable identity and its cache: see identity.h and probe.h.
+ *
+ * The cache maps (st_dev, st_ino, st_ctim, st_size) to the identity columns
+ * as one packed record, so a hit fills the event exactly as the miss did. A
+ * file rewritten in place gets a new ctime and is read again. Eviction is
+ * least-recently-used. Not thread-safe: one cache per thread.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "identity/hash.h"
+#include "identity/identity.h"
+#include "identity/package.h"
+#include "identity/pe.h"
+#include "identity/probe.h"
+#include "log.h"
+
+/* The columns this module owns, in the order a cache record stores them. */
+static const enum field_id columns[] = {
+    FIELD_PROCESS_VERSION_INFO_COMPANY_NAME,
+    FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME,
+    FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION,
+    FIELD_PROCESS_VERSION_INFO_FILE_VERSION,
+    FIELD_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
+    FIELD_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
+    FIELD_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
+    FIELD_VERSION_INFO_COMPANY_NAMES,
+    FIELD_VERSION_INFO_SOURCE,
+    FIELD_SHA1,
+    FIELD_SHA256,
+    FIELD_FILE_SIZE,
+};
+#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+/* pe_info's fields in event column order. */
+static const enum field_id pe_columns[PE_VI__COUNT] = {
+    [PE_VI_COMPANY_NAME] = FIELD_PROCESS_VERSION_INFO_COMPANY_NAME,
+    [PE_VI_PRODUCT_NAME] = FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME,
+    [PE_VI_PRODUCT_VERSION] = FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION,
+    [PE_VI_FILE_VERSION] = FIELD_PROCESS_VERSION_INFO_FILE_VERSION,
+    [PE_VI_INTERNAL_NAME] = FIELD_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
+    [PE_VI_ORIGINAL_FILENAME] = FIELD_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
+    [PE_VI_FILE_DESCRIPTION] = FIELD_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
+};
+
+static identity_package_lookup_fn package_lookup = package__lookup;
+
+void identity__set_package_lookup(identity_package_lookup_fn fn)
+{
+	package_lookup = fn ? fn : package__lookup;
+}
+
+void identity__clear(struct event *e)
+{
+	for (size_t i = 0; i < N_COLUMNS; i++)
+		event_unset(e, columns[i]);
+}
+
+static int fill_pe(struct pe_info *info, struct event *e)
+{
+	const char *companies[PE_VI_MAX_COMPANIES];
+	int err = 0;
+
+	if (!info->n_version_res)
+		return 0;
+	for (int f = 0; f < PE_VI__COUNT; f++)
+		if (info->has[f])
+			err = err ?: event_set_str(e, pe_columns[f], info->value[f]);
+	for (unsigned int i = 0; i < info->n_companies; i++)
+		companies[i] = info->companies[i];
+	err = err
+		  ?: event_set_list(e, FIELD_VERSION_INFO_COMPANY_NAMES, companies,
+				    info->n_companies);
+	return err ?: event_set_str(e, FIELD_VERSION_INFO_SOURCE, "pe");
+}
+
+static int fill_package(int root_fd, const char *path, int fd, struct event *e)
+{
+	struct pkg_info pkg;
+	const char *vendor = pkg.vendor;
+	int err;
+
+	memset(&pkg, 0, sizeof(pkg));
+	err = package_lookup(root_fd, path, fd, &pkg);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		pr_debug("failed to look up the package of %s: %s", path, strerror(-err));
+		return 0;
+	}
+	/* Fields filled by the lookup end in NUL; make sure of it anyway. */
+	pkg.vendor[PKG_FIELD_MAX - 1] = pkg.name[PKG_FIELD_MAX - 1] = '\0';
+	pkg.version[PKG_FIELD_MAX - 1] = '\0';
+	if (pkg.vendor[0]) {
+		err = event_set_str(e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, pkg.vendor);
+		err = err ?: event_set_list(e, FIELD_VERSION_INFO_COMPANY_NAMES, &vendor, 1);
+	}
+	if (!err && pkg.name[0])
+		err = event_set_str(e, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, pkg.name);
+	if (!err && pkg.version[0])
+		err = event_set_str(e, FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION, pkg.version);
+	return err ?: event_set_str(e, FIELD_VERSION_INFO_SOURCE, pkg.source);
+}
+
+int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
+		    unsigned int flags, struct event *e, struct identity_probe *p)
+{
+	char sha1[HASH_SHA1_HEX], sha256[HASH_SHA256_HEX];
+	struct pe_source *src = NULL;
+	struct pe_info *info = NULL;
+	uint8_t head[4];
+	bool maybe_pe;
+	int err;
+
+	p->type = FILE_TYPE_OTHER;
+	p->error = NULL;
+	identity__clear(e);
+	if (!S_ISREG(st->st_mode)) {
+		p->error = "not a regular file";
+		return -EINVAL;
+	}
+	src = malloc(sizeof(*src));
+	info = malloc(sizeof(*info));
+	if (!src || !info) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	pe_source__init_fd(src, fd, st->st_size);
+	err = pe_source__read(src, 0, head, st->st_size < 4 ? st->st_size : 4);
+	if (err)
+		goto cleanup;
+	p->type = filetype__sniff(head, st->st_size < 4 ? st->st_size : 4, &maybe_pe);
+
+	if (maybe_pe) {
+		err = pe__parse(src, info);
+		if (err == -ENOEXEC) {
+			err = 0; /* MZ, but no PE: a DOS program or junk */
+		} else if (!err || err == -EBADMSG) {
+			p->type = info->pe32plus ? FILE_TYPE_PE32PLUS : FILE_TYPE_PE32;
+			p->error = info->error;
+			err = fill_pe(info, e);
+		}
+	} else if (p->type == FILE_TYPE_ELF || p->type == FILE_TYPE_SCRIPT) {
+		err = fill_package(root_fd, path, fd, e);
+	}
+	if (err)
+		goto cleanup;
+
+	if (!(flags & IDENTITY_NO_HASH)) {
+		err = hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
+		if (!err) {
+			err = event_set_str(e, FIELD_SHA1, sha1);
+			err = err ?: event_set_str(e, FIELD_SHA256, sha256);
+		} else if (err == -EFBIG) {
+			err = 0; /* too large to hash on every exec */
+		}
+	}
+	if (!err)
+		event_set_long(e, FIELD_FILE_SIZE, st->st_size);
+cleanup:
+	if (err) {
+		/* Unreadable outranks malformed: say why the columns are empty. */
+		identity__clear(e);
+		p->error = err == -ENODATA  ? "file changed while read"
+			   : err == -ENOMEM ? "out of memory"
+					    : "read error";
+	}
+	free(info);
+	free(src);
+	return err;
+}
+
+/* --- cache -------------------------------------------------------------- */
+
+struct key {
+	uint64_t dev, ino;
+	int64_t ctime_sec, ctime_nsec;
+	int64_t size;
+};
+
+struct entry {
+	struct key key;
+	struct entry *hnext;	   /* hash chain */
+	struct entry *prev, *next; /* LRU list, most recent first */
+	uint32_t set_mask;	   /* bit i: columns[i] is set */
+	uint32_t n_items;	   /* of the list column */
+	int64_t file_size;
+	size_t blob_len;
+	char blob[]; /* the set string columns, each item NUL-terminated */
+};
+
+struct identity_cache {
+	size_t max_entries;
+	size_t n_buckets; /* a power of two */
+	struct entry **buckets;
+	struct entry *head, *tail;
+	struct identity_stats stats;
+};
+
+struct identity_cache *identity_cache__new(size_t max_entries)
+{
+	struct identity_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->max_entries = max_entries;
+	c->n_buckets = 16;
+	while (c->n_buckets < max_entries && c->n_buckets < (1u << 24))
+		c->n_buckets *= 2;
+	c->buckets = calloc(c->n_buckets, sizeof(*c->buckets));
+	if (!c->buckets) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void identity_cache__free(struct identity_cache *c)
+{
+	struct entry *n;
+
+	if (!c)
+		return;
+	for (struct entry *e = c->head; e; e = n) {
+		n = e->next;
+		free(e);
+	}
+	free(c->buckets);
+	free(c);
+}
+
+void identity_cache__stats(const struct identity_cache *c, struct identity_stats *out)
+{
+	*out = c->stats;
+}
+
+static size_t key_hash(const struct key *k)
+{
+	uint64_t h = k->ino * 0x9e3779b97f4a7c15ull;
+
+	h ^= (k->dev + (uint64_t)k->ctime_nsec) * 0xbf58476d1ce4e5b9ull;
+	h ^= ((uint64_t)k->ctime_sec + (uint64_t)k->size) * 0x94d049bb133111ebull;
+	return h ^ h >> 31;
+}
+
+static struct entry **bucket(struct identity_cache *c, const struct key *k)
+{
+	return &c->buckets[key_hash(k) & (c->n_buckets - 1)];
+}
+
+static void lru_unlink(struct identity_cache *c, struct entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		c->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		c->tail = e->prev;
+}
+
+static void lru_push(struct identity_cache *c, struct entry *e)
+{
+	e->prev = NULL;
+	e->next = c->head;
+	if (c->head)
+		c->head->prev = e;
+	c->head = e;
+	if (!c->tail)
+		c->tail = e;
+}
+
+static void evict(struct identity_cache *c, struct entry *e)
+{
+	struct entry **pp = bucket(c, &e->key);
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	lru_unlink(c, e);
+	free(e);
+	c->stats.entries--;
+}
+
+static struct entry *record(const struct key *k, const struct event *ev)
+{
+	size_t len = 0, off = 0;
+	struct entry *e;
+
+	for (size_t i = 0; i < N_COLUMNS; i++) {
+		if (event_fields[columns[i]].type == FT_STRING)
+			len += event_str_len(ev, columns[i]) + 1;
+		else if (event_fields[columns[i]].type == FT_STRLIST)
+			len += ev->f[columns[i]].len;
+	}
+	e = calloc(1, sizeof(*e) + len);
+	if (!e)
+		return NULL;
+	e->key = *k;
+	e->blob_len = len;
+	for (size_t i = 0; i < N_COLUMNS; i++) {
+		enum field_id id = columns[i];
+
+		if (!event_isset(ev, id))
+			continue;
+		e->set_mask |= 1u << i;
+		if (event_fields[id].type == FT_STRING) {
+			memcpy(e->blob + off, event_str(ev, id), event_str_len(ev, id) + 1);
+			off += event_str_len(ev, id) + 1;
+		} else if (event_fields[id].type == FT_STRLIST) {
+			for (const char *s = event_list_next(ev, id, NULL); s;
+			     s = event_list_next(ev, id, s)) {
+				memcpy(e->blob + off, s, strlen(s) + 1);
+				off += strlen(s) + 1;
+				e->n_items++;
+			}
+		} else {
+			e->file_size = event_long(ev, id);
+		}
+	}
+	return e;
+}
+
+static int replay(const struct entry *r, struct event *ev)
+{
+	const char *items[PE_VI_MAX_COMPANIES];
+	const char *p = r->blob;
+	int err = 0;
+
+	for (size_t i = 0; i < N_COLUMNS && !err; i++) {
+		enum field_id id = columns[i];
+
+		if (!(r->set_mask & 1u << i))
+			continue;
+		if (event_fields[id].type == FT_STRING) {
+			err = event_set_str(ev, id, p);
+			p += strlen(p) + 1;
+		} else if (event_fields[id].type == FT_STRLIST) {
+			uint32_t n = 0;
+
+			for (uint32_t k = 0; k < r->n_items; k++) {
+				if (n < PE_VI_MAX_COMPANIES)
+					items[n++] = p;
+				p += strlen(p) + 1;
+			}
+			err = event_set_list(ev, id, items, n);
+		} else {
+			event_set_long(ev, id, r->file_size);
+		}
+	}
+	return err;
+}
+
+int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path, struct event *e)
+{
+	struct identity_probe probe;
+	struct entry *r, **pp;
+	struct stat st;
+	struct key k;
+	int err;
+
+	identity__clear(e);
+	if (fstat(fd, &st)) {
+		c->stats.errors++;
+		return -errno;
+	}
+	k = (struct key){.dev = st.st_dev,
+			 .ino = st.st_ino,
+			 .ctime_sec = st.st_ctim.tv_sec,
+			 .ctime_nsec = st.st_ctim.tv_nsec,
+			 .size = st.st_size};
+	for (r = *bucket(c, &k); r; r = r->hnext) {
+		if (memcmp(&r->key, &k, sizeof(k)))
+			continue;
+		c->stats.hits++;
+		lru_unlink(c, r);
+		lru_push(c, r);
+		err = replay(r, e);
+		if (err)
+			identity__clear(e);
+		return err;
+	}
+
+	c->stats.misses++;
+	err = identity__probe(fd, &st, root_fd, path, 0, e, &probe);
+	if (err) {
+		c->stats.errors++;
+		return err;
+	}
+	if (probe.error)
+		pr_debug("%s: %s", path, probe.error);
+	if (!c->max_entries)
+		return 0;
+	r = record(&k, e);
+	if (!r)
+		return 0; /* the event is filled; only the caching failed */
+	pp = bucket(c, &k);
+	r->hnext = *pp;
+	*pp = r;
+	lru_push(c, r);
+	if (++c->stats.entries > c->max_entries)
+		evict(c, c->tail);
+	return 0;
+}
