@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "identity/dpkg.h"
+#include "identity/pkg_field.h"
+#include "identity/root.h"
+#include "log.h"
+
+#define INFO_DIR    "var/lib/dpkg/info"
+#define STATUS_FILE "var/lib/dpkg/status"
+
+/* ---- parsers of untrusted bytes ---- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && is_blank(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && is_blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+static bool field_is(const char *name, size_t n, const char *want)
+{
+	return strlen(want) == n && !strncasecmp(name, want, n);
+}
+
+int dpkg__parse_status(const char *buf, size_t len, dpkg_record_cb cb, void *ctx)
+{
+	struct dpkg_record r = {};
+	const char *p = buf, *end = buf + len;
+	int ret;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		const char *colon = NULL, *val;
+		size_t n = (size_t)(line_end - p), vlen;
+		struct dpkg_str *dst = NULL;
+		/* Continuation lines (of Description, Conffiles...) start with a blank. */
+		bool cont = n && is_blank(p[0]);
+
+		trim(&p, &n);
+		if (!n) {
+			/* A blank line ends a stanza. */
+			if (r.package.len) {
+				ret = cb(&r, ctx);
+				if (ret)
+					return ret;
+			}
+			memset(&r, 0, sizeof(r));
+		} else if (!cont) {
+			colon = memchr(p, ':', n);
+			if (colon) {
+				size_t name_len = (size_t)(colon - p);
+
+				if (field_is(p, name_len, "Package"))
+					dst = &r.package;
+				else if (field_is(p, name_len, "Architecture"))
+					dst = &r.arch;
+				else if (field_is(p, name_len, "Version"))
+					dst = &r.version;
+				else if (field_is(p, name_len, "Maintainer"))
+					dst = &r.maintainer;
+				else if (field_is(p, name_len, "Origin"))
+					dst = &r.origin;
+				else if (field_is(p, name_len, "Status"))
+					dst = &r.status;
+			}
+			if (dst) {
+				val = colon + 1;
+				vlen = (size_t)(p + n - val);
+				trim(&val, &vlen);
+				dst->s = val;
+				dst->len = vlen;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (r.package.len)
+		return cb(&r, ctx);
+	return 0;
+}
+
+int dpkg__parse_list(const char *buf, size_t len, dpkg_path_cb cb, void *ctx)
+{
+	const char *p = buf, *end = buf + len;
+	int ret;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		if (n >= 2 && n <= PATH_MAX && p[0] == '/' && !memchr(p, '\0', n)) {
+			ret = cb(p, n, ctx);
+			if (ret)
+				return ret;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* ---- per-root index ---- */
+
+struct slot {
+	uint32_t off1; /* offset + 1 of the path in the arena; 0 = empty */
+	uint32_t len;
+	uint32_t hash;
+	uint32_t pkg; /* index into owners */
+};
+
+struct dpkg_index {
+	dev_t root_dev;
+	ino_t root_ino;
+	uint64_t last_used;
+
+	/* The path index, valid for this state of var/lib/dpkg/info. */
+	dev_t info_dev;
+	ino_t info_ino;
+	struct timespec info_mtime;
+	char *arena;
+	size_t arena_len, arena_cap;
+	struct slot *slots;
+	size_t nslots, nentries;
+	char **owners; /* "pkg" or "pkg:arch", from the list file names */
+	size_t nowners, owners_cap;
+	bool warned;
+
+	/* The status records, valid for this state of var/lib/dpkg/status. */
+	dev_t status_dev;
+	ino_t status_ino;
+	off_t status_size;
+	struct timespec status_mtime;
+	char *status_buf;
+	struct dpkg_record *recs; /* sorted by package name */
+	size_t nrecs, recs_cap;
+	bool status_loaded;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dpkg_index *cache[DPKG_CACHE_ROOTS];
+static uint64_t use_clock;
+static uint64_t n_builds, n_status_loads;
+
+static uint32_t hash_path(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void index_clear_paths(struct dpkg_index *ix)
+{
+	for (size_t i = 0; i < ix->nowners; i++)
+		free(ix->owners[i]);
+	free(ix->owners);
+	free(ix->slots);
+	free(ix->arena);
+	ix->owners = NULL;
+	ix->nowners = ix->owners_cap = 0;
+	ix->slots = NULL;
+	ix->nslots = ix->nentries = 0;
+	ix->arena = NULL;
+	ix->arena_len = ix->arena_cap = 0;
+	ix->warned = false;
+}
+
+static void index_clear_status(struct dpkg_index *ix)
+{
+	free(ix->recs);
+	free(ix->status_buf);
+	ix->recs = NULL;
+	ix->nrecs = ix->recs_cap = 0;
+	ix->status_buf = NULL;
+	ix->status_loaded = false;
+}
+
+static void index_free(struct dpkg_index *ix)
+{
+	if (!ix)
+		return;
+	index_clear_paths(ix);
+	index_clear_status(ix);
+	free(ix);
+}
+
+static struct slot *find_slot(const struct dpkg_index *ix, const char *path, size_t n, uint32_t h)
+{
+	size_t mask = ix->nslots - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct slot *s = &ix->slots[i];
+
+		if (!s->off1)
+			return s;
+		if (s->hash == h && s->len == n && !memcmp(ix->arena + s->off1 - 1, path, n))
+			return s;
+	}
+}
+
+static int grow_slots(struct dpkg_index *ix)
+{
+	size_t nslots = ix->nslots ? ix->nslots * 2 : 4096;
+	struct slot *old = ix->slots;
+	size_t old_n = ix->nslots;
+
+	ix->slots = calloc(nslots, sizeof(*ix->slots));
+	if (!ix->slots) {
+		ix->slots = old;
+		return -ENOMEM;
+	}
+	ix->nslots = nslots;
+	for (size_t i = 0; i < old_n; i++) {
+		if (!old[i].off1)
+			continue;
+		*find_slot(ix, ix->arena + old[i].off1 - 1, old[i].len, old[i].hash) = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+struct add_ctx {
+	struct dpkg_index *ix;
+	uint32_t pkg;
+};
+
+static int add_path(const char *path, size_t n, void *arg)
+{
+	struct add_ctx *a = arg;
+	struct dpkg_index *ix = a->ix;
+	uint32_t h = hash_path(path, n);
+	struct slot *s;
+
+	if (ix->nentries >= DPKG_MAX_ENTRIES || ix->arena_len + n > DPKG_MAX_PATHBYTES) {
+		if (!ix->warned)
+			pr_warn("dpkg: database too large, indexed only its first %zu paths",
+				ix->nentries);
+		ix->warned = true;
+		return 1; /* stop this list; the next ones stop at once too */
+	}
+	if ((ix->nentries + 1) * 2 > ix->nslots && grow_slots(ix))
+		return -ENOMEM;
+	s = find_slot(ix, path, n, h);
+	if (s->off1)
+		return 0; /* directories are listed by many packages: first one wins */
+	if (ix->arena_len + n > ix->arena_cap) {
+		size_t cap = ix->arena_cap ? ix->arena_cap : 1u << 20;
+		char *a2;
+
+		while (cap < ix->arena_len + n)
+			cap *= 2;
+		a2 = realloc(ix->arena, cap);
+		if (!a2)
+			return -ENOMEM;
+		ix->arena = a2;
+		ix->arena_cap = cap;
+		/* The arena moved but slots hold offsets, so they stay valid. */
+		s = find_slot(ix, path, n, h);
+	}
+	memcpy(ix->arena + ix->arena_len, path, n);
+	s->off1 = (uint32_t)ix->arena_len + 1;
+	s->len = (uint32_t)n;
+	s->hash = h;
+	s->pkg = a->pkg;
+	ix->arena_len += n;
+	ix->nentries++;
+	return 0;
+}
+
+static int add_owner(struct dpkg_index *ix, const char *name, size_t n, uint32_t *idx)
+{
+	if (ix->nowners == ix->owners_cap) {
+		size_t cap = ix->owners_cap ? ix->owners_cap * 2 : 256;
+		char **o = realloc(ix->owners, cap * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		ix->owners = o;
+		ix->owners_cap = cap;
+	}
+	ix->owners[ix->nowners] = strndup(name, n);
+	if (!ix->owners[ix->nowners])
+		return -ENOMEM;
+	*idx = (uint32_t)ix->nowners++;
+	return 0;
+}
+
+/* Reads every <pkg>.list of the info directory (already open at @info_fd). */
+static int build_paths(struct dpkg_index *ix, int info_fd)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int dfd, err = 0;
+
+	index_clear_paths(ix);
+	dfd = dup(info_fd);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
+	while ((de = readdir(d)) && !ix->warned) {
+		size_t n = strlen(de->d_name);
+		struct add_ctx a = {.ix = ix};
+		char *buf;
+		size_t len;
+		int r;
+
+		if (n <= 5 || strcmp(de->d_name + n - 5, ".list"))
+			continue;
+		/* Resolved inside the info directory itself: a symlink cannot leave it. */
+		r = root__read_file(info_fd, de->d_name, DPKG_MAX_LIST_SIZE, &buf, &len, NULL);
+		if (r) {
+			pr_debug("dpkg: skipping %s: %s", de->d_name, strerror(-r));
+			continue;
+		}
+		err = add_owner(ix, de->d_name, n - 5, &a.pkg);
+		if (!err) {
+			r = dpkg__parse_list(buf, len, add_path, &a);
+			if (r < 0)
+				err = r;
+		}
+		free(buf);
+		if (err)
+			break;
+	}
+	closedir(d);
+	n_builds++;
+	return err;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct dpkg_str *x = &((const struct dpkg_record *)a)->package;
+	const struct dpkg_str *y = &((const struct dpkg_record *)b)->package;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* A package with files on disk: not "not-installed" nor "config-files". */
+static bool rec_installed(const struct dpkg_record *r)
+{
+	const char *s = r->status.s;
+	size_t n = r->status.len;
+
+	if (!n)
+		return true;
+	return !((n >= 13 && !memcmp(s + n - 13, "not-installed", 13)) ||
+		 (n >= 12 && !memcmp(s + n - 12, "config-files", 12)));
+}
+
+static int add_rec(const struct dpkg_record *r, void *arg)
+{
+	struct dpkg_index *ix = arg;
+
+	if (!rec_installed(r))
+		return 0;
+	if (ix->nrecs == ix->recs_cap) {
+		size_t cap = ix->recs_cap ? ix->recs_cap * 2 : 512;
+		struct dpkg_record *p = realloc(ix->recs, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ix->recs = p;
+		ix->recs_cap = cap;
+	}
+	ix->recs[ix->nrecs++] = *r;
+	return 0;
+}
+
+static int load_status(struct dpkg_index *ix, int root_fd)
+{
+	struct stat st;
+	size_t len;
+	int err;
+
+	index_clear_status(ix);
+	err = root__read_file(root_fd, STATUS_FILE, DPKG_MAX_STATUS, &ix->status_buf, &len, &st);
+	if (err)
+		return err;
+	err = dpkg__parse_status(ix->status_buf, len, add_rec, ix);
+	if (err) {
+		index_clear_status(ix);
+		return err;
+	}
+	qsort(ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
+	ix->status_dev = st.st_dev;
+	ix->status_ino = st.st_ino;
+	ix->status_size = st.st_size;
+	ix->status_mtime = st.st_mtim;
+	ix->status_loaded = true;
+	n_status_loads++;
+	return 0;
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* The cached index of the root, created (but not yet filled) if new. */
+static struct dpkg_index *index_get(const struct stat *root_st)
+{
+	struct dpkg_index **victim = &cache[0];
+
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		struct dpkg_index *ix = cache[i];
+
+		if (ix && ix->root_dev == root_st->st_dev && ix->root_ino == root_st->st_ino) {
+			ix->last_used = ++use_clock;
+			return ix;
+		}
+		/* An empty slot, else the least recently used root. */
+		if (*victim && (!ix || ix->last_used < (*victim)->last_used))
+			victim = &cache[i];
+	}
+	index_free(*victim);
+	*victim = calloc(1, sizeof(**victim));
+	if (!*victim)
+		return NULL;
+	(*victim)->root_dev = root_st->st_dev;
+	(*victim)->root_ino = root_st->st_ino;
+	(*victim)->last_used = ++use_clock;
+	return *victim;
+}
+
+static void index_drop(struct dpkg_index *ix)
+{
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		if (cache[i] == ix) {
+			index_free(ix);
+			cache[i] = NULL;
+		}
+	}
+}
+
+/* Brings the index up to date with the root's database. */
+static int index_refresh(struct dpkg_index *ix, int root_fd)
+{
+	struct stat info_st, status_st;
+	int info_fd, err = 0;
+
+	info_fd = root__open(root_fd, INFO_DIR, O_RDONLY | O_DIRECTORY);
+	if (info_fd < 0)
+		return info_fd;
+	if (fstat(info_fd, &info_st)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (!ix->slots || ix->info_dev != info_st.st_dev || ix->info_ino != info_st.st_ino ||
+	    !same_time(&ix->info_mtime, &info_st.st_mtim)) {
+		/* The mtime read before the lists: a change while reading rebuilds again. */
+		ix->info_dev = info_st.st_dev;
+		ix->info_ino = info_st.st_ino;
+		ix->info_mtime = info_st.st_mtim;
+		err = build_paths(ix, info_fd);
+		if (!err && !ix->slots)
+			err = grow_slots(ix); /* an empty database is still a database */
+		if (err)
+			goto cleanup;
+	}
+	err = root__stat(root_fd, STATUS_FILE, &status_st);
+	if (err) {
+		index_clear_status(ix);
+		err = 0; /* lists without status: names only */
+		goto cleanup;
+	}
+	if (!ix->status_loaded || ix->status_dev != status_st.st_dev ||
+	    ix->status_ino != status_st.st_ino || ix->status_size != status_st.st_size ||
+	    !same_time(&ix->status_mtime, &status_st.st_mtim)) {
+		err = load_status(ix, root_fd);
+		if (err) {
+			pr_debug("dpkg: cannot read status: %s", strerror(-err));
+			err = 0;
+		}
+	}
+cleanup:
+	close(info_fd);
+	return err;
+}
+
+static const struct slot *lookup_exact(const struct dpkg_index *ix, const char *path, size_t n)
+{
+	const struct slot *s;
+
+	if (!ix->nslots)
+		return NULL;
+	s = find_slot(ix, path, n, hash_path(path, n));
+	return s->off1 ? s : NULL;
+}
+
+/* Tries @path as is, then its other spelling on a merged-/usr root. */
+static const struct slot *lookup_path(const struct dpkg_index *ix, int root_fd, const char *path)
+{
+	const struct slot *s = lookup_exact(ix, path, strlen(path));
+	char alt[PATH_MAX + 8];
+
+	if (!s && root__usr_alt_path(root_fd, path, alt, sizeof(alt)))
+		s = lookup_exact(ix, alt, strlen(alt));
+	return s;
+}
+
+static const struct dpkg_record *find_record(const struct dpkg_index *ix, const char *owner)
+{
+	const char *colon = strchr(owner, ':');
+	struct dpkg_record key = {};
+	const struct dpkg_record *hit, *first = NULL;
+	size_t lo, i;
+
+	key.package.s = owner;
+	key.package.len = colon ? (size_t)(colon - owner) : strlen(owner);
+	hit = bsearch(&key, ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
+	if (!hit)
+		return NULL;
+	/* Multi-Arch: the same name once per architecture, adjacent after the sort. */
+	lo = (size_t)(hit - ix->recs);
+	while (lo > 0 && !rec_cmp(&ix->recs[lo - 1], &key))
+		lo--;
+	for (i = lo; i < ix->nrecs && !rec_cmp(&ix->recs[i], &key); i++) {
+		const struct dpkg_str *a = &ix->recs[i].arch;
+
+		if (!first)
+			first = &ix->recs[i];
+		if (colon && a->len == strlen(colon + 1) && !memcmp(a->s, colon + 1, a->len))
+			return &ix->recs[i];
+	}
+	return first;
+}
+
+int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
+{
+	struct stat root_st;
+	struct dpkg_index *ix;
+	const struct slot *s;
+	const struct dpkg_record *r;
+	const char *owner, *colon;
+	int err;
+
+	if (!path || path[0] != '/' || strlen(path) > PATH_MAX)
+		return -EINVAL;
+	err = root__stat(root_fd, "/", &root_st);
+	if (err)
+		return err;
+	pthread_mutex_lock(&cache_lock);
+	ix = index_get(&root_st);
+	if (!ix) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = index_refresh(ix, root_fd);
+	if (err) {
+		/* No dpkg here (or it vanished): keep no stale index. */
+		index_drop(ix);
+		goto cleanup;
+	}
+	s = lookup_path(ix, root_fd, path);
+	if (!s) {
+		err = -ENOENT;
+		goto cleanup;
+	}
+	memset(out, 0, sizeof(*out));
+	owner = ix->owners[s->pkg];
+	colon = strchr(owner, ':');
+	pkg_field__set(out->name, owner, colon ? (size_t)(colon - owner) : strlen(owner));
+	r = ix->status_loaded ? find_record(ix, owner) : NULL;
+	if (r) {
+		pkg_field__set(out->version, r->version.s, r->version.len);
+		if (r->origin.len)
+			pkg_field__set(out->vendor, r->origin.s, r->origin.len);
+		else
+			pkg_field__set_person(out->vendor, r->maintainer.s, r->maintainer.len);
+	}
+	out->source = "dpkg";
+cleanup:
+	pthread_mutex_unlock(&cache_lock);
+	return err;
+}
+
+void dpkg__stats(struct dpkg_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&cache_lock);
+	out->index_builds = n_builds;
+	out->status_loads = n_status_loads;
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		if (!cache[i])
+			continue;
+		out->roots++;
+		out->entries += cache[i]->nentries;
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void dpkg__cache_flush(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		index_free(cache[i]);
+		cache[i] = NULL;
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
