@@ -106,7 +106,9 @@ int dpkg__parse_list(const char *buf, size_t len, dpkg_path_cb cb, void *ctx)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
 
-		if (n >= 2 && n <= PATH_MAX && p[0] == '/' && !memchr(p, '\0', n)) {
+		/* "/." stands for the root directory in every list. */
+		if (n >= 2 && n <= PATH_MAX && p[0] == '/' && !(n == 2 && p[1] == '.') &&
+		    !memchr(p, '\0', n)) {
 			ret = cb(p, n, ctx);
 			if (ret)
 				return ret;
