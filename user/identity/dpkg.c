@@ -412,7 +412,8 @@ static int load_status(struct dpkg_index *ix, int root_fd)
 		index_clear_status(ix);
 		return err;
 	}
-	qsort(ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
+	if (ix->nrecs)
+		qsort(ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
 	ix->status_dev = st.st_dev;
 	ix->status_ino = st.st_ino;
 	ix->status_size = st.st_size;
@@ -591,7 +592,7 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
 	owner = ix->owners[s->pkg];
 	colon = strchr(owner, ':');
 	pkg_field__set(out->name, owner, colon ? (size_t)(colon - owner) : strlen(owner));
-	r = ix->status_loaded ? find_record(ix, owner) : NULL;
+	r = ix->nrecs ? find_record(ix, owner) : NULL;
 	if (r) {
 		pkg_field__set(out->version, r->version.s, r->version.len);
 		if (r->origin.len)
