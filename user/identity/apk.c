@@ -45,7 +45,7 @@ static int emit(const struct stanza *st, struct pkg_info *out)
 	else
 		pkg_field__set(out->vendor, st->origin.s, st->origin.len);
 	out->source = "apk";
-	return 0;
+	return out->name[0] ? 0 : -ENOENT; /* a file list with no package name */
 }
 
 int apk__parse_installed(const char *buf, size_t len, const char *path, const char *alt_path,

@@ -111,6 +111,8 @@ int elfnote__parse_json(const char *json, size_t len, struct pkg_info *out)
 	pkg_field__set(out->version, version, version ? version_len : 0);
 	pkg_field__set(out->vendor, vendor, vendor ? vendor_len : 0);
 	out->source = "elf-note";
+	if (!out->name[0]) /* only blanks */
+		err = -EINVAL;
 cleanup:
 	json_decref(root);
 	return err;
