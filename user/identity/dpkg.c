@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "identity/dpkg.h"
+#include "identity/pathindex.h"
 #include "identity/pkg_field.h"
 #include "identity/root.h"
 #include "log.h"
@@ -120,13 +121,6 @@ int dpkg__parse_list(const char *buf, size_t len, dpkg_path_cb cb, void *ctx)
 
 /* ---- per-root index ---- */
 
-struct slot {
-	uint32_t off1; /* offset + 1 of the path in the arena; 0 = empty */
-	uint32_t len;
-	uint32_t hash;
-	uint32_t pkg; /* index into owners */
-};
-
 struct dpkg_index {
 	dev_t root_dev;
 	ino_t root_ino;
@@ -136,11 +130,8 @@ struct dpkg_index {
 	dev_t info_dev;
 	ino_t info_ino;
 	struct timespec info_mtime;
-	char *arena;
-	size_t arena_len, arena_cap;
-	struct slot *slots;
-	size_t nslots, nentries;
-	char **owners; /* "pkg" or "pkg:arch", from the list file names */
+	struct path_index *paths; /* path -> index into owners */
+	char **owners;		  /* "pkg" or "pkg:arch", from the list file names */
 	size_t nowners, owners_cap;
 	bool warned;
 
@@ -160,30 +151,15 @@ static struct dpkg_index *cache[DPKG_CACHE_ROOTS];
 static uint64_t use_clock;
 static uint64_t n_builds, n_status_loads;
 
-static uint32_t hash_path(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static void index_clear_paths(struct dpkg_index *ix)
 {
 	for (size_t i = 0; i < ix->nowners; i++)
 		free(ix->owners[i]);
 	free(ix->owners);
-	free(ix->slots);
-	free(ix->arena);
+	path_index__free(ix->paths);
 	ix->owners = NULL;
 	ix->nowners = ix->owners_cap = 0;
-	ix->slots = NULL;
-	ix->nslots = ix->nentries = 0;
-	ix->arena = NULL;
-	ix->arena_len = ix->arena_cap = 0;
+	ix->paths = NULL;
 	ix->warned = false;
 }
 
@@ -206,41 +182,6 @@ static void index_free(struct dpkg_index *ix)
 	free(ix);
 }
 
-static struct slot *find_slot(const struct dpkg_index *ix, const char *path, size_t n, uint32_t h)
-{
-	size_t mask = ix->nslots - 1;
-
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct slot *s = &ix->slots[i];
-
-		if (!s->off1)
-			return s;
-		if (s->hash == h && s->len == n && !memcmp(ix->arena + s->off1 - 1, path, n))
-			return s;
-	}
-}
-
-static int grow_slots(struct dpkg_index *ix)
-{
-	size_t nslots = ix->nslots ? ix->nslots * 2 : 4096;
-	struct slot *old = ix->slots;
-	size_t old_n = ix->nslots;
-
-	ix->slots = calloc(nslots, sizeof(*ix->slots));
-	if (!ix->slots) {
-		ix->slots = old;
-		return -ENOMEM;
-	}
-	ix->nslots = nslots;
-	for (size_t i = 0; i < old_n; i++) {
-		if (!old[i].off1)
-			continue;
-		*find_slot(ix, ix->arena + old[i].off1 - 1, old[i].len, old[i].hash) = old[i];
-	}
-	free(old);
-	return 0;
-}
-
 struct add_ctx {
 	struct dpkg_index *ix;
 	uint32_t pkg;
@@ -250,43 +191,15 @@ static int add_path(const char *path, size_t n, void *arg)
 {
 	struct add_ctx *a = arg;
 	struct dpkg_index *ix = a->ix;
-	uint32_t h = hash_path(path, n);
-	struct slot *s;
+	int err = path_index__add(ix->paths, path, n, a->pkg);
 
-	if (ix->nentries >= DPKG_MAX_ENTRIES || ix->arena_len + n > DPKG_MAX_PATHBYTES) {
-		if (!ix->warned)
-			pr_warn("dpkg: database too large, indexed only its first %zu paths",
-				ix->nentries);
+	if (err == -E2BIG) {
+		pr_warn("dpkg: database too large, indexed only its first %zu paths",
+			path_index__count(ix->paths));
 		ix->warned = true;
-		return 1; /* stop this list; the next ones stop at once too */
+		return 1; /* stop: build_paths() reads no further list */
 	}
-	if ((ix->nentries + 1) * 2 > ix->nslots && grow_slots(ix))
-		return -ENOMEM;
-	s = find_slot(ix, path, n, h);
-	if (s->off1)
-		return 0; /* directories are listed by many packages: first one wins */
-	if (ix->arena_len + n > ix->arena_cap) {
-		size_t cap = ix->arena_cap ? ix->arena_cap : 1u << 20;
-		char *a2;
-
-		while (cap < ix->arena_len + n)
-			cap *= 2;
-		a2 = realloc(ix->arena, cap);
-		if (!a2)
-			return -ENOMEM;
-		ix->arena = a2;
-		ix->arena_cap = cap;
-		/* The arena moved but slots hold offsets, so they stay valid. */
-		s = find_slot(ix, path, n, h);
-	}
-	memcpy(ix->arena + ix->arena_len, path, n);
-	s->off1 = (uint32_t)ix->arena_len + 1;
-	s->len = (uint32_t)n;
-	s->hash = h;
-	s->pkg = a->pkg;
-	ix->arena_len += n;
-	ix->nentries++;
-	return 0;
+	return err;
 }
 
 static int add_owner(struct dpkg_index *ix, const char *name, size_t n, uint32_t *idx)
@@ -315,6 +228,9 @@ static int build_paths(struct dpkg_index *ix, int info_fd)
 	int dfd, err = 0;
 
 	index_clear_paths(ix);
+	ix->paths = path_index__new(DPKG_MAX_ENTRIES, DPKG_MAX_PATHBYTES);
+	if (!ix->paths)
+		return -ENOMEM;
 	dfd = dup(info_fd);
 	if (dfd < 0)
 		return -errno;
@@ -350,6 +266,7 @@ static int build_paths(struct dpkg_index *ix, int info_fd)
 			break;
 	}
 	closedir(d);
+	path_index__trim(ix->paths);
 	n_builds++;
 	return err;
 }
@@ -477,15 +394,13 @@ static int index_refresh(struct dpkg_index *ix, int root_fd)
 		err = -errno;
 		goto cleanup;
 	}
-	if (!ix->slots || ix->info_dev != info_st.st_dev || ix->info_ino != info_st.st_ino ||
+	if (!ix->paths || ix->info_dev != info_st.st_dev || ix->info_ino != info_st.st_ino ||
 	    !same_time(&ix->info_mtime, &info_st.st_mtim)) {
 		/* The mtime read before the lists: a change while reading rebuilds again. */
 		ix->info_dev = info_st.st_dev;
 		ix->info_ino = info_st.st_ino;
 		ix->info_mtime = info_st.st_mtim;
 		err = build_paths(ix, info_fd);
-		if (!err && !ix->slots)
-			err = grow_slots(ix); /* an empty database is still a database */
 		if (err)
 			goto cleanup;
 	}
@@ -509,25 +424,16 @@ cleanup:
 	return err;
 }
 
-static const struct slot *lookup_exact(const struct dpkg_index *ix, const char *path, size_t n)
-{
-	const struct slot *s;
-
-	if (!ix->nslots)
-		return NULL;
-	s = find_slot(ix, path, n, hash_path(path, n));
-	return s->off1 ? s : NULL;
-}
-
 /* Tries @path as is, then its other spelling on a merged-/usr root. */
-static const struct slot *lookup_path(const struct dpkg_index *ix, int root_fd, const char *path)
+static int lookup_path(const struct dpkg_index *ix, int root_fd, const char *path, uint32_t *pkg)
 {
-	const struct slot *s = lookup_exact(ix, path, strlen(path));
 	char alt[PATH_MAX + 8];
 
-	if (!s && root__usr_alt_path(root_fd, path, alt, sizeof(alt)))
-		s = lookup_exact(ix, alt, strlen(alt));
-	return s;
+	if (!path_index__find(ix->paths, path, strlen(path), pkg))
+		return 0;
+	if (root__usr_alt_path(root_fd, path, alt, sizeof(alt)))
+		return path_index__find(ix->paths, alt, strlen(alt), pkg);
+	return -ENOENT;
 }
 
 static const struct dpkg_record *find_record(const struct dpkg_index *ix, const char *owner)
@@ -561,8 +467,8 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
 {
 	struct stat root_st;
 	struct dpkg_index *ix;
-	const struct slot *s;
 	const struct dpkg_record *r;
+	uint32_t pkg;
 	const char *owner, *colon;
 	int err;
 
@@ -583,13 +489,11 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
 		index_drop(ix);
 		goto cleanup;
 	}
-	s = lookup_path(ix, root_fd, path);
-	if (!s) {
-		err = -ENOENT;
+	err = lookup_path(ix, root_fd, path, &pkg);
+	if (err)
 		goto cleanup;
-	}
 	memset(out, 0, sizeof(*out));
-	owner = ix->owners[s->pkg];
+	owner = ix->owners[pkg];
 	colon = strchr(owner, ':');
 	pkg_field__set(out->name, owner, colon ? (size_t)(colon - owner) : strlen(owner));
 	r = ix->nrecs ? find_record(ix, owner) : NULL;
@@ -616,7 +520,8 @@ void dpkg__stats(struct dpkg_stats *out)
 		if (!cache[i])
 			continue;
 		out->roots++;
-		out->entries += cache[i]->nentries;
+		out->entries += path_index__count(cache[i]->paths);
+		out->bytes += path_index__bytes(cache[i]->paths);
 	}
 	pthread_mutex_unlock(&cache_lock);
 }

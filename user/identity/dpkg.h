@@ -66,8 +66,8 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out);
 
 #define DPKG_CACHE_ROOTS 4
 /* Per-root bounds: a bigger database is indexed partially (with a warning). */
-#define DPKG_MAX_ENTRIES   (2u << 20)
-#define DPKG_MAX_PATHBYTES (256u << 20)
+#define DPKG_MAX_ENTRIES   (1u << 20)
+#define DPKG_MAX_PATHBYTES (64u << 20)
 #define DPKG_MAX_LIST_SIZE (16u << 20)
 #define DPKG_MAX_STATUS	   (64u << 20)
 
@@ -76,6 +76,7 @@ struct dpkg_stats {
 	uint64_t status_loads; /* status files parsed */
 	uint64_t roots;	       /* roots cached now */
 	uint64_t entries;      /* paths indexed, all roots */
+	uint64_t bytes;	       /* heap held by the path indexes, all roots */
 };
 
 void dpkg__stats(struct dpkg_stats *out);
