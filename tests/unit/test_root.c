@@ -113,6 +113,7 @@ static void root_open__at_fdcwd__means_host_root(void **state)
 	read_str(AT_FDCWD, path, s, sizeof(s), 0);
 	assert_string_equal(s, "host secret\n");
 	assert_int_equal(root__open(fx->root_fd, "", O_RDONLY), -EINVAL);
+	assert_int_equal(root__open(fx->root_fd, "new", O_WRONLY | O_CREAT), -EINVAL);
 }
 
 static void root_read_file__bounds__enforced(void **state)

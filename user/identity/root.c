@@ -23,9 +23,12 @@ int root__open(int root_fd, const char *path, int flags)
 	    .flags = (unsigned int)flags | O_CLOEXEC,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int host = -1, fd;
+	int host = -1, fd = -EAGAIN;
 
 	if (!path || !*path)
+		return -EINVAL;
+	/* Reading only: no mode to pass, nothing created in someone else's root. */
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		return -EINVAL;
 	/* RESOLVE_IN_ROOT with AT_FDCWD would confine to the cwd, not to "/". */
 	if (root_fd == AT_FDCWD) {
@@ -34,9 +37,12 @@ int root__open(int root_fd, const char *path, int flags)
 			return -errno;
 		root_fd = host;
 	}
-	fd = sys_openat2(root_fd, path, &how);
-	if (fd < 0)
-		fd = -errno;
+	/* EAGAIN: a rename or mount raced the walk, and the kernel wants a retry. */
+	for (int i = 0; i < 8 && fd == -EAGAIN; i++) {
+		fd = sys_openat2(root_fd, path, &how);
+		if (fd < 0)
+			fd = -errno;
+	}
 	if (host >= 0)
 		close(host);
 	return fd;

@@ -14,8 +14,8 @@
 
 /*
  * openat2(2) of @path (absolute or relative, both taken from the root) with
- * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS. @flags are open(2) flags; O_CLOEXEC
- * is always added. @root_fd may be AT_FDCWD to mean the host root "/".
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS. @flags are open(2) flags without
+ * O_CREAT/O_TMPFILE (-EINVAL); O_CLOEXEC is always added. @root_fd may be AT_FDCWD to mean the host root "/".
  * Returns the new fd or a negative errno (-ENOSYS before Linux 5.6: there is
  * deliberately no unconfined fallback).
  */

@@ -147,9 +147,11 @@ int rpm__header_match(const void *blob, size_t len, uint32_t idx, const char *di
 	    hdr_string(&h, RPMTAG_DIRNAMES, dirindex, &s, &n) || !span_is(s, n, dir))
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));
-	if (hdr_string(&h, RPMTAG_NAME, 0, &s, &n) || !n)
+	if (hdr_string(&h, RPMTAG_NAME, 0, &s, &n))
 		return -EINVAL;
 	pkg_field__set(out->name, s, n);
+	if (!out->name[0]) /* empty or only blanks */
+		return -EINVAL;
 	if (!hdr_string(&h, RPMTAG_VERSION, 0, &s, &n)) {
 		char version[PKG_FIELD_MAX * 2 + 2];
 		int vl = (int)(n < PKG_FIELD_MAX ? n : PKG_FIELD_MAX);
