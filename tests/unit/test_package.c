@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "identity/apk.h"
@@ -295,6 +296,29 @@ static void dpkg_lookup__index__built_once_rebuilt_on_info_change(void **state)
 	assert_int_equal(after.status_loads, before.status_loads + 1);
 }
 
+static void dpkg_lookup__list_added_in_same_mtime__seen_later(void **state)
+{
+	struct fx *fx = *state;
+	struct dpkg_stats before, after;
+	struct pkg_info pi;
+	time_t t = time(NULL);
+
+	/* Built while the directory was being changed, in the same timestamp tick... */
+	tree_set_mtime(fx->root, "var/lib/dpkg/info", t);
+	assert_int_equal(dpkg__lookup(fx->root_fd, "/bin/ls", &pi), 0);
+	dpkg__stats(&before);
+	tree_puts(fx->root, "var/lib/dpkg/info/late.list", "/usr/bin/late\n");
+	tree_set_mtime(fx->root, "var/lib/dpkg/info", t);
+	/* ...the index is rebuilt once the clock is past that tick. */
+	while (time(NULL) <= t + 1)
+		usleep(100 * 1000);
+	assert_int_equal(dpkg__lookup(fx->root_fd, "/usr/bin/late", &pi), 0);
+	assert_string_equal(pi.name, "late");
+	assert_int_equal(dpkg__lookup(fx->root_fd, "/usr/bin/late", &pi), 0);
+	dpkg__stats(&after);
+	assert_int_equal(after.index_builds, before.index_builds + 1);
+}
+
 static void dpkg_lookup__many_roots__cache_bounded(void **state)
 {
 	struct fx *fx = *state;
@@ -577,6 +601,7 @@ int main(void)
 	    T(dpkg_lookup__info_dir_as_symlink_out__confined),
 	    T(dpkg_lookup__garbage_and_huge_files__bounded),
 	    T(dpkg_lookup__index__built_once_rebuilt_on_info_change),
+	    T(dpkg_lookup__list_added_in_same_mtime__seen_later),
 	    T(dpkg_lookup__many_roots__cache_bounded),
 	    T(dpkg_parse_status__stanzas__fields_and_continuations),
 	    T(dpkg_parse_list__only_absolute_paths),

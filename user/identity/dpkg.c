@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "identity/dpkg.h"
@@ -18,6 +19,8 @@
 
 #define INFO_DIR    "var/lib/dpkg/info"
 #define STATUS_FILE "var/lib/dpkg/status"
+/* Seconds after an mtime during which more changes may share that mtime. */
+#define DPKG_RACY_SEC 1
 
 /* ---- parsers of untrusted bytes ---- */
 
@@ -130,6 +133,7 @@ struct dpkg_index {
 	dev_t info_dev;
 	ino_t info_ino;
 	struct timespec info_mtime;
+	bool info_racy;		  /* built within DPKG_RACY_SEC of that mtime */
 	struct path_index *paths; /* path -> index into owners */
 	char **owners;		  /* "pkg" or "pkg:arch", from the list file names */
 	size_t nowners, owners_cap;
@@ -385,6 +389,7 @@ static void index_drop(struct dpkg_index *ix)
 static int index_refresh(struct dpkg_index *ix, int root_fd)
 {
 	struct stat info_st, status_st;
+	struct timespec now;
 	int info_fd, err = 0;
 
 	info_fd = root__open(root_fd, INFO_DIR, O_RDONLY | O_DIRECTORY);
@@ -394,12 +399,22 @@ static int index_refresh(struct dpkg_index *ix, int root_fd)
 		err = -errno;
 		goto cleanup;
 	}
+	clock_gettime(CLOCK_REALTIME, &now);
 	if (!ix->paths || ix->info_dev != info_st.st_dev || ix->info_ino != info_st.st_ino ||
-	    !same_time(&ix->info_mtime, &info_st.st_mtim)) {
-		/* The mtime read before the lists: a change while reading rebuilds again. */
+	    !same_time(&ix->info_mtime, &info_st.st_mtim) ||
+	    (ix->info_racy && now.tv_sec > info_st.st_mtim.tv_sec + DPKG_RACY_SEC)) {
+		/*
+		 * The mtime is read before the lists, so a change while reading
+		 * rebuilds again. But timestamps are coarse (a jiffy): a list
+		 * written in the same tick after the build leaves the mtime as it
+		 * was. An index built that close to the mtime is rebuilt once more
+		 * when the clock is safely past it (dpkg runs maintainer scripts,
+		 * thus lookups, in the middle of installs).
+		 */
 		ix->info_dev = info_st.st_dev;
 		ix->info_ino = info_st.st_ino;
 		ix->info_mtime = info_st.st_mtim;
+		ix->info_racy = now.tv_sec <= info_st.st_mtim.tv_sec + DPKG_RACY_SEC;
 		err = build_paths(ix, info_fd);
 		if (err)
 			goto cleanup;
