@@ -18,7 +18,7 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/' \
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto libmicrohttpd
+LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto libmicrohttpd sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIBS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(LIBS) 2>/dev/null)
 

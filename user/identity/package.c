@@ -1,10 +1,59 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder until the package-provenance module lands: nothing is owned. */
+/*
+ * Package provenance: the root's package databases first, the ELF note last.
+ *
+ * The database comes first because it is the root's own record of what its
+ * package manager installed at that path, while the note is a claim the
+ * binary makes about itself: any build can embed one, and a packaged binary
+ * copied elsewhere keeps it. A note still names software that no database
+ * knows (static builds, vendor tarballs), and VersionInfoSource ("elf-note")
+ * tells a reader which kind of evidence it was.
+ */
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 
+#include "identity/apk.h"
+#include "identity/dpkg.h"
+#include "identity/elfnote.h"
 #include "identity/package.h"
+#include "identity/rpm.h"
+
+/* "Nothing here": no database of that kind in the root, or it does not list the path. */
+static bool not_found(int err)
+{
+	return err == -ENOENT || err == -ENOTDIR || err == -ENOTSUP;
+}
 
 int package__lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *out)
 {
-	return -ENOENT;
+	static int (*const dbs[])(int, const char *, struct pkg_info *) = {
+	    dpkg__lookup,
+	    rpm__lookup,
+	    apk__lookup,
+	};
+	int err = -ENOENT, r;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (path && path[0] == '/') {
+		for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+			r = dbs[i](root_fd, path, out);
+			if (!r)
+				return 0;
+			/* Remember a real failure, but let the next source answer. */
+			if (!not_found(r) && err == -ENOENT)
+				err = r;
+		}
+	}
+	if (exe_fd >= 0) {
+		r = elfnote__read_fd(exe_fd, out);
+		if (!r)
+			return 0;
+		if (!not_found(r) && err == -ENOENT)
+			err = r;
+	}
+	memset(out, 0, sizeof(*out));
+	return err;
 }

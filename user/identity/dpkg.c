@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "identity/dpkg.h"
+#include "identity/pathindex.h"
+#include "identity/pkg_field.h"
+#include "identity/root.h"
+#include "log.h"
+
+#define INFO_DIR    "var/lib/dpkg/info"
+#define STATUS_FILE "var/lib/dpkg/status"
+/* Seconds after an mtime during which more changes may share that mtime. */
+#define DPKG_RACY_SEC 1
+
+/* ---- parsers of untrusted bytes ---- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && is_blank(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && is_blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+static bool field_is(const char *name, size_t n, const char *want)
+{
+	return strlen(want) == n && !strncasecmp(name, want, n);
+}
+
+int dpkg__parse_status(const char *buf, size_t len, dpkg_record_cb cb, void *ctx)
+{
+	struct dpkg_record r = {};
+	const char *p = buf, *end = buf + len;
+	int ret;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		const char *colon = NULL, *val;
+		size_t n = (size_t)(line_end - p), vlen;
+		struct dpkg_str *dst = NULL;
+		/* Continuation lines (of Description, Conffiles...) start with a blank. */
+		bool cont = n && is_blank(p[0]);
+
+		trim(&p, &n);
+		if (!n) {
+			/* A blank line ends a stanza. */
+			if (r.package.len) {
+				ret = cb(&r, ctx);
+				if (ret)
+					return ret;
+			}
+			memset(&r, 0, sizeof(r));
+		} else if (!cont) {
+			colon = memchr(p, ':', n);
+			if (colon) {
+				size_t name_len = (size_t)(colon - p);
+
+				if (field_is(p, name_len, "Package"))
+					dst = &r.package;
+				else if (field_is(p, name_len, "Architecture"))
+					dst = &r.arch;
+				else if (field_is(p, name_len, "Version"))
+					dst = &r.version;
+				else if (field_is(p, name_len, "Maintainer"))
+					dst = &r.maintainer;
+				else if (field_is(p, name_len, "Origin"))
+					dst = &r.origin;
+				else if (field_is(p, name_len, "Status"))
+					dst = &r.status;
+			}
+			if (dst) {
+				val = colon + 1;
+				vlen = (size_t)(p + n - val);
+				trim(&val, &vlen);
+				dst->s = val;
+				dst->len = vlen;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (r.package.len)
+		return cb(&r, ctx);
+	return 0;
+}
+
+int dpkg__parse_list(const char *buf, size_t len, dpkg_path_cb cb, void *ctx)
+{
+	const char *p = buf, *end = buf + len;
+	int ret;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		/* "/." stands for the root directory in every list. */
+		if (n >= 2 && n <= PATH_MAX && p[0] == '/' && !(n == 2 && p[1] == '.') &&
+		    !memchr(p, '\0', n)) {
+			ret = cb(p, n, ctx);
+			if (ret)
+				return ret;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* ---- per-root index ---- */
+
+struct dpkg_index {
+	dev_t root_dev;
+	ino_t root_ino;
+	uint64_t last_used;
+
+	/* The path index, valid for this state of var/lib/dpkg/info. */
+	dev_t info_dev;
+	ino_t info_ino;
+	struct timespec info_mtime;
+	bool info_racy;		  /* built within DPKG_RACY_SEC of that mtime */
+	struct path_index *paths; /* path -> index into owners */
+	char **owners;		  /* "pkg" or "pkg:arch", from the list file names */
+	size_t nowners, owners_cap;
+	bool warned;
+
+	/* The status records, valid for this state of var/lib/dpkg/status. */
+	dev_t status_dev;
+	ino_t status_ino;
+	off_t status_size;
+	struct timespec status_mtime;
+	char *status_buf;
+	struct dpkg_record *recs; /* sorted by package name */
+	size_t nrecs, recs_cap;
+	bool status_loaded;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dpkg_index *cache[DPKG_CACHE_ROOTS];
+static uint64_t use_clock;
+static uint64_t n_builds, n_status_loads;
+
+static void index_clear_paths(struct dpkg_index *ix)
+{
+	for (size_t i = 0; i < ix->nowners; i++)
+		free(ix->owners[i]);
+	free(ix->owners);
+	path_index__free(ix->paths);
+	ix->owners = NULL;
+	ix->nowners = ix->owners_cap = 0;
+	ix->paths = NULL;
+	ix->warned = false;
+}
+
+static void index_clear_status(struct dpkg_index *ix)
+{
+	free(ix->recs);
+	free(ix->status_buf);
+	ix->recs = NULL;
+	ix->nrecs = ix->recs_cap = 0;
+	ix->status_buf = NULL;
+	ix->status_loaded = false;
+}
+
+static void index_free(struct dpkg_index *ix)
+{
+	if (!ix)
+		return;
+	index_clear_paths(ix);
+	index_clear_status(ix);
+	free(ix);
+}
+
+struct add_ctx {
+	struct dpkg_index *ix;
+	uint32_t pkg;
+};
+
+static int add_path(const char *path, size_t n, void *arg)
+{
+	struct add_ctx *a = arg;
+	struct dpkg_index *ix = a->ix;
+	int err = path_index__add(ix->paths, path, n, a->pkg);
+
+	if (err == -E2BIG) {
+		pr_warn("dpkg: database too large, indexed only its first %zu paths",
+			path_index__count(ix->paths));
+		ix->warned = true;
+		return 1; /* stop: build_paths() reads no further list */
+	}
+	return err;
+}
+
+static int add_owner(struct dpkg_index *ix, const char *name, size_t n, uint32_t *idx)
+{
+	if (ix->nowners == ix->owners_cap) {
+		size_t cap = ix->owners_cap ? ix->owners_cap * 2 : 256;
+		char **o = realloc(ix->owners, cap * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		ix->owners = o;
+		ix->owners_cap = cap;
+	}
+	ix->owners[ix->nowners] = strndup(name, n);
+	if (!ix->owners[ix->nowners])
+		return -ENOMEM;
+	*idx = (uint32_t)ix->nowners++;
+	return 0;
+}
+
+/* Reads every <pkg>.list of the info directory (already open at @info_fd). */
+static int build_paths(struct dpkg_index *ix, int info_fd)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int dfd, err = 0;
+
+	index_clear_paths(ix);
+	ix->paths = path_index__new(DPKG_MAX_ENTRIES, DPKG_MAX_PATHBYTES);
+	if (!ix->paths)
+		return -ENOMEM;
+	dfd = dup(info_fd);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
+	while ((de = readdir(d)) && !ix->warned) {
+		size_t n = strlen(de->d_name);
+		struct add_ctx a = {.ix = ix};
+		char *buf;
+		size_t len;
+		int r;
+
+		if (n <= 5 || strcmp(de->d_name + n - 5, ".list"))
+			continue;
+		/* Resolved inside the info directory itself: a symlink cannot leave it. */
+		r = root__read_file(info_fd, de->d_name, DPKG_MAX_LIST_SIZE, &buf, &len, NULL);
+		if (r) {
+			pr_debug("dpkg: skipping %s: %s", de->d_name, strerror(-r));
+			continue;
+		}
+		err = add_owner(ix, de->d_name, n - 5, &a.pkg);
+		if (!err) {
+			r = dpkg__parse_list(buf, len, add_path, &a);
+			if (r < 0)
+				err = r;
+		}
+		free(buf);
+		if (err)
+			break;
+	}
+	closedir(d);
+	path_index__trim(ix->paths);
+	n_builds++;
+	return err;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct dpkg_str *x = &((const struct dpkg_record *)a)->package;
+	const struct dpkg_str *y = &((const struct dpkg_record *)b)->package;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* A package with files on disk: not "not-installed" nor "config-files". */
+static bool rec_installed(const struct dpkg_record *r)
+{
+	const char *s = r->status.s;
+	size_t n = r->status.len;
+
+	if (!n)
+		return true;
+	return !((n >= 13 && !memcmp(s + n - 13, "not-installed", 13)) ||
+		 (n >= 12 && !memcmp(s + n - 12, "config-files", 12)));
+}
+
+static int add_rec(const struct dpkg_record *r, void *arg)
+{
+	struct dpkg_index *ix = arg;
+
+	if (!rec_installed(r))
+		return 0;
+	if (ix->nrecs == ix->recs_cap) {
+		size_t cap = ix->recs_cap ? ix->recs_cap * 2 : 512;
+		struct dpkg_record *p = realloc(ix->recs, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ix->recs = p;
+		ix->recs_cap = cap;
+	}
+	ix->recs[ix->nrecs++] = *r;
+	return 0;
+}
+
+static int load_status(struct dpkg_index *ix, int root_fd)
+{
+	struct stat st;
+	size_t len;
+	int err;
+
+	index_clear_status(ix);
+	err = root__read_file(root_fd, STATUS_FILE, DPKG_MAX_STATUS, &ix->status_buf, &len, &st);
+	if (err)
+		return err;
+	err = dpkg__parse_status(ix->status_buf, len, add_rec, ix);
+	if (err) {
+		index_clear_status(ix);
+		return err;
+	}
+	if (ix->nrecs)
+		qsort(ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
+	ix->status_dev = st.st_dev;
+	ix->status_ino = st.st_ino;
+	ix->status_size = st.st_size;
+	ix->status_mtime = st.st_mtim;
+	ix->status_loaded = true;
+	n_status_loads++;
+	return 0;
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* The cached index of the root, created (but not yet filled) if new. */
+static struct dpkg_index *index_get(const struct stat *root_st)
+{
+	struct dpkg_index **victim = &cache[0];
+
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		struct dpkg_index *ix = cache[i];
+
+		if (ix && ix->root_dev == root_st->st_dev && ix->root_ino == root_st->st_ino) {
+			ix->last_used = ++use_clock;
+			return ix;
+		}
+		/* An empty slot, else the least recently used root. */
+		if (*victim && (!ix || ix->last_used < (*victim)->last_used))
+			victim = &cache[i];
+	}
+	index_free(*victim);
+	*victim = calloc(1, sizeof(**victim));
+	if (!*victim)
+		return NULL;
+	(*victim)->root_dev = root_st->st_dev;
+	(*victim)->root_ino = root_st->st_ino;
+	(*victim)->last_used = ++use_clock;
+	return *victim;
+}
+
+static void index_drop(struct dpkg_index *ix)
+{
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		if (cache[i] == ix) {
+			index_free(ix);
+			cache[i] = NULL;
+		}
+	}
+}
+
+/* Brings the index up to date with the root's database. */
+static int index_refresh(struct dpkg_index *ix, int root_fd)
+{
+	struct stat info_st, status_st;
+	struct timespec now;
+	int info_fd, err = 0;
+
+	info_fd = root__open(root_fd, INFO_DIR, O_RDONLY | O_DIRECTORY);
+	if (info_fd < 0)
+		return info_fd;
+	if (fstat(info_fd, &info_st)) {
+		err = -errno;
+		goto cleanup;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (!ix->paths || ix->info_dev != info_st.st_dev || ix->info_ino != info_st.st_ino ||
+	    !same_time(&ix->info_mtime, &info_st.st_mtim) ||
+	    (ix->info_racy && now.tv_sec > info_st.st_mtim.tv_sec + DPKG_RACY_SEC)) {
+		/*
+		 * The mtime is read before the lists, so a change while reading
+		 * rebuilds again. But timestamps are coarse (a jiffy): a list
+		 * written in the same tick after the build leaves the mtime as it
+		 * was. An index built that close to the mtime is rebuilt once more
+		 * when the clock is safely past it (dpkg runs maintainer scripts,
+		 * thus lookups, in the middle of installs).
+		 */
+		ix->info_dev = info_st.st_dev;
+		ix->info_ino = info_st.st_ino;
+		ix->info_mtime = info_st.st_mtim;
+		ix->info_racy = now.tv_sec <= info_st.st_mtim.tv_sec + DPKG_RACY_SEC;
+		err = build_paths(ix, info_fd);
+		if (err)
+			goto cleanup;
+	}
+	err = root__stat(root_fd, STATUS_FILE, &status_st);
+	if (err) {
+		index_clear_status(ix);
+		err = 0; /* lists without status: names only */
+		goto cleanup;
+	}
+	if (!ix->status_loaded || ix->status_dev != status_st.st_dev ||
+	    ix->status_ino != status_st.st_ino || ix->status_size != status_st.st_size ||
+	    !same_time(&ix->status_mtime, &status_st.st_mtim)) {
+		err = load_status(ix, root_fd);
+		if (err) {
+			pr_debug("dpkg: cannot read status: %s", strerror(-err));
+			err = 0;
+		}
+	}
+cleanup:
+	close(info_fd);
+	return err;
+}
+
+/* Tries @path as is, then its other spelling on a merged-/usr root. */
+static int lookup_path(const struct dpkg_index *ix, int root_fd, const char *path, uint32_t *pkg)
+{
+	char alt[PATH_MAX + 8];
+
+	if (!path_index__find(ix->paths, path, strlen(path), pkg))
+		return 0;
+	if (root__usr_alt_path(root_fd, path, alt, sizeof(alt)))
+		return path_index__find(ix->paths, alt, strlen(alt), pkg);
+	return -ENOENT;
+}
+
+static const struct dpkg_record *find_record(const struct dpkg_index *ix, const char *owner)
+{
+	const char *colon = strchr(owner, ':');
+	struct dpkg_record key = {};
+	const struct dpkg_record *hit, *first = NULL;
+	size_t lo, i;
+
+	key.package.s = owner;
+	key.package.len = colon ? (size_t)(colon - owner) : strlen(owner);
+	hit = bsearch(&key, ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
+	if (!hit)
+		return NULL;
+	/* Multi-Arch: the same name once per architecture, adjacent after the sort. */
+	lo = (size_t)(hit - ix->recs);
+	while (lo > 0 && !rec_cmp(&ix->recs[lo - 1], &key))
+		lo--;
+	for (i = lo; i < ix->nrecs && !rec_cmp(&ix->recs[i], &key); i++) {
+		const struct dpkg_str *a = &ix->recs[i].arch;
+
+		if (!first)
+			first = &ix->recs[i];
+		if (colon && a->len == strlen(colon + 1) && !memcmp(a->s, colon + 1, a->len))
+			return &ix->recs[i];
+	}
+	return first;
+}
+
+int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
+{
+	struct stat root_st;
+	struct dpkg_index *ix;
+	const struct dpkg_record *r;
+	uint32_t pkg;
+	const char *owner, *colon;
+	int err;
+
+	if (!path || path[0] != '/' || strlen(path) > PATH_MAX)
+		return -EINVAL;
+	err = root__stat(root_fd, "/", &root_st);
+	if (err)
+		return err;
+	pthread_mutex_lock(&cache_lock);
+	ix = index_get(&root_st);
+	if (!ix) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = index_refresh(ix, root_fd);
+	if (err) {
+		/* No dpkg here (or it vanished): keep no stale index. */
+		index_drop(ix);
+		goto cleanup;
+	}
+	err = lookup_path(ix, root_fd, path, &pkg);
+	if (err)
+		goto cleanup;
+	memset(out, 0, sizeof(*out));
+	owner = ix->owners[pkg];
+	colon = strchr(owner, ':');
+	pkg_field__set(out->name, owner, colon ? (size_t)(colon - owner) : strlen(owner));
+	r = ix->nrecs ? find_record(ix, owner) : NULL;
+	if (r) {
+		pkg_field__set(out->version, r->version.s, r->version.len);
+		if (r->origin.len)
+			pkg_field__set(out->vendor, r->origin.s, r->origin.len);
+		else
+			pkg_field__set_person(out->vendor, r->maintainer.s, r->maintainer.len);
+	}
+	out->source = "dpkg";
+cleanup:
+	pthread_mutex_unlock(&cache_lock);
+	return err;
+}
+
+void dpkg__stats(struct dpkg_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&cache_lock);
+	out->index_builds = n_builds;
+	out->status_loads = n_status_loads;
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		if (!cache[i])
+			continue;
+		out->roots++;
+		out->entries += path_index__count(cache[i]->paths);
+		out->bytes += path_index__bytes(cache[i]->paths);
+	}
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void dpkg__cache_flush(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
+		index_free(cache[i]);
+		cache[i] = NULL;
+	}
+	pthread_mutex_unlock(&cache_lock);
+}

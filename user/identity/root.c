@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+#include "identity/root.h"
+
+/* glibc 2.36 has no openat2() wrapper. */
+static int sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+int root__open(int root_fd, const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (unsigned int)flags | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int host = -1, fd = -EAGAIN;
+
+	if (!path || !*path)
+		return -EINVAL;
+	/* Reading only: no mode to pass, nothing created in someone else's root. */
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		return -EINVAL;
+	/* RESOLVE_IN_ROOT with AT_FDCWD would confine to the cwd, not to "/". */
+	if (root_fd == AT_FDCWD) {
+		host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (host < 0)
+			return -errno;
+		root_fd = host;
+	}
+	/* EAGAIN: a rename or mount raced the walk, and the kernel wants a retry. */
+	for (int i = 0; i < 8 && fd == -EAGAIN; i++) {
+		fd = sys_openat2(root_fd, path, &how);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (host >= 0)
+		close(host);
+	return fd;
+}
+
+int root__stat(int root_fd, const char *path, struct stat *st)
+{
+	int fd, err = 0;
+
+	fd = root__open(root_fd, path, O_PATH);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int root__read_file(int root_fd, const char *path, size_t max, char **buf, size_t *len,
+		    struct stat *st)
+{
+	struct stat sb;
+	char *data = NULL;
+	size_t got = 0;
+	int fd, err = 0;
+
+	*buf = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO planted in place of a database must not hang us. */
+	fd = root__open(root_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &sb)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	if (sb.st_size < 0 || (unsigned long long)sb.st_size > max) {
+		err = -EFBIG;
+		goto cleanup;
+	}
+	data = malloc((size_t)sb.st_size + 1);
+	if (!data) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* The file may change size under us: never read past what we allocated. */
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	data[got] = '\0';
+	*buf = data;
+	*len = got;
+	data = NULL;
+	if (st)
+		*st = sb;
+cleanup:
+	free(data);
+	close(fd);
+	return err;
+}
+
+int root__is_usr_alias(int root_fd, const char *dir)
+{
+	char target[PATH_MAX], want[PATH_MAX];
+	int host = -1, ret = 0;
+	ssize_t n;
+
+	if (root_fd == AT_FDCWD) {
+		host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (host < 0)
+			return 0;
+		root_fd = host;
+	}
+	/* A single component: readlinkat() resolves nothing, so this stays in the root. */
+	if (strchr(dir, '/'))
+		goto cleanup;
+	n = readlinkat(root_fd, dir, target, sizeof(target) - 1);
+	if (n <= 0)
+		goto cleanup;
+	target[n] = '\0';
+	snprintf(want, sizeof(want), "usr/%s", dir);
+	ret = !strcmp(target, want) || (target[0] == '/' && !strcmp(target + 1, want));
+cleanup:
+	if (host >= 0)
+		close(host);
+	return ret;
+}
+
+int root__usr_alt_path(int root_fd, const char *path, char *alt, size_t size)
+{
+	static const char *const dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const char *d = dirs[i];
+		size_t dl = strlen(d);
+
+		/* /usr/<dir>/x -> /<dir>/x */
+		if (n > 5 + dl && !memcmp(path, "/usr/", 5) && !memcmp(path + 5, d, dl) &&
+		    path[5 + dl] == '/') {
+			if (n - 4 >= size || !root__is_usr_alias(root_fd, d))
+				return 0;
+			memcpy(alt, path + 4, n - 4 + 1);
+			return 1;
+		}
+		/* /<dir>/x -> /usr/<dir>/x */
+		if (n > 1 + dl && path[0] == '/' && !memcmp(path + 1, d, dl) &&
+		    path[1 + dl] == '/') {
+			if (n + 4 >= size || !root__is_usr_alias(root_fd, d))
+				return 0;
+			memcpy(alt, "/usr", 4);
+			memcpy(alt + 4, path, n + 1);
+			return 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opening files as a process sees them: every path is resolved inside the
+ * root directory open at @root_fd (a process's /proc/PID/root, or "/" for the
+ * host). Symlinks and ".." are confined to that root and magic links
+ * (/proc/self/fd/N, ...) are refused, so a hostile container filesystem can
+ * never make rmmhunt read a host file.
+ */
+#ifndef RMMHUNT_ROOT_H
+#define RMMHUNT_ROOT_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+/*
+ * openat2(2) of @path (absolute or relative, both taken from the root) with
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS. @flags are open(2) flags without
+ * O_CREAT/O_TMPFILE (-EINVAL); O_CLOEXEC is always added. @root_fd may be AT_FDCWD to mean the host root "/".
+ * Returns the new fd or a negative errno (-ENOSYS before Linux 5.6: there is
+ * deliberately no unconfined fallback).
+ */
+int root__open(int root_fd, const char *path, int flags);
+
+/* fstat(2) of @path inside the root (without opening it for reading). */
+int root__stat(int root_fd, const char *path, struct stat *st);
+
+/*
+ * Reads the whole regular file @path inside the root into a new NUL-terminated
+ * buffer (*@buf, to free()), at most @max bytes: a larger file is -EFBIG, a
+ * non-regular one -EINVAL. The file's stat goes to @st when not NULL.
+ */
+int root__read_file(int root_fd, const char *path, size_t max, char **buf, size_t *len,
+		    struct stat *st);
+
+/*
+ * Whether the top-level directory @dir ("bin", "sbin", "lib", ...) of the
+ * root is a symlink to usr/@dir, as on merged-/usr systems.
+ */
+int root__is_usr_alias(int root_fd, const char *dir);
+
+/*
+ * The other spelling of the absolute @path when the root is merged-/usr:
+ * /bin/x <-> /usr/bin/x (also sbin, lib, lib32, lib64, libx32), written to
+ * @alt (@size bytes). Returns 1 when there is one, else 0.
+ */
+int root__usr_alt_path(int root_fd, const char *path, char *alt, size_t size);
+
+#endif
