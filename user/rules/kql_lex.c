@@ -216,13 +216,16 @@ too_long:
 int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t)
 {
 	static const char *const two[] = {"==", "!=", "=~", "!~", "<=", ">=", ".."};
+	unsigned end_line = lx->line, end_col = lx->col;
 	int c, err = 0;
 
 	skip_blanks(lx);
 	*t = (struct kql_tok){.line = lx->line, .col = lx->col, .p = lx->s + lx->pos};
 	c = peekc(lx, 0);
-	if (c == -1) {
+	if (c == -1) { /* "found the end" points right after the last token */
 		t->kind = TK_EOF;
+		t->line = end_line;
+		t->col = end_col;
 		return 0;
 	}
 	if (is_alpha(c) || (c == '!' && is_alpha(peekc(lx, 1)))) {

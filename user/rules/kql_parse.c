@@ -205,10 +205,11 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 	err = next(p);
 	while (!err && !is(p, close)) {
 		struct pval item = {0};
-		struct kql_tok at = p->tok;
+		struct kql_tok at;
 
 		if (out->nitems && (err = expect(p, ",")))
 			break;
+		at = p->tok;
 		err = parse_value(p, &item, true);
 		if (err)
 			break;
@@ -873,8 +874,6 @@ static int parse_summarize(struct parser *p)
 	size_t naggs = 0, ncols = 0;
 	int err = 0;
 
-	if (p->summarized)
-		return fail(p, &p->tok, "only one summarize is supported");
 	p->summarized = true;
 	cols = calloc(KQL_MAX_COLS, sizeof(*cols));
 	if (!cols)
@@ -1103,12 +1102,19 @@ static int parse_operator(struct parser *p)
 	if (err)
 		return err;
 	if (kql_tok_is(&t, "where")) {
-		if (p->summarized)
-			return fail(p, &t, "where after summarize is not supported");
+		if (p->summarized) {
+			kql_diag_set(p->d, t.line, t.col, "where after summarize is not supported");
+			return -EINVAL;
+		}
 		return parse_where(p);
 	}
-	if (kql_tok_is(&t, "summarize"))
+	if (kql_tok_is(&t, "summarize")) {
+		if (p->summarized) {
+			kql_diag_set(p->d, t.line, t.col, "only one summarize is supported");
+			return -EINVAL;
+		}
 		return parse_summarize(p);
+	}
 	if (kql_tok_is(&t, "project") || kql_tok_is(&t, "extend")) {
 		if (!p->summarized)
 			return parse_project_columns(p, kql_tok_is(&t, "project"));
