@@ -211,8 +211,10 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 			break;
 		at = p->tok;
 		err = parse_value(p, &item, true);
-		if (err)
+		if (err) {
+			pval_free(&item); /* partly filled */
 			break;
+		}
 		size_t add = item.kind == VK_LIST ? item.nitems : 1;
 		enum vkind k = item.kind == VK_LIST ? item.item_kind : item.kind;
 
