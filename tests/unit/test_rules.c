@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -384,6 +385,37 @@ static void rmm__every_file_loads(void **state)
 	ruleset__free(rs);
 }
 
+/*
+ * rule__match runs on every exec and must not allocate: at least, thousands of
+ * calls leave the heap in use exactly as it was (a per-call leak fails here).
+ */
+static void match__leaves_the_heap_alone(void **state)
+{
+	const char *dir = "rules/rmm";
+	struct rules_diag diag;
+	struct ruleset *rmm = ruleset__load_paths(&dir, 1, &diag), *rs;
+	const struct rule *r = atera(&rs);
+	struct event e;
+	size_t before, matches = 0;
+
+	assert_non_null(rmm);
+	event_init(&e);
+	atera_event(&e, "Decoy");
+	set_col(&e, "VersionInfoCompanyNames", "Decoy|Atera Networks");
+	set_col(&e, "ProcessCreationTime", "now-5");
+	before = mallinfo2().uordblks;
+	for (int i = 0; i < 1000; i++) {
+		matches += rule__match(r, &e, NULL) == RULE_MATCH;
+		for (size_t j = 0; j < ruleset__count(rmm); j++)
+			matches += rule__match(ruleset__rule(rmm, j), &e, NULL) == RULE_MATCH;
+	}
+	assert_int_equal(mallinfo2().uordblks, before);
+	assert_int_equal(matches, 1000);
+	event_free(&e);
+	ruleset__free(rs);
+	ruleset__free(rmm);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -478,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(yaml__scalars_lists_and_unknown_keys),
 	    cmocka_unit_test(per_exec__what_counts),
 	    cmocka_unit_test(rmm__every_file_loads),
+	    cmocka_unit_test(match__leaves_the_heap_alone),
 	    cmocka_unit_test(load_paths__all_or_nothing),
 	    cmocka_unit_test(load_buffer__bounded),
 	};
