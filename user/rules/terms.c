@@ -36,7 +36,7 @@ void kql_ascii_lower(char *s, size_t n)
 }
 
 /* @needle is already lowercased when !cs. */
-static bool match_at(const char *h, const char *needle, size_t nn, bool cs)
+static inline bool match_at(const char *h, const char *needle, size_t nn, bool cs)
 {
 	if (cs)
 		return memcmp(h, needle, nn) == 0;
@@ -47,7 +47,7 @@ static bool match_at(const char *h, const char *needle, size_t nn, bool cs)
 }
 
 /* True when no term runs across position @pos of @h. */
-static bool boundary(const char *h, size_t hn, size_t pos)
+static inline bool boundary(const char *h, size_t hn, size_t pos)
 {
 	return pos == 0 || pos == hn || !kql_is_term_char(h[pos - 1]) || !kql_is_term_char(h[pos]);
 }
@@ -59,7 +59,9 @@ bool kql_has(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 	if (nn > hn)
 		return false;
 	for (size_t i = 0; i + nn <= hn; i++) {
-		if (!boundary(h, hn, i))
+		/* the first byte rules out most positions before anything else */
+		if ((cs ? (unsigned char)h[i] : fold(h[i])) != (unsigned char)needle[0] ||
+		    !boundary(h, hn, i))
 			continue;
 		if (match_at(h + i, needle, nn, cs) && boundary(h, hn, i + nn))
 			return true;
@@ -72,7 +74,8 @@ bool kql_contains(const char *h, size_t hn, const char *needle, size_t nn, bool 
 	if (nn == 0)
 		return true;
 	for (size_t i = 0; i + nn <= hn; i++)
-		if (match_at(h + i, needle, nn, cs))
+		if ((cs ? (unsigned char)h[i] : fold(h[i])) == (unsigned char)needle[0] &&
+		    match_at(h + i, needle, nn, cs))
 			return true;
 	return false;
 }
