@@ -244,7 +244,9 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 			out->items = items;
 		}
 		if (item.kind == VK_LIST) {
-			memcpy(out->items + out->nitems, item.items, add * sizeof(*item.items));
+			if (add) /* an empty list has no array at all */
+				memcpy(out->items + out->nitems, item.items,
+				       add * sizeof(*item.items));
 			free(item.items);
 		} else {
 			out->items[out->nitems] = item.v;
