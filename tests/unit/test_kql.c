@@ -315,7 +315,7 @@ static const struct {
     {"DeviceProcessEvents | where tolower(FileName) == 'x'",
      "t.yaml:4:31: query: unsupported function 'tolower'"},
     {"DeviceProcessEvents | where FileName in 'x'",
-     "t.yaml:4:43: query: expected a list such as ('a', 'b'), found ''x''"},
+     "t.yaml:4:43: query: expected a list such as ('a', 'b'), found 'x'"},
     {"DeviceProcessEvents | where FileName has x",
      "t.yaml:4:44: query: 'x' is not a value or let name (comparing columns is not "
      "supported)"},
@@ -347,7 +347,7 @@ static const struct {
      "t.yaml:4:50: query: unknown column 'FolderPath'"},
     {"DeviceProcessEvents | extend X = 'lit'",
      "t.yaml:4:36: query: expected a column (project/extend of a literal or expression is "
-     "not supported), found ''lit''"},
+     "not supported), found 'lit'"},
     {"DeviceProcessEvents | where FileName has 'x' extra",
      "t.yaml:4:48: query: expected '|' or the end of the query, found 'extra'"},
     {"DeviceProcessEvents | where FileName has 'x' # 1",

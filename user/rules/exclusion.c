@@ -64,12 +64,7 @@ static int next(struct xparser *x)
 
 static int fail(struct xparser *x, const char *what)
 {
-	if (x->tok.kind == TK_EOF)
-		kql_diag_set(x->d, x->tok.line, x->tok.col, "%s, found the end of the expression",
-			     what);
-	else
-		kql_diag_set(x->d, x->tok.line, x->tok.col, "%s, found '%.*s'", what,
-			     (int)(x->tok.n > 40 ? 40 : x->tok.n), x->tok.p);
+	kql_diag_found(x->d, &x->tok, what, "expression");
 	return -EINVAL;
 }
 

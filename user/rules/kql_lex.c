@@ -260,6 +260,19 @@ int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t)
 	return err;
 }
 
+void kql_diag_found(struct kql_diag *d, const struct kql_tok *t, const char *what,
+		    const char *text_name)
+{
+	int n = t->n > 40 ? 40 : (int)t->n;
+
+	if (t->kind == TK_EOF)
+		kql_diag_set(d, t->line, t->col, "%s, found the end of the %s", what, text_name);
+	else if (t->kind == TK_STRING) /* it has its own quotes */
+		kql_diag_set(d, t->line, t->col, "%s, found %.*s", what, n, t->p);
+	else
+		kql_diag_set(d, t->line, t->col, "%s, found '%.*s'", what, n, t->p);
+}
+
 bool kql_tok_is(const struct kql_tok *t, const char *text)
 {
 	return (t->kind == TK_IDENT || t->kind == TK_PUNCT) && strlen(text) == t->n &&

@@ -26,6 +26,9 @@ struct kql_lexer {
 void kql_lex_init(struct kql_lexer *lx, const char *s, size_t len, struct kql_diag *d);
 /* The next token, skipping blanks and // comments. 0, or -EINVAL with @d filled. */
 int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t);
+/* "@what, found X" at @t, X naming the token (or "the end of the @text_name"). */
+void kql_diag_found(struct kql_diag *d, const struct kql_tok *t, const char *what,
+		    const char *text_name);
 /* True when @t is the identifier or punctuation @text exactly. */
 bool kql_tok_is(const struct kql_tok *t, const char *text);
 /* The value of a TK_STRING token, escapes resolved, NUL-terminated; 0 or -ENOMEM. */

@@ -73,11 +73,7 @@ static bool is(const struct parser *p, const char *text)
 
 static int fail(struct parser *p, const struct kql_tok *t, const char *what)
 {
-	if (t->kind == TK_EOF)
-		kql_diag_set(p->d, t->line, t->col, "%s, found the end of the query", what);
-	else
-		kql_diag_set(p->d, t->line, t->col, "%s, found '%.*s'", what,
-			     (int)(t->n > 40 ? 40 : t->n), t->p);
+	kql_diag_found(p->d, t, what, "query");
 	return -EINVAL;
 }
 
