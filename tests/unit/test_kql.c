@@ -386,6 +386,14 @@ static void parser__nesting_is_bounded(void **state)
 	assert_null(rs);
 	assert_string_equal(diag.msg, "t.yaml:4:63: query: expression nested deeper than 32");
 
+	/* lists nest too */
+	strcpy(q, "DeviceProcessEvents | where FileName in ");
+	for (int i = 0; i < 40; i++)
+		strcat(q, "(");
+	rs = load_query(q, &diag);
+	assert_null(rs);
+	assert_string_equal(diag.msg, "t.yaml:4:75: query: lists nested deeper than 32");
+
 	/* 32 levels are fine, and a long flat chain needs no depth at all */
 	strcpy(q, "DeviceProcessEvents | where ");
 	for (int i = 0; i < 32; i++)

@@ -198,6 +198,11 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 
 	out->kind = VK_LIST;
 	out->item_kind = VK_STRING;
+	if (++p->depth > KQL_MAX_DEPTH) { /* lists nest through dynamic() and lets */
+		kql_diag_set(p->d, start.line, start.col, "lists nested deeper than %d",
+			     KQL_MAX_DEPTH);
+		return -EINVAL;
+	}
 	err = next(p);
 	while (!err && !is(p, close)) {
 		struct pval item = {0};
@@ -251,6 +256,7 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 	}
 	if (err)
 		return err;
+	p->depth--;
 	return next(p);
 }
 
