@@ -305,13 +305,14 @@ static void per_exec__what_counts(void **state)
 		bool per_exec;
 	} cases[] = {
 	    {"DeviceProcessEvents | where Timestamp > ago(1d) | where SHA256 == 'x' and "
-	     "VersionInfoCompanyNames has 'x' and FileSize > 5 and DeviceName has 'h'",
+	     "VersionInfoCompanyNames has 'x' and FileSize > 5 and isempty(AccountUpn)",
 	     false},
 	    {"DeviceProcessEvents | where FileName has 'x'", true},
 	    {"DeviceProcessEvents | where FolderPath has 'x'", true},
 	    {"DeviceProcessEvents | where ProcessCommandLine has 'x'", true},
 	    {"DeviceProcessEvents | where not(AccountName has 'x')", true},
 	    {"DeviceProcessEvents | where ProcessCreationTime > ago(1h)", true},
+	    {"DeviceProcessEvents | where DeviceName has 'h'", true},
 	    {"DeviceProcessEvents", false},
 	};
 

@@ -159,16 +159,15 @@ bool kql_eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
 }
 
 /*
- * Columns that depend only on the executable file (and the host): a rule
- * reading nothing else gives the same answer for every exec of one file.
- * FileName and FolderPath are per exec (one Wine loader runs many programs).
+ * Columns that depend only on the executable file: a rule reading nothing
+ * else gives the same answer for every exec of one file. FileName and
+ * FolderPath are per exec (one Wine loader runs many programs); DeviceId and
+ * DeviceName count as per exec too, since replayed events mix hosts.
  */
 static bool per_exec_field(int field)
 {
 	switch (field) {
 	case -1: /* always empty */
-	case FIELD_DEVICE_ID:
-	case FIELD_DEVICE_NAME:
 	case FIELD_PROCESS_VERSION_INFO_COMPANY_NAME:
 	case FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME:
 	case FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION:
