@@ -48,7 +48,12 @@ size_t rule__ntechniques(const struct rule *r);
 const char *rule__technique(const struct rule *r, size_t i);
 /* The look-back of `Timestamp between (now(-5d)..now())`, in microseconds; 0 if none. */
 int64_t rule__window_us(const struct rule *r);
-/* True when a predicate reads a per-exec column (command line, parent, user, ...). */
+/*
+ * True when a predicate or an exclusion reads a per-exec column: anything but
+ * the executable's identity (ProcessVersionInfo*, VersionInfoCompanyNames,
+ * VersionInfoSource, SHA1, SHA256, FileSize). The time window does not count.
+ * When false, one answer of rule__match holds for every exec of the file.
+ */
 bool rule__uses_per_exec_fields(const struct rule *r);
 
 enum rule_match {
@@ -60,7 +65,8 @@ enum rule_match {
 /*
  * Evaluates the rule's `where` clauses (except the time window, which the
  * aggregator applies) and exclusions against @e. On RULE_SUPPRESSED,
- * *@exclusion_id names the exclusion.
+ * *@exclusion_id names the exclusion (the first that matches, in file order).
+ * Allocates nothing; safe to call from several threads on one rule.
  */
 enum rule_match rule__match(const struct rule *r, const struct event *e, const char **exclusion_id);
 
