@@ -200,10 +200,10 @@ static int parse_or(struct xparser *x);
 static int parse_unary(struct xparser *x)
 {
 	struct kql_node n = {.op = KOP_NOT, .line = x->tok.line, .col = x->tok.col};
-	bool not = kql_tok_is(&x->tok, "not");
+	bool negate = kql_tok_is(&x->tok, "not");
 	int idx, err;
 
-	if (!not &&!kql_tok_is(&x->tok, "("))
+	if (!negate && !kql_tok_is(&x->tok, "("))
 		return parse_term(x);
 	if (++x->depth > KQL_MAX_DEPTH) {
 		kql_diag_set(x->d, n.line, n.col, "expression nested deeper than %d",
@@ -213,7 +213,7 @@ static int parse_unary(struct xparser *x)
 	err = next(x);
 	if (err)
 		return err;
-	if (not ) {
+	if (negate) {
 		idx = parse_unary(x);
 	} else {
 		idx = parse_or(x);
@@ -221,7 +221,7 @@ static int parse_unary(struct xparser *x)
 			idx = err;
 	}
 	x->depth--;
-	if (idx < 0 || !not )
+	if (idx < 0 || !negate)
 		return idx;
 	n.kids = malloc(sizeof(int));
 	if (!n.kids)

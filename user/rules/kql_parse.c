@@ -207,6 +207,8 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 	while (!err && !is(p, close)) {
 		struct pval item = {0};
 		struct kql_tok at;
+		enum vkind k;
+		size_t add;
 
 		if (out->nitems && (err = expect(p, ",")))
 			break;
@@ -216,8 +218,8 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 			pval_free(&item); /* partly filled */
 			break;
 		}
-		size_t add = item.kind == VK_LIST ? item.nitems : 1;
-		enum vkind k = item.kind == VK_LIST ? item.item_kind : item.kind;
+		add = item.kind == VK_LIST ? item.nitems : 1;
+		k = item.kind == VK_LIST ? item.item_kind : item.kind;
 
 		if (add && out->nitems && k != out->item_kind) {
 			pval_free(&item);
@@ -262,6 +264,7 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 
 static int parse_value(struct parser *p, struct pval *out, bool list_ok)
 {
+	const struct let_binding *l;
 	struct kql_tok t = p->tok;
 	int err;
 
@@ -339,8 +342,7 @@ static int parse_value(struct parser *p, struct pval *out, bool list_ok)
 			out->v.num = -out->v.num;
 		return err ? err : expect(p, ")");
 	}
-	const struct let_binding *l = find_let(p, &t);
-
+	l = find_let(p, &t);
 	if (!l) {
 		kql_diag_set(
 		    p->d, t.line, t.col,
@@ -655,10 +657,12 @@ static int parse_or(struct parser *p);
 static int parse_primary(struct parser *p)
 {
 	struct kql_tok t = p->tok;
+	struct kql_node n = {.line = t.line, .col = t.col};
+	struct kql_lexer save;
 	int err, idx;
 
 	if (is(p, "(") || is(p, "not")) {
-		bool not = is(p, "not");
+		bool negate = is(p, "not");
 
 		if (++p->depth > KQL_MAX_DEPTH) {
 			kql_diag_set(p->d, t.line, t.col, "expression nested deeper than %d",
@@ -666,7 +670,7 @@ static int parse_primary(struct parser *p)
 			return -EINVAL;
 		}
 		err = next(p);
-		if (!err && not )
+		if (!err && negate)
 			err = expect(p, "(");
 		if (err)
 			return err;
@@ -677,23 +681,22 @@ static int parse_primary(struct parser *p)
 		if (err)
 			return err;
 		p->depth--;
-		if (!not )
+		if (!negate)
 			return idx;
-		struct kql_node n = {.op = KOP_NOT, .line = t.line, .col = t.col, .nkids = 1};
-
+		n.op = KOP_NOT;
 		n.kids = malloc(sizeof(int));
 		if (!n.kids)
 			return -ENOMEM;
 		n.kids[0] = idx;
+		n.nkids = 1;
 		idx = add_node(p, &n);
 		if (idx < 0)
 			free(n.kids);
 		return idx;
 	}
 	if (is(p, "isempty") || is(p, "isnotempty")) {
-		struct kql_node n = {
-		    .op = KOP_ISEMPTY, .neg = is(p, "isnotempty"), .line = t.line, .col = t.col};
-
+		n.op = KOP_ISEMPTY;
+		n.neg = is(p, "isnotempty");
 		err = next(p);
 		if (!err)
 			err = expect(p, "(");
@@ -705,8 +708,8 @@ static int parse_primary(struct parser *p)
 	}
 	if (t.kind != TK_IDENT)
 		return fail(p, &t, "expected a predicate");
-	struct kql_lexer save = p->lx;
-
+	/* NAME( is a function call, which we do not have */
+	save = p->lx;
 	err = next(p);
 	if (err)
 		return err;
@@ -723,44 +726,39 @@ static int parse_primary(struct parser *p)
 static int parse_chain(struct parser *p, const char *word, enum kql_op op,
 		       int (*term)(struct parser *))
 {
-	struct kql_tok t = p->tok;
-	int first, *kids = NULL, idx;
-	size_t n = 0, cap = 0;
+	struct kql_node node = {.op = op, .line = p->tok.line, .col = p->tok.col};
+	size_t cap = 0;
+	int idx;
 
-	first = term(p);
-	if (first < 0 || !is(p, word))
-		return first;
-	while (first >= 0) {
-		if (n == cap) {
-			int *k;
+	idx = term(p);
+	if (idx < 0 || !is(p, word))
+		return idx;
+	for (;;) {
+		if (node.nkids == cap) {
+			int *kids;
 
 			cap = cap ? cap * 2 : 4;
-			k = realloc(kids, cap * sizeof(*k));
-			if (!k) {
+			kids = realloc(node.kids, cap * sizeof(*kids));
+			if (!kids) {
 				idx = -ENOMEM;
 				goto fail;
 			}
-			kids = k;
+			node.kids = kids;
 		}
-		kids[n++] = first;
+		node.kids[node.nkids++] = idx;
 		if (!is(p, word))
 			break;
 		idx = next(p);
-		if (idx)
+		if (!idx)
+			idx = term(p);
+		if (idx < 0)
 			goto fail;
-		first = term(p);
 	}
-	if (first < 0) {
-		idx = first;
-		goto fail;
-	}
-	struct kql_node node = {.op = op, .line = t.line, .col = t.col, .kids = kids, .nkids = n};
-
 	idx = add_node(p, &node);
 	if (idx >= 0)
 		return idx;
 fail:
-	free(kids);
+	free(node.kids);
 	return idx;
 }
 
@@ -776,12 +774,13 @@ static int parse_or(struct parser *p)
 
 static int parse_where(struct parser *p)
 {
+	const struct kql_node *n;
 	int idx;
 
 	idx = parse_or(p);
 	if (idx < 0)
 		return idx;
-	const struct kql_node *n = &p->prog->nodes[idx];
+	n = &p->prog->nodes[idx];
 
 	if (n->op == KOP_AND && !n->neg) { /* flatten: its terms are the query's terms */
 		for (uint32_t i = 0; i < n->nkids && p->nconj < KQL_MAX_NODES; i++)
