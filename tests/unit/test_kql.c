@@ -194,6 +194,10 @@ static const struct {
     {"| where ProcessCommandLine contains 'it\\'s'", {{"ProcessCommandLine", "it's"}}, true},
     {"| where ProcessCommandLine contains @'it''s'", {{"ProcessCommandLine", "it's"}}, true},
     {"| where ProcessCommandLine contains 'a\\\\b'", {{"ProcessCommandLine", "a\\b"}}, true},
+    /* a // inside a string is no comment; after the string it is */
+    {"| where ProcessCommandLine has 'http://x.example' // a comment 'y'",
+     {{"ProcessCommandLine", "curl http://x.example/a"}},
+     true},
     /* numbers */
     {"| where ProcessId == 5", {{"ProcessId", "5"}}, true},
     {"| where ProcessId != 5", {{"ProcessId", "5"}}, false},
@@ -463,6 +467,9 @@ static const struct {
     {"DeviceProcessEvents | where Timestamp between (ago(1.5h)..now())", HOUR * 3 / 2},
     {"DeviceProcessEvents | where Timestamp between (now(-90s)..now(0s))", 90000000},
     {"let W = 12h;\nDeviceProcessEvents | where Timestamp > ago(W)", 12 * HOUR},
+    {"DeviceProcessEvents | where Timestamp > ago(2days)", 48 * HOUR},
+    {"DeviceProcessEvents | where Timestamp > ago(90min)", 3 * HOUR / 2},
+    {"DeviceProcessEvents | where Timestamp > ago(1500ms)", 1500000},
     {"DeviceProcessEvents | where FileName has 'x' and Timestamp > ago(1h)", HOUR},
     {"DeviceProcessEvents | where Timestamp > ago(3h) | where Timestamp > ago(1h)", HOUR},
     {"DeviceProcessEvents | where FileName has 'x'", 0},
