@@ -362,6 +362,38 @@ static const struct {
      "t.yaml:4:35: query: expected '(', found 'FileName'"},
 };
 
+/* The tokenizer's own errors. */
+static void lexer__errors(void **state)
+{
+	static const struct {
+		const char *query, *msg;
+	} cases[] = {
+	    {"DeviceProcessEvents | where FileName has @'x",
+	     "t.yaml:4:44: query: unterminated string"},
+	    {"DeviceProcessEvents | where FileName has 'x\ny'",
+	     "t.yaml:4:44: query: unterminated string"},
+	    {"DeviceProcessEvents | where ProcessId == 1234567890123456",
+	     "t.yaml:4:44: query: number too long"},
+	    {"DeviceProcessEvents | where Timestamp > ago(99999999999d)",
+	     "t.yaml:4:47: query: timespan too large"},
+	    {"DeviceProcessEvents | where FileName has 'x' \u00e9",
+	     "t.yaml:4:48: query: unexpected byte 0xc3 outside a string"},
+	    /* YAML refuses control characters before the query is read */
+	    {"DeviceProcessEvents | where FileName has 'x' \x01",
+	     "t.yaml:4:48: invalid YAML: control characters are not allowed"},
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		struct rules_diag diag;
+		struct ruleset *rs = load_query(cases[i].query, &diag);
+
+		if (rs)
+			fail_msg("case %zu: loaded", i);
+		if (strcmp(diag.msg, cases[i].msg))
+			fail_msg("case %zu:\n got: %s\nwant: %s", i, diag.msg, cases[i].msg);
+	}
+}
+
 static void parser__errors_name_file_line_col(void **state)
 {
 	for (size_t i = 0; i < N(error_cases); i++) {
@@ -597,6 +629,7 @@ int main(void)
 	    cmocka_unit_test(has__term_boundaries_and_case),
 	    cmocka_unit_test(substring_ops__ends_and_case),
 	    cmocka_unit_test(operators__table),
+	    cmocka_unit_test(lexer__errors),
 	    cmocka_unit_test(parser__errors_name_file_line_col),
 	    cmocka_unit_test(parser__nesting_is_bounded),
 	    cmocka_unit_test(parser__long_or_chain),

@@ -250,8 +250,12 @@ int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t)
 			}
 		}
 		if (!strchr("|()[],;=<>.-+!{}*/%:~@$#&^?\\`", c) || c == 0) {
-			kql_diag_set(lx->d, t->line, t->col, "unexpected character '%c'",
-				     c >= 0x20 && c < 0x7f ? c : '?');
+			if (c >= 0x20 && c < 0x7f)
+				kql_diag_set(lx->d, t->line, t->col, "unexpected character '%c'",
+					     c);
+			else
+				kql_diag_set(lx->d, t->line, t->col,
+					     "unexpected byte 0x%02x outside a string", c);
 			return -EINVAL;
 		}
 		advance(lx);

@@ -66,9 +66,21 @@ static int ynext(struct yreader *y)
 		yaml_event_delete(&y->ev);
 	y->have_ev = false;
 	if (!yaml_parser_parse(&y->parser, &y->ev)) {
-		const yaml_mark_t *m = &y->parser.problem_mark;
+		yaml_mark_t m = y->parser.problem_mark;
 
-		return yerr(y, m, "invalid YAML: %s%s%s",
+		/* The reader (encoding, control characters) reports a byte offset only. */
+		if (y->parser.error == YAML_READER_ERROR) {
+			m = (yaml_mark_t){0};
+			for (size_t i = 0; i < y->parser.problem_offset && i < y->len; i++) {
+				if (y->text[i] == '\n') {
+					m.line++;
+					m.column = 0;
+				} else if ((y->text[i] & 0xc0) != 0x80) {
+					m.column++;
+				}
+			}
+		}
+		return yerr(y, &m, "invalid YAML: %s%s%s",
 			    y->parser.problem ? y->parser.problem : "parse error",
 			    y->parser.context ? " " : "",
 			    y->parser.context ? y->parser.context : "");
