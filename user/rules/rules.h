@@ -68,7 +68,8 @@ enum rule_match {
  * *@exclusion_id names the exclusion (the first that matches, in file order).
  * Allocates nothing; safe to call from several threads on one rule.
  */
-enum rule_match rule__match(const struct rule *r, const struct event *e, const char **exclusion_id);
+enum rule_match rule__match(const struct rule *r, const struct event *e,
+			    const char **exclusion_id);
 
 size_t rule__nexclusions(const struct rule *r);
 const char *rule__exclusion_id(const struct rule *r, size_t i);
@@ -88,10 +89,10 @@ const char *rule__exclusion_expression(const struct rule *r, size_t i);
 enum agg_kind { AGG_BY, AGG_MIN, AGG_MAX, AGG_COUNT, AGG_DCOUNT, AGG_MAKE_SET };
 
 struct summarize_col {
-	const char *name; /* output column, e.g. "FirstSeen" or "DeviceId" */
+	const char *name;   /* output column, e.g. "FirstSeen" or "DeviceId" */
 	enum agg_kind kind;
-	int field;  /* enum field_id read; -1 for count() or an always-empty column */
-	size_t max; /* make_set size limit (default 1048576) */
+	int field;	    /* enum field_id read; -1 for count() or an always-empty column */
+	size_t max;	    /* make_set size limit (default 1048576) */
 };
 
 size_t rule__nsummarize(const struct rule *r);
