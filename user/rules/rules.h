@@ -22,9 +22,9 @@ struct rules_diag {
 	char warnings[8][256];
 };
 
-/* The rules compiled into the binary (rules/*.yaml). */
+/* The rules compiled into the binary: the YAML files at the top of rules/. */
 struct ruleset *ruleset__load_default(struct rules_diag *diag);
-/* Files, or directories of *.yaml/*.yml files (sorted); all or nothing. */
+/* Files, or directories of .yaml/.yml files (sorted); all or nothing. */
 struct ruleset *ruleset__load_paths(const char *const *paths, size_t n, struct rules_diag *diag);
 /* One rule file held in memory; @name is used in diagnostics. */
 struct ruleset *ruleset__load_buffer(const char *name, const char *text, size_t len,
@@ -34,15 +34,26 @@ void ruleset__free(struct ruleset *rs); /* NULL is fine */
 size_t ruleset__count(const struct ruleset *rs);
 const struct rule *ruleset__rule(const struct ruleset *rs, size_t i);
 
+/* The rule whose `id` is @id, or NULL. */
+const struct rule *ruleset__find(const struct ruleset *rs, const char *id);
+
 const char *rule__id(const struct rule *r);
 const char *rule__name(const struct rule *r);
+const char *rule__description(const struct rule *r); /* "" when absent */
+/* Where it came from: the path given, or "builtin:NAME.yaml" for the default set. */
+const char *rule__file(const struct rule *r);
 size_t rule__ntactics(const struct rule *r);
 const char *rule__tactic(const struct rule *r, size_t i);
 size_t rule__ntechniques(const struct rule *r);
 const char *rule__technique(const struct rule *r, size_t i);
 /* The look-back of `Timestamp between (now(-5d)..now())`, in microseconds; 0 if none. */
 int64_t rule__window_us(const struct rule *r);
-/* True when a predicate reads a per-exec column (command line, parent, user, ...). */
+/*
+ * True when a predicate or an exclusion reads a per-exec column: anything but
+ * the executable's identity (ProcessVersionInfo*, VersionInfoCompanyNames,
+ * VersionInfoSource, SHA1, SHA256, FileSize). The time window does not count.
+ * When false, one answer of rule__match holds for every exec of the file.
+ */
 bool rule__uses_per_exec_fields(const struct rule *r);
 
 enum rule_match {
@@ -54,21 +65,33 @@ enum rule_match {
 /*
  * Evaluates the rule's `where` clauses (except the time window, which the
  * aggregator applies) and exclusions against @e. On RULE_SUPPRESSED,
- * *@exclusion_id names the exclusion.
+ * *@exclusion_id names the exclusion (the first that matches, in file order).
+ * Allocates nothing; safe to call from several threads on one rule.
  */
 enum rule_match rule__match(const struct rule *r, const struct event *e,
 			    const char **exclusion_id);
 
 size_t rule__nexclusions(const struct rule *r);
 const char *rule__exclusion_id(const struct rule *r, size_t i);
+const char *rule__exclusion_description(const struct rule *r, size_t i); /* "" when absent */
+const char *rule__exclusion_expression(const struct rule *r, size_t i);
 
-/* The `summarize` clause: output columns in the query's order. */
+/*
+ * The `summarize` clause's output columns in Kusto's order: the `by` columns
+ * (AGG_BY) first as listed, then the aggregations as listed; a `project`
+ * after summarize selects, reorders and renames them. A query without
+ * summarize gets the seed's: DeviceId, DeviceName, FirstSeen=min(Timestamp),
+ * LastSeen=max(Timestamp), Report=make_set(ReportId), Count=count().
+ * field is -1 for count(), and also for a Defender column with no Linux
+ * meaning (e.g. `by AccountUpn`): that column is always empty (null; an
+ * empty set for make_set, 0 for dcount).
+ */
 enum agg_kind { AGG_BY, AGG_MIN, AGG_MAX, AGG_COUNT, AGG_DCOUNT, AGG_MAKE_SET };
 
 struct summarize_col {
 	const char *name;   /* output column, e.g. "FirstSeen" or "DeviceId" */
 	enum agg_kind kind;
-	int field;	    /* enum field_id read; -1 for count() */
+	int field;	    /* enum field_id read; -1 for count() or an always-empty column */
 	size_t max;	    /* make_set size limit (default 1048576) */
 };
 

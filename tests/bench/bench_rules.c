@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/*
+ * How long rule__match takes per exec: the built-in set and rules/rmm, on a
+ * matching event and on an ordinary one. Prints one JSON line per case.
+ * Run from the repository root (it reads rules/rmm).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "event.h"
+#include "rules/rules.h"
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void bench(const char *name, const struct ruleset *rs, const struct event *e)
+{
+	const int rounds = 200000;
+	size_t matched = 0;
+	double t0 = now_ns();
+
+	for (int i = 0; i < rounds; i++)
+		for (size_t j = 0; j < ruleset__count(rs); j++)
+			matched += rule__match(ruleset__rule(rs, j), e, NULL) != RULE_NO_MATCH;
+	printf("{\"Benchmark\":\"%s\",\"Rules\":%zu,\"NsPerEvent\":%.1f,\"Matched\":%zu}\n", name,
+	       ruleset__count(rs), (now_ns() - t0) / rounds, matched / rounds);
+}
+
+int main(void)
+{
+	static const char *const companies[] = {"Decoy Corp", "Atera Networks Ltd."};
+	const char *rmm_dir = "rules/rmm";
+	struct rules_diag diag;
+	struct ruleset *def = ruleset__load_default(&diag);
+	struct ruleset *rmm = ruleset__load_paths(&rmm_dir, 1, &diag);
+	struct event atera, bash;
+
+	if (!def || !rmm) {
+		fprintf(stderr, "bench_rules: %s\n", diag.msg);
+		return 1;
+	}
+	event_init(&atera);
+	event_set_str(&atera, FIELD_FILE_NAME, "AteraAgent.exe");
+	event_set_str(&atera, FIELD_INITIATING_PROCESS_FILE_NAME, "wine64-preloader");
+	event_set_str(&atera, FIELD_ACCOUNT_NAME, "root");
+	event_set_str(&atera, FIELD_PROCESS_COMMAND_LINE,
+		      "C:\\Program Files\\ATERA Networks\\AteraAgent\\AteraAgent.exe");
+	event_set_str(&atera, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Decoy Corp");
+	event_set_str(&atera, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "AteraAgent");
+	event_set_list(&atera, FIELD_VERSION_INFO_COMPANY_NAMES, companies, 2);
+	event_init(&bash);
+	event_set_str(&bash, FIELD_FILE_NAME, "bash");
+	event_set_str(&bash, FIELD_FOLDER_PATH, "/usr/bin/bash");
+	event_set_str(&bash, FIELD_PROCESS_COMMAND_LINE, "bash -c 'ls -l /tmp'");
+	event_set_str(&bash, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Debian");
+	event_set_str(&bash, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "bash");
+	bench("default_atera_event", def, &atera);
+	bench("default_ordinary_event", def, &bash);
+	bench("rmm_atera_event", rmm, &atera);
+	bench("rmm_ordinary_event", rmm, &bash);
+	event_free(&atera);
+	event_free(&bash);
+	ruleset__free(def);
+	ruleset__free(rmm);
+	return 0;
+}

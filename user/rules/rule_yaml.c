@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A rule file: one YAML document, a mapping of Sentinel's hunting-query keys
+ * (id, name, description, tactics, relevantTechniques, query; the others are
+ * ignored) plus our `exclusions:` list. Read with libyaml's event API, so
+ * every error can point at file:line:col, and nothing is expanded: aliases
+ * are refused where we read values, and skipped values are depth-bounded.
+ *
+ * Positions inside the query (and inside exclusion expressions) are mapped
+ * back to the file: exactly for `|` block scalars and single-line scalars,
+ * to the scalar's first line for folded and multi-line flow scalars.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "rule.h"
+
+struct yreader {
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool have_ev;
+	const char *file;
+	const char *text;
+	size_t len;
+	struct rules_diag *diag;
+};
+
+void rules_diag_warn(struct rules_diag *diag, const char *fmt, ...)
+{
+	const size_t max = sizeof(diag->warnings) / sizeof(diag->warnings[0]);
+	va_list ap;
+
+	if (diag->nwarnings == max) {
+		snprintf(diag->warnings[max - 1], sizeof(diag->warnings[0]),
+			 "(more warnings not shown)");
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(diag->warnings[diag->nwarnings++], sizeof(diag->warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+static int yerr(struct yreader *y, const yaml_mark_t *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int yerr(struct yreader *y, const yaml_mark_t *m, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(y->diag->msg, sizeof(y->diag->msg), "%s:%zu:%zu: %s", y->file, m->line + 1,
+		 m->column + 1, msg);
+	return -EINVAL;
+}
+
+static int ynext(struct yreader *y)
+{
+	if (y->have_ev)
+		yaml_event_delete(&y->ev);
+	y->have_ev = false;
+	if (!yaml_parser_parse(&y->parser, &y->ev)) {
+		yaml_mark_t m = y->parser.problem_mark;
+
+		/* The reader (encoding, control characters) reports a byte offset only. */
+		if (y->parser.error == YAML_READER_ERROR) {
+			m = (yaml_mark_t){0};
+			for (size_t i = 0; i < y->parser.problem_offset && i < y->len; i++) {
+				if (y->text[i] == '\n') {
+					m.line++;
+					m.column = 0;
+				} else if ((y->text[i] & 0xc0) != 0x80) {
+					m.column++;
+				}
+			}
+		}
+		return yerr(y, &m, "invalid YAML: %s%s%s",
+			    y->parser.problem ? y->parser.problem : "parse error",
+			    y->parser.context ? " " : "",
+			    y->parser.context ? y->parser.context : "");
+	}
+	y->have_ev = true;
+	return 0;
+}
+
+static char *scalar_dup(const yaml_event_t *ev)
+{
+	return strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+}
+
+/* The current event must be a scalar: returns a copy in @out. */
+static int read_scalar(struct yreader *y, const char *key, char **out)
+{
+	if (y->ev.type != YAML_SCALAR_EVENT)
+		return yerr(y, &y->ev.start_mark, "'%s' must be a string", key);
+	free(*out);
+	*out = scalar_dup(&y->ev);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* A scalar or a sequence of scalars, such as `tactics`. */
+static int read_strlist(struct yreader *y, const char *key, char ***out, size_t *n)
+{
+	int err;
+
+	if (*n)
+		return yerr(y, &y->ev.start_mark, "duplicate key '%s'", key);
+	if (y->ev.type == YAML_SCALAR_EVENT) {
+		*out = calloc(1, sizeof(char *));
+		if (!*out)
+			return -ENOMEM;
+		*n = 1;
+		return read_scalar(y, key, &(*out)[0]);
+	}
+	if (y->ev.type != YAML_SEQUENCE_START_EVENT)
+		return yerr(y, &y->ev.start_mark, "'%s' must be a string or a list of strings",
+			    key);
+	*out = calloc(RULE_MAX_LIST, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	for (;;) {
+		err = ynext(y);
+		if (err || y->ev.type == YAML_SEQUENCE_END_EVENT)
+			return err;
+		if (*n == RULE_MAX_LIST)
+			return yerr(y, &y->ev.start_mark, "'%s' has more than %d items", key,
+				    RULE_MAX_LIST);
+		if (y->ev.type != YAML_SCALAR_EVENT)
+			return yerr(y, &y->ev.start_mark, "'%s' must be a list of strings", key);
+		err = read_scalar(y, key, &(*out)[(*n)++]);
+		if (err)
+			return err;
+	}
+}
+
+/* Skips the value that starts at the current event. */
+static int skip_value(struct yreader *y)
+{
+	int depth = 0, err;
+
+	do {
+		switch (y->ev.type) {
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (++depth > RULE_MAX_YAML_DEPTH)
+				return yerr(y, &y->ev.start_mark, "nested deeper than %d",
+					    RULE_MAX_YAML_DEPTH);
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (depth == 0)
+			return 0;
+		err = ynext(y);
+	} while (!err);
+	return err;
+}
+
+/* Where text compiled from a scalar starts in the file, to map positions back. */
+struct text_origin {
+	struct yreader *y;
+	size_t line0, col0; /* 0-based file position of the text's first character */
+	bool block;	    /* `|` literal: text lines are file lines, shifted by the indent */
+};
+
+static struct text_origin origin_of(struct yreader *y, const yaml_event_t *ev)
+{
+	struct text_origin o = {
+	    .y = y, .line0 = ev->start_mark.line, .col0 = ev->start_mark.column};
+	const char *p = y->text + ev->start_mark.index, *end = y->text + y->len;
+
+	switch (ev->data.scalar.style) {
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE:
+		/* Content starts on the line after the indicator; its indent is the first
+		 * non-blank line's. */
+		o.block = true;
+		o.line0++;
+		while (p < end && *p != '\n')
+			p++;
+		for (const char *line = p + 1; line < end;) {
+			const char *q = line;
+
+			while (q < end && *q == ' ')
+				q++;
+			if (q < end && *q != '\n') {
+				o.col0 = q - line;
+				break;
+			}
+			line = q + 1;
+		}
+		break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		o.col0++;
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+static void origin_pos(const struct text_origin *o, unsigned line, unsigned col, size_t *fline,
+		       size_t *fcol)
+{
+	*fline = o->line0 + line; /* 1-based */
+	if (o->block || line == 1)
+		*fcol = o->col0 + col;
+	else
+		*fcol = col;
+}
+
+static void warn_at(void *arg, unsigned line, unsigned col, const char *msg)
+{
+	const struct text_origin *o = arg;
+	size_t fl, fc;
+
+	origin_pos(o, line, col, &fl, &fc);
+	rules_diag_warn(o->y->diag, "%s:%zu:%zu: %s", o->y->file, fl, fc, msg);
+}
+
+static int compile_error(const struct text_origin *o, const struct kql_diag *d, const char *what)
+{
+	size_t fl, fc;
+
+	origin_pos(o, d->line, d->col, &fl, &fc);
+	snprintf(o->y->diag->msg, sizeof(o->y->diag->msg), "%s:%zu:%zu: %s: %s", o->y->file, fl, fc,
+		 what, d->msg);
+	return -EINVAL;
+}
+
+static int read_exclusion(struct yreader *y, struct rule *r, struct rule_exclusion *x)
+{
+	yaml_mark_t start = y->ev.start_mark;
+	int err;
+
+	x->root = -1;
+	if (y->ev.type != YAML_MAPPING_START_EVENT)
+		return yerr(y, &start, "an exclusion must be a mapping with id and expression");
+	for (;;) {
+		char key[32];
+
+		err = ynext(y);
+		if (err)
+			return err;
+		if (y->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (y->ev.type != YAML_SCALAR_EVENT)
+			return yerr(y, &y->ev.start_mark, "expected a key");
+		snprintf(key, sizeof(key), "%.*s", (int)y->ev.data.scalar.length,
+			 (const char *)y->ev.data.scalar.value);
+		err = ynext(y);
+		if (err)
+			return err;
+		if (!strcmp(key, "id")) {
+			err = read_scalar(y, key, &x->id);
+		} else if (!strcmp(key, "description")) {
+			err = read_scalar(y, key, &x->description);
+		} else if (!strcmp(key, "expression")) {
+			struct kql_diag d = {0};
+			struct text_origin o = origin_of(y, &y->ev);
+
+			if (x->expression)
+				return yerr(y, &y->ev.start_mark, "duplicate key 'expression'");
+			err = read_scalar(y, key, &x->expression);
+			if (err)
+				return err;
+			d.warn = warn_at;
+			d.warn_arg = &o;
+			x->root = exclusion_compile((const char *)y->ev.data.scalar.value,
+						    y->ev.data.scalar.length, &r->prog, &d);
+			if (x->root < 0)
+				return compile_error(&o, &d, "exclusion");
+		} else {
+			err = skip_value(y);
+		}
+		if (err)
+			return err;
+	}
+	if (!x->id || !x->id[0])
+		return yerr(y, &start, "an exclusion needs an 'id'");
+	if (!x->expression)
+		return yerr(y, &start, "exclusion '%s' needs an 'expression'", x->id);
+	for (size_t i = 0; i + 1 < r->nexcl; i++)
+		if (!strcmp(r->excl[i].id, x->id))
+			return yerr(y, &start, "duplicate exclusion id '%s'", x->id);
+	return 0;
+}
+
+static int read_exclusions(struct yreader *y, struct rule *r)
+{
+	int err;
+
+	if (r->excl)
+		return yerr(y, &y->ev.start_mark, "duplicate key 'exclusions'");
+	if (y->ev.type != YAML_SEQUENCE_START_EVENT)
+		return yerr(y, &y->ev.start_mark, "'exclusions' must be a list");
+	r->excl = calloc(RULE_MAX_EXCLUSIONS, sizeof(*r->excl));
+	if (!r->excl)
+		return -ENOMEM;
+	for (;;) {
+		err = ynext(y);
+		if (err || y->ev.type == YAML_SEQUENCE_END_EVENT)
+			return err;
+		if (r->nexcl == RULE_MAX_EXCLUSIONS)
+			return yerr(y, &y->ev.start_mark, "more than %d exclusions",
+				    RULE_MAX_EXCLUSIONS);
+		r->nexcl++;
+		err = read_exclusion(y, r, &r->excl[r->nexcl - 1]);
+		if (err)
+			return err;
+	}
+}
+
+static int read_query(struct yreader *y, struct rule *r, bool *seen)
+{
+	struct kql_diag d = {0};
+	struct text_origin o = origin_of(y, &y->ev);
+
+	if (*seen)
+		return yerr(y, &y->ev.start_mark, "duplicate key 'query'");
+	if (y->ev.type != YAML_SCALAR_EVENT)
+		return yerr(y, &y->ev.start_mark, "'query' must be a string");
+	*seen = true;
+	d.warn = warn_at;
+	d.warn_arg = &o;
+	if (kql_compile((const char *)y->ev.data.scalar.value, y->ev.data.scalar.length, &r->prog,
+			&r->q, &d))
+		return compile_error(&o, &d, "query");
+	return 0;
+}
+
+static int read_rule(struct yreader *y, struct rule *r)
+{
+	yaml_mark_t start;
+	bool have_query = false;
+	int err;
+
+	err = ynext(y); /* stream start */
+	if (!err)
+		err = ynext(y);
+	if (err)
+		return err;
+	if (y->ev.type != YAML_DOCUMENT_START_EVENT)
+		return yerr(y, &y->ev.start_mark, "empty rule file");
+	err = ynext(y);
+	if (err)
+		return err;
+	start = y->ev.start_mark;
+	if (y->ev.type != YAML_MAPPING_START_EVENT)
+		return yerr(y, &start, "a rule must be a mapping (id:, name:, query:, ...)");
+	for (;;) {
+		char key[64];
+
+		err = ynext(y);
+		if (err)
+			return err;
+		if (y->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (y->ev.type != YAML_SCALAR_EVENT)
+			return yerr(y, &y->ev.start_mark, "expected a key");
+		snprintf(key, sizeof(key), "%.*s", (int)y->ev.data.scalar.length,
+			 (const char *)y->ev.data.scalar.value);
+		err = ynext(y);
+		if (err)
+			return err;
+		if (y->ev.type == YAML_ALIAS_EVENT)
+			return yerr(y, &y->ev.start_mark, "YAML aliases are not supported");
+		if (!strcmp(key, "id") || !strcmp(key, "name") || !strcmp(key, "description")) {
+			char **dst = key[0] == 'i'   ? &r->id
+				     : key[0] == 'n' ? &r->name
+						     : &r->description;
+
+			if (*dst)
+				return yerr(y, &y->ev.start_mark, "duplicate key '%s'", key);
+			err = read_scalar(y, key, dst);
+		} else if (!strcmp(key, "tactics")) {
+			err = read_strlist(y, key, &r->tactics, &r->ntactics);
+		} else if (!strcmp(key, "relevantTechniques")) {
+			err = read_strlist(y, key, &r->techniques, &r->ntechniques);
+		} else if (!strcmp(key, "query")) {
+			err = read_query(y, r, &have_query);
+		} else if (!strcmp(key, "exclusions")) {
+			err = read_exclusions(y, r);
+		} else {
+			err = skip_value(y);
+		}
+		if (err)
+			return err;
+	}
+	if (!r->id || !r->id[0])
+		return yerr(y, &start, "the rule needs an 'id'");
+	if (!r->name || !r->name[0])
+		return yerr(y, &start, "the rule needs a 'name'");
+	if (!have_query)
+		return yerr(y, &start, "the rule needs a 'query'");
+	err = ynext(y); /* document end */
+	if (!err)
+		err = ynext(y);
+	if (!err && y->ev.type != YAML_STREAM_END_EVENT)
+		return yerr(y, &y->ev.start_mark, "one rule per file: a second document follows");
+	return err;
+}
+
+int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule **out,
+		     struct rules_diag *diag)
+{
+	struct yreader y = {.file = file, .text = text, .len = len, .diag = diag};
+	struct rule *r;
+	int err;
+
+	*out = NULL;
+	if (len > RULE_MAX_FILE_SIZE) {
+		snprintf(diag->msg, sizeof(diag->msg), "%s: larger than %d bytes", file,
+			 RULE_MAX_FILE_SIZE);
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->file = strdup(file))) {
+		free(r);
+		snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", file);
+		return -ENOMEM;
+	}
+	r->q.root = -1;
+	if (!yaml_parser_initialize(&y.parser)) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text, len);
+	err = read_rule(&y, r);
+	if (y.have_ev)
+		yaml_event_delete(&y.ev);
+	yaml_parser_delete(&y.parser);
+	if (err)
+		goto cleanup;
+	r->per_exec = r->q.root >= 0 && kql_reads_per_exec(&r->prog, r->q.root);
+	for (size_t i = 0; i < r->nexcl; i++)
+		r->per_exec = r->per_exec || kql_reads_per_exec(&r->prog, r->excl[i].root);
+	*out = r;
+	return 0;
+cleanup:
+	if (err == -ENOMEM)
+		snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", file);
+	rule_free(r);
+	return err;
+}
+
+void rule_free(struct rule *r)
+{
+	if (!r)
+		return;
+	free(r->file);
+	free(r->id);
+	free(r->name);
+	free(r->description);
+	for (size_t i = 0; i < r->ntactics; i++)
+		free(r->tactics[i]);
+	free(r->tactics);
+	for (size_t i = 0; i < r->ntechniques; i++)
+		free(r->techniques[i]);
+	free(r->techniques);
+	for (size_t i = 0; i < r->nexcl; i++) {
+		free(r->excl[i].id);
+		free(r->excl[i].description);
+		free(r->excl[i].expression);
+	}
+	free(r->excl);
+	kql_prog_free(&r->prog);
+	kql_query_free(&r->q);
+	free(r);
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `rmmhunt rules check PATH...`: validates rule files, one JSON line per file
+ * on stdout, errors and warnings as file:line:col on stderr; exit 0 or 1.
+ * `rmmhunt rules list [--rules PATH]...`: one JSON line per loaded rule (the
+ * built-in set when no --rules is given).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "output/json_writer.h"
+#include "rule.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: rmmhunt rules check PATH...\n"
+		   "       rmmhunt rules list [--rules PATH]...\n\n"
+		   "PATH is a rule file or a directory of .yaml/.yml rule files.\n"
+		   "check validates each file (errors and warnings name file:line:col) and\n"
+		   "prints one JSON line per file; list prints one JSON line per rule loaded,\n"
+		   "the built-in rules when no --rules is given.\n");
+}
+
+static void print_warnings(const struct rules_diag *diag)
+{
+	for (unsigned i = 0; i < diag->nwarnings; i++)
+		fprintf(stderr, "warning: %s\n", diag->warnings[i]);
+}
+
+static void kv_strings(struct json_writer *w, const char *key, size_t n,
+		       const char *(*get)(const struct rule *, size_t), const struct rule *r)
+{
+	jw_key(w, key);
+	jw_array_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jw_cstring(w, get(r, i));
+	jw_array_end(w);
+}
+
+/* Checks one file on its own, so its warnings are its own. Returns true when valid. */
+static bool check_file(struct json_writer *w, const char *file)
+{
+	struct rules_diag diag;
+	struct ruleset *rs = ruleset__load_paths(&file, 1, &diag);
+	const struct rule *r = ruleset__rule(rs, 0);
+
+	if (!rs)
+		fprintf(stderr, "error: %s\n", diag.msg);
+	print_warnings(&diag);
+	jw_object_begin(w);
+	jw_kv_str(w, "File", file);
+	jw_kv_bool(w, "Valid", rs != NULL);
+	jw_kv_str(w, "RuleId", r ? rule__id(r) : NULL);
+	jw_kv_str(w, "Error", rs ? NULL : diag.msg);
+	jw_key(w, "Warnings");
+	jw_array_begin(w);
+	for (unsigned i = 0; i < diag.nwarnings; i++)
+		jw_cstring(w, diag.warnings[i]);
+	jw_array_end(w);
+	jw_object_end(w);
+	jw_flush_line(w, stdout);
+	ruleset__free(rs);
+	return rs != NULL;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct json_writer w;
+	struct rules_diag diag;
+	size_t nfiles = 0, nvalid = 0;
+	bool ok = true;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	jw_init(&w);
+	for (int i = 1; i < argc; i++) {
+		char **files;
+		size_t n;
+
+		if (rules_expand_path(argv[i], &files, &n, &diag)) {
+			fprintf(stderr, "error: %s\n", diag.msg);
+			ok = false;
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			nfiles++;
+			if (check_file(&w, files[j]))
+				nvalid++;
+			else
+				ok = false;
+		}
+		rules_free_paths(files, n);
+	}
+	/* Each file is fine alone: the set must also load together (unique ids). */
+	if (ok) {
+		struct ruleset *rs =
+		    ruleset__load_paths((const char *const *)argv + 1, argc - 1, &diag);
+
+		if (!rs) {
+			fprintf(stderr, "error: %s\n", diag.msg);
+			ok = false;
+		}
+		ruleset__free(rs);
+	}
+	jw_free(&w);
+	fprintf(stderr, "%zu of %zu rule files valid%s\n", nvalid, nfiles,
+		ok ? "" : "; the set does not load");
+	return ok ? 0 : 1;
+}
+
+static const char *const agg_names[] = {
+    [AGG_BY] = "by",	   [AGG_MIN] = "min",	    [AGG_MAX] = "max",
+    [AGG_COUNT] = "count", [AGG_DCOUNT] = "dcount", [AGG_MAKE_SET] = "make_set",
+};
+
+static void list_rule(struct json_writer *w, const struct rule *r)
+{
+	jw_object_begin(w);
+	jw_kv_str(w, "RuleId", rule__id(r));
+	jw_kv_str(w, "RuleName", rule__name(r));
+	jw_kv_str(w, "File", rule__file(r));
+	kv_strings(w, "Tactics", rule__ntactics(r), rule__tactic, r);
+	kv_strings(w, "Techniques", rule__ntechniques(r), rule__technique, r);
+	jw_kv_long(w, "WindowSeconds", rule__window_us(r) / 1000000);
+	jw_kv_bool(w, "UsesPerExecFields", rule__uses_per_exec_fields(r));
+	jw_key(w, "Exclusions");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rule__nexclusions(r); i++) {
+		jw_object_begin(w);
+		jw_kv_str(w, "Id", rule__exclusion_id(r, i));
+		jw_kv_str(w, "Description", rule__exclusion_description(r, i));
+		jw_kv_str(w, "Expression", rule__exclusion_expression(r, i));
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "Columns");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rule__nsummarize(r); i++) {
+		const struct summarize_col *c = rule__summarize_col(r, i);
+
+		jw_object_begin(w);
+		jw_kv_str(w, "Name", c->name);
+		jw_kv_str(w, "Aggregate", agg_names[c->kind]);
+		jw_kv_str(w, "Column", c->field >= 0 ? event_fields[c->field].name : NULL);
+		if (c->kind == AGG_MAKE_SET)
+			jw_kv_ulong(w, "Max", c->max);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+	jw_flush_line(w, stdout);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char **paths = calloc(argc, sizeof(char *));
+	struct rules_diag diag;
+	struct json_writer w;
+	struct ruleset *rs;
+	size_t n = 0;
+
+	if (!paths)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
+			paths[n++] = argv[++i];
+		} else if (!strncmp(argv[i], "--rules=", 8)) {
+			paths[n++] = argv[i] + 8;
+		} else {
+			pr_err("rules list: unexpected argument '%s'", argv[i]);
+			usage(stderr);
+			free(paths);
+			return 2;
+		}
+	}
+	rs = n ? ruleset__load_paths(paths, n, &diag) : ruleset__load_default(&diag);
+	free(paths);
+	print_warnings(&diag);
+	if (!rs) {
+		fprintf(stderr, "error: %s\n", diag.msg);
+		return 1;
+	}
+	jw_init(&w);
+	for (size_t i = 0; i < ruleset__count(rs); i++)
+		list_rule(&w, ruleset__rule(rs, i));
+	jw_free(&w);
+	ruleset__free(rs);
+	return 0;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_check(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	usage(stderr);
+	return 2;
+}
