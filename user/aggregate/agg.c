@@ -1152,14 +1152,17 @@ static bool columns_match(const struct rule_ent *r, const json_t *cols)
 		return false;
 	for (size_t i = 0; i < r->ncols; i++) {
 		const struct summarize_col *c = &r->cols[i];
-		const char *name = NULL, *kind = NULL, *field = NULL;
+		const char *name = NULL, *kind = NULL;
+		json_t *field = NULL;
 
-		if (json_unpack((json_t *)json_array_get(cols, i), "{s:s, s:s, s?s}", "Name", &name,
+		if (json_unpack((json_t *)json_array_get(cols, i), "{s:s, s:s, s:o}", "Name", &name,
 				"Kind", &kind, "Field", &field))
 			return false;
 		if (strcmp(name, c->name) || strcmp(kind, kind_names[c->kind]))
 			return false;
-		if (c->field >= 0 ? !field || strcmp(field, event_fields[c->field].name) : !!field)
+		if (c->field >= 0 ? !json_is_string(field) || strcmp(json_string_value(field),
+								     event_fields[c->field].name)
+				  : !json_is_null(field))
 			return false;
 	}
 	return true;

@@ -170,6 +170,7 @@ int state__save(const struct agg *a, const char *path, int64_t now_us)
 	char *dir_copy = strdup(path), *tmp = NULL, *text = NULL, ts[40];
 	const char *dir = dir_copy ? dirname(dir_copy) : NULL;
 	json_t *root = NULL;
+	struct stat sb;
 	int fd = -1, err = 0;
 
 	if (!dir || asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
@@ -188,6 +189,11 @@ int state__save(const struct agg *a, const char *path, int64_t now_us)
 	text = json_dumps(root, JSON_COMPACT);
 	if (!text) {
 		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* never replace what is not a state file (a device, a directory) */
+	if (!lstat(path, &sb) && !S_ISREG(sb.st_mode)) {
+		err = -EEXIST;
 		goto cleanup;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
