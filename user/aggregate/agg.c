@@ -906,6 +906,7 @@ static int emit_group(struct agg *a, struct group *g, int64_t now, agg_emit_fn e
 				goto cleanup;
 			if (c->kind == AGG_DCOUNT) {
 				*v = (struct agg_value){.type = AGG_V_LONG, .num = n};
+				cells[i].truncated = g->maps[i].truncated;
 			} else if (c->kind == AGG_MAKE_SET) {
 				cells[i] = (struct agg_cell){.name = c->name,
 							     .is_set = true,
@@ -914,6 +915,7 @@ static int emit_group(struct agg *a, struct group *g, int64_t now, agg_emit_fn e
 							     .v = sets[i]};
 			} else if (n) {
 				*v = sets[i][c->kind == AGG_MIN ? 0 : n - 1];
+				cells[i].truncated = g->maps[i].truncated;
 			} else {
 				v->type = AGG_V_NULL;
 			}

@@ -79,7 +79,7 @@ struct agg_value {
 struct agg_cell {
 	const char *name;
 	bool is_set;
-	bool truncated; /* make_set: a value was ever dropped at the max */
+	bool truncated; /* a distinct value was ever dropped at the set's max */
 	size_t n;	/* 1 for a scalar */
 	const struct agg_value *v;
 };
@@ -118,6 +118,11 @@ void agg__free(struct agg *a);
 /* Registers a rule; returns its index (0, 1, ... in call order) or -errno. */
 int agg__add_rule(struct agg *a, const struct agg_rule *rule);
 size_t agg__nrules(const struct agg *a);
+/*
+ * Registers every rule of @rs (agg_rules.c), so rule i of the set is rule i
+ * here. 0, or -errno after an error log (a rule without summarize: -EINVAL).
+ */
+int agg__add_ruleset(struct agg *a, const struct ruleset *rs);
 
 /*
  * Adds a matched event to its group of rule @rule. The event counts when

@@ -78,13 +78,45 @@ cleanup:
 	return err;
 }
 
-int state__load(struct agg *a, const char *path, int64_t now_us)
+int state__parse(struct agg *a, const char *buf, size_t len, char *why, size_t whylen)
 {
 	json_t *root = NULL;
 	json_error_t jerr;
-	char *buf = NULL, why[256];
 	const char *format = NULL;
 	json_int_t version = 0;
+	int err = -EINVAL;
+
+	if (!len) {
+		snprintf(why, whylen, "empty");
+		goto cleanup;
+	}
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(why, whylen, "not JSON (line %d column %d: %s)", jerr.line, jerr.column,
+			 jerr.text);
+		goto cleanup;
+	}
+	if (json_unpack(root, "{s:s, s:I}", "Format", &format, "Version", &version) ||
+	    strcmp(format, format_name)) {
+		snprintf(why, whylen, "not an rmmhunt state file");
+		goto cleanup;
+	}
+	if (version != STATE_VERSION) {
+		snprintf(why, whylen, "format version %lld, this rmmhunt reads %d",
+			 (long long)version, STATE_VERSION);
+		goto cleanup;
+	}
+	err = agg__load_json(a, root);
+	if (err)
+		snprintf(why, whylen, "%s", err == -ENOMEM ? "out of memory" : "malformed");
+cleanup:
+	json_decref(root);
+	return err;
+}
+
+int state__load(struct agg *a, const char *path, int64_t now_us)
+{
+	char *buf = NULL, why[256];
 	size_t len = 0;
 	int err;
 
@@ -95,46 +127,19 @@ int state__load(struct agg *a, const char *path, int64_t now_us)
 	}
 	if (err == -ENOMEM)
 		return err;
-	if (err) {
+	if (err)
 		snprintf(why, sizeof(why), "cannot be read: %s", strerror(-err));
-		goto bad;
-	}
-	if (!len) {
-		snprintf(why, sizeof(why), "empty");
-		goto bad;
-	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		snprintf(why, sizeof(why), "not JSON (line %d column %d: %s)", jerr.line,
-			 jerr.column, jerr.text);
-		goto bad;
-	}
-	if (json_unpack(root, "{s:s, s:I}", "Format", &format, "Version", &version) ||
-	    strcmp(format, format_name)) {
-		snprintf(why, sizeof(why), "not an rmmhunt state file");
-		goto bad;
-	}
-	if (version != STATE_VERSION) {
-		snprintf(why, sizeof(why), "format version %lld, this rmmhunt reads %d",
-			 (long long)version, STATE_VERSION);
-		goto bad;
-	}
-	err = agg__load_json(a, root);
+	else
+		err = state__parse(a, buf, len, why, sizeof(why));
+	free(buf);
 	if (err == -ENOMEM)
-		goto cleanup;
+		return err;
 	if (err) {
-		snprintf(why, sizeof(why), "malformed");
-		goto bad;
+		set_aside(path, now_us, why);
+		return 0;
 	}
 	pr_info("state %s: restored", path);
-	goto cleanup;
-bad:
-	set_aside(path, now_us, why);
-	err = 0;
-cleanup:
-	json_decref(root);
-	free(buf);
-	return err;
+	return 0;
 }
 
 static int write_all(int fd, const char *s, size_t n)

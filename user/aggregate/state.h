@@ -27,6 +27,12 @@
 int state__load(struct agg *a, const char *path, int64_t now_us);
 
 /*
+ * The parsing half of state__load(), for a file already read: 0, -EINVAL
+ * with the reason in @why, or -ENOMEM. On an error @a has no group.
+ */
+int state__parse(struct agg *a, const char *buf, size_t len, char *why, size_t whylen);
+
+/*
  * Writes @a to @path atomically: a temporary file in the same directory,
  * fsync, rename, fsync of the directory (created if missing). Returns 0 or
  * -errno, after a warning; the previous file is then intact.
