@@ -41,7 +41,7 @@ query: |
 exclusions:
   - id: atera-agent-installer
     description: Atera agent installation creates processes during deployment
-    filter: process.name == "AteraAgentInstaller" or process.command_line contains "AteraInstall"
+    expression: process.name == "AteraAgentInstaller" or process.command_line contains "AteraInstall"
 """
 
 ALERT_KEYS = ["RecordType", "RuleId", "RuleName", "Tactics", "Techniques", "DeviceId",
