@@ -5,74 +5,8 @@
 #include <string.h>
 
 #include "aggregate/agg.h"
+#include "aggregate/agg_internal.h"
 #include "log.h"
-#include "output/base64.h"
-#include "output/json_writer.h"
-
-/* Matched events with the same (or, once merged, nearby) timestamps. */
-struct bucket {
-	int64_t first, last;
-	uint64_t n;
-	bool merged;
-};
-
-struct timeline {
-	struct bucket *b;
-	size_t len, cap;
-	int64_t min_last; /* a lower bound of every b[].last: expiry skips when >= cutoff */
-};
-
-/* A distinct value of a column and the newest timestamp it was seen at. */
-struct vent {
-	int64_t num;
-	char *str; /* NULL: the value is @num */
-	uint32_t len;
-	bool used;
-	int64_t last;
-};
-
-/* Open addressing, linear probing; rebuilt (not tombstoned) on expiry. */
-struct vmap {
-	struct vent *slots;
-	size_t nslots, count, max;
-	int64_t min_last;
-	bool truncated;
-};
-
-struct rule_ent {
-	char *id, *name;
-	char **tactics, **techniques;
-	size_t ntactics, ntechniques;
-	int64_t window_us;
-	struct summarize_col *cols;
-	size_t ncols;
-};
-
-struct group {
-	struct group *hnext;	   /* hash chain */
-	struct group *prev, *next; /* least recently matched first */
-	size_t rule;
-	uint64_t hash;
-	unsigned char *key; /* the by-values, encoded */
-	size_t keylen;
-	struct agg_value *by; /* per column; strings point into @key */
-	struct timeline tl;
-	struct vmap *maps; /* per column; used by those needs_values() says */
-	bool emitted, dirty;
-	int64_t last_emit;
-};
-
-struct agg {
-	struct agg_config cfg;
-	struct rule_ent *rules;
-	size_t nrules;
-	struct group **table;
-	size_t nbuckets;
-	struct group *lru_head, *lru_tail;
-	struct agg_stats st;
-	unsigned char *scratch; /* key being built */
-	size_t scratch_cap;
-};
 
 /* ---- values ---- */
 
@@ -100,7 +34,7 @@ static uint64_t hash_value(int64_t num, const char *str, size_t len)
 	return str ? hash_bytes(str, len) : mix64((uint64_t)num);
 }
 
-static enum agg_value_type value_type(int field)
+enum agg_value_type agg_value_type_of(int field)
 {
 	if (field < 0)
 		return AGG_V_STRING;
@@ -187,8 +121,8 @@ static void vmap_expire(struct vmap *m, int64_t cutoff)
 }
 
 /* Returns 0, 1 when the value was dropped at the map's max, or -ENOMEM. */
-static int vmap_touch(struct vmap *m, int64_t num, const char *str, size_t len, int64_t ts,
-		      int64_t cutoff)
+int agg_vmap_touch(struct vmap *m, int64_t num, const char *str, size_t len, int64_t ts,
+		   int64_t cutoff)
 {
 	struct vent *v;
 
@@ -313,7 +247,7 @@ static size_t tl_degrade(struct timeline *tl)
 }
 
 /* Appends a bucket; returns the number of merges made for room, or -ENOMEM. */
-static int tl_push(struct timeline *tl, const struct bucket *b, size_t max, int64_t cutoff)
+int agg_tl_push(struct timeline *tl, const struct bucket *b, size_t max, int64_t cutoff)
 {
 	size_t merged = 0;
 
@@ -381,7 +315,7 @@ static bool time_min_max(const struct summarize_col *c)
 }
 
 /* Columns whose distinct values are kept (the rest come from the timeline or the key). */
-static bool needs_values(const struct summarize_col *c)
+bool agg_needs_values(const struct summarize_col *c)
 {
 	return c->kind != AGG_BY && c->kind != AGG_COUNT && !time_min_max(c) && c->field >= 0;
 }
@@ -467,7 +401,7 @@ static void group_remove(struct agg *a, struct group *g)
 	group_free(a, g);
 }
 
-static void clear_groups(struct agg *a)
+void agg_clear_groups(struct agg *a)
 {
 	while (a->lru_head)
 		group_remove(a, a->lru_head);
@@ -495,7 +429,7 @@ void agg__free(struct agg *a)
 {
 	if (!a)
 		return;
-	clear_groups(a);
+	agg_clear_groups(a);
 	for (size_t i = 0; i < a->nrules; i++)
 		rule_free(&a->rules[i]);
 	free(a->rules);
@@ -618,7 +552,7 @@ static struct agg_value event_value(const struct summarize_col *c, const struct 
 		return (struct agg_value){.type = AGG_V_STRING, .str = "", .len = 0};
 	if (!event_isset(e, c->field) || event_fields[c->field].type == FT_STRLIST)
 		return v;
-	v.type = value_type(c->field);
+	v.type = agg_value_type_of(c->field);
 	if (v.type == AGG_V_STRING) {
 		v.str = event_str(e, c->field);
 		v.len = event_str_len(e, c->field);
@@ -726,8 +660,7 @@ static struct group *group_new(struct agg *a, size_t rule, uint64_t h, size_t ke
 }
 
 /* Finds or makes the group of @vals; *@created says which. */
-static struct group *group_get(struct agg *a, size_t rule, const struct agg_value *vals,
-			       bool *created)
+struct group *agg_group_get(struct agg *a, size_t rule, const struct agg_value *vals, bool *created)
 {
 	long keylen = encode_key(a, &a->rules[rule], vals);
 	uint64_t h;
@@ -761,20 +694,20 @@ static int add_values(struct agg *a, struct group *g, size_t i, const struct eve
 		return 0; /* like Kusto, the aggregates skip nulls */
 	switch (event_fields[c->field].type) {
 	case FT_STRING:
-		rc = vmap_touch(&g->maps[i], 0, event_str(e, c->field), event_str_len(e, c->field),
-				ts, cutoff);
+		rc = agg_vmap_touch(&g->maps[i], 0, event_str(e, c->field),
+				    event_str_len(e, c->field), ts, cutoff);
 		break;
 	case FT_STRLIST:
 		/* make_set of a dynamic array collects its items */
 		rc = 0;
 		for (const char *it = event_list_next(e, c->field, NULL); it && rc >= 0;
 		     it = event_list_next(e, c->field, it)) {
-			rc = vmap_touch(&g->maps[i], 0, it, strlen(it), ts, cutoff);
+			rc = agg_vmap_touch(&g->maps[i], 0, it, strlen(it), ts, cutoff);
 			count_touch(a, rc);
 		}
 		return rc < 0 ? rc : 0;
 	default:
-		rc = vmap_touch(&g->maps[i], event_long(e, c->field), NULL, 0, ts, cutoff);
+		rc = agg_vmap_touch(&g->maps[i], event_long(e, c->field), NULL, 0, ts, cutoff);
 		break;
 	}
 	count_touch(a, rc);
@@ -804,16 +737,16 @@ int agg__add(struct agg *a, size_t rule, const struct event *e, int64_t now_us)
 	for (size_t i = 0; i < r->ncols; i++)
 		vals[i] =
 		    r->cols[i].kind == AGG_BY ? event_value(&r->cols[i], e) : (struct agg_value){0};
-	g = group_get(a, rule, vals, &created);
+	g = agg_group_get(a, rule, vals, &created);
 	if (!g)
 		return -ENOMEM;
-	rc = tl_push(&g->tl, &(struct bucket){.first = ts, .last = ts, .n = 1}, a->cfg.max_entries,
-		     cutoff);
+	rc = agg_tl_push(&g->tl, &(struct bucket){.first = ts, .last = ts, .n = 1},
+			 a->cfg.max_entries, cutoff);
 	if (rc < 0)
 		return rc;
 	a->st.buckets_merged += rc;
 	for (size_t i = 0; i < r->ncols; i++) {
-		if (!needs_values(&r->cols[i]))
+		if (!agg_needs_values(&r->cols[i]))
 			continue;
 		rc = add_values(a, g, i, e, ts, cutoff);
 		if (rc)
@@ -901,7 +834,8 @@ static int emit_group(struct agg *a, struct group *g, int64_t now, agg_emit_fn e
 				cells[i].n = 0;
 			}
 		} else {
-			err = vmap_collect(&g->maps[i], cutoff, value_type(c->field), &sets[i], &n);
+			err = vmap_collect(&g->maps[i], cutoff, agg_value_type_of(c->field),
+					   &sets[i], &n);
 			if (err)
 				goto cleanup;
 			if (c->kind == AGG_DCOUNT) {
@@ -999,366 +933,4 @@ size_t agg__flush(struct agg *a, int64_t now_us, agg_emit_fn emit, void *ctx)
 void agg__stats(const struct agg *a, struct agg_stats *st)
 {
 	*st = a->st;
-}
-
-/* ---- the groups as JSON (the state file) ---- */
-
-static const char *const kind_names[] = {
-    [AGG_BY] = "by",	   [AGG_MIN] = "min",	    [AGG_MAX] = "max",
-    [AGG_COUNT] = "count", [AGG_DCOUNT] = "dcount", [AGG_MAKE_SET] = "make_set",
-};
-
-/* Numbers as integers; strings as strings, or {"b64": ...} when not UTF-8. */
-static json_t *value_to_json(enum agg_value_type type, int64_t num, const char *str, size_t len)
-{
-	json_t *o;
-	char *b;
-
-	if (type == AGG_V_NULL)
-		return json_null();
-	if (type != AGG_V_STRING)
-		return json_integer(num);
-	if (utf8_valid(str, len))
-		return json_stringn(str, len);
-	b = malloc(base64_encoded_size(len));
-	if (!b)
-		return NULL;
-	base64_encode(str, len, b);
-	o = json_pack("{s:s}", "b64", b);
-	free(b);
-	return o;
-}
-
-/* Appends @v to @arr, or fails when @v is NULL (a failed constructor). */
-static int append(json_t *arr, json_t *v)
-{
-	return v && !json_array_append_new(arr, v) ? 0 : -ENOMEM;
-}
-
-static int set(json_t *obj, const char *key, json_t *v)
-{
-	return v && !json_object_set_new(obj, key, v) ? 0 : -ENOMEM;
-}
-
-static json_t *columns_to_json(const struct rule_ent *r)
-{
-	json_t *cols = json_array();
-
-	for (size_t i = 0; cols && i < r->ncols; i++) {
-		const struct summarize_col *c = &r->cols[i];
-
-		if (append(cols, json_pack("{s:s, s:s, s:s?}", "Name", c->name, "Kind",
-					   kind_names[c->kind], "Field",
-					   c->field >= 0 ? event_fields[c->field].name : NULL))) {
-			json_decref(cols);
-			return NULL;
-		}
-	}
-	return cols;
-}
-
-static json_t *vmap_to_json(const struct vmap *m, enum agg_value_type type)
-{
-	json_t *items = json_array(), *o = json_object();
-	int err = !items || !o;
-
-	for (size_t i = 0; !err && i < m->nslots; i++) {
-		const struct vent *v = &m->slots[i];
-
-		if (v->used)
-			err = append(items, json_pack("[o, I]",
-						      value_to_json(type, v->num, v->str, v->len),
-						      (json_int_t)v->last));
-	}
-	if (!err)
-		err = set(o, "Truncated", json_boolean(m->truncated));
-	if (!err)
-		err = set(o, "Items", json_incref(items));
-	json_decref(items);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *group_to_json(const struct agg *a, const struct group *g)
-{
-	const struct rule_ent *r = &a->rules[g->rule];
-	json_t *o = json_object(), *by = json_array(), *tl = json_array(), *vals = json_array();
-	int err = !o || !by || !tl || !vals;
-
-	for (size_t i = 0; !err && i < r->ncols; i++) {
-		const struct agg_value *v = &g->by[i];
-
-		if (r->cols[i].kind == AGG_BY)
-			err = append(by, value_to_json(v->type, v->num, v->str, v->len));
-		if (!err)
-			err = append(vals,
-				     needs_values(&r->cols[i])
-					 ? vmap_to_json(&g->maps[i], value_type(r->cols[i].field))
-					 : json_null());
-	}
-	for (size_t i = 0; !err && i < g->tl.len; i++) {
-		const struct bucket *b = &g->tl.b[i];
-
-		err = append(tl, json_pack("[I, I, I, b]", (json_int_t)b->first,
-					   (json_int_t)b->last, (json_int_t)b->n, b->merged));
-	}
-	if (!err)
-		err = set(o, "By", json_incref(by)) || set(o, "Timeline", json_incref(tl)) ||
-		      set(o, "Values", json_incref(vals)) ||
-		      set(o, "Emitted", json_boolean(g->emitted)) ||
-		      set(o, "Dirty", json_boolean(g->dirty)) ||
-		      set(o, "LastEmit", json_integer(g->last_emit));
-	json_decref(by);
-	json_decref(tl);
-	json_decref(vals);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-json_t *agg__save_json(const struct agg *a)
-{
-	json_t *root = json_object(), *rules = json_array();
-	int err = !root || !rules;
-
-	for (size_t i = 0; !err && i < a->nrules; i++) {
-		const struct rule_ent *r = &a->rules[i];
-		json_t *groups = json_array(), *ro;
-
-		/* least recently matched first, so a reload evicts in the same order */
-		for (const struct group *g = a->lru_head; groups && !err && g; g = g->next)
-			if (g->rule == i)
-				err = append(groups, group_to_json(a, g));
-		ro = json_pack("{s:s, s:o, s:o}", "RuleId", r->id, "Columns", columns_to_json(r),
-			       "Groups", groups ? groups : json_null());
-		err = err || append(rules, ro);
-	}
-	if (!err)
-		err = set(root, "Rules", json_incref(rules));
-	json_decref(rules);
-	if (err) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
-}
-
-static bool columns_match(const struct rule_ent *r, const json_t *cols)
-{
-	if (!json_is_array(cols) || json_array_size(cols) != r->ncols)
-		return false;
-	for (size_t i = 0; i < r->ncols; i++) {
-		const struct summarize_col *c = &r->cols[i];
-		const char *name = NULL, *kind = NULL;
-		json_t *field = NULL;
-
-		if (json_unpack((json_t *)json_array_get(cols, i), "{s:s, s:s, s:o}", "Name", &name,
-				"Kind", &kind, "Field", &field))
-			return false;
-		if (strcmp(name, c->name) || strcmp(kind, kind_names[c->kind]))
-			return false;
-		if (c->field >= 0 ? !json_is_string(field) || strcmp(json_string_value(field),
-								     event_fields[c->field].name)
-				  : !json_is_null(field))
-			return false;
-	}
-	return true;
-}
-
-/*
- * A value of @type from JSON; a decoded base64 string is malloc'd into *@buf
- * for the caller to free. @nullable: null is accepted (an unset by-value).
- */
-static int value_from_json(const json_t *j, enum agg_value_type type, bool nullable,
-			   struct agg_value *v, unsigned char **buf)
-{
-	const char *b64;
-	long n;
-
-	*v = (struct agg_value){.type = type};
-	*buf = NULL;
-	if (json_is_null(j)) {
-		v->type = AGG_V_NULL;
-		return nullable ? 0 : -EINVAL;
-	}
-	if (type != AGG_V_STRING) {
-		if (!json_is_integer(j))
-			return -EINVAL;
-		v->num = json_integer_value(j);
-		return 0;
-	}
-	if (json_is_string(j)) {
-		v->str = json_string_value(j);
-		v->len = json_string_length(j);
-		return 0;
-	}
-	if (json_unpack((json_t *)j, "{s:s}", "b64", &b64))
-		return -EINVAL;
-	*buf = malloc(strlen(b64) / 4 * 3 + 1);
-	if (!*buf)
-		return -ENOMEM;
-	n = base64_decode(b64, strlen(b64), *buf);
-	if (n < 0)
-		return -EINVAL;
-	v->str = (const char *)*buf;
-	v->len = n;
-	return 0;
-}
-
-static int load_values(struct group *g, size_t i, enum agg_value_type type, const json_t *j)
-{
-	struct vmap *m = &g->maps[i];
-	const json_t *items = NULL;
-	int truncated = 0;
-
-	if (json_unpack((json_t *)j, "{s:b, s:o}", "Truncated", &truncated, "Items", &items) ||
-	    !json_is_array(items))
-		return -EINVAL;
-	m->truncated = truncated;
-	for (size_t k = 0; k < json_array_size(items); k++) {
-		const json_t *it = json_array_get(items, k), *jv;
-		json_int_t last;
-		struct agg_value v;
-		unsigned char *buf;
-		int rc;
-
-		if (json_unpack((json_t *)it, "[o, I!]", &jv, &last))
-			return -EINVAL;
-		rc = value_from_json(jv, type, false, &v, &buf);
-		if (!rc)
-			rc = vmap_touch(m, v.num, type == AGG_V_STRING ? v.str : NULL, v.len, last,
-					INT64_MIN);
-		free(buf);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int load_group(struct agg *a, size_t rule, const json_t *jg)
-{
-	const struct rule_ent *r = &a->rules[rule];
-	const json_t *by, *tl, *vals;
-	struct agg_value keyvals[64] = {{0}};
-	unsigned char *bufs[64] = {NULL};
-	int emitted, dirty, err = 0;
-	json_int_t last_emit;
-	struct group *g;
-	size_t nby = 0;
-	bool created;
-
-	if (r->ncols > 64)
-		return -EINVAL;
-	if (json_unpack((json_t *)jg, "{s:o, s:o, s:o, s:b, s:b, s:I}", "By", &by, "Timeline", &tl,
-			"Values", &vals, "Emitted", &emitted, "Dirty", &dirty, "LastEmit",
-			&last_emit) ||
-	    !json_is_array(by) || !json_is_array(tl) || !json_is_array(vals) ||
-	    json_array_size(vals) != r->ncols || !json_array_size(tl))
-		return -EINVAL;
-	for (size_t i = 0; i < r->ncols && !err; i++) {
-		const struct summarize_col *c = &r->cols[i];
-
-		if (c->kind != AGG_BY)
-			continue;
-		err = value_from_json(json_array_get(by, nby++), value_type(c->field), true,
-				      &keyvals[i], &bufs[i]);
-		/* the same by-values an event gives: "" for a Defender-only column */
-		if (!err && c->field < 0 && (keyvals[i].type != AGG_V_STRING || keyvals[i].len))
-			err = -EINVAL;
-		if (!err && c->field >= 0 && event_fields[c->field].type == FT_STRLIST &&
-		    keyvals[i].type != AGG_V_NULL)
-			err = -EINVAL;
-	}
-	if (!err && nby != json_array_size(by))
-		err = -EINVAL;
-	g = err ? NULL : group_get(a, rule, keyvals, &created);
-	for (size_t i = 0; i < 64; i++)
-		free(bufs[i]);
-	if (err)
-		return err;
-	if (!g)
-		return -ENOMEM;
-	if (!created)
-		return -EINVAL; /* the same group twice */
-	for (size_t i = 0; i < json_array_size(tl); i++) {
-		json_int_t first, last, n;
-		int merged;
-		struct bucket b;
-
-		if (json_unpack(json_array_get(tl, i), "[I, I, I, b!]", &first, &last, &n,
-				&merged) ||
-		    first > last || n < 1 || (!merged && first != last))
-			return -EINVAL;
-		b = (struct bucket){.first = first, .last = last, .n = n, .merged = merged};
-		err = tl_push(&g->tl, &b, a->cfg.max_entries, INT64_MIN);
-		if (err < 0)
-			return err;
-	}
-	for (size_t i = 0; i < r->ncols; i++) {
-		const json_t *jv = json_array_get(vals, i);
-
-		if (!needs_values(&r->cols[i])) {
-			if (!json_is_null(jv))
-				return -EINVAL;
-			continue;
-		}
-		err = load_values(g, i, value_type(r->cols[i].field), jv);
-		if (err)
-			return err;
-	}
-	g->emitted = emitted;
-	g->dirty = dirty;
-	g->last_emit = last_emit;
-	return 0;
-}
-
-static int load_rule(struct agg *a, const json_t *jr)
-{
-	const char *id;
-	const json_t *cols, *groups;
-	size_t rule;
-	int err;
-
-	if (json_unpack((json_t *)jr, "{s:s, s:o, s:o}", "RuleId", &id, "Columns", &cols, "Groups",
-			&groups) ||
-	    !json_is_array(groups))
-		return -EINVAL;
-	for (rule = 0; rule < a->nrules; rule++)
-		if (!strcmp(a->rules[rule].id, id))
-			break;
-	if (rule == a->nrules) {
-		pr_info("state: rule %s is not loaded: its %zu groups are dropped", id,
-			json_array_size(groups));
-		return 0;
-	}
-	if (!columns_match(&a->rules[rule], cols)) {
-		pr_info("state: the summarize of rule %s changed: its %zu groups are dropped", id,
-			json_array_size(groups));
-		return 0;
-	}
-	for (size_t i = 0; i < json_array_size(groups); i++) {
-		err = load_group(a, rule, json_array_get(groups, i));
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-int agg__load_json(struct agg *a, const json_t *root)
-{
-	const json_t *rules = json_object_get(root, "Rules");
-	int err = 0;
-
-	if (!json_is_array(rules))
-		return -EINVAL;
-	for (size_t i = 0; i < json_array_size(rules) && !err; i++)
-		err = load_rule(a, json_array_get(rules, i));
-	if (err)
-		clear_groups(a);
-	return err;
 }
