@@ -3,7 +3,7 @@
  * The state file reader: any bytes are refused or restored, never a crash;
  * what is restored emits alerts and saves again.
  *
- * Sources: user/aggregate/{agg,state}.c user/output/{alert,base64,json_writer}.c
+ * Sources: user/aggregate/{agg,agg_json,state}.c user/output/{alert,base64,json_writer}.c
  *          user/event.c user/log.c, -ljansson.
  */
 #include <stddef.h>
