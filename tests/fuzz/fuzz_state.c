@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The state file reader: any bytes are refused or restored, never a crash;
- * what is restored emits alerts and saves again.
+ * what is restored saves again and restores to the same alerts.
  *
  * Sources: user/aggregate/{agg,agg_json,state}.c user/output/{alert,base64,json_writer}.c
  *          user/event.c user/log.c, -ljansson.
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "aggregate/state.h"
 #include "log.h"
@@ -34,35 +35,59 @@ static const struct summarize_col other[] = {
     {"MaxCreated", AGG_MAX, FIELD_PROCESS_CREATION_TIME, 0},
 };
 
+/* Alerts, concatenated, to compare two aggregators. */
 static void emit(const struct agg_alert *al, void *ctx)
 {
 	struct json_writer *w = ctx;
 
-	jw_reset(w);
 	alert_write_json(w, al);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static struct agg *new_agg(void)
 {
 	struct agg_config cfg = {.max_groups = 16, .max_entries = 16};
 	struct agg_rule r1 = {
 	    .id = "rule-1", .window_us = 5 * 86400000000LL, .cols = atera, .ncols = 6};
 	struct agg_rule r2 = {.id = "rule-2", .cols = other, .ncols = 7};
 	struct agg *a = agg__new(&cfg);
-	struct json_writer w;
-	char why[256];
 
-	log_set_level(LOG_ERROR);
-	jw_init(&w);
 	if (!a || agg__add_rule(a, &r1) < 0 || agg__add_rule(a, &r2) < 0)
 		abort();
-	if (!state__parse(a, (const char *)data, size, why, sizeof(why))) {
-		json_t *j = agg__save_json(a);
+	return a;
+}
 
-		json_decref(j);
-		agg__flush(a, 1796000000000000LL, emit, &w);
-	}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const int64_t now = 1796000000000000LL;
+	struct agg *a = new_agg(), *b = NULL;
+	struct json_writer wa, wb;
+	char why[256], *text = NULL;
+	json_t *j = NULL;
+
+	log_set_level(LOG_ERROR);
+	jw_init(&wa);
+	jw_init(&wb);
+	if (state__parse(a, (const char *)data, size, why, sizeof(why)))
+		goto cleanup;
+	/* what was restored saves, and restores to the same alerts */
+	j = agg__save_json(a);
+	if (!j || json_object_set_new(j, "Format", json_string("rmmhunt-state")) ||
+	    json_object_set_new(j, "Version", json_integer(STATE_VERSION)))
+		abort();
+	text = json_dumps(j, JSON_COMPACT);
+	b = new_agg();
+	if (!text || state__parse(b, text, strlen(text), why, sizeof(why)))
+		abort();
+	agg__flush(a, now, emit, &wa);
+	agg__flush(b, now, emit, &wb);
+	if (wa.len != wb.len || (wa.len && memcmp(wa.buf, wb.buf, wa.len)))
+		abort();
+cleanup:
+	free(text);
+	json_decref(j);
 	agg__free(a);
-	jw_free(&w);
+	agg__free(b);
+	jw_free(&wa);
+	jw_free(&wb);
 	return 0;
 }
