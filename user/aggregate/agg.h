@@ -129,14 +129,16 @@ int agg__add_ruleset(struct agg *a, const struct ruleset *rs);
  * now - window <= Timestamp <= now (an event without Timestamp is refused).
  * Returns 1 when this made a new group, whose first alert is due at once:
  * call agg__tick(); 0 when added to an existing group or outside the window;
- * -EINVAL, -ENOMEM.
+ * -EINVAL, -ENOMEM, -E2BIG (a rule of more than 64 columns).
  */
 int agg__add(struct agg *a, size_t rule, const struct event *e, int64_t now_us);
 
 /*
  * Moves the clock to @now_us: drops what left the window, then emits each
  * group that changed since its last alert, at once for a new group and
- * otherwise at most once per interval. Returns the number of alerts emitted.
+ * otherwise at most once per interval. Only matches change a group: events
+ * leaving the window alert nothing, and a group left empty goes quietly
+ * (agg_stats.groups_expired). Returns the number of alerts emitted.
  */
 size_t agg__tick(struct agg *a, int64_t now_us, agg_emit_fn emit, void *ctx);
 
