@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/* Event JSON: every column round-trips byte for byte, and no string can forge a record. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "output/event_json.h"
+
+static const char forged[] = "x\"}\n{\"RecordType\":\"Alert\",\"RuleId\":\"forged\"}";
+static const char bad_utf8[] = "Atera\xff\xfeNet\xc3(works\xed\xa0\x80";
+static const char ctrl[] = "a\x01\x1f\t\r\n\\b\x7f";
+
+/* Fills every column, strings with the awkward bytes in turn. */
+static void fill(struct event *e)
+{
+	static const char *const strs[] = {forged, bad_utf8, ctrl, "plain", "\xe2\x82\xac uro"};
+	int k = 0;
+
+	for (int i = 0; i < FIELD__COUNT; i++) {
+		switch (event_fields[i].type) {
+		case FT_STRING:
+			assert_int_equal(event_set_str(e, i, strs[k++ % 5]), 0);
+			break;
+		case FT_LONG:
+			event_set_long(e, i, i % 2 ? -((int64_t)1 << 62) - i : i);
+			break;
+		case FT_BOOL:
+			event_set_long(e, i, i % 2);
+			break;
+		case FT_TIME:
+			event_set_long(e, i, 1796000000123456LL + i);
+			break;
+		case FT_STRLIST: {
+			const char *items[] = {bad_utf8, "Atera Networks", forged};
+
+			assert_int_equal(event_set_list(e, i, items, 3), 0);
+			break;
+		}
+		}
+	}
+}
+
+static void assert_same(const struct event *a, const struct event *b)
+{
+	for (int i = 0; i < FIELD__COUNT; i++) {
+		assert_int_equal(event_isset(a, i), event_isset(b, i));
+		if (!event_isset(a, i))
+			continue;
+		switch (event_fields[i].type) {
+		case FT_STRING:
+			assert_int_equal(event_str_len(a, i), event_str_len(b, i));
+			assert_memory_equal(event_str(a, i), event_str(b, i), event_str_len(a, i));
+			break;
+		case FT_STRLIST: {
+			const char *x = event_list_next(a, i, NULL),
+				   *y = event_list_next(b, i, NULL);
+
+			assert_int_equal(event_list_count(a, i), event_list_count(b, i));
+			for (; x; x = event_list_next(a, i, x), y = event_list_next(b, i, y)) {
+				assert_non_null(y);
+				assert_string_equal(x, y);
+			}
+			break;
+		}
+		default:
+			assert_int_equal(event_long(a, i), event_long(b, i));
+		}
+	}
+}
+
+/* Writes @e and parses it back, checking the text is one valid JSON line. */
+static json_t *write_parse(const struct event *e, struct json_writer *w)
+{
+	json_t *j;
+
+	jw_reset(w);
+	assert_int_equal(event_write_json(w, e), 0);
+	assert_null(memchr(w->buf, '\n', w->len));
+	assert_true(utf8_valid(w->buf, w->len));
+	j = json_loadb(w->buf, w->len, 0, NULL);
+	assert_non_null(j);
+	return j;
+}
+
+static void round_trip__every_column__same_bytes(void **state)
+{
+	struct event e, back;
+	struct json_writer w;
+	json_t *j, *raw;
+
+	event_init(&e);
+	event_init(&back);
+	jw_init(&w);
+	fill(&e);
+	j = write_parse(&e, &w);
+	raw = json_object_get(j, "RawBase64");
+	assert_true(json_is_object(raw));
+	assert_non_null(json_object_get(raw, "DeviceName")); /* bad_utf8 is the 2nd string */
+	assert_null(json_object_get(raw, "DeviceId"));
+	assert_int_equal(event_read_json(j, &back), 0);
+	assert_same(&e, &back);
+	json_decref(j);
+	event_free(&e);
+	event_free(&back);
+	jw_free(&w);
+}
+
+static void write__keys__record_type_then_table_order(void **state)
+{
+	struct event e;
+	struct json_writer w;
+	const char *p;
+
+	event_init(&e);
+	jw_init(&w);
+	fill(&e);
+	event_write_json(&w, &e);
+	jw_string(&w, "", 0); /* a NUL-free end marker for strstr */
+	assert_int_equal(strncmp(w.buf, "{\"RecordType\":\"DeviceProcessEvents\",", 36), 0);
+	p = w.buf;
+	for (int i = 0; i < FIELD__COUNT; i++) {
+		char key[80];
+
+		snprintf(key, sizeof(key), ",\"%s\":", event_fields[i].name);
+		p = strstr(p, key);
+		assert_non_null(p);
+	}
+	assert_non_null(strstr(p, ",\"RawBase64\":{"));
+	event_free(&e);
+	jw_free(&w);
+}
+
+static void write__unset__null_except_matched_and_suppressed(void **state)
+{
+	struct event e;
+	struct json_writer w;
+	json_t *j;
+
+	event_init(&e);
+	jw_init(&w);
+	event_set_long(&e, FIELD_TIMESTAMP, 0);
+	event_set_long(&e, FIELD_EXECUTABLE_DELETED, 1);
+	j = write_parse(&e, &w);
+	assert_string_equal(json_string_value(json_object_get(j, "Timestamp")),
+			    "1970-01-01T00:00:00.000000Z");
+	assert_true(json_is_true(json_object_get(j, "ExecutableDeleted")));
+	assert_true(json_is_null(json_object_get(j, "DeviceName")));
+	assert_true(json_is_null(json_object_get(j, "VersionInfoCompanyNames")));
+	assert_true(json_is_null(json_object_get(j, "ReportId")));
+	assert_null(json_object_get(j, "MatchedRules"));
+	assert_null(json_object_get(j, "SuppressedBy"));
+	assert_null(json_object_get(j, "RawBase64"));
+	/* every other column is there */
+	assert_int_equal(json_object_size(j), FIELD__COUNT - 2 + 1);
+	json_decref(j);
+	event_free(&e);
+	jw_free(&w);
+}
+
+static void write__forged_record_in_string__stays_a_string(void **state)
+{
+	struct event e, back;
+	struct json_writer w;
+	json_t *j;
+
+	event_init(&e);
+	event_init(&back);
+	jw_init(&w);
+	event_set_str(&e, FIELD_PROCESS_COMMAND_LINE, forged);
+	j = write_parse(&e, &w);
+	assert_string_equal(json_string_value(json_object_get(j, "RecordType")),
+			    "DeviceProcessEvents");
+	assert_null(json_object_get(j, "RuleId"));
+	assert_string_equal(json_string_value(json_object_get(j, "ProcessCommandLine")), forged);
+	assert_int_equal(event_read_json(j, &back), 0);
+	assert_string_equal(event_str(&back, FIELD_PROCESS_COMMAND_LINE), forged);
+	json_decref(j);
+	event_free(&e);
+	event_free(&back);
+	jw_free(&w);
+}
+
+static json_t *parse(const char *text)
+{
+	json_t *j = json_loads(text, JSON_ALLOW_NUL, NULL);
+
+	assert_non_null(j);
+	return j;
+}
+
+static void read__wrong_types_and_bad_base64__refused(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"DeviceName\":5}",
+	    "{\"ReportId\":\"5\"}",
+	    "{\"ReportId\":1.5}",
+	    "{\"ExecutableDeleted\":1}",
+	    "{\"Timestamp\":\"yesterday\"}",
+	    "{\"Timestamp\":17}",
+	    "{\"VersionInfoCompanyNames\":\"Atera\"}",
+	    "{\"VersionInfoCompanyNames\":[1]}",
+	    "{\"RawBase64\":[]}",
+	    "{\"RawBase64\":{\"DeviceName\":\"***\"}}",
+	    "{\"RawBase64\":{\"DeviceName\":\"QQ=\"}}",
+	    "{\"RawBase64\":{\"ReportId\":\"QQ==\"}}",
+	    "{\"RawBase64\":{\"VersionInfoCompanyNames\":[\"Q\"]}}",
+	    "[]",
+	};
+	struct event e;
+
+	event_init(&e);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *j = parse(bad[i]);
+
+		if (event_read_json(j, &e) != -EINVAL)
+			fail_msg("accepted %s", bad[i]);
+		json_decref(j);
+	}
+	event_free(&e);
+}
+
+static void read__unknown_keys_and_nulls__ignored(void **state)
+{
+	json_t *j = parse("{\"RecordType\":\"DeviceProcessEvents\",\"Nope\":{\"a\":[1]},"
+			  "\"DeviceName\":null,\"ReportId\":-7,\"FileName\":\"atera\\u0000x\","
+			  "\"Timestamp\":\"2026-11-28T06:32:01+01:00\","
+			  "\"RawBase64\":{\"Unknown\":\"QQ==\",\"FolderPath\":\"L3Vzci9iaW4=\"}}");
+	struct event e;
+	int64_t t;
+
+	event_init(&e);
+	event_set_str(&e, FIELD_DEVICE_NAME, "stale");
+	assert_int_equal(event_read_json(j, &e), 0);
+	assert_false(event_isset(&e, FIELD_DEVICE_NAME));
+	assert_int_equal(event_long(&e, FIELD_REPORT_ID), -7);
+	assert_string_equal(event_str(&e, FIELD_FOLDER_PATH), "/usr/bin");
+	/* a NUL inside a string ends it, as everywhere in event.h */
+	assert_string_equal(event_str(&e, FIELD_FILE_NAME), "atera");
+	assert_int_equal(parse_rfc3339_us("2026-11-28T05:32:01Z", &t), 0);
+	assert_int_equal(event_long(&e, FIELD_TIMESTAMP), t);
+	json_decref(j);
+	event_free(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(round_trip__every_column__same_bytes),
+	    cmocka_unit_test(write__keys__record_type_then_table_order),
+	    cmocka_unit_test(write__unset__null_except_matched_and_suppressed),
+	    cmocka_unit_test(write__forged_record_in_string__stays_a_string),
+	    cmocka_unit_test(read__wrong_types_and_bad_base64__refused),
+	    cmocka_unit_test(read__unknown_keys_and_nulls__ignored),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

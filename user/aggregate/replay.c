@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rmmhunt replay: the rules and the aggregator over saved events (the
+ * monitor's `--emit events` lines), with event time as the clock. Prints the
+ * Alerts the live monitor would show at --now: one per group whose window
+ * holds matching events. The events need not be sorted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "aggregate/agg.h"
+#include "commands.h"
+#include "log.h"
+#include "output/alert.h"
+#include "output/event_json.h"
+#include "rules/rules.h"
+
+#define REPLAY_MAX_LINE	    (16 << 20) /* bytes of one record; longer lines are skipped */
+#define REPLAY_MAX_RULES    64	       /* --rules options */
+#define REPLAY_WARN_MAX	    10	       /* skipped lines named one by one, then only counted */
+#define REPLAY_EXPIRE_EVERY 4096       /* events between memory reclaims */
+
+struct replay {
+	struct agg *agg;
+	const struct ruleset *rs;
+	struct json_writer w;
+	int64_t now; /* --now, or the newest Timestamp so far */
+	bool now_given;
+	uint64_t lines, events, matched, suppressed, other, bad, warned, alerts;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: rmmhunt replay [--rules PATH ...] [--now TIME] [--window DUR] "
+		   "FILE.jsonl|-\n\n"
+		   "Runs the rules over saved events (rmmhunt run --emit events) and prints the\n"
+		   "Alerts the monitor would print at TIME (default: the newest event's).\n\n"
+		   "  --rules PATH   rule file or directory (repeatable; default: built-in rules)\n"
+		   "  --now TIME     RFC 3339, e.g. 2026-11-28T06:00:00Z\n"
+		   "  --window DUR   look-back for every rule instead of its own: 5d, 12h, 30m,\n"
+		   "                 90s, 500ms, 10us\n");
+}
+
+/* "5d", "12h", "30m", "90s", "500ms", "10us": a positive duration in microseconds. */
+static int parse_duration(const char *s, int64_t *us)
+{
+	static const struct {
+		const char *unit;
+		int64_t us;
+	} units[] = {
+	    {"d", 86400000000LL}, {"h", 3600000000LL}, {"m", 60000000LL},
+	    {"s", 1000000LL},	  {"ms", 1000LL},      {"us", 1LL},
+	};
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || n <= 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (n > INT64_MAX / units[i].us)
+			return -ERANGE;
+		*us = n * units[i].us;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Reads one line into *@buf (NUL-terminated, newline kept). Returns its
+ * length, 0 at the end, or -E2BIG for a line over REPLAY_MAX_LINE (skipped).
+ */
+static long read_line(FILE *f, char **buf, size_t *cap)
+{
+	size_t len = 0;
+	bool too_long = false;
+
+	for (;;) {
+		if (*cap - len < 2) {
+			size_t ncap = *cap ? *cap * 2 : 65536;
+			char *nb;
+
+			if (ncap > REPLAY_MAX_LINE) {
+				/* keep reading, to find the next line, but drop this one */
+				too_long = true;
+				len = 0;
+				continue;
+			}
+			nb = realloc(*buf, ncap);
+			if (!nb)
+				return -ENOMEM;
+			*buf = nb;
+			*cap = ncap;
+		}
+		if (!fgets(*buf + len, *cap - len, f))
+			break;
+		len += strlen(*buf + len);
+		if (len && (*buf)[len - 1] == '\n')
+			break;
+	}
+	if (too_long)
+		return -E2BIG;
+	return len;
+}
+
+static void skip_line(struct replay *r, uint64_t *counter, const char *why)
+{
+	(*counter)++;
+	if (r->warned++ < REPLAY_WARN_MAX)
+		pr_warn("line %llu skipped: %s", (unsigned long long)r->lines, why);
+}
+
+static void print_alert(const struct agg_alert *al, void *ctx)
+{
+	struct replay *r = ctx;
+
+	jw_reset(&r->w);
+	alert_write_json(&r->w, al);
+	if (jw_flush_line(&r->w, stdout))
+		pr_warn("failed to print an alert of rule %s", al->rule_id);
+	else
+		r->alerts++;
+}
+
+/* One event through every rule. */
+static void replay_event(struct replay *r, const struct event *e)
+{
+	int64_t ts = event_long(e, FIELD_TIMESTAMP);
+
+	if (!r->now_given && ts > r->now)
+		r->now = ts;
+	for (size_t i = 0; i < ruleset__count(r->rs); i++) {
+		const struct rule *rule = ruleset__rule(r->rs, i);
+		const char *exclusion = NULL;
+		int err;
+
+		switch (rule__match(rule, e, &exclusion)) {
+		case RULE_MATCH:
+			r->matched++;
+			/* a later --now default only widens: this now is never past the final one
+			 */
+			err = agg__add(r->agg, i, e, r->now);
+			if (err < 0)
+				pr_warn("line %llu: failed to aggregate for rule %s: %s",
+					(unsigned long long)r->lines, rule__id(rule),
+					strerror(-err));
+			break;
+		case RULE_SUPPRESSED:
+			r->suppressed++;
+			pr_debug("line %llu: rule %s suppressed by exclusion %s",
+				 (unsigned long long)r->lines, rule__id(rule),
+				 exclusion ? exclusion : "?");
+			break;
+		case RULE_NO_MATCH:
+			break;
+		}
+	}
+	if (++r->events % REPLAY_EXPIRE_EVERY == 0)
+		agg__expire(r->agg, r->now);
+}
+
+static void replay_line(struct replay *r, const char *line, size_t len, struct event *e)
+{
+	const char *type;
+	json_error_t jerr;
+	json_t *j;
+	char why[256];
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (!len)
+		return;
+	j = json_loadb(line, len, 0, &jerr);
+	if (!j) {
+		snprintf(why, sizeof(why), "not JSON (column %d: %s)", jerr.column, jerr.text);
+		skip_line(r, &r->bad, why);
+		return;
+	}
+	type = json_string_value(json_object_get(j, "RecordType"));
+	if (!json_is_object(j) || !type) {
+		skip_line(r, &r->bad, "not a record (no RecordType)");
+	} else if (strcmp(type, "DeviceProcessEvents")) {
+		snprintf(why, sizeof(why), "RecordType %.64s is not DeviceProcessEvents", type);
+		skip_line(r, &r->other, why);
+	} else if (event_read_json(j, e)) {
+		skip_line(r, &r->bad, "a column has the wrong type or value");
+	} else if (!event_isset(e, FIELD_TIMESTAMP)) {
+		skip_line(r, &r->bad, "no Timestamp");
+	} else {
+		replay_event(r, e);
+	}
+	json_decref(j);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"rules", required_argument, NULL, 'r'},
+	    {"now", required_argument, NULL, 'n'},
+	    {"window", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *paths[REPLAY_MAX_RULES], *input;
+	struct agg_config cfg = {0};
+	struct replay r = {0};
+	struct ruleset *rs = NULL;
+	struct rules_diag diag = {0};
+	struct event e;
+	size_t npaths = 0, cap = 0;
+	char *line = NULL;
+	FILE *f = NULL;
+	int opt, ret = 2;
+	long len;
+
+	event_init(&e);
+	jw_init(&r.w);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			if (npaths == REPLAY_MAX_RULES) {
+				pr_err("at most %d --rules", REPLAY_MAX_RULES);
+				goto cleanup;
+			}
+			paths[npaths++] = optarg;
+			break;
+		case 'n':
+			if (parse_rfc3339_us(optarg, &r.now)) {
+				pr_err("--now %s: not an RFC 3339 time", optarg);
+				goto cleanup;
+			}
+			r.now_given = true;
+			break;
+		case 'w':
+			if (parse_duration(optarg, &cfg.window_us)) {
+				pr_err(
+				    "--window %s: not a duration (5d, 12h, 30m, 90s, 500ms, 10us)",
+				    optarg);
+				goto cleanup;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			ret = 0;
+			goto cleanup;
+		default:
+			usage(stderr);
+			goto cleanup;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		goto cleanup;
+	}
+	input = argv[optind];
+	if (!r.now_given)
+		r.now = INT64_MIN;
+
+	rs = npaths ? ruleset__load_paths(paths, npaths, &diag) : ruleset__load_default(&diag);
+	for (unsigned i = 0; i < diag.nwarnings && i < 8; i++)
+		pr_warn("%s", diag.warnings[i]);
+	if (!rs) {
+		pr_err("failed to load rules: %s", diag.msg);
+		goto cleanup;
+	}
+	r.rs = rs;
+	r.agg = agg__new(&cfg);
+	if (!r.agg || agg__add_ruleset(r.agg, rs)) {
+		ret = 1;
+		goto cleanup;
+	}
+
+	f = strcmp(input, "-") ? fopen(input, "r") : stdin;
+	if (!f) {
+		pr_err("failed to open %s: %s", input, strerror(errno));
+		ret = 1;
+		goto cleanup;
+	}
+	while ((len = read_line(f, &line, &cap)) != 0) {
+		r.lines++;
+		if (len == -ENOMEM) {
+			pr_err("out of memory at line %llu", (unsigned long long)r.lines);
+			ret = 1;
+			goto cleanup;
+		}
+		if (len < 0)
+			skip_line(&r, &r.bad, "longer than 16 MiB");
+		else
+			replay_line(&r, line, len, &e);
+	}
+	if (ferror(f)) {
+		pr_err("failed to read %s: %s", input, strerror(errno));
+		ret = 1;
+		goto cleanup;
+	}
+	if (r.now != INT64_MIN)
+		agg__flush(r.agg, r.now, print_alert, &r);
+	fflush(stdout);
+	if (r.bad || r.other)
+		pr_warn("%llu lines skipped: %llu bad, %llu of other record types",
+			(unsigned long long)(r.bad + r.other), (unsigned long long)r.bad,
+			(unsigned long long)r.other);
+	pr_info("replay: %llu events, %llu matches, %llu suppressed by exclusions, %llu alerts",
+		(unsigned long long)r.events, (unsigned long long)r.matched,
+		(unsigned long long)r.suppressed, (unsigned long long)r.alerts);
+	ret = 0;
+cleanup:
+	if (f && f != stdin)
+		fclose(f);
+	free(line);
+	agg__free(r.agg);
+	ruleset__free(rs);
+	event_free(&e);
+	jw_free(&r.w);
+	return ret;
+}

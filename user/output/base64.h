@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Standard base64 (RFC 4648, with padding): exact bytes inside JSON strings. */
+#ifndef RMMHUNT_BASE64_H
+#define RMMHUNT_BASE64_H
+
+#include <stddef.h>
+
+/* Bytes base64_encode() writes for @n input bytes, with the NUL. */
+static inline size_t base64_encoded_size(size_t n)
+{
+	return (n + 2) / 3 * 4 + 1;
+}
+
+/* Writes @n bytes of @src as a NUL-terminated string of base64_encoded_size(n) bytes. */
+void base64_encode(const void *src, size_t n, char *out);
+/*
+ * Decodes @n characters of strict base64 (length a multiple of 4, padding
+ * only at the end) into @out, which holds at least n / 4 * 3 bytes.
+ * Returns the decoded length, or -EINVAL.
+ */
+long base64_decode(const char *src, size_t n, unsigned char *out);
+
+#endif
