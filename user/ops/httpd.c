@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -261,39 +261,46 @@ static int split_listen(const char *addr, char *host, size_t hn, char *port, siz
 
 static int open_listener(const char *addr, int *port_out, char *err, size_t n)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE};
-	struct addrinfo *ai = NULL;
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	socklen_t sl = sizeof(ss);
 	char host[64], port[8];
 	int fd = -1, one = 1, rc;
+	unsigned long p;
 
-	if (split_listen(addr, host, sizeof(host), port, sizeof(port)) || atoi(port) > 65535) {
+	/* Numeric only: no resolver, which a static binary could not load anyway. */
+	if (split_listen(addr, host, sizeof(host), port, sizeof(port)) ||
+	    (p = strtoul(port, NULL, 10)) > 65535) {
 		snprintf(err, n, "'%s' is not ADDRESS:PORT (numeric, IPv6 in brackets)", addr);
 		return -EINVAL;
 	}
-	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc) {
-		snprintf(err, n, "'%s': %s", addr, gai_strerror(rc));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p);
+		sl = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p);
+		sl = sizeof(*sin6);
+	} else {
+		snprintf(err, n, "'%s': not a numeric IPv4 or IPv6 address", addr);
 		return -EINVAL;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16) ||
+	    bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 16) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl)) {
 		rc = -errno;
 		snprintf(err, n, "cannot listen on %s: %s", addr, strerror(errno));
 		goto cleanup;
 	}
-	*port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						   : ((struct sockaddr_in *)&ss)->sin_port);
+	*port_out = ntohs(ss.ss_family == AF_INET6 ? sin6->sin6_port : sin->sin_port);
 	rc = fd;
 	fd = -1;
 cleanup:
 	if (fd >= 0)
 		close(fd);
-	freeaddrinfo(ai);
 	return rc;
 }
 
