@@ -156,7 +156,7 @@ RULE_FILES := $(shell find rules -name '*.yaml' 2>/dev/null | sort)
 install: $(OUTPUT)/rmmhunt
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -D -m 0755 $(OUTPUT)/rmmhunt $(DESTDIR)$(BINDIR)/rmmhunt
-	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(RULESDIR)
 	$(Q)sed 's|@bindir@|$(BINDIR)|g' deploy/systemd/rmmhunt.service \
 		> $(DESTDIR)$(UNITDIR)/rmmhunt.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/rmmhunt.service

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Writes the Log Analytics table and DCR templates from user/event.h.
+"""Writes the Log Analytics table and DCR templates from user/event.h (into OUTDIR).
 
 The columns of RmmhuntProcessEvents_CL are exactly the event columns (one
 table in user/event.h), so the table cannot drift from what rmmhunt prints:
-`make azure-schema` regenerates, tests/e2e/test_deploy.py checks it is current.
+`make azure-schema` regenerates deploy/collectors/azure/, and
+tests/e2e/test_deploy.py checks it is current.
 """
 import json
 import os
@@ -65,7 +66,7 @@ def dcr(streams):
 
 
 def main():
-    out = os.path.join(ROOT, "deploy", "collectors", "azure")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "deploy", "collectors", "azure")
     os.makedirs(out, exist_ok=True)
     files = {f"{EVENTS}.table.json": table(EVENTS, event_columns()),
              f"{ALERTS}.table.json": table(ALERTS, ALERT_COLUMNS),
