@@ -78,6 +78,11 @@ static const struct cgroup_case cases[] = {
     {"/k8s.io/" ID, ID, "containerd", ""},
     /* A 64-hex leaf under a parent not known: a container of an unknown runtime. */
     {"/ecs/0123456789abcdef0123456789abcdef/" ID, ID, "", ""},
+    /* Read from a private cgroup namespace (a pod on cgroup v2): relative to the reader. */
+    {"/../../../kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_
+     ".slice/cri-containerd-" ID ".scope",
+     ID, "containerd", UID},
+    {"/../../system.slice/docker-" ID ".scope", ID, "docker", ""},
     /* Host processes. */
     {"/", "", "", ""},
     {"", "", "", ""},
