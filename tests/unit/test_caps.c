@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -125,7 +126,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void drop_for_monitor__only_ptrace_and_dac_read_search_left(void **state)
+static void drop_to__ptrace_and_dac_read_search__only_those_left(void **state)
 {
 	const int keep[] = {CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH};
 	const uint64_t want = 1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH;
@@ -184,12 +185,75 @@ static void drop_to__unknown_capability__einval_and_nothing_dropped(void **state
 	assert_int_equal(r.chown_errno, 0);
 }
 
+/* What a child could still do with BPF after caps__drop_for_monitor(). */
+struct bpf_report {
+	int drop_ret;
+	uint64_t eff;
+	int lookup_ret, update_ret, create_errno;
+	long long value;
+};
+
+static void drop_for_monitor__open_map_fd__still_read_and_updated(void **state)
+{
+	uint64_t want = 1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH;
+	struct bpf_report r;
+	int fds[2], status, unpriv_disabled = 1;
+	FILE *f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "re");
+	pid_t pid;
+
+	if (f) {
+		assert_int_equal(fscanf(f, "%d", &unpriv_disabled), 1);
+		fclose(f);
+	}
+	if (caps__bpf_fd_needs_cap())
+		want |= 1ULL << CAP_BPF;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct bpf_report c = {0};
+		struct status st;
+		long long one = 1;
+		int key = 0, map, other;
+
+		/* Created while privileged, like the monitor's maps before attach. */
+		map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "test_caps", 4, 8, 1, NULL);
+		if (map < 0)
+			_exit(3);
+		c.drop_ret = caps__drop_for_monitor();
+		read_status(&st);
+		c.eff = st.eff;
+		c.update_ret = bpf_map_update_elem(map, &key, &one, BPF_ANY);
+		c.lookup_ret = bpf_map_lookup_elem(map, &key, &c.value);
+		other = bpf_map_create(BPF_MAP_TYPE_ARRAY, "test_caps2", 4, 8, 1, NULL);
+		c.create_errno = other < 0 ? -other : 0;
+		if (write(fds[1], &c, sizeof(c)) != sizeof(c))
+			_exit(2);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &r, sizeof(r)), sizeof(r));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	assert_int_equal(r.drop_ret, 0);
+	assert_int_equal(r.eff, want);
+	assert_int_equal(r.update_ret, 0);
+	assert_int_equal(r.lookup_ret, 0);
+	assert_int_equal(r.value, 1);
+	/* Without CAP_BPF, no new map: the drop is real. */
+	if (!(want & (1ULL << CAP_BPF)) && unpriv_disabled)
+		assert_int_equal(r.create_errno, EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(drop_for_monitor__only_ptrace_and_dac_read_search_left),
+	    cmocka_unit_test(drop_to__ptrace_and_dac_read_search__only_those_left),
 	    cmocka_unit_test(drop_to__nothing__proc_of_others_denied),
 	    cmocka_unit_test(drop_to__unknown_capability__einval_and_nothing_dropped),
+	    cmocka_unit_test(drop_for_monitor__open_map_fd__still_read_and_updated),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

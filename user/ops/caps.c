@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ops/caps.h"
@@ -88,11 +89,31 @@ int caps__drop_to(const int *keep, size_t n)
 	return 0;
 }
 
+bool caps__bpf_fd_needs_cap(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+	char c = '1';
+	FILE *f;
+
+	/* Since 6.5 only creating maps and loading programs checks; before, every bpf() call. */
+	if (!uname(&u) && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 5)))
+		return false;
+	f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "re");
+	if (f) {
+		if (fscanf(f, " %c", &c) != 1)
+			c = '1';
+		fclose(f);
+	}
+	return c != '0';
+}
+
 int caps__drop_for_monitor(void)
 {
-	static const int keep[] = {CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH};
+	static const int keep[] = {CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_BPF};
 
-	return caps__drop_to(keep, sizeof(keep) / sizeof(keep[0]));
+	return caps__drop_to(keep, caps__bpf_fd_needs_cap() ? 3 : 2);
 }
 
 int caps__describe(char *buf, size_t n)

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Least privilege after start-up. Loading and attaching BPF needs CAP_BPF,
- * CAP_PERFMON (and on old kernels CAP_SYS_ADMIN); what follows does not:
- * the ring buffer is already mapped, and a BPF map is read and updated
- * through its open fd without any capability. What the monitor still needs is
- * reading other processes' /proc/PID/{exe,root,cwd,environ,maps} (CAP_SYS_PTRACE,
- * as ptrace_may_access() guards them) and the files in their roots whatever
- * their modes (CAP_DAC_READ_SEARCH). So once attached it drops the rest.
+ * CAP_PERFMON (and on old kernels CAP_SYS_ADMIN); what follows mostly does
+ * not: the ring buffer is already mapped, and since Linux 6.5 a BPF map is
+ * read and updated through its open fd without any capability (before 6.5,
+ * kernel.unprivileged_bpf_disabled made every bpf() call need CAP_BPF, so
+ * there it stays). What the monitor still needs is reading other processes'
+ * /proc/PID/{exe,root,cwd,environ,maps} (CAP_SYS_PTRACE, as ptrace_may_access()
+ * guards them) and the files in their roots whatever their modes
+ * (CAP_DAC_READ_SEARCH). So once attached it drops the rest.
  */
 #ifndef RMMHUNT_CAPS_H
 #define RMMHUNT_CAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -25,8 +28,14 @@
  */
 int caps__drop_to(const int *keep, size_t n);
 
-/* caps__drop_to(CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH): the monitor after attach. */
+/*
+ * The monitor after attach: caps__drop_to(CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH),
+ * plus CAP_BPF where caps__bpf_fd_needs_cap().
+ */
 int caps__drop_for_monitor(void);
+
+/* True when bpf() on an already open map fd still needs CAP_BPF on this kernel. */
+bool caps__bpf_fd_needs_cap(void);
 
 /*
  * Writes "CapEff=<hex> CapPrm=<hex> CapBnd=<hex> NoNewPrivs=<0|1>" as
