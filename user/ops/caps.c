@@ -96,9 +96,12 @@ bool caps__bpf_fd_needs_cap(void)
 	char c = '1';
 	FILE *f;
 
-	/* Since 6.5 only creating maps and loading programs checks; before, every bpf() call. */
+	/*
+	 * Since 5.19 (c8644cd0efe7) only creating maps, loading programs and the like
+	 * check; before, every bpf() call did.
+	 */
 	if (!uname(&u) && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-	    (major > 6 || (major == 6 && minor >= 5)))
+	    (major > 5 || (major == 5 && minor >= 19)))
 		return false;
 	f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "re");
 	if (f) {

@@ -2,8 +2,8 @@
 /*
  * Least privilege after start-up. Loading and attaching BPF needs CAP_BPF,
  * CAP_PERFMON (and on old kernels CAP_SYS_ADMIN); what follows mostly does
- * not: the ring buffer is already mapped, and since Linux 6.5 a BPF map is
- * read and updated through its open fd without any capability (before 6.5,
+ * not: the ring buffer is already mapped, and since Linux 5.19 a BPF map is
+ * read and updated through its open fd without any capability (before 5.19,
  * kernel.unprivileged_bpf_disabled made every bpf() call need CAP_BPF, so
  * there it stays). What the monitor still needs is reading other processes'
  * /proc/PID/{exe,root,cwd,environ,maps} (CAP_SYS_PTRACE, as ptrace_may_access()
