@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+"""The container image: `make image` builds localhost/rmmhunt:latest FROM
+scratch out of the static binary, it runs under podman, and a process in a
+real podman container is recognised by user/identity/container.c.
+
+Needs podman and runc (scripts/deps/test-deploy.txt). Podman runs with runc
+and the cgroupfs manager (crun rejects v1/v2 hybrid hosts), and with no
+default ulimits (applying them needs CAP_SYS_RESOURCE, which a CI session
+may lack), set through a private CONTAINERS_CONF, not /etc.
+"""
+import json
+import os
+import subprocess
+import tarfile
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+VERSION = open(os.path.join(ROOT, "VERSION")).read().strip()
+IMAGE = "localhost/rmmhunt:latest"
+PODMAN = ["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs"]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    conf = tmp_path_factory.mktemp("podman") / "containers.conf"
+    conf.write_text("[containers]\ndefault_ulimits = []\n")
+    return dict(os.environ, CONTAINERS_CONF=str(conf))
+
+
+def run(cmd, env, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, **kw)
+
+
+@pytest.fixture(scope="module")
+def image(env):
+    r = run(["make", "--no-print-directory", "image", "CONTAINER=podman"], env, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return IMAGE
+
+
+def test_image__runs_the_static_binary(image, env):
+    r = run(PODMAN + ["run", "--rm", image, "--version"], env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"rmmhunt {VERSION}\n"
+    (info,) = json.loads(run(["podman", "image", "inspect", image], env).stdout)
+    assert info["Config"]["Entrypoint"] == ["/rmmhunt"]
+    assert info["Config"]["Cmd"] == ["run"]
+
+
+def test_image__holds_only_the_binary_and_rules(image, env, tmp_path):
+    cid = run(PODMAN + ["create", image], env).stdout.strip()
+    try:
+        tar = tmp_path / "fs.tar"
+        r = run(["podman", "export", "-o", str(tar), cid], env)
+        assert r.returncode == 0, r.stderr
+    finally:
+        run(["podman", "rm", cid], env)
+    with tarfile.open(tar) as t:
+        files = {m.name.lstrip("./") for m in t.getmembers() if m.isfile()}
+        exe = t.extractfile("rmmhunt").read()
+    rules = {os.path.join("etc/rmmhunt/rules", os.path.relpath(os.path.join(d, f), os.path.join(ROOT, "rules")))
+             for d, _, fs in os.walk(os.path.join(ROOT, "rules")) for f in fs}
+    assert files == {"rmmhunt"} | rules
+    assert exe == open(os.path.join(ROOT, "build", "static", "rmmhunt"), "rb").read()
+
+
+def test_container_identity__real_podman_container(image, env, tmp_path):
+    """container.c on the cgroup of a process podman really started."""
+    probe = tmp_path / "cgroup_probe"
+    r = run(["gcc", "-static", "-O2", "-std=gnu11", "-D_GNU_SOURCE", "-Iuser",
+             "tests/e2e/cgroup_probe.c", "user/identity/container.c", "-o", str(probe)],
+            env, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    cidfile = tmp_path / "cid"
+    r = run(PODMAN + ["run", "--rm", "--cidfile", str(cidfile), "-v", f"{probe}:/probe:ro",
+                      "--entrypoint", "/probe", image], env)
+    assert r.returncode == 0, r.stderr
+    cid = cidfile.read_text().strip()
+    assert len(cid) == 64
+    container_id, runtime, pod_uid, path = r.stdout.split()
+    assert container_id == cid
+    assert runtime == "podman"
+    assert pod_uid == "-"
+    assert path.endswith(f"libpod-{cid}") or path.endswith(f"libpod-{cid}.scope")
