@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Wine launches: which execs start a Windows program, and which program.
+ *
+ * What an exec monitor sees of Wine 8 (Debian, measured; see the e2e test):
+ *   wine X.exe a   pid P: exec /usr/bin/wine (sh script) argv [wine, X.exe, a]
+ *                  pid P: exec /usr/lib/wine/wine64      argv [wine64, X.exe, a]
+ *                  pid P: exec /usr/lib/wine/wine64      argv [wine64, X.exe, a]
+ *                         (the loader re-execs itself, or the preloader with
+ *                          argv [wine64-preloader, wine64, X.exe, a] where shipped)
+ *                  then P maps X.exe, renames itself (comm, argv) to X.exe.
+ *   CreateProcess  a new pid, double-forked (ppid 1), one exec of the loader
+ *                  with argv [wine64, <first token of the command line>, ...]
+ *                  as the Windows side wrote it: C:\..., a bare name, a Unix path.
+ *   binfmt_misc    exec of X.exe itself (bprm->filename), run by /usr/bin/wine,
+ *                  then the loader execs as above with argv[1] = the typed path.
+ *
+ * The pipeline classifies each exec (wine__classify), resolves a WINE_PROGRAM
+ * to its exe from argv (wine__resolve), confirms it against the image the
+ * process maps (wine__try_maps, retried without blocking) and fills the event
+ * (wine__fill_event).
+ *
+ * Contract for the pipeline, per pid:
+ *   WINE_NOT            report as usual.
+ *   WINE_LAUNCHER_STEP  hold the event up to WINE_HOLD_MS. If the same pid
+ *                       execs again meanwhile, drop the held event (the later
+ *                       exec stands for it); at the deadline, report it as a
+ *                       plain exec.
+ *   WINE_PROGRAM        wine__resolve() now, then hold the event and call
+ *                       wine__try_maps() every WINE_RETRY_MS. A later exec of
+ *                       the same pid replaces the held event (the loader's
+ *                       re-exec). Report when try_maps returns 0 or -ESRCH,
+ *                       or at WINE_HOLD_MS, with whatever was resolved; if
+ *                       wine__resolve() failed, report it as a plain exec.
+ *   Service held events only after draining the ring buffer: the re-exec's
+ *   event is queued before the re-exec'd image maps the PE, so once try_maps
+ *   succeeds any superseding exec of that pid has been seen already.
+ */
+#ifndef RMMHUNT_WINE_H
+#define RMMHUNT_WINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "event.h"
+
+#define WINE_RETRY_MS 2	  /* between wine__try_maps() calls */
+#define WINE_HOLD_MS  200 /* longest a held exec waits (cold start measured ~30-120 ms) */
+
+enum wine_kind {
+	WINE_NOT,	    /* not Wine, or Wine's own Unix helpers (wineserver) */
+	WINE_LAUNCHER_STEP, /* a step that a loader exec in the same pid follows */
+	WINE_PROGRAM,	    /* the Wine loader starting a Windows program */
+};
+
+enum wine_loader_kind {
+	WINE_LOADER_NONE,
+	WINE_LOADER,	/* wine / wine64: argv[1] is the program */
+	WINE_PRELOADER, /* wine-preloader: argv[1] is the loader, argv[2] the program */
+};
+
+struct wine;
+
+/* Caches of loader identification; not thread-safe. */
+struct wine *wine__new(void);
+void wine__free(struct wine *w); /* NULL is fine */
+
+/*
+ * What the ELF open at @exe_fd is, judged by its content, not its name: a
+ * loader exports the wine_main_preload_info symbol, a preloader is a static
+ * ELF carrying the same name. Cached by (dev, inode, ctime, size).
+ * Returns an enum wine_loader_kind, or a negative errno.
+ */
+int wine__loader_kind(struct wine *w, int exe_fd);
+bool wine__is_loader(struct wine *w, int exe_fd);
+
+/* A "#!" script (up to 64 KiB) whose text execs Wine, like /usr/bin/wine. */
+bool wine__is_launcher_script(int fd);
+/* A PE image (MZ header pointing at a PE signature): a binfmt_misc launch. */
+bool wine__is_pe_file(int fd);
+
+/*
+ * Classifies one exec: @exe_fd is the binary the process runs now
+ * (/proc/PID/exe), @file_fd the file that was exec'd (bprm->filename) when it
+ * differs (a script, a binfmt_misc target), else -1.
+ */
+enum wine_kind wine__classify(struct wine *w, int exe_fd, int file_fd);
+
+/* One loader exec, as the pipeline knows it. Paths are inside @root_fd. */
+struct wine_query {
+	int pid;		 /* 0: no live process to look at (tests, replay) */
+	int root_fd;		 /* the process's root: /proc/PID/root */
+	int exe_fd;		 /* the loader (/proc/PID/exe); -1: assume plain loader */
+	const char *cwd;	 /* the process's cwd; NULL: readlink /proc/PID/cwd */
+	const char *loader_path; /* NULL: readlink /proc/PID/exe */
+	const char *const *argv;
+	size_t argc;
+	const char *environ; /* NUL-separated; NULL: read /proc/PID/environ */
+	size_t environ_len;
+	unsigned int uid;	/* whose ~/.wine is the default prefix */
+	const char *search_dir; /* for bare names: the parent's directory, or NULL */
+};
+
+#define WINE_PATH_MAX 4096
+
+struct wine_target {
+	char unix_path[WINE_PATH_MAX];	/* the program: FolderPath */
+	char image_path[WINE_PATH_MAX]; /* what the process maps; "" until confirmed */
+	char windows_path[1024];	/* C:\...; "" when no drive covers it */
+	char prefix[WINE_PATH_MAX];
+	char loader_path[WINE_PATH_MAX];
+	char file_name[256]; /* on-disk base name: FileName */
+	char wanted[256];    /* base name argv asked for, ".exe" added if bare */
+	bool from_maps;	     /* unix_path/image_path confirmed by /proc/PID/maps */
+};
+
+/*
+ * Resolves the program a loader exec names: prefix (WINEPREFIX, else
+ * $HOME/.wine, else the uid's home in the root's /etc/passwd), then argv
+ * through winepath__find_program(), then one look at /proc/PID/maps.
+ * 0 when the program was found one way or the other, else a negative errno.
+ */
+int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target *out);
+
+/*
+ * Confirms @t against the PE image process @q->pid maps, without blocking.
+ * 0 (t updated: image_path, from_maps, and unix_path unless the image is a
+ * Wine builtin standing in for the prefix file the program path names),
+ * -EAGAIN (no PE mapped yet: retry), -ESRCH (the process is gone).
+ */
+int wine__try_maps(const struct wine_query *q, struct wine_target *t);
+
+/* The PE image a running loader process maps (for InitiatingProcess*). */
+int wine__process_image(int pid, char *unix_path, size_t n);
+
+/* FileName, FolderPath, WindowsPath, WinePrefix, WineLoaderPath. */
+int wine__fill_event(const struct wine_target *t, struct event *e);
+
+/* Parsers, exposed for tests and fuzzing. All bounded by @len. */
+/* The value of @name in a NUL-separated environment block. 0 or -ENOENT. */
+int wine__environ_get(const char *buf, size_t len, const char *name, char *out, size_t n);
+/*
+ * The main PE image in /proc/PID/maps text: the mapping whose base name is
+ * @want (ignoring case) if any, else the lowest mapped *.exe. 0 or -ENOENT.
+ */
+int wine__maps_find_image(const char *buf, size_t len, const char *want, char *out, size_t n);
+/* The home directory of @uid in /etc/passwd text. 0 or -ENOENT. */
+int wine__passwd_home(const char *buf, size_t len, unsigned int uid, char *out, size_t n);
+
+#endif
