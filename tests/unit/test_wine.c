@@ -4,8 +4,10 @@
  * environ/maps/passwd parsers, loader identification on this machine's Wine,
  * and (when wine and mingw are installed) real Wine launches resolved live.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -463,6 +467,402 @@ static void wine__classify__launcher_script_and_pe_are_steps(void **state)
 	wine__free(w);
 }
 
+/*
+ * Live: real Wine runs mingw-built fixtures; the resolver must name them.
+ * One prefix under /tmp, keyed by uid, is booted once and reused across runs.
+ * The argv passed to the resolver is what the kernel reports for the loader's
+ * exec: [loader, <program as typed>, args...] (see wine.h).
+ */
+#define LIVE_TIMEOUT_MS 15000 /* a cold Wine start; the pipeline's bound is WINE_HOLD_MS */
+
+static bool live_ok;
+static char live_dir[64], live_prefix[128], live_build[128], live_pf[256];
+static struct wine *live_wine;
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int setup_live(void **state)
+{
+	char src[4096], *slash;
+	int err = 0;
+
+	if (access("/usr/bin/wine", X_OK) || run("command -v x86_64-w64-mingw32-gcc >/dev/null") ||
+	    run("command -v wineserver >/dev/null"))
+		return 0; /* every live test skips */
+
+	/* The fixtures' sources, next to this file. */
+	snprintf(src, sizeof(src), "%s", __FILE__);
+	slash = strrchr(src, '/');
+	snprintf(slash ? slash : src, sizeof(src) - (slash ? slash - src : 0), "/../fixtures/wine");
+
+	snprintf(live_dir, sizeof(live_dir), "/tmp/rmmhunt-wine-test-%u", getuid());
+	snprintf(live_prefix, sizeof(live_prefix), "%s/prefix", live_dir);
+	snprintf(live_build, sizeof(live_build), "%s/build-XXXXXX", live_dir);
+	snprintf(live_pf, sizeof(live_pf), "%s/drive_c/Program Files/RMM Test", live_prefix);
+	mkdir(live_dir, 0700);
+	if (!mkdtemp(live_build))
+		return -1;
+	setenv("WINEPREFIX", live_prefix, 1);
+	setenv("WINEDEBUG", "-all", 1);
+	setenv("WINEDLLOVERRIDES", "mscoree,mshtml=", 1);
+
+	err = err
+		  ?: run("x86_64-w64-mingw32-gcc -O2 -o '%s/Sleeper.exe' '%s/sleeper.c'",
+			 live_build, src);
+	err = err
+		  ?: run("x86_64-w64-mingw32-gcc -O2 -o '%s/spawner.exe' '%s/spawner.c'",
+			 live_build, src);
+	if (!run("command -v i686-w64-mingw32-gcc >/dev/null"))
+		err = err
+			  ?: run("i686-w64-mingw32-gcc -O2 -o '%s/s32.exe' '%s/sleeper.c'",
+				 live_build, src);
+	/* Boots the prefix the first time only (~15 s), then keeps one server up. */
+	if (!err && access(live_prefix, F_OK)) {
+		run("wineboot -i >/dev/null 2>&1");
+		err = run("test -L '%s/dosdevices/c:'", live_prefix);
+	}
+	err = err
+		  ?: run("mkdir -p '%s' && cp '%s/Sleeper.exe' '%s/' && "
+			 "cp '%s/Sleeper.exe' '%s/RmmChild.exe'",
+			 live_pf, live_build, live_pf, live_build, live_pf);
+	err = err ?: run("wineserver -p");
+	live_wine = wine__new();
+	live_ok = !err && live_wine;
+	return live_ok ? 0 : -1;
+}
+
+static int teardown_live(void **state)
+{
+	if (live_dir[0]) {
+		run("wineserver -k >/dev/null 2>&1");
+		run("rm -rf '%s' '%s'", live_build, live_pf);
+	}
+	wine__free(live_wine);
+	return 0;
+}
+
+/* Runs `wine args...` in @cwd; the returned pid becomes the loader. */
+static pid_t spawn_wine(const char *cwd, const char *const *args)
+{
+	const char *argv[8] = {"wine"};
+	pid_t pid;
+	int i;
+
+	for (i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		if (chdir(cwd))
+			_exit(127);
+		execvp("wine", (char **)argv);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	return pid;
+}
+
+static void end(pid_t pid, bool ours)
+{
+	kill(pid, SIGKILL);
+	if (ours)
+		waitpid(pid, NULL, 0);
+}
+
+/* The pid of a process of our prefix whose comm is @comm (a renamed Wine program). */
+static pid_t find_program(const char *comm)
+{
+	long deadline = now_ms() + LIVE_TIMEOUT_MS;
+	char path[64], buf[256], want[160];
+
+	snprintf(want, sizeof(want), "WINEPREFIX=%s", live_prefix);
+	while (now_ms() < deadline) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			pid_t pid = atoi(de->d_name);
+			char *env = NULL;
+			size_t len;
+			FILE *f;
+
+			if (pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = '\0';
+			fclose(f);
+			buf[strcspn(buf, "\n")] = '\0';
+			if (strcmp(buf, comm))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			len = getdelim(&env, &len, 0, f) > 0 ? 1 : 0;
+			while (len && strcmp(env, want) && getdelim(&env, &len, 0, f) > 0)
+				;
+			if (len && !strcmp(env, want)) {
+				free(env);
+				fclose(f);
+				closedir(d);
+				return pid;
+			}
+			free(env);
+			fclose(f);
+		}
+		if (d)
+			closedir(d);
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * What the pipeline does for a WINE_PROGRAM exec of @pid: classify the
+ * process's binary, resolve from argv, then retry the maps until confirmed.
+ */
+static void resolve_live(pid_t pid, const char *const *argv, size_t argc, struct wine_target *t)
+{
+	long start = now_ms(), deadline = start + LIVE_TIMEOUT_MS, waited;
+	struct wine_query q = {.pid = pid, .argv = argv, .argc = argc, .uid = getuid()};
+	char path[64];
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	for (;;) {
+		q.exe_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (q.exe_fd >= 0 && wine__classify(live_wine, q.exe_fd, -1) == WINE_PROGRAM)
+			break;
+		if (q.exe_fd >= 0)
+			close(q.exe_fd);
+		assert_true(now_ms() < deadline);
+		usleep(1000);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	q.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(q.root_fd >= 0);
+
+	wine__resolve(live_wine, &q, t);
+	while ((err = wine__try_maps(&q, t)) == -EAGAIN && now_ms() < deadline)
+		usleep(WINE_RETRY_MS * 1000);
+	waited = now_ms() - start;
+	print_message("      %s: loader seen -> PE mapped in %ld ms\n", t->file_name, waited);
+	assert_int_equal(err, 0);
+	assert_true(t->from_maps);
+	close(q.exe_fd);
+	close(q.root_fd);
+}
+
+static void expect_sleeper(const char *cwd, const char *prog, const char *unix_path,
+			   const char *windows_path)
+{
+	const char *const args[] = {prog, "3000", NULL};
+	const char *const argv[] = {"/usr/lib/wine/wine64", prog, "3000"};
+	struct wine_target t;
+	struct event e;
+	pid_t pid;
+
+	if (!live_ok)
+		skip();
+	pid = spawn_wine(cwd, args);
+	resolve_live(pid, argv, 3, &t);
+	assert_string_equal(t.unix_path, unix_path);
+	assert_string_equal(t.image_path, unix_path);
+	assert_string_equal(t.windows_path, windows_path);
+	assert_string_equal(t.prefix, live_prefix);
+	assert_string_equal(t.loader_path, "/usr/lib/wine/wine64");
+
+	event_init(&e);
+	assert_int_equal(wine__fill_event(&t, &e), 0);
+	assert_string_equal(event_str(&e, FIELD_FILE_NAME), strrchr(unix_path, '/') + 1);
+	assert_string_equal(event_str(&e, FIELD_FOLDER_PATH), unix_path);
+	event_free(&e);
+	end(pid, true);
+}
+
+static void unix_to_windows(const char *unix_path, char *out, size_t n)
+{
+	size_t i;
+
+	snprintf(out, n, "Z:%s", unix_path);
+	for (i = 0; out[i]; i++)
+		if (out[i] == '/')
+			out[i] = '\\';
+}
+
+static void live__absolute_unix_path(void **state)
+{
+	char exe[512], win[1024];
+
+	if (!live_ok)
+		skip();
+	snprintf(exe, sizeof(exe), "%s/Sleeper.exe", live_build);
+	unix_to_windows(exe, win, sizeof(win));
+	expect_sleeper("/", exe, exe, win);
+}
+
+static void live__relative_and_bare_names(void **state)
+{
+	char exe[512], win[1024];
+
+	if (!live_ok)
+		skip();
+	snprintf(exe, sizeof(exe), "%s/Sleeper.exe", live_build);
+	unix_to_windows(exe, win, sizeof(win));
+	expect_sleeper(live_build, "./Sleeper.exe", exe, win);
+	expect_sleeper(live_build, "sleeper.exe", exe, win);
+}
+
+static void live__name_without_extension_runs_start_exe(void **state)
+{
+	const char *const args[] = {"sleeper", "3000", NULL};
+	const char *const argv[] = {"/usr/lib/wine/wine64", "sleeper", "3000"};
+	char want[512], child[512], win[1024];
+	const char *const child_argv[] = {"/usr/lib/wine/wine64", win, "3000"};
+	struct wine_target t;
+	pid_t pid, start;
+
+	if (!live_ok)
+		skip();
+	/*
+	 * `wine sleeper` runs start.exe in the launched process, which
+	 * CreateProcess()es Z:\...\sleeper.exe: the event is start.exe's.
+	 */
+	pid = spawn_wine(live_build, args);
+	resolve_live(pid, argv, 3, &t);
+	snprintf(want, sizeof(want), "%s/drive_c/windows/system32/start.exe", live_prefix);
+	assert_string_equal(t.unix_path, want);
+	assert_string_equal(t.windows_path, "C:\\windows\\system32\\start.exe");
+	assert_string_equal(t.file_name, "start.exe");
+	start = pid;
+
+	/* The child names the program as typed, in lower case: the disk says Sleeper.exe. */
+	snprintf(child, sizeof(child), "%s/sleeper.exe", live_build);
+	unix_to_windows(child, win, sizeof(win));
+	pid = find_program("sleeper.exe");
+	assert_true(pid > 0);
+	resolve_live(pid, child_argv, 3, &t);
+	snprintf(want, sizeof(want), "%s/Sleeper.exe", live_build);
+	assert_string_equal(t.unix_path, want);
+	assert_string_equal(t.file_name, "Sleeper.exe");
+	end(pid, false);
+	end(start, true);
+}
+
+static void live__dos_paths(void **state)
+{
+	char exe[512], win[1024], pf[512];
+
+	if (!live_ok)
+		skip();
+	snprintf(exe, sizeof(exe), "%s/Sleeper.exe", live_build);
+	unix_to_windows(exe, win, sizeof(win));
+	expect_sleeper("/", win, exe, win);
+
+	snprintf(pf, sizeof(pf), "%s/Sleeper.exe", live_pf);
+	expect_sleeper("/", "C:\\Program Files\\RMM Test\\Sleeper.exe", pf,
+		       "C:\\Program Files\\RMM Test\\Sleeper.exe");
+	expect_sleeper("/", "c:/program files/rmm test/SLEEPER.EXE", pf,
+		       "C:\\Program Files\\RMM Test\\Sleeper.exe");
+}
+
+static void live__createprocess_child_and_its_parent(void **state)
+{
+	const char *child = "C:\\Program Files\\RMM Test\\RmmChild.exe";
+	const char *const args[] = {"spawner.exe", child, "3000", NULL};
+	const char *const argv[] = {"/usr/lib/wine/wine64", child, "3000"};
+	char pf[512], image[4096];
+	struct wine_target t;
+	pid_t parent, pid;
+
+	if (!live_ok)
+		skip();
+	parent = spawn_wine(live_build, args);
+	pid = find_program("RmmChild.exe");
+	assert_true(pid > 0);
+	resolve_live(pid, argv, 3, &t);
+	snprintf(pf, sizeof(pf), "%s/RmmChild.exe", live_pf);
+	assert_string_equal(t.unix_path, pf);
+	assert_string_equal(t.windows_path, child);
+	assert_string_equal(t.file_name, "RmmChild.exe");
+
+	/* What the lineage table asks about a running Wine program. */
+	assert_int_equal(wine__process_image(pid, image, sizeof(image)), 0);
+	assert_string_equal(image, pf);
+	end(pid, false);
+	waitpid(parent, NULL, 0);
+}
+
+static void live__wine_own_programs_keep_prefix_path(void **state)
+{
+	const char *const argv[] = {"/usr/lib/wine/wine64", "C:\\windows\\system32\\services.exe"};
+	char want[1024];
+	struct wine_target t;
+	pid_t pid;
+
+	if (!live_ok)
+		skip();
+	pid = find_program("services.exe");
+	assert_true(pid > 0);
+	resolve_live(pid, argv, 2, &t);
+	snprintf(want, sizeof(want), "%s/drive_c/windows/system32/services.exe", live_prefix);
+	assert_string_equal(t.unix_path, want);
+	assert_string_equal(t.windows_path, "C:\\windows\\system32\\services.exe");
+	/* The bytes running are Wine's builtin image, outside the prefix. */
+	assert_null(strstr(t.image_path, live_prefix));
+	assert_non_null(strstr(t.image_path, "/services.exe"));
+}
+
+static void live__gone_process_resolves_from_argv(void **state)
+{
+	const char *const args[] = {"s32.exe", "10", NULL};
+	const char *const argv[] = {"/usr/lib/wine/wine64", "s32.exe", "10"};
+	struct wine_query q = {.argv = argv, .argc = 3, .exe_fd = -1, .uid = getuid()};
+	struct wine_target t;
+	char exe[1024];
+
+	if (!live_ok)
+		skip();
+	snprintf(exe, sizeof(exe), "%s/s32.exe", live_build);
+	if (access(exe, F_OK))
+		skip();
+	/* A 32-bit program under a 64-bit-only Wine: the launch dies at once. */
+	q.pid = spawn_wine(live_build, args);
+	waitpid(q.pid, NULL, 0);
+	q.root_fd = open("/", O_PATH | O_DIRECTORY);
+	q.cwd = live_build;
+	assert_int_equal(wine__resolve(live_wine, &q, &t), 0);
+	assert_string_equal(t.unix_path, exe);
+	assert_false(t.from_maps);
+	assert_int_equal(wine__try_maps(&q, &t), -ESRCH);
+	close(q.root_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,8 +882,18 @@ int main(void)
 	    cmocka_unit_test(wine__loader_kind__recognises_loader_by_content),
 	    cmocka_unit_test(wine__classify__launcher_script_and_pe_are_steps),
 	};
+	const struct CMUnitTest live[] = {
+	    cmocka_unit_test(live__absolute_unix_path),
+	    cmocka_unit_test(live__relative_and_bare_names),
+	    cmocka_unit_test(live__name_without_extension_runs_start_exe),
+	    cmocka_unit_test(live__dos_paths),
+	    cmocka_unit_test(live__createprocess_child_and_its_parent),
+	    cmocka_unit_test(live__wine_own_programs_keep_prefix_path),
+	    cmocka_unit_test(live__gone_process_resolves_from_argv),
+	};
 	int failed;
 
 	failed = cmocka_run_group_tests_name("wine", tests, setup_tree, teardown_tree);
+	failed |= cmocka_run_group_tests_name("wine-live", live, setup_live, teardown_live);
 	return failed;
 }

@@ -560,12 +560,9 @@ static int find_prefix(const struct wine_query *q, char *out, size_t n)
 	char value[WINE_PATH_MAX], *owned = NULL;
 	int err;
 
-	if (!env && q->pid > 0) {
-		err = read_proc(q->pid, "environ", ENVIRON_MAX, &owned, &env_len);
-		if (err)
-			return err;
+	/* A process already gone leaves only the uid's default. */
+	if (!env && q->pid > 0 && !read_proc(q->pid, "environ", ENVIRON_MAX, &owned, &env_len))
 		env = owned;
-	}
 	err = -ENOENT;
 	if (env && !wine__environ_get(env, env_len, "WINEPREFIX", value, sizeof(value)) &&
 	    value[0] == '/') {
@@ -592,19 +589,54 @@ static void set_names(const struct winepath *wp, struct wine_target *t)
 		t->windows_path[0] = '\0';
 }
 
-static bool path_under(const char *path, const char *dir)
+/* The prefix as it is on disk, so drive targets compare with resolved paths. */
+static void set_prefix(const struct wine_query *q, const char *cwd, struct wine_target *t)
 {
-	size_t len = strlen(dir);
+	char prefix[WINE_PATH_MAX];
 
-	return dir[0] && !strncmp(path, dir, len) && path[len] == '/';
+	t->prefix[0] = '\0';
+	if (find_prefix(q, prefix, sizeof(prefix)))
+		return;
+	if (winepath__resolve(q->root_fd, cwd, prefix, t->prefix, sizeof(t->prefix)))
+		copy_out(prefix, strlen(prefix), t->prefix, sizeof(t->prefix));
+}
+
+/*
+ * Wine runs its own programs (services.exe, start.exe, ...) from builtin
+ * images in .../wine/<arch>-windows/, outside the prefix; Windows sees the
+ * prefix's C:\windows\system32 (or syswow64) file, so name that one.
+ */
+static int builtin_stand_in(const struct winepath *wp, const char *image, char *out, size_t n)
+{
+	static const char *const dirs[] = {"syswow64", "system32"};
+	const char *base = strrchr(image, '/'), *dir;
+	char win[512];
+	size_t dir_len, i;
+
+	if (!base || base == image)
+		return -ENOENT;
+	for (dir = base - 1; dir > image && dir[-1] != '/'; dir--)
+		;
+	dir_len = base - dir;
+	if (dir_len < 8 || strncmp(base - 8, "-windows", 8) || dir - image < 6 ||
+	    strncmp(dir - 6, "/wine/", 6))
+		return -ENOENT;
+	/* 32-bit builtins live in syswow64 of a 64-bit prefix. */
+	for (i = !(dir_len == 12 && !strncmp(dir, "i386", 4)); i < 2; i++) {
+		if ((size_t)snprintf(win, sizeof(win), "C:\\windows\\%s\\%s", dirs[i], base + 1) >=
+		    sizeof(win))
+			return -ENAMETOOLONG;
+		if (!winepath__find_program(wp, win, NULL, out, n))
+			return 0;
+	}
+	return -ENOENT;
 }
 
 int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 {
 	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
 	char image[WINE_PATH_MAX];
-	size_t len, a_len, b_len;
-	const char *a, *b;
+	size_t len;
 	char *maps;
 	int err;
 
@@ -613,6 +645,10 @@ int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 	err = read_proc(q->pid, "maps", MAPS_MAX, &maps, &len);
 	if (err)
 		return err;
+	if (!len) { /* a zombie: it maps nothing, ever again */
+		free(maps);
+		return -ESRCH;
+	}
 	err =
 	    wine__maps_find_image(maps, len, t->wanted[0] ? t->wanted : NULL, image, sizeof(image));
 	free(maps);
@@ -623,23 +659,18 @@ int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 
 	strcpy(t->image_path, image);
 	t->from_maps = true;
-	a = base_name(image, strlen(image), &a_len);
-	b = base_name(t->unix_path, strlen(t->unix_path), &b_len);
-	/*
-	 * Wine runs its own programs (services.exe, ...) from builtin images
-	 * outside the prefix; Windows sees the prefix's file, so keep that one.
-	 */
-	if (t->unix_path[0] && a_len == b_len && !strncasecmp(a, b, a_len) &&
-	    path_under(t->unix_path, t->prefix) && !path_under(image, t->prefix))
-		return 0;
-	strcpy(t->unix_path, image);
+	/* The process runs its final image now, so its environment is final too. */
+	if (!q->environ)
+		set_prefix(q, q->cwd, t);
+	if (builtin_stand_in(&wp, image, t->unix_path, sizeof(t->unix_path)))
+		strcpy(t->unix_path, image);
 	set_names(&wp, t);
 	return 0;
 }
 
 int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target *t)
 {
-	char cwd[WINE_PATH_MAX], prefix[WINE_PATH_MAX];
+	char cwd[WINE_PATH_MAX];
 	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
 	size_t idx = 1, len;
 	const char *prog, *base;
@@ -660,10 +691,7 @@ int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target
 	if (!wp.cwd && q->pid > 0 && !readlink_proc(q->pid, "cwd", cwd, sizeof(cwd)))
 		wp.cwd = cwd;
 
-	/* The prefix as it is on disk, so drive targets compare with resolved paths. */
-	if (!find_prefix(q, prefix, sizeof(prefix)) &&
-	    winepath__resolve(q->root_fd, wp.cwd, prefix, t->prefix, sizeof(t->prefix)))
-		copy_out(prefix, strlen(prefix), t->prefix, sizeof(t->prefix));
+	set_prefix(q, wp.cwd, t);
 
 	/* The name the program maps under: argv's last component, ".exe" if bare. */
 	base = prog + strlen(prog);

@@ -27,7 +27,7 @@
  *                       exec stands for it); at the deadline, report it as a
  *                       plain exec.
  *   WINE_PROGRAM        wine__resolve() now, then hold the event and call
- *                       wine__try_maps() every WINE_RETRY_MS. A later exec of
+ *                       wine__try_maps() on the retry schedule below. A later exec of
  *                       the same pid replaces the held event (the loader's
  *                       re-exec). Report when try_maps returns 0 or -ESRCH,
  *                       or at WINE_HOLD_MS, with whatever was resolved; if
@@ -44,8 +44,17 @@
 
 #include "event.h"
 
-#define WINE_RETRY_MS 2	  /* between wine__try_maps() calls */
-#define WINE_HOLD_MS  200 /* longest a held exec waits (cold start measured ~30-120 ms) */
+/*
+ * Waiting for the PE image (measured here, loader exec -> PE mapped, on a
+ * busy 2-core machine): 1-10 ms for a CreateProcess child, 30-250 ms for
+ * `wine X.exe` with a running wineserver, 2-3.5 s when the launch has to
+ * start the wineserver (and wineboot) first. Retry after
+ * WINE_RETRY_MS, doubling up to WINE_RETRY_MAX_MS between tries; give up at
+ * WINE_HOLD_MS and report the argv answer.
+ */
+#define WINE_RETRY_MS	  2
+#define WINE_RETRY_MAX_MS 50
+#define WINE_HOLD_MS	  1000
 
 enum wine_kind {
 	WINE_NOT,	    /* not Wine, or Wine's own Unix helpers (wineserver) */
