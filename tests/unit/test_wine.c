@@ -423,6 +423,12 @@ static void wine__loader_kind__recognises_loader_by_content(void **state)
 	fd = open_or_skip(copy);
 	assert_true(wine__is_loader(w, fd));
 	close(fd);
+	/* Rewritten in place (same inode, new ctime): judged again, not served from cache. */
+	snprintf(cmd, sizeof(cmd), "cat /bin/ls > '%s'", copy);
+	assert_int_equal(system(cmd), 0);
+	fd = open_or_skip(copy);
+	assert_false(wine__is_loader(w, fd));
+	close(fd);
 
 	fd = open_or_skip("/bin/ls");
 	assert_false(wine__is_loader(w, fd));

@@ -15,7 +15,8 @@
 #include "identity/wine.h"
 #include "identity/winepath.h"
 
-#define LOADER_CACHE_SIZE  64
+#define LOADER_CACHE_SIZE  1024 /* distinct executables remembered */
+#define LOADER_CACHE_WAYS  4
 #define LOADER_MARKER	   "wine_main_preload_info"
 #define ELF_MAX_SECTIONS   4096
 #define ELF_MAX_TABLE	   (16u << 20) /* dynsym or its string table */
@@ -36,7 +37,7 @@ struct loader_entry {
 
 struct wine {
 	struct loader_entry cache[LOADER_CACHE_SIZE];
-	unsigned int next; /* round-robin eviction */
+	unsigned int next; /* which way a full bucket evicts */
 };
 
 struct wine *wine__new(void)
@@ -338,21 +339,27 @@ static int loader_kind_uncached(int fd, const struct stat *st)
 
 int wine__loader_kind(struct wine *w, int exe_fd)
 {
-	struct loader_entry *e;
+	struct loader_entry *e, *slot = NULL;
 	struct stat st;
-	unsigned int i;
+	unsigned int i, h;
 
 	if (fstat(exe_fd, &st))
 		return -errno;
-	for (i = 0; i < LOADER_CACHE_SIZE; i++) {
-		e = &w->cache[i];
+	/* Every exec on the host comes here: a small hash keeps this to one fstat. */
+	h = (unsigned int)(st.st_ino * 0x9e3779b1u ^ st.st_dev) % LOADER_CACHE_SIZE;
+	for (i = 0; i < LOADER_CACHE_WAYS; i++) {
+		e = &w->cache[(h + i) % LOADER_CACHE_SIZE];
 		if (e->used && e->dev == st.st_dev && e->ino == st.st_ino &&
 		    e->ctime.tv_sec == st.st_ctim.tv_sec &&
 		    e->ctime.tv_nsec == st.st_ctim.tv_nsec && e->size == st.st_size)
 			return e->kind;
+		/* A free way, or this file's stale entry (it changed since). */
+		if (!slot && (!e->used || (e->dev == st.st_dev && e->ino == st.st_ino)))
+			slot = e;
 	}
-	e = &w->cache[w->next++ % LOADER_CACHE_SIZE];
-	*e = (struct loader_entry){
+	if (!slot)
+		slot = &w->cache[(h + w->next++ % LOADER_CACHE_WAYS) % LOADER_CACHE_SIZE];
+	*slot = (struct loader_entry){
 	    .dev = st.st_dev,
 	    .ino = st.st_ino,
 	    .ctime = st.st_ctim,
@@ -360,7 +367,7 @@ int wine__loader_kind(struct wine *w, int exe_fd)
 	    .kind = loader_kind_uncached(exe_fd, &st),
 	    .used = true,
 	};
-	return e->kind;
+	return slot->kind;
 }
 
 bool wine__is_loader(struct wine *w, int exe_fd)
