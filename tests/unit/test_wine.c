@@ -463,6 +463,27 @@ static void wine__classify__launcher_script_and_pe_are_steps(void **state)
 	assert_int_equal(wine__classify(w, sh, pe), WINE_LAUNCHER_STEP);
 	close(pe);
 
+	/* Scripts: an exec line naming wine makes a launcher, a mention does not. */
+	snprintf(path, sizeof(path), "%s/apploader", tmp_dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh -e\nappname=$(basename \"$0\" .exe)\n\texec wine-stable \"$name.exe\" "
+	      "\"$@\"\n",
+	      f);
+	fclose(f);
+	script = open(path, O_RDONLY);
+	assert_true(wine__is_launcher_script(script));
+	close(script);
+	snprintf(path, sizeof(path), "%s/other", tmp_dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n# runs without wine\nexec /bin/true \"$@\"\necho wine\n", f);
+	fclose(f);
+	script = open(path, O_RDONLY);
+	assert_false(wine__is_launcher_script(script));
+	assert_int_equal(wine__classify(w, sh, script), WINE_NOT);
+	close(script);
+
 	/* "MZ" alone is not a PE. */
 	snprintf(path, sizeof(path), "%s/root/work/App.exe", tmp_dir);
 	pe = open(path, O_RDONLY);

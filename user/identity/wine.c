@@ -21,7 +21,7 @@
 #define ELF_MAX_SECTIONS   4096
 #define ELF_MAX_TABLE	   (16u << 20) /* dynsym or its string table */
 #define PRELOADER_MAX_SIZE (4u << 20)  /* preloaders are ~100 KiB */
-#define SCRIPT_MAX_SIZE	   (64u << 10)
+#define SCRIPT_MAX_SIZE	   (16u << 10)
 #define ENVIRON_MAX	   (256u << 10)
 #define MAPS_MAX	   (4u << 20)
 #define PASSWD_MAX	   (1u << 20)
@@ -31,7 +31,7 @@ struct loader_entry {
 	ino_t ino;
 	struct timespec ctime;
 	off_t size;
-	int kind;
+	int kind; /* enum wine_loader_kind, or FILE_STEP */
 	bool used;
 };
 
@@ -322,11 +322,18 @@ static bool file_contains(int fd, uint64_t size, const char *needle)
 	return found;
 }
 
-static int loader_kind_uncached(int fd, const struct stat *st)
+/* Cached alongside the loader kinds: a launcher script or a PE image. */
+#define FILE_STEP (-1)
+
+static int file_kind_uncached(int fd, const struct stat *st)
 {
 	struct elf_info ei;
 
-	if (!S_ISREG(st->st_mode) || elf_header(fd, st->st_size, &ei))
+	if (!S_ISREG(st->st_mode))
+		return WINE_LOADER_NONE;
+	if (wine__is_launcher_script(fd) || wine__is_pe_file(fd))
+		return FILE_STEP;
+	if (elf_header(fd, st->st_size, &ei))
 		return WINE_LOADER_NONE;
 	/* The loader exports the symbol the preloader fills in. */
 	if (elf_exports(fd, &ei, LOADER_MARKER))
@@ -337,15 +344,15 @@ static int loader_kind_uncached(int fd, const struct stat *st)
 	return WINE_LOADER_NONE;
 }
 
-int wine__loader_kind(struct wine *w, int exe_fd)
+/* What @fd is, judged once per (dev, ino, ctime, size): every exec on the host comes here. */
+static int file_kind(struct wine *w, int fd)
 {
 	struct loader_entry *e, *slot = NULL;
 	struct stat st;
 	unsigned int i, h;
 
-	if (fstat(exe_fd, &st))
+	if (fstat(fd, &st))
 		return -errno;
-	/* Every exec on the host comes here: a small hash keeps this to one fstat. */
 	h = (unsigned int)(st.st_ino * 0x9e3779b1u ^ st.st_dev) % LOADER_CACHE_SIZE;
 	for (i = 0; i < LOADER_CACHE_WAYS; i++) {
 		e = &w->cache[(h + i) % LOADER_CACHE_SIZE];
@@ -364,10 +371,17 @@ int wine__loader_kind(struct wine *w, int exe_fd)
 	    .ino = st.st_ino,
 	    .ctime = st.st_ctim,
 	    .size = st.st_size,
-	    .kind = loader_kind_uncached(exe_fd, &st),
+	    .kind = file_kind_uncached(fd, &st),
 	    .used = true,
 	};
 	return slot->kind;
+}
+
+int wine__loader_kind(struct wine *w, int exe_fd)
+{
+	int kind = file_kind(w, exe_fd);
+
+	return kind == FILE_STEP ? WINE_LOADER_NONE : kind;
 }
 
 bool wine__is_loader(struct wine *w, int exe_fd)
@@ -380,12 +394,27 @@ bool wine__is_launcher_script(int fd)
 	char buf[SCRIPT_MAX_SIZE + 1];
 	ssize_t len = pread(fd, buf, SCRIPT_MAX_SIZE, 0);
 
+	const char *line, *end;
+
 	if (len < 2 || memcmp(buf, "#!", 2))
 		return false;
-	buf[len] = '\0';
-	/* The script itself is held only briefly, so a loose match costs little. */
-	return memmem(buf, len, "exec", 4) &&
-	       (memmem(buf, len, "wine", 4) || memmem(buf, len, "WINE", 4));
+	/* A line `exec <something naming wine> ...`, as /usr/bin/wine and wineapploader. */
+	for (line = buf, end = buf + len; line < end;) {
+		const char *eol = memchr(line, '\n', end - line);
+		size_t n = (eol ? eol : end) - line;
+
+		while (n && (*line == ' ' || *line == '\t')) {
+			line++;
+			n--;
+		}
+		if (n > 5 && !memcmp(line, "exec", 4) && (line[4] == ' ' || line[4] == '\t')) {
+			for (size_t i = 5; i + 4 <= n; i++)
+				if (!strncasecmp(line + i, "wine", 4))
+					return true;
+		}
+		line += n + 1;
+	}
+	return false;
 }
 
 bool wine__is_pe_file(int fd)
@@ -405,7 +434,7 @@ enum wine_kind wine__classify(struct wine *w, int exe_fd, int file_fd)
 {
 	if (exe_fd >= 0 && wine__loader_kind(w, exe_fd) > 0)
 		return WINE_PROGRAM;
-	if (file_fd >= 0 && (wine__is_launcher_script(file_fd) || wine__is_pe_file(file_fd)))
+	if (file_fd >= 0 && file_kind(w, file_fd) == FILE_STEP)
 		return WINE_LAUNCHER_STEP;
 	return WINE_NOT;
 }

@@ -22,10 +22,13 @@
  *
  * Contract for the pipeline, per pid:
  *   WINE_NOT            report as usual.
- *   WINE_LAUNCHER_STEP  hold the event up to WINE_HOLD_MS. If the same pid
- *                       execs again meanwhile, drop the held event (the later
- *                       exec stands for it); at the deadline, report it as a
- *                       plain exec.
+ *   WINE_LAUNCHER_STEP  hold the event up to WINE_HOLD_MS. If the same pid's
+ *                       next exec is a WINE_LAUNCHER_STEP or WINE_PROGRAM, drop
+ *                       the held event (the chain ends in one program event:
+ *                       wineboot -> wineapploader -> wine-stable -> loader).
+ *                       If it is WINE_NOT (the wineserver script execs
+ *                       wineserver64), or at the deadline, report the held
+ *                       event as a plain exec.
  *   WINE_PROGRAM        wine__resolve() now, then hold the event and call
  *                       wine__try_maps() on the retry schedule below. A later exec of
  *                       the same pid replaces the held event (the loader's
@@ -57,8 +60,8 @@
 #define WINE_HOLD_MS	  1000
 
 enum wine_kind {
-	WINE_NOT,	    /* not Wine, or Wine's own Unix helpers (wineserver) */
-	WINE_LAUNCHER_STEP, /* a step that a loader exec in the same pid follows */
+	WINE_NOT,	    /* not a Windows program start (wineserver64 included) */
+	WINE_LAUNCHER_STEP, /* a script or binfmt step a loader exec usually follows */
 	WINE_PROGRAM,	    /* the Wine loader starting a Windows program */
 };
 
@@ -83,7 +86,7 @@ void wine__free(struct wine *w); /* NULL is fine */
 int wine__loader_kind(struct wine *w, int exe_fd);
 bool wine__is_loader(struct wine *w, int exe_fd);
 
-/* A "#!" script (up to 64 KiB) whose text execs Wine, like /usr/bin/wine. */
+/* A "#!" script (first 16 KiB) with an `exec ...wine...` line, like /usr/bin/wine. */
 bool wine__is_launcher_script(int fd);
 /* A PE image (MZ header pointing at a PE signature): a binfmt_misc launch. */
 bool wine__is_pe_file(int fd);
@@ -113,7 +116,13 @@ struct wine_query {
 #define WINE_PATH_MAX 4096
 
 struct wine_target {
-	char unix_path[WINE_PATH_MAX];	/* the program: FolderPath */
+	/*
+	 * The program as Windows names it: FolderPath. For Wine's builtin
+	 * programs (services.exe...) this is the prefix's placeholder file and
+	 * image_path the builtin that runs; identity should read image_path
+	 * when set (the bytes executing), else unix_path.
+	 */
+	char unix_path[WINE_PATH_MAX];
 	char image_path[WINE_PATH_MAX]; /* what the process maps; "" until confirmed */
 	char windows_path[1024];	/* C:\...; "" when no drive covers it */
 	char prefix[WINE_PATH_MAX];
