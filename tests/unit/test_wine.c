@@ -32,6 +32,18 @@ static char tmp_dir[] = "/tmp/rmmhunt-test-wine-XXXXXX";
 static char root[sizeof(tmp_dir) + 8];
 static int root_fd = -1;
 
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
 static void make_path(const char *rel, const char *link_target)
 {
 	char path[4096], *slash;
@@ -274,17 +286,19 @@ static const char maps_winedevice[] =
 
 static void wine__maps_find_image__prefers_wanted_name(void **state)
 {
-	char out[4096];
+	struct wine_image img;
 
-	assert_int_equal(wine__maps_find_image(maps_winedevice, strlen(maps_winedevice),
-					       "WineDevice.exe", out, sizeof(out)),
-			 0);
-	assert_string_equal(out, "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/winedevice.exe");
+	assert_int_equal(
+	    wine__maps_find_image(maps_winedevice, strlen(maps_winedevice), "WineDevice.exe", &img),
+	    0);
+	assert_string_equal(img.path,
+			    "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/winedevice.exe");
+	assert_string_equal(img.range, "150000000-150001000");
 	/* Unknown name: the lowest mapped .exe. */
 	assert_int_equal(
-	    wine__maps_find_image(maps_winedevice, strlen(maps_winedevice), NULL, out, sizeof(out)),
-	    0);
-	assert_string_equal(out, "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe");
+	    wine__maps_find_image(maps_winedevice, strlen(maps_winedevice), NULL, &img), 0);
+	assert_string_equal(img.path, "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe");
+	assert_string_equal(img.range, "140000000-140001000");
 }
 
 static void wine__maps_find_image__handles_spaces_deleted_and_absence(void **state)
@@ -295,21 +309,22 @@ static void wine__maps_find_image__handles_spaces_deleted_and_absence(void **sta
 	    "00500000-00501000 r-xp 00000000 fe:01 78       /opt/tool/Helper.exe";
 	static const char no_pe[] = "55d0-55d1 r--p 00000000 fe:01 5 /usr/lib/wine/wine64\n"
 				    "7f00-7f01 r--p 00000000 fe:01 6 /usr/lib/libc.so.6\n";
-	char out[4096];
+	char too_long[WINE_PATH_MAX + 64];
+	struct wine_image img;
 
-	assert_int_equal(wine__maps_find_image(maps, strlen(maps), "nope.exe", out, sizeof(out)),
-			 0);
-	assert_string_equal(out,
+	assert_int_equal(wine__maps_find_image(maps, strlen(maps), "nope.exe", &img), 0);
+	assert_string_equal(img.path,
 			    "/home/u/.wine/drive_c/Program Files/ATERA Networks/AteraAgent.EXE");
-	assert_int_equal(wine__maps_find_image(maps, strlen(maps), "helper.exe", out, sizeof(out)),
-			 0);
-	assert_string_equal(out, "/opt/tool/Helper.exe");
-	assert_int_equal(wine__maps_find_image(no_pe, strlen(no_pe), NULL, out, sizeof(out)),
-			 -ENOENT);
+	assert_int_equal(wine__maps_find_image(maps, strlen(maps), "helper.exe", &img), 0);
+	assert_string_equal(img.path, "/opt/tool/Helper.exe");
+	assert_int_equal(wine__maps_find_image(no_pe, strlen(no_pe), NULL, &img), -ENOENT);
 	/* A line cut short by the read bound has no path. */
-	assert_int_equal(wine__maps_find_image(maps, 30, NULL, out, sizeof(out)), -ENOENT);
-	assert_int_equal(wine__maps_find_image(maps, strlen(maps), "helper.exe", out, 8),
-			 -ENAMETOOLONG);
+	assert_int_equal(wine__maps_find_image(maps, 30, NULL, &img), -ENOENT);
+	/* A path longer than we keep is skipped, not cut. */
+	memset(too_long, 'a', sizeof(too_long));
+	memcpy(too_long, "1-2 r--p 0 0:0 1 /", 18);
+	memcpy(too_long + sizeof(too_long) - 5, ".exe", 5);
+	assert_int_equal(wine__maps_find_image(too_long, strlen(too_long), NULL, &img), -ENOENT);
 }
 
 static struct wine_query query(const char *prog, const char *env, size_t env_len)
@@ -438,6 +453,56 @@ static void wine__loader_kind__recognises_loader_by_content(void **state)
 	wine__free(w);
 }
 
+/* A static ELF naming the marker is a preloader; a dynamic one (like rmmhunt) is not. */
+static void wine__loader_kind__static_marker_is_preloader(void **state)
+{
+	static const char *const argv[] = {"/opt/w/wine64-preloader", "/opt/w/wine64",
+					   "C:\\windows\\notepad.exe"};
+	static const char env[] = "WINEPREFIX=" PREFIX;
+	struct wine_query q = {.root_fd = root_fd,
+			       .cwd = "/",
+			       .argv = argv,
+			       .argc = 3,
+			       .environ = env,
+			       .environ_len = sizeof(env)};
+	struct wine *w = wine__new();
+	struct wine_target t;
+	char path[4096];
+	int fd;
+
+	if (system("command -v gcc >/dev/null"))
+		skip();
+	snprintf(path, sizeof(path), "%s/pre.c", tmp_dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("const char *volatile m = \"wine_main_preload_info\";\n"
+		      "int main(void) { return m[0] == 0; }\n",
+		      f);
+		fclose(f);
+	}
+	if (run("cd '%s' && gcc -static -o preloader pre.c 2>/dev/null", tmp_dir))
+		skip(); /* no static libc */
+	assert_int_equal(run("cd '%s' && gcc -o dynamic pre.c", tmp_dir), 0);
+
+	snprintf(path, sizeof(path), "%s/preloader", tmp_dir);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(wine__loader_kind(w, fd), WINE_PRELOADER);
+	assert_int_equal(wine__classify(w, fd, -1), WINE_PROGRAM);
+	/* The program is argv[2] behind a preloader. */
+	q.exe_fd = fd;
+	assert_int_equal(wine__resolve(w, &q, &t), 0);
+	assert_string_equal(t.unix_path, DRIVE_C "/windows/notepad.exe");
+	close(fd);
+
+	snprintf(path, sizeof(path), "%s/dynamic", tmp_dir);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(wine__loader_kind(w, fd), WINE_LOADER_NONE);
+	close(fd);
+	wine__free(w);
+}
+
 static void wine__classify__launcher_script_and_pe_are_steps(void **state)
 {
 	static const unsigned char pe_head[0x44] = {'M', 'Z', [0x3c] = 0x40, [0x40] = 'P', 'E'};
@@ -505,18 +570,6 @@ static void wine__classify__launcher_script_and_pe_are_steps(void **state)
 static bool live_ok;
 static char live_dir[64], live_prefix[128], live_build[128], live_pf[256];
 static struct wine *live_wine;
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static long now_ms(void)
 {
@@ -705,6 +758,19 @@ static void resolve_live(pid_t pid, const char *const *argv, size_t argc, struct
 	close(q.root_fd);
 }
 
+/* wine__open_image() opens @path itself, through the process's mapping. */
+static void expect_same_file(pid_t pid, const struct wine_target *t, const char *path)
+{
+	struct stat a, b;
+	int fd = wine__open_image(pid, t);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	close(fd);
+}
+
 static void expect_sleeper(const char *cwd, const char *prog, const char *unix_path,
 			   const char *windows_path)
 {
@@ -841,6 +907,7 @@ static void live__createprocess_child_and_its_parent(void **state)
 	/* What the lineage table asks about a running Wine program. */
 	assert_int_equal(wine__process_image(pid, image, sizeof(image)), 0);
 	assert_string_equal(image, pf);
+	expect_same_file(pid, &t, pf);
 	end(pid, false);
 	waitpid(parent, NULL, 0);
 }
@@ -863,6 +930,7 @@ static void live__wine_own_programs_keep_prefix_path(void **state)
 	/* The bytes running are Wine's builtin image, outside the prefix. */
 	assert_null(strstr(t.image_path, live_prefix));
 	assert_non_null(strstr(t.image_path, "/services.exe"));
+	expect_same_file(pid, &t, t.image_path);
 }
 
 static void live__gone_process_resolves_from_argv(void **state)
@@ -907,6 +975,7 @@ int main(void)
 	    cmocka_unit_test(wine__resolve__fills_target_from_argv),
 	    cmocka_unit_test(wine__resolve__defaults_prefix_to_home_then_passwd),
 	    cmocka_unit_test(wine__loader_kind__recognises_loader_by_content),
+	    cmocka_unit_test(wine__loader_kind__static_marker_is_preloader),
 	    cmocka_unit_test(wine__classify__launcher_script_and_pe_are_steps),
 	};
 	const struct CMUnitTest live[] = {

@@ -482,40 +482,54 @@ static bool ends_with_nocase(const char *s, size_t len, const char *suffix)
 	return len >= slen && !strncasecmp(s + len - slen, suffix, slen);
 }
 
-int wine__maps_find_image(const char *buf, size_t len, const char *want, char *out, size_t n)
+/* One maps line's address range and path: 0, or -ENOENT for an anonymous or cut line. */
+static int maps_line(const char *p, const char *line_end, struct wine_image *img)
 {
-	const char *exe = NULL, *p = buf, *end = buf + len;
-	size_t exe_len = 0, want_len = want ? strlen(want) : 0;
+	const char *path = p;
+	size_t path_len, range_len = 0;
+	int field;
+
+	while (p + range_len < line_end && p[range_len] != ' ')
+		range_len++;
+
+	/* start-end perms offset dev inode, then the path. */
+	for (field = 0; field < 5 && path < line_end; field++) {
+		while (path < line_end && *path != ' ')
+			path++;
+		while (path < line_end && *path == ' ')
+			path++;
+	}
+	if (path >= line_end || *path != '/' || range_len >= sizeof(img->range))
+		return -ENOENT;
+	path_len = line_end - path;
+	if (ends_with_nocase(path, path_len, " (deleted)"))
+		path_len -= strlen(" (deleted)");
+	copy_out(p, range_len, img->range, sizeof(img->range));
+	return copy_out(path, path_len, img->path, sizeof(img->path));
+}
+
+int wine__maps_find_image(const char *buf, size_t len, const char *want, struct wine_image *out)
+{
+	const char *exe = NULL, *exe_end = NULL, *p = buf, *end = buf + len;
+	size_t want_len = want ? strlen(want) : 0;
 
 	while (p < end) {
 		const char *eol = memchr(p, '\n', end - p);
-		const char *line_end = eol ? eol : end;
-		const char *path = p, *base;
-		size_t path_len, base_len;
-		int field;
+		const char *line_end = eol ? eol : end, *line = p, *base;
+		size_t base_len;
 
-		/* start-end perms offset dev inode, then the path. */
-		for (field = 0; field < 5 && path < line_end; field++) {
-			while (path < line_end && *path != ' ')
-				path++;
-			while (path < line_end && *path == ' ')
-				path++;
-		}
 		p = line_end + 1;
-		if (path >= line_end || *path != '/')
+		if (maps_line(line, line_end, out))
 			continue;
-		path_len = line_end - path;
-		if (ends_with_nocase(path, path_len, " (deleted)"))
-			path_len -= strlen(" (deleted)");
-		base = base_name(path, path_len, &base_len);
+		base = base_name(out->path, strlen(out->path), &base_len);
 		if (want_len && base_len == want_len && !strncasecmp(base, want, want_len))
-			return copy_out(path, path_len, out, n);
+			return 0;
 		if (!exe && ends_with_nocase(base, base_len, ".exe")) {
-			exe = path;
-			exe_len = path_len;
+			exe = line;
+			exe_end = line_end;
 		}
 	}
-	return exe ? copy_out(exe, exe_len, out, n) : -ENOENT;
+	return exe ? maps_line(exe, exe_end, out) : -ENOENT;
 }
 
 int wine__passwd_home(const char *buf, size_t len, unsigned int uid, char *out, size_t n)
@@ -671,7 +685,7 @@ static int builtin_stand_in(const struct winepath *wp, const char *image, char *
 int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 {
 	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
-	char image[WINE_PATH_MAX];
+	struct wine_image image;
 	size_t len;
 	char *maps;
 	int err;
@@ -685,21 +699,21 @@ int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 		free(maps);
 		return -ESRCH;
 	}
-	err =
-	    wine__maps_find_image(maps, len, t->wanted[0] ? t->wanted : NULL, image, sizeof(image));
+	err = wine__maps_find_image(maps, len, t->wanted[0] ? t->wanted : NULL, &image);
 	free(maps);
 	if (err == -ENOENT)
 		return -EAGAIN;
 	if (err)
 		return err;
 
-	strcpy(t->image_path, image);
+	strcpy(t->image_path, image.path);
+	strcpy(t->image_range, image.range);
 	t->from_maps = true;
 	/* The process runs its final image now, so its environment is final too. */
 	if (!q->environ)
 		set_prefix(q, q->cwd, t);
-	if (builtin_stand_in(&wp, image, t->unix_path, sizeof(t->unix_path)))
-		strcpy(t->unix_path, image);
+	if (builtin_stand_in(&wp, image.path, t->unix_path, sizeof(t->unix_path)))
+		strcpy(t->unix_path, image.path);
 	set_names(&wp, t);
 	return 0;
 }
@@ -752,6 +766,7 @@ int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target
 
 int wine__process_image(int pid, char *unix_path, size_t n)
 {
+	struct wine_image image;
 	char want[256] = "";
 	size_t len, base_len;
 	const char *base;
@@ -770,9 +785,21 @@ int wine__process_image(int pid, char *unix_path, size_t n)
 	err = read_proc(pid, "maps", MAPS_MAX, &buf, &len);
 	if (err)
 		return err;
-	err = wine__maps_find_image(buf, len, want[0] ? want : NULL, unix_path, n);
+	err = wine__maps_find_image(buf, len, want[0] ? want : NULL, &image);
 	free(buf);
-	return err;
+	return err ?: copy_out(image.path, strlen(image.path), unix_path, n);
+}
+
+int wine__open_image(int pid, const struct wine_target *t)
+{
+	char path[96];
+	int fd;
+
+	if (!t->image_range[0])
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%s", pid, t->image_range);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int wine__fill_event(const struct wine_target *t, struct event *e)

@@ -124,6 +124,7 @@ struct wine_target {
 	 */
 	char unix_path[WINE_PATH_MAX];
 	char image_path[WINE_PATH_MAX]; /* what the process maps; "" until confirmed */
+	char image_range[40];		/* its first mapping, "start-end" as in maps */
 	char windows_path[1024];	/* C:\...; "" when no drive covers it */
 	char prefix[WINE_PATH_MAX];
 	char loader_path[WINE_PATH_MAX];
@@ -148,6 +149,13 @@ int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target
  */
 int wine__try_maps(const struct wine_query *q, struct wine_target *t);
 
+/*
+ * The confirmed image of @pid opened through /proc/PID/map_files (needs
+ * CAP_SYS_ADMIN): the very file the process maps, whatever its mount
+ * namespace, for identity__fill. An fd, or a negative errno.
+ */
+int wine__open_image(int pid, const struct wine_target *t);
+
 /* The PE image a running loader process maps (for InitiatingProcess*). */
 int wine__process_image(int pid, char *unix_path, size_t n);
 
@@ -157,11 +165,16 @@ int wine__fill_event(const struct wine_target *t, struct event *e);
 /* Parsers, exposed for tests and fuzzing. All bounded by @len. */
 /* The value of @name in a NUL-separated environment block. 0 or -ENOENT. */
 int wine__environ_get(const char *buf, size_t len, const char *name, char *out, size_t n);
+struct wine_image {
+	char path[WINE_PATH_MAX];
+	char range[40]; /* "start-end" of its first mapping */
+};
+
 /*
  * The main PE image in /proc/PID/maps text: the mapping whose base name is
  * @want (ignoring case) if any, else the lowest mapped *.exe. 0 or -ENOENT.
  */
-int wine__maps_find_image(const char *buf, size_t len, const char *want, char *out, size_t n);
+int wine__maps_find_image(const char *buf, size_t len, const char *want, struct wine_image *out);
 /* The home directory of @uid in /etc/passwd text. 0 or -ENOENT. */
 int wine__passwd_home(const char *buf, size_t len, unsigned int uid, char *out, size_t n);
 
