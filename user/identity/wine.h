@@ -35,9 +35,17 @@
  *                       re-exec). Report when try_maps returns 0 or -ESRCH,
  *                       or at WINE_HOLD_MS, with whatever was resolved; if
  *                       wine__resolve() failed, report it as a plain exec.
- *   Service held events only after draining the ring buffer: the re-exec's
- *   event is queued before the re-exec'd image maps the PE, so once try_maps
- *   succeeds any superseding exec of that pid has been seen already.
+ *   Report held events only from a pass that runs after the ring buffer was
+ *   drained, never from the exec callback itself, even when wine__resolve()
+ *   confirmed the image at once: the re-exec's event is queued before the
+ *   re-exec'd image maps the PE, so once try_maps succeeds any superseding
+ *   exec of that pid has already been seen.
+ *
+ * A 32-bit program under a 64-bit-only Wine (this machine) shows as two
+ * WINE_PROGRAM execs: the launching pid, which never maps the PE and exits,
+ * then a new pid whose argv[1] is the Z:\ path, which crashes at once; both
+ * resolve from argv (-ESRCH from try_maps). `wine name` without ".exe" runs
+ * start.exe in the launching pid, which CreateProcess()es name.exe.
  */
 #ifndef RMMHUNT_WINE_H
 #define RMMHUNT_WINE_H
