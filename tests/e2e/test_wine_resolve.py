@@ -32,6 +32,8 @@ def wine_env():
                WINEDLLOVERRIDES="mscoree,mshtml=")
     if not (PREFIX / "dosdevices" / "c:").is_symlink():
         subprocess.run(["wineboot", "-i"], env=env, capture_output=True, timeout=120)
+    # A server left by wineboot or an earlier run is not persistent: replace it.
+    subprocess.run(["wineserver", "-k"], env=env, capture_output=True, timeout=30)
     subprocess.run(["wineserver", "-p"], env=env, check=True, timeout=30)
     yield env
     subprocess.run(["wineserver", "-k"], env=env, timeout=30)

@@ -38,10 +38,15 @@ static int run(const char *fmt, ...)
 	char cmd[8192];
 	va_list ap;
 
+	int status;
+
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	return system(cmd);
+	status = system(cmd);
+	if (status)
+		print_message("      (exit %d) %s\n", status, cmd);
+	return status;
 }
 
 static void make_path(const char *rel, const char *link_target)
@@ -623,6 +628,8 @@ static int setup_live(void **state)
 		  ?: run("mkdir -p '%s' && cp '%s/Sleeper.exe' '%s/' && "
 			 "cp '%s/Sleeper.exe' '%s/RmmChild.exe'",
 			 live_pf, live_build, live_pf, live_build, live_pf);
+	/* A server left by wineboot or an earlier run is not persistent: replace it. */
+	run("wineserver -k >/dev/null 2>&1");
 	err = err ?: run("wineserver -p");
 	live_wine = wine__new();
 	live_ok = !err && live_wine;
