@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: MIT
+/* Wine launches: classification and program resolution. See wine.h. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "identity/wine.h"
+#include "identity/winepath.h"
+
+#define LOADER_CACHE_SIZE  1024 /* distinct executables remembered */
+#define LOADER_CACHE_WAYS  4
+#define LOADER_MARKER	   "wine_main_preload_info"
+#define ELF_MAX_SECTIONS   4096
+#define ELF_MAX_TABLE	   (16u << 20) /* dynsym or its string table */
+#define PRELOADER_MAX_SIZE (4u << 20)  /* preloaders are ~100 KiB */
+#define SCRIPT_MAX_SIZE	   (16u << 10)
+#define ENVIRON_MAX	   (256u << 10)
+#define MAPS_MAX	   (4u << 20)
+#define PASSWD_MAX	   (1u << 20)
+
+struct loader_entry {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+	off_t size;
+	int kind; /* enum wine_loader_kind, or FILE_STEP */
+	bool used;
+};
+
+struct wine {
+	struct loader_entry cache[LOADER_CACHE_SIZE];
+	unsigned int next; /* which way a full bucket evicts */
+};
+
+struct wine *wine__new(void)
+{
+	return calloc(1, sizeof(struct wine));
+}
+
+void wine__free(struct wine *w)
+{
+	free(w);
+}
+
+static int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t r = pread(fd, (char *)buf + done, len - done, off + done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO;
+		done += r;
+	}
+	return 0;
+}
+
+/* Reads at most @max bytes of @fd from offset 0 into a NUL-terminated buffer. */
+static int read_bounded(int fd, size_t max, char **out, size_t *out_len)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap && cap < max) {
+			char *nbuf;
+
+			cap = cap * 2 < max ? cap * 2 : max;
+			nbuf = realloc(buf, cap + 1);
+			if (!nbuf) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nbuf;
+		}
+		if (len == cap)
+			break;
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (r == 0)
+			break;
+		len += r;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+static int read_proc(int pid, const char *what, size_t max, char **out, size_t *len)
+{
+	char path[64];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	err = read_bounded(fd, max, out, len);
+	close(fd);
+	return err;
+}
+
+/* ---- Loader identification ---------------------------------------------- */
+
+/* Section header fields we use, for either ELF class. */
+struct elf_section {
+	uint32_t type;
+	uint32_t link;
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct elf_info {
+	bool is64;
+	uint64_t file_size;
+	uint64_t shoff, phoff;
+	unsigned int shnum, phnum;
+};
+
+static int elf_header(int fd, uint64_t file_size, struct elf_info *ei)
+{
+	unsigned char ident[EI_NIDENT];
+	Elf64_Ehdr e64;
+	Elf32_Ehdr e32;
+	int err;
+
+	err = pread_full(fd, ident, sizeof(ident), 0);
+	if (err)
+		return err;
+	if (memcmp(ident, ELFMAG, SELFMAG) || ident[EI_DATA] != ELFDATA2LSB)
+		return -ENOEXEC;
+	ei->file_size = file_size;
+	ei->is64 = ident[EI_CLASS] == ELFCLASS64;
+	if (ei->is64) {
+		err = pread_full(fd, &e64, sizeof(e64), 0);
+		if (err)
+			return err;
+		if (e64.e_shnum && e64.e_shentsize != sizeof(Elf64_Shdr))
+			return -ENOEXEC;
+		if (e64.e_phnum && e64.e_phentsize != sizeof(Elf64_Phdr))
+			return -ENOEXEC;
+		ei->shoff = e64.e_shoff;
+		ei->shnum = e64.e_shnum;
+		ei->phoff = e64.e_phoff;
+		ei->phnum = e64.e_phnum;
+	} else if (ident[EI_CLASS] == ELFCLASS32) {
+		err = pread_full(fd, &e32, sizeof(e32), 0);
+		if (err)
+			return err;
+		if (e32.e_shnum && e32.e_shentsize != sizeof(Elf32_Shdr))
+			return -ENOEXEC;
+		if (e32.e_phnum && e32.e_phentsize != sizeof(Elf32_Phdr))
+			return -ENOEXEC;
+		ei->shoff = e32.e_shoff;
+		ei->shnum = e32.e_shnum;
+		ei->phoff = e32.e_phoff;
+		ei->phnum = e32.e_phnum;
+	} else {
+		return -ENOEXEC;
+	}
+	if (ei->shnum > ELF_MAX_SECTIONS)
+		return -ENOEXEC;
+	return 0;
+}
+
+static int elf_section(int fd, const struct elf_info *ei, unsigned int i, struct elf_section *s)
+{
+	uint64_t entsize = ei->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	uint64_t off = ei->shoff + i * entsize;
+	int err;
+
+	if (i >= ei->shnum || ei->shoff > ei->file_size || off + entsize > ei->file_size)
+		return -ENOEXEC;
+	if (ei->is64) {
+		Elf64_Shdr sh;
+
+		err = pread_full(fd, &sh, sizeof(sh), off);
+		*s = (struct elf_section){sh.sh_type, sh.sh_link, sh.sh_offset, sh.sh_size};
+	} else {
+		Elf32_Shdr sh;
+
+		err = pread_full(fd, &sh, sizeof(sh), off);
+		*s = (struct elf_section){sh.sh_type, sh.sh_link, sh.sh_offset, sh.sh_size};
+	}
+	if (err)
+		return err;
+	if (s->type != SHT_NOBITS &&
+	    (s->offset > ei->file_size || s->size > ei->file_size - s->offset))
+		return -ENOEXEC;
+	return 0;
+}
+
+/* Reads a whole section (bounded) into a malloc'd buffer. */
+static int elf_section_data(int fd, const struct elf_section *s, char **out)
+{
+	int err;
+
+	if (s->size > ELF_MAX_TABLE)
+		return -EFBIG;
+	*out = malloc(s->size + 1);
+	if (!*out)
+		return -ENOMEM;
+	err = pread_full(fd, *out, s->size, s->offset);
+	if (err) {
+		free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/* Whether the dynamic symbol table defines @name. */
+static bool elf_exports(int fd, const struct elf_info *ei, const char *name)
+{
+	size_t symsize = ei->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	size_t name_len = strlen(name);
+	struct elf_section dynsym, strtab;
+	char *syms = NULL, *strs = NULL;
+	bool found = false;
+	unsigned int i;
+	size_t j;
+
+	for (i = 0; i < ei->shnum; i++) {
+		if (elf_section(fd, ei, i, &dynsym))
+			return false;
+		if (dynsym.type == SHT_DYNSYM)
+			break;
+	}
+	if (i == ei->shnum || elf_section(fd, ei, dynsym.link, &strtab) ||
+	    strtab.type != SHT_STRTAB)
+		return false;
+	if (elf_section_data(fd, &dynsym, &syms) || elf_section_data(fd, &strtab, &strs))
+		goto cleanup;
+
+	for (j = 0; j + symsize <= dynsym.size; j += symsize) {
+		uint32_t st_name;
+		uint16_t shndx;
+
+		if (ei->is64) {
+			Elf64_Sym sym;
+
+			memcpy(&sym, syms + j, sizeof(sym));
+			st_name = sym.st_name;
+			shndx = sym.st_shndx;
+		} else {
+			Elf32_Sym sym;
+
+			memcpy(&sym, syms + j, sizeof(sym));
+			st_name = sym.st_name;
+			shndx = sym.st_shndx;
+		}
+		if (shndx == SHN_UNDEF || st_name >= strtab.size ||
+		    strtab.size - st_name < name_len + 1)
+			continue;
+		if (!memcmp(strs + st_name, name, name_len + 1)) {
+			found = true;
+			break;
+		}
+	}
+cleanup:
+	free(syms);
+	free(strs);
+	return found;
+}
+
+static bool elf_has_interp(int fd, const struct elf_info *ei)
+{
+	uint64_t entsize = ei->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	unsigned int i;
+
+	for (i = 0; i < ei->phnum; i++) {
+		uint64_t off = ei->phoff + i * entsize;
+		uint32_t type;
+
+		if (ei->phoff > ei->file_size || off + entsize > ei->file_size)
+			return false;
+		if (pread_full(fd, &type, sizeof(type), off)) /* p_type leads in both classes */
+			return false;
+		if (type == PT_INTERP)
+			return true;
+	}
+	return false;
+}
+
+/* Whether @needle occurs in the first @size bytes of @fd. */
+static bool file_contains(int fd, uint64_t size, const char *needle)
+{
+	char *buf;
+	bool found;
+
+	if (size > PRELOADER_MAX_SIZE)
+		return false;
+	buf = malloc(size + 1);
+	if (!buf)
+		return false;
+	found = !pread_full(fd, buf, size, 0) && memmem(buf, size, needle, strlen(needle));
+	free(buf);
+	return found;
+}
+
+/* Cached alongside the loader kinds: a launcher script or a PE image. */
+#define FILE_STEP (-1)
+
+static int file_kind_uncached(int fd, const struct stat *st)
+{
+	struct elf_info ei;
+
+	if (!S_ISREG(st->st_mode))
+		return WINE_LOADER_NONE;
+	if (wine__is_launcher_script(fd) || wine__is_pe_file(fd))
+		return FILE_STEP;
+	if (elf_header(fd, st->st_size, &ei))
+		return WINE_LOADER_NONE;
+	/* The loader exports the symbol the preloader fills in. */
+	if (elf_exports(fd, &ei, LOADER_MARKER))
+		return WINE_LOADER;
+	/* The preloader is static and looks that symbol up by name. */
+	if (!elf_has_interp(fd, &ei) && file_contains(fd, st->st_size, LOADER_MARKER))
+		return WINE_PRELOADER;
+	return WINE_LOADER_NONE;
+}
+
+/* What @fd is, judged once per (dev, ino, ctime, size): every exec on the host comes here. */
+static int file_kind(struct wine *w, int fd)
+{
+	struct loader_entry *e, *slot = NULL;
+	struct stat st;
+	unsigned int i, h;
+
+	if (fstat(fd, &st))
+		return -errno;
+	h = (unsigned int)(st.st_ino * 0x9e3779b1u ^ st.st_dev) % LOADER_CACHE_SIZE;
+	for (i = 0; i < LOADER_CACHE_WAYS; i++) {
+		e = &w->cache[(h + i) % LOADER_CACHE_SIZE];
+		if (e->used && e->dev == st.st_dev && e->ino == st.st_ino &&
+		    e->ctime.tv_sec == st.st_ctim.tv_sec &&
+		    e->ctime.tv_nsec == st.st_ctim.tv_nsec && e->size == st.st_size)
+			return e->kind;
+		/* A free way, or this file's stale entry (it changed since). */
+		if (!slot && (!e->used || (e->dev == st.st_dev && e->ino == st.st_ino)))
+			slot = e;
+	}
+	if (!slot)
+		slot = &w->cache[(h + w->next++ % LOADER_CACHE_WAYS) % LOADER_CACHE_SIZE];
+	*slot = (struct loader_entry){
+	    .dev = st.st_dev,
+	    .ino = st.st_ino,
+	    .ctime = st.st_ctim,
+	    .size = st.st_size,
+	    .kind = file_kind_uncached(fd, &st),
+	    .used = true,
+	};
+	return slot->kind;
+}
+
+int wine__loader_kind(struct wine *w, int exe_fd)
+{
+	int kind = file_kind(w, exe_fd);
+
+	return kind == FILE_STEP ? WINE_LOADER_NONE : kind;
+}
+
+bool wine__is_loader(struct wine *w, int exe_fd)
+{
+	return wine__loader_kind(w, exe_fd) > 0;
+}
+
+bool wine__is_launcher_script(int fd)
+{
+	char buf[SCRIPT_MAX_SIZE + 1];
+	ssize_t len = pread(fd, buf, SCRIPT_MAX_SIZE, 0);
+
+	const char *line, *end;
+
+	if (len < 2 || memcmp(buf, "#!", 2))
+		return false;
+	/* A line `exec <something naming wine> ...`, as /usr/bin/wine and wineapploader. */
+	for (line = buf, end = buf + len; line < end;) {
+		const char *eol = memchr(line, '\n', end - line);
+		size_t n = (eol ? eol : end) - line;
+
+		while (n && (*line == ' ' || *line == '\t')) {
+			line++;
+			n--;
+		}
+		if (n > 5 && !memcmp(line, "exec", 4) && (line[4] == ' ' || line[4] == '\t')) {
+			for (size_t i = 5; i + 4 <= n; i++)
+				if (!strncasecmp(line + i, "wine", 4))
+					return true;
+		}
+		line += n + 1;
+	}
+	return false;
+}
+
+bool wine__is_pe_file(int fd)
+{
+	unsigned char mz[64], sig[4];
+	uint32_t lfanew;
+
+	if (pread_full(fd, mz, sizeof(mz), 0) || mz[0] != 'M' || mz[1] != 'Z')
+		return false;
+	memcpy(&lfanew, mz + 0x3c, sizeof(lfanew));
+	if (lfanew > (16u << 20) || pread_full(fd, sig, sizeof(sig), lfanew))
+		return false;
+	return !memcmp(sig, "PE\0\0", 4);
+}
+
+enum wine_kind wine__classify(struct wine *w, int exe_fd, int file_fd)
+{
+	if (exe_fd >= 0 && wine__loader_kind(w, exe_fd) > 0)
+		return WINE_PROGRAM;
+	if (file_fd >= 0 && file_kind(w, file_fd) == FILE_STEP)
+		return WINE_LAUNCHER_STEP;
+	return WINE_NOT;
+}
+
+/* ---- Text parsers --------------------------------------------------------- */
+
+static int copy_out(const char *s, size_t len, char *out, size_t n)
+{
+	if (len >= n)
+		return -ENAMETOOLONG;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int wine__environ_get(const char *buf, size_t len, const char *name, char *out, size_t n)
+{
+	size_t name_len = strlen(name), i = 0;
+
+	while (i < len) {
+		const char *entry = buf + i;
+		const char *end = memchr(entry, '\0', len - i);
+		size_t elen = end ? (size_t)(end - entry) : len - i;
+
+		if (elen > name_len && entry[name_len] == '=' && !memcmp(entry, name, name_len))
+			return copy_out(entry + name_len + 1, elen - name_len - 1, out, n);
+		i += elen + 1;
+	}
+	return -ENOENT;
+}
+
+static const char *base_name(const char *path, size_t len, size_t *base_len)
+{
+	const char *slash = memrchr(path, '/', len);
+	const char *base = slash ? slash + 1 : path;
+
+	*base_len = len - (base - path);
+	return base;
+}
+
+static bool ends_with_nocase(const char *s, size_t len, const char *suffix)
+{
+	size_t slen = strlen(suffix);
+
+	return len >= slen && !strncasecmp(s + len - slen, suffix, slen);
+}
+
+/* One maps line's address range and path: 0, or -ENOENT for an anonymous or cut line. */
+static int maps_line(const char *p, const char *line_end, struct wine_image *img)
+{
+	const char *path = p;
+	size_t path_len, range_len = 0;
+	int field;
+
+	while (p + range_len < line_end && p[range_len] != ' ')
+		range_len++;
+
+	/* start-end perms offset dev inode, then the path. */
+	for (field = 0; field < 5 && path < line_end; field++) {
+		while (path < line_end && *path != ' ')
+			path++;
+		while (path < line_end && *path == ' ')
+			path++;
+	}
+	if (path >= line_end || *path != '/' || range_len >= sizeof(img->range))
+		return -ENOENT;
+	path_len = line_end - path;
+	if (ends_with_nocase(path, path_len, " (deleted)"))
+		path_len -= strlen(" (deleted)");
+	copy_out(p, range_len, img->range, sizeof(img->range));
+	return copy_out(path, path_len, img->path, sizeof(img->path));
+}
+
+int wine__maps_find_image(const char *buf, size_t len, const char *want, struct wine_image *out)
+{
+	const char *exe = NULL, *exe_end = NULL, *p = buf, *end = buf + len;
+	size_t want_len = want ? strlen(want) : 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+		const char *line_end = eol ? eol : end, *line = p, *base;
+		size_t base_len;
+
+		p = line_end + 1;
+		if (maps_line(line, line_end, out))
+			continue;
+		base = base_name(out->path, strlen(out->path), &base_len);
+		if (want_len && base_len == want_len && !strncasecmp(base, want, want_len))
+			return 0;
+		if (!exe && ends_with_nocase(base, base_len, ".exe")) {
+			exe = line;
+			exe_end = line_end;
+		}
+	}
+	return exe ? maps_line(exe, exe_end, out) : -ENOENT;
+}
+
+int wine__passwd_home(const char *buf, size_t len, unsigned int uid, char *out, size_t n)
+{
+	const char *p = buf, *end = buf + len;
+
+	/* name:passwd:uid:gid:gecos:home:shell */
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+		const char *line_end = eol ? eol : end;
+		const char *f[7];
+		int nf = 1;
+
+		f[0] = p;
+		for (const char *c = p; c < line_end && nf < 7; c++)
+			if (*c == ':')
+				f[nf++] = c + 1;
+		if (nf == 7) {
+			char num[16];
+			size_t uid_len = f[3] - f[2] - 1;
+			char *num_end;
+
+			if (uid_len && uid_len < sizeof(num)) {
+				memcpy(num, f[2], uid_len);
+				num[uid_len] = '\0';
+				if (strtoul(num, &num_end, 10) == uid && !*num_end)
+					return copy_out(f[5], f[6] - f[5] - 1, out, n);
+			}
+		}
+		p = line_end + 1;
+	}
+	return -ENOENT;
+}
+
+/* ---- Resolution --------------------------------------------------------- */
+
+static int readlink_proc(int pid, const char *what, char *out, size_t n)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	len = readlink(path, out, n - 1);
+	if (len < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	out[len] = '\0';
+	return 0;
+}
+
+/* The home of @uid in the root's own /etc/passwd: containers have their own users. */
+static int root_home(int root_fd, unsigned int uid, char *out, size_t n)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	size_t len;
+	char *buf;
+	int fd, err;
+
+	fd = syscall(SYS_openat2, root_fd, "etc/passwd", &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	err = read_bounded(fd, PASSWD_MAX, &buf, &len);
+	close(fd);
+	if (err)
+		return err;
+	err = wine__passwd_home(buf, len, uid, out, n);
+	free(buf);
+	return err;
+}
+
+/* WINEPREFIX, else $HOME/.wine, else ~uid/.wine: Wine's own order. */
+static int find_prefix(const struct wine_query *q, char *out, size_t n)
+{
+	const char *env = q->environ;
+	size_t env_len = q->environ_len;
+	char value[WINE_PATH_MAX], *owned = NULL;
+	int err;
+
+	/* A process already gone leaves only the uid's default. */
+	if (!env && q->pid > 0 && !read_proc(q->pid, "environ", ENVIRON_MAX, &owned, &env_len))
+		env = owned;
+	err = -ENOENT;
+	if (env && !wine__environ_get(env, env_len, "WINEPREFIX", value, sizeof(value)) &&
+	    value[0] == '/') {
+		err = copy_out(value, strlen(value), out, n);
+		goto cleanup;
+	}
+	if ((!env || wine__environ_get(env, env_len, "HOME", value, sizeof(value)) ||
+	     value[0] != '/') &&
+	    root_home(q->root_fd, q->uid, value, sizeof(value)))
+		goto cleanup;
+	err = (size_t)snprintf(out, n, "%s/.wine", value) >= n ? -ENAMETOOLONG : 0;
+cleanup:
+	free(owned);
+	return err;
+}
+
+static void set_names(const struct winepath *wp, struct wine_target *t)
+{
+	size_t base_len;
+	const char *base = base_name(t->unix_path, strlen(t->unix_path), &base_len);
+
+	copy_out(base, base_len, t->file_name, sizeof(t->file_name));
+	if (winepath__to_windows(wp, t->unix_path, t->windows_path, sizeof(t->windows_path)))
+		t->windows_path[0] = '\0';
+}
+
+/* The prefix as it is on disk, so drive targets compare with resolved paths. */
+static void set_prefix(const struct wine_query *q, const char *cwd, struct wine_target *t)
+{
+	char prefix[WINE_PATH_MAX];
+
+	t->prefix[0] = '\0';
+	if (find_prefix(q, prefix, sizeof(prefix)))
+		return;
+	if (winepath__resolve(q->root_fd, cwd, prefix, t->prefix, sizeof(t->prefix)))
+		copy_out(prefix, strlen(prefix), t->prefix, sizeof(t->prefix));
+}
+
+/*
+ * Wine runs its own programs (services.exe, start.exe, ...) from builtin
+ * images in .../wine/<arch>-windows/, outside the prefix; Windows sees the
+ * prefix's C:\windows\system32 (or syswow64) file, so name that one.
+ */
+static int builtin_stand_in(const struct winepath *wp, const char *image, char *out, size_t n)
+{
+	static const char *const dirs[] = {"syswow64", "system32"};
+	const char *base = strrchr(image, '/'), *dir;
+	char win[512];
+	size_t dir_len, i;
+
+	if (!base || base == image)
+		return -ENOENT;
+	for (dir = base - 1; dir > image && dir[-1] != '/'; dir--)
+		;
+	dir_len = base - dir;
+	if (dir_len < 8 || strncmp(base - 8, "-windows", 8) || dir - image < 6 ||
+	    strncmp(dir - 6, "/wine/", 6))
+		return -ENOENT;
+	/* 32-bit builtins live in syswow64 of a 64-bit prefix. */
+	for (i = !(dir_len == 12 && !strncmp(dir, "i386", 4)); i < 2; i++) {
+		if ((size_t)snprintf(win, sizeof(win), "C:\\windows\\%s\\%s", dirs[i], base + 1) >=
+		    sizeof(win))
+			return -ENAMETOOLONG;
+		if (!winepath__find_program(wp, win, NULL, out, n))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int wine__try_maps(const struct wine_query *q, struct wine_target *t)
+{
+	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
+	struct wine_image image;
+	size_t len;
+	char *maps;
+	int err;
+
+	if (q->pid <= 0)
+		return -ESRCH;
+	err = read_proc(q->pid, "maps", MAPS_MAX, &maps, &len);
+	if (err)
+		return err;
+	if (!len) { /* a zombie: it maps nothing, ever again */
+		free(maps);
+		return -ESRCH;
+	}
+	err = wine__maps_find_image(maps, len, t->wanted[0] ? t->wanted : NULL, &image);
+	free(maps);
+	if (err == -ENOENT)
+		return -EAGAIN;
+	if (err)
+		return err;
+
+	strcpy(t->image_path, image.path);
+	strcpy(t->image_range, image.range);
+	t->from_maps = true;
+	/* The process runs its final image now, so its environment is final too. */
+	if (!q->environ)
+		set_prefix(q, q->cwd, t);
+	if (builtin_stand_in(&wp, image.path, t->unix_path, sizeof(t->unix_path)))
+		strcpy(t->unix_path, image.path);
+	set_names(&wp, t);
+	return 0;
+}
+
+int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target *t)
+{
+	char cwd[WINE_PATH_MAX];
+	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
+	size_t idx = 1, len;
+	const char *prog, *base;
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	if (q->exe_fd >= 0 && wine__loader_kind(w, q->exe_fd) == WINE_PRELOADER)
+		idx = 2;
+	if (q->argc <= idx || !q->argv[idx] || !q->argv[idx][0])
+		return -ENOENT;
+	prog = q->argv[idx];
+
+	if (q->loader_path)
+		copy_out(q->loader_path, strlen(q->loader_path), t->loader_path,
+			 sizeof(t->loader_path));
+	else if (q->pid > 0)
+		readlink_proc(q->pid, "exe", t->loader_path, sizeof(t->loader_path));
+	if (!wp.cwd && q->pid > 0 && !readlink_proc(q->pid, "cwd", cwd, sizeof(cwd)))
+		wp.cwd = cwd;
+
+	set_prefix(q, wp.cwd, t);
+
+	/* The name the program maps under: argv's last component, ".exe" if bare. */
+	base = prog + strlen(prog);
+	while (base > prog && base[-1] != '\\' && base[-1] != '/')
+		base--;
+	len = strlen(base);
+	if (len < sizeof(t->wanted) - 4) {
+		memcpy(t->wanted, base, len + 1);
+		if (!strchr(base, '.'))
+			strcat(t->wanted, ".exe");
+	}
+
+	err = winepath__find_program(&wp, prog, q->search_dir, t->unix_path, sizeof(t->unix_path));
+	if (err)
+		t->unix_path[0] = '\0';
+	else
+		set_names(&wp, t);
+	if (q->pid > 0 && !wine__try_maps(q, t))
+		err = 0;
+	return err;
+}
+
+int wine__process_image(int pid, char *unix_path, size_t n)
+{
+	struct wine_image image;
+	char want[256] = "";
+	size_t len, base_len;
+	const char *base;
+	char *buf;
+	int err;
+
+	/* A running program's argv[0] is its Windows path: prefer that image. */
+	if (!read_proc(pid, "cmdline", 4096, &buf, &len)) {
+		base = buf + strlen(buf);
+		while (base > buf && base[-1] != '\\' && base[-1] != '/')
+			base--;
+		base_len = strlen(base);
+		copy_out(base, base_len, want, sizeof(want));
+		free(buf);
+	}
+	err = read_proc(pid, "maps", MAPS_MAX, &buf, &len);
+	if (err)
+		return err;
+	err = wine__maps_find_image(buf, len, want[0] ? want : NULL, &image);
+	free(buf);
+	return err ?: copy_out(image.path, strlen(image.path), unix_path, n);
+}
+
+int wine__open_image(int pid, const struct wine_target *t)
+{
+	char path[96];
+	int fd;
+
+	if (!t->image_range[0])
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%s", pid, t->image_range);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int wine__fill_event(const struct wine_target *t, struct event *e)
+{
+	int err = 0;
+
+	if (!t->unix_path[0])
+		return -ENOENT;
+	err = err ?: event_set_str(e, FIELD_FILE_NAME, t->file_name);
+	err = err ?: event_set_str(e, FIELD_FOLDER_PATH, t->unix_path);
+	if (t->windows_path[0])
+		err = err ?: event_set_str(e, FIELD_WINDOWS_PATH, t->windows_path);
+	if (t->prefix[0])
+		err = err ?: event_set_str(e, FIELD_WINE_PREFIX, t->prefix);
+	if (t->loader_path[0])
+		err = err ?: event_set_str(e, FIELD_WINE_LOADER_PATH, t->loader_path);
+	return err;
+}
