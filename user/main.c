@@ -46,18 +46,3 @@ int main(int argc, char **argv)
 	usage(stderr);
 	return 2;
 }
-
-/*
- * Until every module has landed on main, a missing command says so instead of
- * failing the link. Each module's real definition overrides these.
- */
-#define MISSING_CMD(fn)                                                  \
-	__attribute__((weak)) int fn(int argc, char **argv)              \
-	{                                                                \
-		pr_err("%s: not part of this build", argv[0]);           \
-		return 2;                                                \
-	}
-MISSING_CMD(cmd_run)
-MISSING_CMD(cmd_inspect)
-MISSING_CMD(cmd_rules)
-MISSING_CMD(cmd_replay)
