@@ -68,6 +68,18 @@ struct {
 	__type(value, struct fork_info);
 } forks SEC(".maps") __weak;
 
+/*
+ * Executables no loaded rule can match, whatever the exec (user space decides,
+ * after reading the file): their execs are counted and go no further. Never
+ * holds a Wine loader or a script interpreter; cleared on rule reload.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct exe_key);
+	__type(value, __u8);
+} uninteresting SEC(".maps") __weak;
+
 static __always_inline void counter_inc(enum counter c)
 {
 	__u32 key = c;

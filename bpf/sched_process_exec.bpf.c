@@ -98,6 +98,24 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 		BPF_CORE_READ_STR_INTO(&e->forker_comm, real_parent, comm);
 	}
 
+	/*
+	 * Known uninteresting: stop here. Not for scripts and binfmt_misc
+	 * launches (interp differs from filename): the program behind the
+	 * interpreter decides, and it is not the interpreter's file.
+	 */
+	if (BPF_CORE_READ(bprm, interp) == BPF_CORE_READ(bprm, filename)) {
+		struct exe_key key = {
+			.ino = e->exe_ino,
+			.ctime_ns = e->exe_ctime_ns,
+			.dev = e->exe_dev,
+		};
+
+		if (bpf_map_lookup_elem(&uninteresting, &key)) {
+			counter_inc(CNT_SKIPPED);
+			return 0;
+		}
+	}
+
 	/* filename as passed to execve: a plain string */
 	s->pos = 0;
 	n = bpf_probe_read_kernel_str(e->data, PATH_MAX_BYTES, BPF_CORE_READ(bprm, filename));

@@ -69,7 +69,19 @@ enum counter {
 	CNT_EXECS,	 /* execs seen by the hook */
 	CNT_LOST,	 /* events the ring buffer had no room for */
 	CNT_FORKS,
+	CNT_SKIPPED,	 /* execs of executables user space called uninteresting */
 	CNT_COUNTER__COUNT,
+};
+
+/*
+ * An executable as the kernel knows it at exec: a changed file gets a new
+ * ctime, so a verdict never outlives the bytes it was made on.
+ */
+struct exe_key {
+	unsigned long long ino;
+	unsigned long long ctime_ns;
+	unsigned int dev;
+	unsigned int pad;
 };
 
 #endif

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture/clock.h"
@@ -9,6 +11,9 @@
 #include "capture/proc.h"
 #include "capture/users.h"
 #include "event.h"
+#include "identity/container.h"
+#include "identity/root.h"
+#include "identity/wine.h"
 #include "log.h"
 #include "output/event_json.h"
 #include "output/json_writer.h"
@@ -16,11 +21,41 @@
 
 #define LINEAGE_ENTRIES 65536
 #define CMDLINE_MAX	(4 * ARGV_MAX) /* quoting can at most ~double argv */
+#define HELD_MAX	64	       /* Wine launches waiting at once */
+#define ARGV_ITEMS_MAX	256	       /* argv entries Wine resolution looks at */
+
+/*
+ * An exec held back: a Wine launcher step that a loader exec in the same
+ * process will replace, or a Wine program start waiting (bounded) for the
+ * process to map its PE image. See the contract in identity/wine.h.
+ */
+struct held {
+	bool used;
+	enum wine_kind kind;
+	uint32_t tgid;
+	uint64_t deadline_ns;
+	uint64_t next_try_ns;
+	unsigned retry_ms;
+	struct event ev;
+	struct exec_event k; /* header only: what the verdict and lineage need */
+	int root_fd;
+	bool resolved;
+	struct wine_query q;
+	struct wine_target t;
+	char argv[ARGV_MAX];
+	size_t argv_len;
+	size_t prog_idx; /* argv[prog_idx] names the program: 2 after a preloader */
+	const char *argvp[ARGV_ITEMS_MAX];
+	char cwd[PATH_MAX_BYTES + 2];
+};
 
 struct pipeline {
 	struct pipeline_opts opts;
 	struct pipeline_stats stats;
 	struct lineage *lineage;
+	struct wine *wine;
+	struct held *held;
+	ino_t self_mnt_ns;
 	struct event ev;
 	struct json_writer jw;
 	int64_t last_report_id;
@@ -37,15 +72,23 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 
 	if (!p)
 		return NULL;
+	struct stat st;
+
 	p->opts = *opts;
 	p->lineage = lineage__new(LINEAGE_ENTRIES);
 	p->snap_event = calloc(1, sizeof(*p->snap_event));
-	if (!p->lineage || !p->snap_event) {
+	p->held = calloc(HELD_MAX, sizeof(*p->held));
+	p->wine = wine__new();
+	event_init(&p->ev);
+	jw_init(&p->jw);
+	if (!p->lineage || !p->snap_event || !p->held || !p->wine) {
 		pipeline__free(p);
 		return NULL;
 	}
-	event_init(&p->ev);
-	jw_init(&p->jw);
+	for (int i = 0; i < HELD_MAX; i++)
+		event_init(&p->held[i].ev);
+	if (!stat("/proc/self/ns/mnt", &st))
+		p->self_mnt_ns = st.st_ino;
 	return p;
 }
 
@@ -54,6 +97,13 @@ void pipeline__free(struct pipeline *p)
 	if (!p)
 		return;
 	lineage__free(p->lineage);
+	wine__free(p->wine);
+	for (int i = 0; p->held && i < HELD_MAX; i++) {
+		event_free(&p->held[i].ev);
+		if (p->held[i].used)
+			close(p->held[i].root_fd);
+	}
+	free(p->held);
 	event_free(&p->ev);
 	jw_free(&p->jw);
 	free(p->snap_event);
@@ -81,10 +131,8 @@ static const char *base_name(const char *path)
 }
 
 /* The process that created this one: from lineage, else /proc, else its comm. */
-static void set_initiating(struct pipeline *p, const struct exec_info *x)
+static void set_initiating(struct pipeline *p, struct event *e, const struct exec_event *k)
 {
-	struct event *e = &p->ev;
-	const struct exec_event *k = x->k;
 	const struct proc_record *r = lineage__get(p->lineage, k->image_tgid);
 	char path[PATH_MAX_BYTES];
 
@@ -138,7 +186,7 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event_set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd);
 	event_set_str(e, FIELD_ACCOUNT_NAME, users__name(k->uid));
 	event_set_long(e, FIELD_ACCOUNT_UID, k->uid);
-	set_initiating(p, x);
+	set_initiating(p, e, k);
 	event_set_long(e, FIELD_PARENT_PROCESS_ID, k->ppid);
 	event_set_str(e, FIELD_EXEC_FILENAME, x->filename);
 	event_set_long(e, FIELD_EXECUTABLE_DELETED, !!(k->flags & EXEC_EXE_DELETED));
@@ -162,22 +210,357 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 		     p->cmdline, event_str(e, FIELD_ACCOUNT_NAME));
 }
 
-static void emit_event(struct pipeline *p)
+static void emit_event(struct pipeline *p, const struct event *e)
 {
-	event_write_json(&p->jw, &p->ev);
+	event_write_json(&p->jw, e);
 	if (jw_flush_line(&p->jw, p->opts.out))
 		p->stats.output_errors++;
 	else
 		p->stats.events_emitted++;
 }
 
+static bool same_file(const struct stat *st, const struct exec_event *k)
+{
+	uint64_t ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+
+	return st->st_ino == k->exe_ino && ctime_ns == k->exe_ctime_ns;
+}
+
+/*
+ * The executable, exactly as exec'd: /proc/PID/exe while the process lives
+ * (even if the file was since deleted or replaced), else the path inside the
+ * process's root, accepted only if it is still the same inode and ctime.
+ */
+static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *path,
+		    const struct exec_event *k)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (proc_fd >= 0)
+		fd = openat(proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 || root_fd < 0)
+		return fd;
+	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) || !same_file(&st, k)) {
+		p->stats.exe_replaced++;
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* /proc/PID of the process that exec'd, or -ESRCH once it is gone (or the pid reused). */
+static int open_proc_dir(const struct exec_info *x)
+{
+	const uint64_t tick_ns = 1000000000ULL / (sysconf(_SC_CLK_TCK) ?: 100);
+	struct proc_stat st;
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u", x->k->tgid);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (x->from_snapshot)
+		return fd;
+	if (proc__read_stat(x->k->tgid, &st) ||
+	    st.start_boot_ns + 2 * tick_ns < x->k->start_boot_ns ||
+	    st.start_boot_ns > x->k->start_boot_ns + 2 * tick_ns) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* The root the process sees; the host's when it is gone but shared our mounts. */
+static int open_root(struct pipeline *p, int proc_fd, const struct exec_event *k)
+{
+	int fd = -1;
+
+	if (proc_fd >= 0)
+		fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && k->mnt_ns && k->mnt_ns == p->self_mnt_ns)
+		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd;
+}
+
+/* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
+static void set_container(struct event *e, int proc_fd)
+{
+	struct container_info ci = {};
+	char path[PATH_MAX_BYTES];
+
+	if (proc_fd >= 0 && !container__read_proc_cgroup(proc_fd, path, sizeof(path)))
+		event_set_str(e, FIELD_CGROUP_PATH, path);
+	if (container__parse_cgroup(event_str(e, FIELD_CGROUP_PATH) ?: "/", &ci))
+		return;
+	event_set_str(e, FIELD_CONTAINER_ID, ci.id);
+	if (ci.runtime[0])
+		event_set_str(e, FIELD_CONTAINER_RUNTIME, ci.runtime);
+	if (ci.pod_uid[0])
+		event_set_str(e, FIELD_POD_UID, ci.pod_uid);
+}
+
+/* The file that was exec'd when it is not the executable (a script, a binfmt_misc target). */
+static int open_exec_file(const struct exec_info *x, int root_fd, int exe_fd)
+{
+	char path[2 * PATH_MAX_BYTES + 2];
+	struct stat a, b;
+	int fd;
+
+	if (root_fd < 0 || !x->filename[0] || !strcmp(x->filename, x->exe))
+		return -1;
+	if (x->filename[0] == '/')
+		snprintf(path, sizeof(path), "%s", x->filename);
+	else
+		snprintf(path, sizeof(path), "%s/%s", x->cwd, x->filename);
+	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &a) && !fstat(exe_fd, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Identity, rules, output: the end of every exec's way. */
+static void finish(struct pipeline *p, struct event *e, const struct exec_event *k, int fd,
+		   int root_fd, const char *path, bool verdict_ok)
+{
+	enum detect_result res = DETECT_NONE;
+
+	if (fd >= 0 && p->opts.identity && identity__fill(p->opts.identity, fd, root_fd, path, e))
+		p->stats.identity_errors++;
+	if (p->opts.detector)
+		res = detector__eval(p->opts.detector, e, clock__now_us());
+	if ((p->opts.emit & EMIT_EVENTS) ||
+	    (res == DETECT_MATCH && (p->opts.emit & EMIT_MATCHES)) ||
+	    (res == DETECT_SUPPRESSED && (p->opts.emit & EMIT_SUPPRESSED)))
+		emit_event(p, e);
+	/* --emit events wants every exec: then the kernel must keep sending them */
+	if (verdict_ok && fd >= 0 && p->opts.verdict && p->opts.detector &&
+	    !(p->opts.emit & EMIT_EVENTS) &&
+	    detector__identity_uninteresting(p->opts.detector, e)) {
+		p->opts.verdict(p->opts.verdict_ctx, k);
+		p->stats.verdicts++;
+	}
+}
+
+static struct held *find_held(struct pipeline *p, uint32_t tgid)
+{
+	for (int i = 0; i < HELD_MAX; i++)
+		if (p->held[i].used && p->held[i].tgid == tgid)
+			return &p->held[i];
+	return NULL;
+}
+
+static void drop_held(struct held *h)
+{
+	close(h->root_fd);
+	h->used = false;
+}
+
+/* A held launcher step that turned out to start nothing: an ordinary exec after all. */
+static void release_plain(struct pipeline *p, struct held *h)
+{
+	char path[PATH_MAX_BYTES + 2];
+	int proc_fd, fd;
+
+	snprintf(path, sizeof(path), "/proc/%u", h->tgid);
+	proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open_exe(p, proc_fd, h->root_fd, event_str(&h->ev, FIELD_FOLDER_PATH), &h->k);
+	finish(p, &h->ev, &h->k, fd, h->root_fd, event_str(&h->ev, FIELD_FOLDER_PATH), false);
+	if (fd >= 0)
+		close(fd);
+	if (proc_fd >= 0)
+		close(proc_fd);
+	drop_held(h);
+}
+
+/* A Wine program start: the event names the Windows program and carries its identity. */
+static void release_program(struct pipeline *p, struct held *h)
+{
+	struct wine_target *t = &h->t;
+	struct event *e = &h->ev;
+	const char *image = t->image_path[0] ? t->image_path : t->unix_path;
+	const char *argv = h->argvp[h->prog_idx < h->q.argc ? h->prog_idx : 0];
+	int fd = -1;
+
+	wine__fill_event(t, e);
+	/* the command line Windows gives the program: argv without the loader */
+	decode__cmdline(argv, h->argv + h->argv_len - argv, p->cmdline, sizeof(p->cmdline));
+	event_set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
+	set_initiating(p, e, &h->k);
+	if (t->from_maps)
+		fd = wine__open_image(h->tgid, t);
+	if (fd < 0)
+		fd = root__open(h->root_fd, image, O_RDONLY | O_NONBLOCK);
+	finish(p, e, &h->k, fd, h->root_fd, t->unix_path, false);
+	if (fd >= 0)
+		close(fd);
+	/* its children name the Windows program as their initiating process */
+	lineage__put(p->lineage, h->tgid, event_long(e, FIELD_PROCESS_CREATION_TIME),
+		     event_str(e, FIELD_FILE_NAME), event_str(e, FIELD_FOLDER_PATH), p->cmdline,
+		     event_str(e, FIELD_ACCOUNT_NAME));
+	p->stats.wine_programs++;
+	drop_held(h);
+}
+
+static void release(struct pipeline *p, struct held *h)
+{
+	if (h->kind == WINE_PROGRAM && h->resolved)
+		release_program(p, h);
+	else
+		release_plain(p, h);
+}
+
+/* Holds the current event (p->ev) as @kind; NULL when a Wine program cannot be resolved. */
+static struct held *hold(struct pipeline *p, const struct exec_info *x, enum wine_kind kind,
+			 int root_fd, int exe_fd)
+{
+	uint64_t now = clock__boot_ns();
+	struct held *h = NULL, *oldest = &p->held[0];
+	size_t n = 0, argc = 0;
+
+	for (int i = 0; i < HELD_MAX && !h; i++) {
+		if (!p->held[i].used)
+			h = &p->held[i];
+		else if (p->held[i].deadline_ns < oldest->deadline_ns)
+			oldest = &p->held[i];
+	}
+	if (!h) {
+		p->stats.held_overflow++;
+		release(p, oldest);
+		h = oldest;
+	}
+	if (event_copy(&h->ev, &p->ev))
+		return NULL;
+	h->root_fd = dup(root_fd);
+	if (h->root_fd < 0)
+		return NULL;
+	h->used = true;
+	h->kind = kind;
+	h->tgid = x->k->tgid;
+	memcpy(&h->k, x->k, EXEC_EVENT_HDR_SIZE);
+	n = x->argv_size < sizeof(h->argv) - 1 ? x->argv_size : sizeof(h->argv) - 1;
+	memcpy(h->argv, x->argv, n);
+	h->argv[n] = '\0';
+	h->argv_len = n;
+	for (size_t i = 0; i < n && argc < ARGV_ITEMS_MAX; i += strlen(h->argv + i) + 1)
+		h->argvp[argc++] = h->argv + i;
+	snprintf(h->cwd, sizeof(h->cwd), "%s", x->cwd);
+	h->deadline_ns = now + WINE_HOLD_MS * 1000000ULL;
+	h->retry_ms = WINE_RETRY_MS;
+	h->next_try_ns = now + h->retry_ms * 1000000ULL;
+	h->resolved = false;
+	if (kind != WINE_PROGRAM)
+		return h;
+
+	h->q = (struct wine_query){
+	    .pid = x->k->tgid,
+	    .root_fd = h->root_fd,
+	    .exe_fd = exe_fd,
+	    .cwd = h->cwd,
+	    .loader_path = x->exe,
+	    .argv = h->argvp,
+	    .argc = argc,
+	    .uid = x->k->uid,
+	};
+	h->prog_idx = wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
+	if (wine__resolve(p->wine, &h->q, &h->t)) {
+		drop_held(h);
+		return NULL;
+	}
+	h->q.exe_fd = -1;
+	h->resolved = true;
+	return h;
+}
+
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 {
+	enum wine_kind kind = WINE_NOT;
+	int proc_fd, root_fd, exe_fd, file_fd = -1;
+	struct held *prev, *h = NULL;
+
 	p->stats.events_seen++;
 	build_event(p, x);
-	if (p->opts.emit & EMIT_EVENTS)
-		emit_event(p);
+	proc_fd = open_proc_dir(x);
+	root_fd = open_root(p, proc_fd, x->k);
+	set_container(&p->ev, proc_fd);
+	exe_fd = open_exe(p, proc_fd, root_fd, x->exe, x->k);
+	if (exe_fd >= 0) {
+		file_fd = open_exec_file(x, root_fd, exe_fd);
+		kind = wine__classify(p->wine, exe_fd, file_fd);
+	}
+
+	/* the same process exec'd again: a Wine chain collapses into one event */
+	prev = find_held(p, x->k->tgid);
+	if (prev && prev->kind == WINE_LAUNCHER_STEP && kind == WINE_NOT) {
+		release_plain(p, prev);
+	} else if (prev) {
+		p->stats.wine_collapsed++;
+		drop_held(prev);
+	}
+	if (kind != WINE_NOT && root_fd >= 0)
+		h = hold(p, x, kind, root_fd, exe_fd);
+	/* a snapshot's program already maps its image: no need to wait */
+	if (h && x->from_snapshot)
+		release(p, h);
+	else if (!h)
+		finish(p, &p->ev, x->k, exe_fd, root_fd, x->exe,
+		       kind == WINE_NOT && file_fd < 0 && !x->from_snapshot);
+
+	if (file_fd >= 0)
+		close(file_fd);
+	if (exe_fd >= 0)
+		close(exe_fd);
+	if (root_fd >= 0)
+		close(root_fd);
+	if (proc_fd >= 0)
+		close(proc_fd);
 	return 0;
+}
+
+int pipeline__tick(struct pipeline *p)
+{
+	uint64_t now = clock__boot_ns(), next = UINT64_MAX;
+
+	for (int i = 0; i < HELD_MAX; i++) {
+		struct held *h = &p->held[i];
+
+		if (!h->used)
+			continue;
+		if (h->kind == WINE_PROGRAM && h->resolved && now >= h->next_try_ns) {
+			int err = wine__try_maps(&h->q, &h->t);
+
+			if (err != -EAGAIN || now >= h->deadline_ns) {
+				release(p, h);
+				continue;
+			}
+			h->retry_ms = h->retry_ms * 2 < WINE_RETRY_MAX_MS ? h->retry_ms * 2
+									  : WINE_RETRY_MAX_MS;
+			h->next_try_ns = now + h->retry_ms * 1000000ULL;
+		} else if (now >= h->deadline_ns) {
+			release(p, h);
+			continue;
+		}
+		if (h->next_try_ns < next)
+			next = h->next_try_ns;
+		if (h->deadline_ns < next)
+			next = h->deadline_ns;
+	}
+	return next == UINT64_MAX ? -1 : (int)((next - now + 999999) / 1000000);
+}
+
+void pipeline__flush(struct pipeline *p)
+{
+	for (int i = 0; i < HELD_MAX; i++)
+		if (p->held[i].used)
+			release(p, &p->held[i]);
 }
 
 /* Builds an exec_info for a running process from /proc; -errno if it is gone. */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "capture/decode.h"
+#include "detect.h"
+#include "identity/identity.h"
 
 /* What goes to stdout besides Status records (--emit, a comma list). */
 enum emit_flags {
@@ -20,11 +22,21 @@ enum emit_flags {
 	EMIT_SUPPRESSED = 1 << 3, /* matches an exclusion removed, with SuppressedBy */
 };
 
+/*
+ * Called for an executable that no loaded rule can match, whatever the exec:
+ * the capture side may then stop sending its execs (an in-kernel verdict).
+ */
+typedef void (*pipeline_verdict_fn)(void *ctx, const struct exec_event *k);
+
 struct pipeline_opts {
 	unsigned emit;
 	const char *device_id;
 	const char *device_name;
 	FILE *out;
+	struct detector *detector;	/* NULL: no rules (inspection only) */
+	struct identity_cache *identity;
+	pipeline_verdict_fn verdict;	/* NULL: no in-kernel verdicts */
+	void *verdict_ctx;
 };
 
 struct pipeline_stats {
@@ -33,6 +45,12 @@ struct pipeline_stats {
 	uint64_t snapshot;	 /* processes reported from /proc at start */
 	uint64_t decode_errors;	 /* kernel records that did not add up */
 	uint64_t output_errors;
+	uint64_t identity_errors; /* executables that could not be read */
+	uint64_t exe_replaced;	  /* the file at the path is not what was exec'd */
+	uint64_t wine_programs;	  /* Windows program starts named behind a Wine loader */
+	uint64_t wine_collapsed;  /* launcher steps folded into one program event */
+	uint64_t held_overflow;	  /* held events reported early: too many at once */
+	uint64_t verdicts;	  /* executables handed to the kernel as uninteresting */
 };
 
 struct pipeline;
@@ -44,6 +62,14 @@ void pipeline__free(struct pipeline *p); /* NULL is fine */
 int pipeline__exec(struct pipeline *p, const struct exec_info *x);
 /* Reports the processes already running, as FromSnapshot events. */
 int pipeline__snapshot(struct pipeline *p);
+/*
+ * Reports held events that are due (Wine launches wait, bounded, for the
+ * program's image). Call after the ring buffer was drained, never from inside
+ * pipeline__exec. Returns the milliseconds until the next one is due, or -1.
+ */
+int pipeline__tick(struct pipeline *p);
+/* Reports every held event now (at shutdown). */
+void pipeline__flush(struct pipeline *p);
 
 void pipeline__stats(const struct pipeline *p, struct pipeline_stats *out);
 

@@ -11,8 +11,14 @@ RMMHUNT = os.environ.get("RMMHUNT", os.path.join(os.path.dirname(__file__), "../
 class Monitor:
     """`with Monitor("--emit", "events") as m:` starts rmmhunt and waits for ready."""
 
-    def __init__(self, *args, env=None, ready_timeout=60):
-        self.args = [RMMHUNT, "run", "--stats-interval", "0", *args]
+    def __init__(self, *args, env=None, ready_timeout=60, state=None):
+        # each monitor keeps its own alert state unless a test shares one on purpose
+        if state is None:
+            import tempfile
+            self._statedir = tempfile.TemporaryDirectory(prefix="rmmhunt-state-")
+            state = os.path.join(self._statedir.name, "state.json")
+        self.state = state
+        self.args = [RMMHUNT, "run", "--stats-interval", "0", "--state", state, *args]
         self.env = env
         self.ready_timeout = ready_timeout
         self.records = []

@@ -13,10 +13,10 @@
 
 #include <jansson.h>
 
-#include "aggregate/agg.h"
 #include "commands.h"
+#include "detect.h"
 #include "log.h"
-#include "output/alert.h"
+#include "options.h"
 #include "output/event_json.h"
 #include "rules/rules.h"
 
@@ -26,12 +26,10 @@
 #define REPLAY_EXPIRE_EVERY 4096       /* events between memory reclaims */
 
 struct replay {
-	struct agg *agg;
-	const struct ruleset *rs;
-	struct json_writer w;
+	struct detector *det;
 	int64_t now; /* --now, or the newest Timestamp so far */
 	bool now_given;
-	uint64_t lines, events, matched, suppressed, other, bad, warned, alerts;
+	uint64_t lines, events, other, bad, warned;
 };
 
 static void usage(FILE *f)
@@ -46,33 +44,6 @@ static void usage(FILE *f)
 		   "                 90s, 500ms, 10us\n");
 }
 
-/* "5d", "12h", "30m", "90s", "500ms", "10us": a positive duration in microseconds. */
-static int parse_duration(const char *s, int64_t *us)
-{
-	static const struct {
-		const char *unit;
-		int64_t us;
-	} units[] = {
-	    {"d", 86400000000LL}, {"h", 3600000000LL}, {"m", 60000000LL},
-	    {"s", 1000000LL},	  {"ms", 1000LL},      {"us", 1LL},
-	};
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno || end == s || n <= 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		if (n > INT64_MAX / units[i].us)
-			return -ERANGE;
-		*us = n * units[i].us;
-		return 0;
-	}
-	return -EINVAL;
-}
 
 /*
  * Reads one line into *@buf (NUL-terminated, newline kept). Returns its
@@ -118,53 +89,17 @@ static void skip_line(struct replay *r, uint64_t *counter, const char *why)
 		pr_warn("line %llu skipped: %s", (unsigned long long)r->lines, why);
 }
 
-static void print_alert(const struct agg_alert *al, void *ctx)
-{
-	struct replay *r = ctx;
-
-	jw_reset(&r->w);
-	alert_write_json(&r->w, al);
-	if (jw_flush_line(&r->w, stdout))
-		pr_warn("failed to print an alert of rule %s", al->rule_id);
-	else
-		r->alerts++;
-}
-
-/* One event through every rule. */
-static void replay_event(struct replay *r, const struct event *e)
+/* One event through every rule: the monitor's own detection, on event time. */
+static void replay_event(struct replay *r, struct event *e)
 {
 	int64_t ts = event_long(e, FIELD_TIMESTAMP);
 
 	if (!r->now_given && ts > r->now)
 		r->now = ts;
-	for (size_t i = 0; i < ruleset__count(r->rs); i++) {
-		const struct rule *rule = ruleset__rule(r->rs, i);
-		const char *exclusion = NULL;
-		int err;
-
-		switch (rule__match(rule, e, &exclusion)) {
-		case RULE_MATCH:
-			r->matched++;
-			/* a later --now default only widens: this now is never past the final one
-			 */
-			err = agg__add(r->agg, i, e, r->now);
-			if (err < 0)
-				pr_warn("line %llu: failed to aggregate for rule %s: %s",
-					(unsigned long long)r->lines, rule__id(rule),
-					strerror(-err));
-			break;
-		case RULE_SUPPRESSED:
-			r->suppressed++;
-			pr_debug("line %llu: rule %s suppressed by exclusion %s",
-				 (unsigned long long)r->lines, rule__id(rule),
-				 exclusion ? exclusion : "?");
-			break;
-		case RULE_NO_MATCH:
-			break;
-		}
-	}
+	/* a later --now default only widens: this now is never past the final one */
+	detector__eval(r->det, e, r->now);
 	if (++r->events % REPLAY_EXPIRE_EVERY == 0)
-		agg__expire(r->agg, r->now);
+		detector__expire(r->det, r->now);
 }
 
 static void replay_line(struct replay *r, const char *line, size_t len, struct event *e)
@@ -210,7 +145,8 @@ int cmd_replay(int argc, char **argv)
 	    {0},
 	};
 	const char *paths[REPLAY_MAX_RULES], *input;
-	struct agg_config cfg = {0};
+	struct detector_opts dopts = { .out = stdout };
+	struct detect_stats ds;
 	struct replay r = {0};
 	struct ruleset *rs = NULL;
 	struct rules_diag diag = {0};
@@ -222,7 +158,6 @@ int cmd_replay(int argc, char **argv)
 	long len;
 
 	event_init(&e);
-	jw_init(&r.w);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -241,7 +176,7 @@ int cmd_replay(int argc, char **argv)
 			r.now_given = true;
 			break;
 		case 'w':
-			if (parse_duration(optarg, &cfg.window_us)) {
+			if (parse_duration_us(optarg, &dopts.window_us)) {
 				pr_err(
 				    "--window %s: not a duration (5d, 12h, 30m, 90s, 500ms, 10us)",
 				    optarg);
@@ -272,9 +207,9 @@ int cmd_replay(int argc, char **argv)
 		pr_err("failed to load rules: %s", diag.msg);
 		goto cleanup;
 	}
-	r.rs = rs;
-	r.agg = agg__new(&cfg);
-	if (!r.agg || agg__add_ruleset(r.agg, rs)) {
+	r.det = detector__new(rs, &dopts);
+	rs = NULL; /* the detector owns it now */
+	if (!r.det) {
 		ret = 1;
 		goto cleanup;
 	}
@@ -303,23 +238,23 @@ int cmd_replay(int argc, char **argv)
 		goto cleanup;
 	}
 	if (r.now != INT64_MIN)
-		agg__flush(r.agg, r.now, print_alert, &r);
+		detector__flush(r.det, r.now);
+	detector__stats(r.det, &ds);
 	fflush(stdout);
 	if (r.bad || r.other)
 		pr_warn("%llu lines skipped: %llu bad, %llu of other record types",
 			(unsigned long long)(r.bad + r.other), (unsigned long long)r.bad,
 			(unsigned long long)r.other);
 	pr_info("replay: %llu events, %llu matches, %llu suppressed by exclusions, %llu alerts",
-		(unsigned long long)r.events, (unsigned long long)r.matched,
-		(unsigned long long)r.suppressed, (unsigned long long)r.alerts);
+		(unsigned long long)r.events, (unsigned long long)ds.matched,
+		(unsigned long long)ds.suppressed, (unsigned long long)ds.alerts);
 	ret = 0;
 cleanup:
 	if (f && f != stdin)
 		fclose(f);
 	free(line);
-	agg__free(r.agg);
+	detector__free(r.det);
 	ruleset__free(rs);
 	event_free(&e);
-	jw_free(&r.w);
 	return ret;
 }

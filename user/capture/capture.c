@@ -237,6 +237,28 @@ void capture__counters(struct capture *c, struct capture_counters *out)
 	out->execs = counter_sum(c, CNT_EXECS);
 	out->lost = counter_sum(c, CNT_LOST);
 	out->forks = counter_sum(c, CNT_FORKS);
+	out->skipped = counter_sum(c, CNT_SKIPPED);
+}
+
+void capture__set_uninteresting(struct capture *c, const struct exec_event *k)
+{
+	struct exe_key key = {.ino = k->exe_ino, .ctime_ns = k->exe_ctime_ns, .dev = k->exe_dev};
+	__u8 one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(c->skel->maps.uninteresting), &key, &one, BPF_ANY);
+}
+
+void capture__clear_uninteresting(struct capture *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.uninteresting);
+	struct exe_key key, next;
+
+	/* delete from the first key each time: deleting while iterating skips keys */
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	}
 }
 
 double capture__ring_fill(struct capture *c)

@@ -26,6 +26,7 @@ struct capture_counters {
 	uint64_t execs; /* execs the hook saw */
 	uint64_t lost;	/* events the ring buffer had no room for */
 	uint64_t forks;
+	uint64_t skipped; /* execs of executables marked uninteresting */
 };
 
 /*
@@ -43,6 +44,11 @@ int capture__poll(struct capture *c, int timeout_ms);
 int capture__drain(struct capture *c);
 
 void capture__counters(struct capture *c, struct capture_counters *out);
+/* No rule can match this executable: the kernel stops sending its execs. */
+void capture__set_uninteresting(struct capture *c, const struct exec_event *k);
+/* Forgets every such verdict (the rules changed). */
+void capture__clear_uninteresting(struct capture *c);
+
 /* Bytes waiting in the ring buffer over its size, 0..1. */
 double capture__ring_fill(struct capture *c);
 /* "tp_btf" or "raw_tp": how the programs were attached. */

@@ -12,14 +12,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "aggregate/state.h"
 #include "capture/capture.h"
 #include "capture/clock.h"
 #include "capture/decode.h"
 #include "capture/device.h"
 #include "commands.h"
+#include "detect.h"
+#include "identity/identity.h"
 #include "log.h"
+#include "ops/caps.h"
+#include "ops/metrics.h"
+#include "ops/sd_notify.h"
+#include "options.h"
 #include "output/json_writer.h"
 #include "pipeline.h"
+
+#define MAX_RULE_PATHS 64
+#define IDENTITY_CACHE 4096 /* executables remembered by (dev, inode, ctime, size) */
 
 struct run_opts {
 	struct capture_opts capture;
@@ -27,13 +37,30 @@ struct run_opts {
 	int stats_interval_s;
 	char device_id[64];
 	char device_name[256];
+	const char *rule_paths[MAX_RULE_PATHS];
+	size_t nrule_paths;
+	struct detector_opts detect;
+	const char *metrics_listen;
 };
 
-static volatile sig_atomic_t exiting;
+/* The running monitor's parts, for the loop and the Status records. */
+struct monitor {
+	struct run_opts *o;
+	struct capture *cap;
+	struct pipeline *pipe;
+	struct detector *det;
+	struct identity_cache *ids;
+	struct metrics *metrics;
+};
+
+static volatile sig_atomic_t exiting, reload;
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		exiting = 1;
 }
 
 static void usage(FILE *f)
@@ -48,6 +75,13 @@ static void usage(FILE *f)
 	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the FQDN)\n"
 	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 16M)\n"
 	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
+	       "  --rules PATH           rule file or directory of *.yaml (repeatable; default:\n"
+	       "                         the built-in rules). SIGHUP reloads them.\n"
+	       "  --window DUR           look-back for every rule instead of its own (5d, 12h)\n"
+	       "  --summary-interval DUR least time between two alerts of a group (default 60s)\n"
+	       "  --state FILE           alert state kept across restarts (default\n"
+	       "                         " STATE_DEFAULT_PATH "; '' keeps none)\n"
+	       "  --metrics-listen ADDR:PORT  Prometheus /metrics and /healthz (default: off)\n"
 	       "  --btf PATH             kernel BTF file, for kernels without /sys/kernel/btf\n"
 	       "  -v, --verbose          debug logs (and libbpf's) on stderr\n"
 	       "  -h, --help             this text\n");
@@ -76,28 +110,21 @@ static int parse_emit(const char *s, unsigned *out)
 	return *out ? 0 : -EINVAL;
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (end == s)
-		return -EINVAL;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end || v < 4096 || v > (1ULL << 30))
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_EMIT = 256, OPT_DEVICE_ID, OPT_DEVICE_NAME, OPT_RINGBUF, OPT_STATS, OPT_BTF };
+	enum {
+		OPT_EMIT = 256,
+		OPT_DEVICE_ID,
+		OPT_DEVICE_NAME,
+		OPT_RINGBUF,
+		OPT_STATS,
+		OPT_BTF,
+		OPT_RULES,
+		OPT_WINDOW,
+		OPT_SUMMARY,
+		OPT_STATE,
+		OPT_METRICS,
+	};
 	static const struct option longopts[] = {
 	    {"emit", required_argument, NULL, OPT_EMIT},
 	    {"device-id", required_argument, NULL, OPT_DEVICE_ID},
@@ -105,6 +132,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	    {"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
 	    {"stats-interval", required_argument, NULL, OPT_STATS},
 	    {"btf", required_argument, NULL, OPT_BTF},
+	    {"rules", required_argument, NULL, OPT_RULES},
+	    {"window", required_argument, NULL, OPT_WINDOW},
+	    {"summary-interval", required_argument, NULL, OPT_SUMMARY},
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"metrics-listen", required_argument, NULL, OPT_METRICS},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
@@ -114,6 +146,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 
 	o->emit = EMIT_ALERTS;
 	o->stats_interval_s = 60;
+	o->detect.state_path = STATE_DEFAULT_PATH;
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_EMIT:
@@ -131,7 +164,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			snprintf(o->device_name, sizeof(o->device_name), "%s", optarg);
 			break;
 		case OPT_RINGBUF:
-			if (parse_size(optarg, &o->capture.ringbuf_size)) {
+			if (parse_size(optarg, 4096, 1UL << 30, &o->capture.ringbuf_size)) {
 				pr_err("bad --ringbuf-size '%s': give 4K to 1G", optarg);
 				return -EINVAL;
 			}
@@ -145,6 +178,29 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_BTF:
 			o->capture.btf_path = optarg;
+			break;
+		case OPT_RULES:
+			if (o->nrule_paths == MAX_RULE_PATHS) {
+				pr_err("at most %d --rules", MAX_RULE_PATHS);
+				return -EINVAL;
+			}
+			o->rule_paths[o->nrule_paths++] = optarg;
+			break;
+		case OPT_WINDOW:
+		case OPT_SUMMARY:
+			if (parse_duration_us(optarg, c == OPT_WINDOW
+							  ? &o->detect.window_us
+							  : &o->detect.summary_interval_us)) {
+				pr_err("bad --%s '%s': give a duration such as 5d, 12h, 30s, 500ms",
+				       c == OPT_WINDOW ? "window" : "summary-interval", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_STATE:
+			o->detect.state_path = *optarg ? optarg : NULL;
+			break;
+		case OPT_METRICS:
+			o->metrics_listen = optarg;
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
@@ -167,56 +223,215 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 static int on_exec(void *ctx, const struct exec_event *e, size_t size)
 {
 	static struct exec_info x;
-	struct pipeline *p = ctx;
+	struct monitor *m = ctx;
 
 	if (decode__exec(e, size, &x)) {
 		pr_warn("dropping a malformed exec record (%zu bytes)", size);
 		return 0;
 	}
-	return pipeline__exec(p, &x);
+	return pipeline__exec(m->pipe, &x);
 }
 
-static void write_status(const char *state, struct capture *cap, struct pipeline *p,
-			 const struct run_opts *o)
+static void on_verdict(void *ctx, const struct exec_event *k)
+{
+	struct monitor *m = ctx;
+
+	capture__set_uninteresting(m->cap, k);
+}
+
+static struct ruleset *load_rules(const struct run_opts *o)
+{
+	struct rules_diag diag = {};
+	struct ruleset *rs;
+
+	rs = o->nrule_paths ? ruleset__load_paths(o->rule_paths, o->nrule_paths, &diag)
+			    : ruleset__load_default(&diag);
+	for (unsigned i = 0; i < diag.nwarnings && i < 8; i++)
+		pr_warn("%s", diag.warnings[i]);
+	if (!rs)
+		pr_err("failed to load rules: %s", diag.msg);
+	return rs;
+}
+
+/* SIGHUP: new rules, or the old ones kept when the new ones do not load. */
+static void reload_rules(struct monitor *m)
+{
+	struct ruleset *rs = load_rules(m->o);
+	int err;
+
+	if (!rs) {
+		pr_warn("rules not reloaded: keeping the %zu rules loaded before",
+			ruleset__count(detector__rules(m->det)));
+		return;
+	}
+	err = detector__reload(m->det, rs);
+	if (err) {
+		pr_warn("rules not reloaded (%s): keeping the old ones", strerror(-err));
+		return;
+	}
+	/* verdicts were made against the old rules */
+	capture__clear_uninteresting(m->cap);
+	pr_info("reloaded %zu rules", ruleset__count(detector__rules(m->det)));
+}
+
+static void write_rule_counters(struct json_writer *w, struct monitor *m)
+{
+	const struct ruleset *rs = detector__rules(m->det);
+
+	jw_key(w, "AlertsByRule");
+	jw_object_begin(w);
+	for (size_t i = 0; i < ruleset__count(rs); i++)
+		jw_kv_ulong(w, rule__id(ruleset__rule(rs, i)), detector__alerts(m->det, i));
+	jw_object_end(w);
+	jw_key(w, "SuppressedByExclusion");
+	jw_object_begin(w);
+	for (size_t i = 0; i < ruleset__count(rs); i++) {
+		const struct rule *r = ruleset__rule(rs, i);
+
+		for (size_t x = 0; x < rule__nexclusions(r); x++) {
+			char key[512];
+
+			snprintf(key, sizeof(key), "%s/%s", rule__id(r), rule__exclusion_id(r, x));
+			jw_kv_ulong(w, key, detector__suppressed(m->det, i, x));
+		}
+	}
+	jw_object_end(w);
+}
+
+/* Counters for Prometheus: refreshed with each Status record and each second. */
+static void update_metrics(struct monitor *m)
+{
+	const struct ruleset *rs = detector__rules(m->det);
+	struct capture_counters cc = {};
+	struct identity_stats is = {};
+	struct pipeline_stats ps;
+
+	if (!m->metrics)
+		return;
+	capture__counters(m->cap, &cc);
+	pipeline__stats(m->pipe, &ps);
+	identity_cache__stats(m->ids, &is);
+	metrics__set(m->metrics, METRIC_EVENTS_SEEN, ps.events_seen);
+	metrics__set(m->metrics, METRIC_EVENTS_EMITTED, ps.events_emitted);
+	metrics__set(m->metrics, METRIC_EVENTS_LOST, cc.lost);
+	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_HITS, is.hits);
+	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_MISSES, is.misses);
+	metrics__set(m->metrics, METRIC_RINGBUF_FILL_RATIO, capture__ring_fill(m->cap));
+	for (size_t i = 0; i < ruleset__count(rs); i++) {
+		const struct rule *r = ruleset__rule(rs, i);
+
+		metrics__set_labeled(m->metrics, METRIC_ALERTS, rule__id(r), NULL,
+				     detector__alerts(m->det, i));
+		for (size_t x = 0; x < rule__nexclusions(r); x++)
+			metrics__set_labeled(m->metrics, METRIC_SUPPRESSED, rule__id(r),
+					     rule__exclusion_id(r, x),
+					     detector__suppressed(m->det, i, x));
+	}
+	metrics__heartbeat(m->metrics);
+}
+
+static void write_status(const char *state, struct monitor *m)
 {
 	struct capture_counters cc = {};
+	struct identity_stats is = {};
+	struct detect_stats ds = {};
 	struct pipeline_stats ps;
 	struct json_writer w;
 
-	capture__counters(cap, &cc);
-	pipeline__stats(p, &ps);
+	capture__counters(m->cap, &cc);
+	pipeline__stats(m->pipe, &ps);
+	identity_cache__stats(m->ids, &is);
+	detector__stats(m->det, &ds);
 	jw_init(&w);
 	jw_object_begin(&w);
 	jw_kv_str(&w, "RecordType", "Status");
 	jw_kv_time(&w, "Timestamp", clock__now_us());
-	jw_kv_str(&w, "DeviceId", o->device_id);
-	jw_kv_str(&w, "DeviceName", o->device_name);
+	jw_kv_str(&w, "DeviceId", m->o->device_id);
+	jw_kv_str(&w, "DeviceName", m->o->device_name);
 	jw_kv_str(&w, "State", state);
 	jw_kv_str(&w, "Version", RMMHUNT_VERSION);
-	jw_kv_str(&w, "AttachMode", capture__attach_mode(cap));
+	jw_kv_str(&w, "AttachMode", capture__attach_mode(m->cap));
+	jw_kv_ulong(&w, "Rules", ruleset__count(detector__rules(m->det)));
 	jw_kv_ulong(&w, "KernelExecs", cc.execs);
+	jw_kv_ulong(&w, "KernelSkipped", cc.skipped);
 	jw_kv_ulong(&w, "EventsSeen", ps.events_seen);
 	jw_kv_ulong(&w, "EventsEmitted", ps.events_emitted);
 	jw_kv_ulong(&w, "EventsLost", cc.lost);
 	jw_kv_ulong(&w, "SnapshotProcesses", ps.snapshot);
 	jw_kv_ulong(&w, "DecodeErrors", ps.decode_errors);
 	jw_kv_ulong(&w, "OutputErrors", ps.output_errors);
+	jw_kv_ulong(&w, "IdentityErrors", ps.identity_errors);
+	jw_kv_ulong(&w, "ExecutableReplaced", ps.exe_replaced);
+	jw_kv_ulong(&w, "IdentityCacheHits", is.hits);
+	jw_kv_ulong(&w, "IdentityCacheMisses", is.misses);
+	jw_kv_ulong(&w, "IdentityCacheEntries", is.entries);
+	jw_kv_ulong(&w, "WinePrograms", ps.wine_programs);
+	jw_kv_ulong(&w, "WineStepsCollapsed", ps.wine_collapsed);
+	jw_kv_ulong(&w, "Verdicts", ps.verdicts);
+	jw_kv_ulong(&w, "Matches", ds.matched);
+	jw_kv_ulong(&w, "Suppressed", ds.suppressed);
+	jw_kv_ulong(&w, "Alerts", ds.alerts);
+	jw_kv_ulong(&w, "StateErrors", ds.state_errors);
+	write_rule_counters(&w, m);
 	jw_key(&w, "RingBufferFill");
-	jw_double(&w, capture__ring_fill(cap));
+	jw_double(&w, capture__ring_fill(m->cap));
 	jw_object_end(&w);
 	jw_flush_line(&w, stdout);
 	jw_free(&w);
 	fflush(stdout);
+	update_metrics(m);
+}
+
+/* The loop: events, held Wine launches, alerts, stats, until a signal. */
+static int run_loop(struct monitor *m)
+{
+	time_t next_stats = time(NULL) + m->o->stats_interval_s, next_second = time(NULL) + 1;
+	int timeout = 100, err = 0;
+
+	while (!exiting) {
+		time_t now;
+
+		err = capture__poll(m->cap, timeout);
+		if (err < 0) {
+			pr_err("failed to poll the ring buffer: %s", strerror(-err));
+			break;
+		}
+		err = 0;
+		/* drained: held events may be reported now (see identity/wine.h) */
+		timeout = pipeline__tick(m->pipe);
+		if (timeout < 0 || timeout > 100)
+			timeout = 100;
+		detector__tick(m->det, clock__now_us());
+		fflush(stdout);
+		if (reload) {
+			reload = 0;
+			reload_rules(m);
+		}
+		now = time(NULL);
+		if (now >= next_second) {
+			clock__sync();
+			update_metrics(m);
+			next_second = now + 1;
+		}
+		if (m->o->stats_interval_s && now >= next_stats) {
+			write_status("stats", m);
+			next_stats = now + m->o->stats_interval_s;
+		}
+	}
+	capture__drain(m->cap);
+	pipeline__flush(m->pipe);
+	detector__flush(m->det, clock__now_us());
+	return err;
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {};
 	struct pipeline_opts popts;
-	struct capture *cap = NULL;
-	struct pipeline *p = NULL;
-	time_t next_stats, next_sync;
-	int err;
+	struct monitor m = {.o = &o};
+	struct ruleset *rs;
+	char err_msg[256], caps[256];
+	int err = 0;
 
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -228,57 +443,71 @@ int cmd_run(int argc, char **argv)
 		pr_err("cannot find the host name (%s): give --device-name", strerror(-err));
 		return 1;
 	}
+	/* a bad rule never starts a monitor with half its rules */
+	rs = load_rules(&o);
+	if (!rs)
+		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	clock__sync();
 
+	o.detect.alert_at_once = true;
+	o.detect.out = stdout;
+	m.det = detector__new(rs, &o.detect);
+	m.ids = identity_cache__new(IDENTITY_CACHE);
 	popts = (struct pipeline_opts){
 	    .emit = o.emit,
 	    .device_id = o.device_id,
 	    .device_name = o.device_name,
 	    .out = stdout,
+	    .detector = m.det,
+	    .identity = m.ids,
+	    .verdict = on_verdict,
+	    .verdict_ctx = &m,
 	};
-	p = pipeline__new(&popts);
-	if (!p) {
+	m.pipe = pipeline__new(&popts);
+	if (!m.det || !m.ids || !m.pipe) {
 		pr_err("out of memory");
-		return 1;
+		err = -ENOMEM;
+		goto cleanup;
 	}
-	err = capture__open(&cap, &o.capture, on_exec, p);
+	if (o.metrics_listen) {
+		m.metrics = metrics__start(o.metrics_listen, err_msg, sizeof(err_msg));
+		if (!m.metrics) {
+			pr_err("failed to serve metrics on %s: %s", o.metrics_listen, err_msg);
+			err = -EINVAL;
+			goto cleanup;
+		}
+	}
+	err = capture__open(&m.cap, &o.capture, on_exec, &m);
 	if (err)
 		goto cleanup;
-	/* attached first, then the snapshot: a process is either seen exec or found running */
-	pipeline__snapshot(p);
-	write_status("ready", cap, p, &o);
-	pr_info("ready: monitoring execs (%s)", capture__attach_mode(cap));
-
-	next_stats = time(NULL) + o.stats_interval_s;
-	next_sync = time(NULL) + 1;
-	while (!exiting) {
-		time_t now;
-
-		err = capture__poll(cap, 100);
-		if (err < 0) {
-			pr_err("failed to poll the ring buffer: %s", strerror(-err));
-			break;
-		}
-		fflush(stdout);
-		now = time(NULL);
-		if (now >= next_sync) {
-			clock__sync();
-			next_sync = now + 1;
-		}
-		if (o.stats_interval_s && now >= next_stats) {
-			write_status("stats", cap, p, &o);
-			next_stats = now + o.stats_interval_s;
-		}
+	/* BPF is loaded: keep only what reading other processes needs */
+	err = caps__drop_for_monitor();
+	if (err) {
+		pr_err("failed to drop capabilities: %s", strerror(-err));
+		goto cleanup;
 	}
-	capture__drain(cap);
-	write_status("stopping", cap, p, &o);
-	err = err < 0 ? err : 0;
+	caps__describe(caps, sizeof(caps));
+	pr_debug("capabilities now: %s", caps);
+	/* attached first, then the snapshot: a process is either seen exec or found running */
+	pipeline__snapshot(m.pipe);
+	write_status("ready", &m);
+	sd_notify__send("READY=1");
+	pr_info("ready: %zu rules, monitoring execs (%s)", ruleset__count(detector__rules(m.det)),
+		capture__attach_mode(m.cap));
+
+	err = run_loop(&m);
+	sd_notify__send("STOPPING=1");
+	write_status("stopping", &m);
 cleanup:
-	capture__free(cap);
-	pipeline__free(p);
+	capture__free(m.cap);
+	pipeline__free(m.pipe);
+	detector__free(m.det);
+	identity_cache__free(m.ids);
+	metrics__stop(m.metrics);
 	fflush(stdout);
 	return err ? 1 : 0;
 }

@@ -29,7 +29,8 @@ struct rule {
 	size_t nexcl;
 	struct kql_prog prog;
 	struct kql_query q;
-	bool per_exec;
+	bool per_exec;	     /* the query or an exclusion reads a per-exec column */
+	bool where_per_exec; /* the query's `where` does */
 };
 
 /* Appends "file:line:col: message" (or the message alone when @file is NULL) as a warning. */

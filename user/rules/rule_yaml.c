@@ -443,7 +443,8 @@ int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule
 	yaml_parser_delete(&y.parser);
 	if (err)
 		goto cleanup;
-	r->per_exec = r->q.root >= 0 && kql_reads_per_exec(&r->prog, r->q.root);
+	r->where_per_exec = r->q.root >= 0 && kql_reads_per_exec(&r->prog, r->q.root);
+	r->per_exec = r->where_per_exec;
 	for (size_t i = 0; i < r->nexcl; i++)
 		r->per_exec = r->per_exec || kql_reads_per_exec(&r->prog, r->excl[i].root);
 	*out = r;

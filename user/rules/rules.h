@@ -55,6 +55,8 @@ int64_t rule__window_us(const struct rule *r);
  * When false, one answer of rule__match holds for every exec of the file.
  */
 bool rule__uses_per_exec_fields(const struct rule *r);
+/* The same for the `where` clauses alone: exclusions only ever remove matches. */
+bool rule__where_uses_per_exec_fields(const struct rule *r);
 
 enum rule_match {
 	RULE_NO_MATCH,

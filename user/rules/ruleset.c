@@ -325,6 +325,11 @@ bool rule__uses_per_exec_fields(const struct rule *r)
 	return r->per_exec;
 }
 
+bool rule__where_uses_per_exec_fields(const struct rule *r)
+{
+	return r->where_per_exec;
+}
+
 enum rule_match rule__match(const struct rule *r, const struct event *e, const char **exclusion_id)
 {
 	struct kql_eval_ctx ctx = {.e = e};
