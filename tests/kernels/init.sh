@@ -1,0 +1,132 @@
+#!/bin/sh
+# /init of the test-kernels guest (busybox sh, PID 1, everything in RAM).
+# Smoke-tests the static rmmhunt on the booted kernel and prints the outcome
+# on the serial console between markers that tests/kernels/run.sh parses:
+#   RMMHUNT-KTEST-BEGIN
+#   RMMHUNT-KTEST-RESULT PASS|FAIL <details>
+#   RMMHUNT-KTEST-END
+# then powers off. Any step that fails reports FAIL with the reason.
+export PATH=/bin
+
+TARGET=/bin/rmm-smoke-target
+ARGS="alpha beta gamma"
+OUT=/tmp/rmmhunt.jsonl
+ERR=/tmp/rmmhunt.err
+RUN="rmmhunt run --emit events --stats-interval 0 \
+--device-id 0123456789abcdef0123456789abcdef --device-name qemu"
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+# quiet: the kernel's own messages would interleave with the report
+echo 1 >/proc/sys/kernel/printk
+
+done_with() {
+	echo "RMMHUNT-KTEST-RESULT $1 $2"
+	echo "RMMHUNT-KTEST-END"
+	sync
+	poweroff -f
+	sleep 10 # poweroff -f does not return; if it does, the host's timeout ends qemu
+}
+
+# Prints the first line of $OUT that has every fixed string given.
+line_with() {
+	grep -F -e "$1" "$OUT" | {
+		shift
+		while read -r l; do
+			ok=1
+			for s in "$@"; do
+				case "$l" in *"$s"*) ;; *) ok=0 ;; esac
+			done
+			[ $ok = 1 ] && echo "$l" && break
+		done
+	}
+}
+
+# Waits up to $2 seconds for a line with "State":"$1" in $OUT.
+wait_state() {
+	i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		[ -n "$(line_with '"RecordType":"Status"' "\"State\":\"$1\"")" ] && return 0
+		kill -0 "$pid" 2>/dev/null || [ "$1" = stopping ] || return 1
+		usleep 100000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Shows what rmmhunt said, and the verifier log of a verbose retry if it
+# never got ready (a load failure).
+dump_logs() {
+	echo "--- rmmhunt stderr"
+	tail -n 40 "$ERR"
+	echo "--- rmmhunt stdout"
+	tail -n 5 "$OUT" | cut -c 1-400
+	if [ "$1" = verbose ]; then
+		echo "--- rmmhunt -v (last 200 lines)"
+		$RUN -v >/dev/null 2>/tmp/verbose.err &
+		vpid=$!
+		sleep 20
+		kill -TERM $vpid 2>/dev/null
+		wait $vpid
+		tail -n 200 /tmp/verbose.err
+	fi
+	echo "---"
+}
+
+echo "RMMHUNT-KTEST-BEGIN"
+echo "kernel $(uname -r)"
+[ -r /sys/kernel/btf/vmlinux ] || done_with FAIL "no BTF at /sys/kernel/btf/vmlinux"
+
+$RUN >"$OUT" 2>"$ERR" &
+pid=$!
+# BPF verification is slow under emulation: allow a minute
+if ! wait_state ready 60; then
+	dump_logs verbose
+	done_with FAIL "no ready record"
+fi
+ready=$(line_with '"State":"ready"')
+attach=${ready#*\"AttachMode\":\"}
+attach=${attach%%\"*}
+echo "ready: $ready"
+
+# The target runs in a shell of its own, whose pid the event must name.
+sh -c "echo \$\$ >/tmp/shell.pid; $TARGET $ARGS; true" >/dev/null 2>&1
+shell=$(cat /tmp/shell.pid)
+
+# The event arrives asynchronously: wait up to 10 s for it.
+i=0
+while [ $i -lt 100 ]; do
+	event=$(line_with "\"FolderPath\":\"$TARGET\"" '"RecordType":"DeviceProcessEvents"')
+	[ -n "$event" ] && break
+	usleep 100000
+	i=$((i + 1))
+done
+if [ -z "$event" ]; then
+	dump_logs
+	done_with FAIL "attach $attach, no event for $TARGET"
+fi
+echo "event: $event"
+for want in "\"ProcessCommandLine\":\"$TARGET $ARGS\"" "\"InitiatingProcessId\":$shell,"; do
+	case "$event" in
+	*"$want"*) ;;
+	*)
+		done_with FAIL "attach $attach, event lacks $want"
+		;;
+	esac
+done
+
+kill -TERM $pid
+wait $pid
+rc=$?
+if ! wait_state stopping 1; then
+	dump_logs
+	done_with FAIL "attach $attach, event ok, no stopping record (exit $rc)"
+fi
+echo "stopping: $(line_with '"State":"stopping"')"
+if [ $rc -ne 0 ]; then
+	dump_logs
+	done_with FAIL "attach $attach, event ok, exit code $rc"
+fi
+done_with PASS "attach $attach, event ok, clean exit"
