@@ -1,7 +1,9 @@
 #!/bin/sh
 # /init of the test-kernels guest (busybox sh, PID 1, everything in RAM).
-# Smoke-tests the static rmmhunt on the booted kernel and prints the outcome
-# on the serial console between markers that tests/kernels/run.sh parses:
+# Smoke-tests the static rmmhunt on the booted kernel: it gets ready, reports
+# an exec with the right path, command line, parent, directory and cgroup,
+# stops cleanly on SIGTERM, and refuses to start without BTF. Prints the
+# outcome on the serial console between markers that tests/kernels/run.sh parses:
 #   RMMHUNT-KTEST-BEGIN
 #   RMMHUNT-KTEST-RESULT PASS|FAIL <details>
 #   RMMHUNT-KTEST-END
@@ -19,6 +21,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 # quiet: the kernel's own messages would interleave with the report
 echo 1 >/proc/sys/kernel/printk
 
@@ -67,7 +70,11 @@ dump_logs() {
 		echo "--- rmmhunt -v (last 200 lines)"
 		$RUN -v >/dev/null 2>/tmp/verbose.err &
 		vpid=$!
-		sleep 20
+		i=0
+		while [ $i -lt 60 ] && kill -0 $vpid 2>/dev/null; do
+			sleep 1
+			i=$((i + 1))
+		done
 		kill -TERM $vpid 2>/dev/null
 		wait $vpid
 		tail -n 200 /tmp/verbose.err
@@ -91,8 +98,12 @@ attach=${ready#*\"AttachMode\":\"}
 attach=${attach%%\"*}
 echo "ready: $ready"
 
-# The target runs in a shell of its own, whose pid the event must name.
-sh -c "echo \$\$ >/tmp/shell.pid; $TARGET $ARGS; true" >/dev/null 2>&1
+# The target runs in a shell of its own, whose pid the event must name, from
+# a cgroup and a directory on another mount: the BPF side walks kernel
+# structures for both, and those differ between versions (core_fixes.bpf.h).
+mkdir /sys/fs/cgroup/rmm-ktest
+sh -c "echo \$\$ >/sys/fs/cgroup/rmm-ktest/cgroup.procs; echo \$\$ >/tmp/shell.pid;
+	cd /tmp && $TARGET $ARGS; true" >/dev/null 2>&1
 shell=$(cat /tmp/shell.pid)
 
 # The event arrives asynchronously: wait up to 10 s for it.
@@ -108,7 +119,8 @@ if [ -z "$event" ]; then
 	done_with FAIL "attach $attach, no event for $TARGET"
 fi
 echo "event: $event"
-for want in "\"ProcessCommandLine\":\"$TARGET $ARGS\"" "\"InitiatingProcessId\":$shell,"; do
+for want in "\"ProcessCommandLine\":\"$TARGET $ARGS\"" "\"InitiatingProcessId\":$shell," \
+	'"ProcessCurrentDirectory":"/tmp"' '"CgroupPath":"/rmm-ktest"'; do
 	case "$event" in
 	*"$want"*) ;;
 	*)
@@ -129,4 +141,15 @@ if [ $rc -ne 0 ]; then
 	dump_logs
 	done_with FAIL "attach $attach, event ok, exit code $rc"
 fi
-done_with PASS "attach $attach, event ok, clean exit"
+
+# Without BTF, rmmhunt must stop at once and say why.
+mount -t tmpfs tmpfs /sys/kernel/btf
+# shellcheck disable=SC2086 # $RUN is a command line
+timeout 30 $RUN >/dev/null 2>"$ERR"
+rc=$?
+echo "no-BTF run: exit $rc: $(cat "$ERR")"
+if [ $rc -eq 0 ] || ! grep -q "has no BTF" "$ERR"; then
+	dump_logs
+	done_with FAIL "attach $attach, event ok, clean exit, no-BTF run: exit $rc"
+fi
+done_with PASS "attach $attach, event ok, clean exit, no-BTF refused"

@@ -11,23 +11,28 @@
 #   RMMHUNT          the static binary (default build/static/rmmhunt)
 #   KERNELS_CACHE    apt lists, kernels and logs (default build/kernels)
 #   KERNELS_REFRESH  1: refresh the cached apt lists (newest kernel of each suite)
-#   KERNELS_TIMEOUT  seconds one boot may take before it counts as failed (300)
+#   KERNELS_TIMEOUT  seconds one boot may take before it counts as failed (240)
 #   KERNELS_ACCEL    QEMU accelerator (default tcg: kvm is not always usable)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 RMMHUNT=${RMMHUNT:-build/static/rmmhunt}
 CACHE=${KERNELS_CACHE:-build/kernels}
-TIMEOUT=${KERNELS_TIMEOUT:-300}
+TIMEOUT=${KERNELS_TIMEOUT:-240}
 ACCEL=${KERNELS_ACCEL:-tcg,thread=multi}
 MIRROR=http://deb.debian.org/debian
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 [ $# -gt 0 ] || set -- bookworm bookworm-backports
 [ -x "$RMMHUNT" ] || { echo "run.sh: $RMMHUNT missing: make static" >&2; exit 2; }
-for tool in qemu-system-x86_64 busybox cpio dpkg-deb apt-get timeout; do
+for tool in qemu-system-x86_64 busybox cpio dpkg-deb apt-get timeout readelf; do
 	command -v $tool >/dev/null || { echo "run.sh: $tool missing" >&2; exit 2; }
 done
+# the guest has no libraries: busybox must be Debian's busybox-static
+if readelf -l "$(command -v busybox)" | grep -q INTERP; then
+	echo "run.sh: $(command -v busybox) is dynamically linked: install busybox-static" >&2
+	exit 2
+fi
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 
