@@ -2,7 +2,7 @@
 # One binary, many kernels: boots Debian's packaged kernels under QEMU (software
 # emulation, nothing installed on the host) with an initramfs holding the static
 # rmmhunt, busybox and tests/kernels/init.sh, and prints one line per kernel:
-#   kernel 6.1.0-50-amd64: PASS (attach tp_btf, event ok, clean exit)
+#   kernel 6.1.0-50-amd64: PASS (tp_btf and raw_tp: event ok, clean exit; ...) [12s]
 # Exits non-zero if any kernel fails.
 #
 # Usage: tests/kernels/run.sh [SUITE...]   (default: bookworm bookworm-backports,
@@ -13,6 +13,7 @@
 #   KERNELS_REFRESH  1: refresh the cached apt lists (newest kernel of each suite)
 #   KERNELS_TIMEOUT  seconds one boot may take before it counts as failed (240)
 #   KERNELS_ACCEL    QEMU accelerator (default tcg: kvm is not always usable)
+#   KERNELS_MIRROR   Debian archive (default: the one in the system's apt sources)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +21,9 @@ RMMHUNT=${RMMHUNT:-build/static/rmmhunt}
 CACHE=${KERNELS_CACHE:-build/kernels}
 TIMEOUT=${KERNELS_TIMEOUT:-240}
 ACCEL=${KERNELS_ACCEL:-tcg,thread=multi}
-MIRROR=http://deb.debian.org/debian
+# shellcheck disable=SC2016 # apt's format, not the shell's
+MIRROR=${KERNELS_MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' \
+	'Origin: Debian' 'Label: Debian' 2>/dev/null | head -n 1)}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 [ $# -gt 0 ] || set -- bookworm bookworm-backports
@@ -33,6 +36,7 @@ if readelf -l "$(command -v busybox)" | grep -q INTERP; then
 	echo "run.sh: $(command -v busybox) is dynamically linked: install busybox-static" >&2
 	exit 2
 fi
+[ -n "$MIRROR" ] || { echo "run.sh: no Debian archive in apt's sources: set KERNELS_MIRROR" >&2; exit 2; }
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 
