@@ -199,3 +199,4 @@ image: static
 azure-schema:
 	$(call msg,GEN,deploy/collectors/azure/)
 	$(Q)deploy/collectors/gen-azure-schema.py
+include tests/kernels/kernels.mk
