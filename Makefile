@@ -113,6 +113,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)$(MAKE) --no-print-directory test-kernels
 
 run:
 	$(Q)scripts/install-deps.sh build
