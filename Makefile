@@ -198,3 +198,6 @@ image: static
 azure-schema:
 	$(call msg,GEN,deploy/collectors/azure/)
 	$(Q)deploy/collectors/gen-azure-schema.py
+
+# Fuzzing: make fuzz, make fuzz-smoke (tests/fuzz/fuzz.mk lists what each target links).
+include tests/fuzz/fuzz.mk
