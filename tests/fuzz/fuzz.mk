@@ -4,14 +4,17 @@
 #   make fuzz                  build every target, fuzz each for FUZZ_SECONDS (default 60)
 #   make fuzz FUZZ=pe          only the targets named (space separated)
 #   make fuzz-smoke            every target for FUZZ_SMOKE_SECONDS (default 10), then
-#                              replay tests/fuzz/regressions/<name>/*; part of `make test`
+#                              replay tests/fuzz/regressions/<name>/*; run by `make test`
 #   make fuzz-build            only build
 #
 # A target is linked with exactly the module sources it needs (listed below), not with
 # every object: the harness then shows what a parser depends on, and each target builds
 # with the fuzzer's own instrumentation. A crash found by either run is left in
-# build/fuzz/artifacts/<name>/; once fixed, copy it to tests/fuzz/regressions/<name>/ so
-# fuzz-smoke replays it from then on.
+# build/fuzz/artifacts/<name>/ (the log in build/fuzz/fuzz_<name>.log); once fixed, copy
+# it to tests/fuzz/regressions/<name>/ so fuzz-smoke replays it from then on.
+#
+# Adding a target: tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/, and
+# its FUZZ_SRCS_<name> (plus LIBS/ARGS/SEED when needed) below.
 
 FUZZ_CC            ?= clang
 FUZZ_SECONDS       ?= 60
@@ -37,7 +40,7 @@ FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pk
 
 FUZZ_SRCS_elfnote      := user/identity/elfnote.c user/identity/pkg_field.c
 FUZZ_LIBS_elfnote      := -ljansson
-# Bigger than libFuzzer's default 4 KiB so the generated ELF seeds fit whole.
+# Room for a whole small ELF (the generated seeds are ~14 KiB) whatever the corpus holds.
 FUZZ_ARGS_elfnote      := -max_len=16384
 FUZZ_SEED_elfnote      := tests/fuzz/elfnote-seeds.sh
 
@@ -57,7 +60,7 @@ FUZZ_SEED_rpmheader    := tests/fuzz/rpmheader-seeds.sh
 
 FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_eval.c kql_lex.c kql_parse.c \
 			  kql_prog.c rule_yaml.c ruleset.c terms.c) \
-			  user/event.c user/output/json_writer.c user/log.c
+			  user/event.c user/output/json_writer.c
 FUZZ_LIBS_rules        := -lyaml
 # ruleset.c embeds the default rule set.
 FUZZ_DEPS_rules        := $(OUTPUT)/rules_default.h
