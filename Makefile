@@ -144,8 +144,10 @@ LDFLAGS += -static
 LDLIBS  := $(shell pkg-config --static --libs $(STATIC_LIBS) 2>/dev/null) -lpthread
 endif
 
+# SANITIZE= because `make e2e SANITIZE=1` passes it down to the tests' `make static`,
+# and the sanitizer runtimes cannot be linked statically.
 static:
-	$(Q)$(MAKE) --no-print-directory STATIC=1 OUTPUT=build/static build/static/rmmhunt
+	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= OUTPUT=build/static build/static/rmmhunt
 
 # Installs under $(DESTDIR)$(PREFIX); the unit goes where systemd looks for units of
 # locally installed software ($(PREFIX)/lib/systemd/system with PREFIX=/usr/local).
