@@ -138,7 +138,7 @@ clean:
 # `make static` builds the same objects into build/static/ and links every library
 # statically, for the FROM-scratch image. glibc warns that libcrypto's dlopen and
 # getaddrinfo need shared libraries at run time: rmmhunt never reaches those paths.
-STATIC_LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto
+STATIC_LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto sqlite3
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS  := $(shell pkg-config --static --libs $(STATIC_LIBS) 2>/dev/null) -lpthread
