@@ -113,6 +113,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory test-kernels
 
 run:
@@ -146,8 +147,10 @@ LDFLAGS += -static
 LDLIBS  := $(shell pkg-config --static --libs $(STATIC_LIBS) 2>/dev/null) -lpthread
 endif
 
+# SANITIZE= because `make e2e SANITIZE=1` passes it down to the tests' `make static`,
+# and the sanitizer runtimes cannot be linked statically.
 static:
-	$(Q)$(MAKE) --no-print-directory STATIC=1 OUTPUT=build/static build/static/rmmhunt
+	$(Q)$(MAKE) --no-print-directory STATIC=1 SANITIZE= OUTPUT=build/static build/static/rmmhunt
 
 # Installs under $(DESTDIR)$(PREFIX); the unit goes where systemd looks for units of
 # locally installed software ($(PREFIX)/lib/systemd/system with PREFIX=/usr/local).
@@ -200,4 +203,8 @@ image: static
 azure-schema:
 	$(call msg,GEN,deploy/collectors/azure/)
 	$(Q)deploy/collectors/gen-azure-schema.py
+
+# Fuzzing: make fuzz, make fuzz-smoke (tests/fuzz/fuzz.mk lists what each target links).
+include tests/fuzz/fuzz.mk
+# Booting other kernels: make test-kernels.
 include tests/kernels/kernels.mk

@@ -232,6 +232,8 @@ static uint64_t counter_sum(struct capture *c, enum counter which)
 	__u32 key = which;
 	uint64_t vals[c->ncpus], sum = 0;
 
+	/* The kernel fills one value per CPU; valgrind believes only the first. */
+	memset(vals, 0, sizeof(vals));
 	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, vals))
 		return 0;
 	for (int i = 0; i < c->ncpus; i++)
