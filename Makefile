@@ -55,7 +55,7 @@ else
 endif
 
 .PHONY: all clean test unit e2e run deps vmlinux fuzz bench static install uninstall image \
-	test-kernels
+	test-kernels test-sanitize
 all: $(OUTPUT)/rmmhunt
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
@@ -114,7 +114,12 @@ test:
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory test-sanitize
 	$(Q)$(MAKE) --no-print-directory test-kernels
+
+# The unit tests and the e2e tests that run the binary again, built with ASan+UBSan.
+test-sanitize:
+	$(Q)scripts/ci-sanitize.sh
 
 run:
 	$(Q)scripts/install-deps.sh build
