@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +49,7 @@ struct held {
 	size_t prog_idx; /* argv[prog_idx] names the program: 2 after a preloader */
 	const char *argvp[ARGV_ITEMS_MAX];
 	char cwd[PATH_MAX_BYTES + 2];
+	char search_dir[PATH_MAX_BYTES]; /* the Windows parent's directory, or "" */
 };
 
 struct pipeline {
@@ -418,6 +421,28 @@ static void release(struct pipeline *p, struct held *h)
 		release_plain(p, h);
 }
 
+/*
+ * Windows looks for a bare program name in the directory of the program that
+ * calls CreateProcess first: that is the parent when lineage names a Windows
+ * program (release_program recorded its .exe), else there is no such place.
+ */
+static void set_search_dir(struct pipeline *p, struct held *h)
+{
+	const struct proc_record *r = lineage__get(p->lineage, h->k.image_tgid);
+	size_t len, dir_len;
+
+	h->search_dir[0] = '\0';
+	if (!r || !r->folder_path || r->folder_path[0] != '/')
+		return;
+	len = strlen(r->folder_path);
+	dir_len = strrchr(r->folder_path, '/') - r->folder_path;
+	if (len < 4 || strcasecmp(r->folder_path + len - 4, ".exe") ||
+	    dir_len >= sizeof(h->search_dir))
+		return;
+	/* "/x.exe" lives in "/" */
+	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), r->folder_path);
+}
+
 /* Holds the current event (p->ev) as @kind; NULL when a Wine program cannot be resolved. */
 static struct held *hold(struct pipeline *p, const struct exec_info *x, enum wine_kind kind,
 			 int root_fd, int exe_fd)
@@ -470,6 +495,9 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	    .argc = argc,
 	    .uid = x->k->uid,
 	};
+	set_search_dir(p, h);
+	if (h->search_dir[0])
+		h->q.search_dir = h->search_dir;
 	h->prog_idx = wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
 	if (wine__resolve(p->wine, &h->q, &h->t)) {
 		drop_held(h);
