@@ -231,8 +231,10 @@ static bool same_file(const struct stat *st, const struct exec_event *k)
 
 /*
  * The executable, exactly as exec'd: /proc/PID/exe while the process lives
- * (even if the file was since deleted or replaced), else the path inside the
- * process's root, accepted only if it is still the same inode and ctime.
+ * (even if the file was since deleted or replaced) and has not exec'd again
+ * since, else the path inside the process's root, accepted only if it is
+ * still the same inode and ctime. A snapshot record knows no inode: its
+ * /proc/PID/exe is what it runs.
  */
 static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *path,
 		    const struct exec_event *k)
@@ -242,6 +244,11 @@ static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *pa
 
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* `sh script` that already exec'd the next program must not get its identity */
+	if (fd >= 0 && k->exe_ino && (fstat(fd, &st) || !same_file(&st, k))) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0 || root_fd < 0)
 		return fd;
 	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
