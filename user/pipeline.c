@@ -450,6 +450,38 @@ static void set_search_dir(struct pipeline *p, struct held *h)
 	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), r->folder_path);
 }
 
+static const char *path_base(const char *path)
+{
+	const char *b = path + strlen(path);
+
+	while (b > path && b[-1] != '/' && b[-1] != '\\')
+		b--;
+	return b;
+}
+
+/*
+ * A Wine program found running by the snapshot shows its argv as Wine
+ * rewrote it: the Windows command line, NUL-padded to the original length,
+ * no loader in front. Drops the padding and puts a stand-in loader at
+ * argv[0], so the program is argv[1] as in a loader exec. True when it did.
+ */
+static bool running_program_argv(struct held *h, const struct exec_info *x, size_t *argc)
+{
+	static const char loader[] = "";
+	size_t n = *argc;
+
+	if (!x->from_snapshot || !n || n >= ARGV_ITEMS_MAX ||
+	    !strcmp(path_base(h->argvp[0]), path_base(x->exe)))
+		return false;
+	while (n > 1 && !h->argvp[n - 1][0])
+		n--;
+	h->argv_len = h->argvp[n - 1] + strlen(h->argvp[n - 1]) + 1 - h->argv;
+	memmove(h->argvp + 1, h->argvp, n * sizeof(h->argvp[0]));
+	h->argvp[0] = loader;
+	*argc = n + 1;
+	return true;
+}
+
 /* Holds the current event (p->ev) as @kind; NULL when a Wine program cannot be resolved. */
 static struct held *hold(struct pipeline *p, const struct exec_info *x, enum wine_kind kind,
 			 int root_fd, int exe_fd)
@@ -457,6 +489,7 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	uint64_t now = clock__boot_ns();
 	struct held *h = NULL, *oldest = &p->held[0];
 	size_t n = 0, argc = 0;
+	bool rewritten;
 
 	for (int i = 0; i < HELD_MAX && !h; i++) {
 		if (!p->held[i].used)
@@ -492,10 +525,11 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	if (kind != WINE_PROGRAM)
 		return h;
 
+	rewritten = running_program_argv(h, x, &argc);
 	h->q = (struct wine_query){
 	    .pid = x->k->tgid,
 	    .root_fd = h->root_fd,
-	    .exe_fd = exe_fd,
+	    .exe_fd = rewritten ? -1 : exe_fd,
 	    .cwd = h->cwd,
 	    .loader_path = x->exe,
 	    .argv = h->argvp,
@@ -505,7 +539,7 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	set_search_dir(p, h);
 	if (h->search_dir[0])
 		h->q.search_dir = h->search_dir;
-	h->prog_idx = wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
+	h->prog_idx = !rewritten && wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
 	if (wine__resolve(p->wine, &h->q, &h->t)) {
 		drop_held(h);
 		return NULL;
