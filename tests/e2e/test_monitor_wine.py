@@ -228,3 +228,28 @@ def test_elf_with_package_metadata_note__carries_its_vendor(mon, tmp_path):
     assert ev["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
     assert ev["ProcessVersionInfoProductName"] == "ateraagent"
     assert ev["ProcessVersionInfoProductVersion"] == "1.2.3"
+
+
+@needs_wine
+def test_running_wine_program__snapshot_names_it_with_its_command_line(wine_session):
+    # Wine rewrites a running program's argv into its Windows command line, NUL-padded
+    exe = wine_session["atera"]
+    prog = subprocess.Popen(["wine", exe.name, "20000"], cwd=exe.parent, env=wine_environ(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not Path(f"/proc/{prog.pid}/cmdline").read_bytes().startswith(b"AteraAgent.exe"):
+            assert time.monotonic() < deadline, "the program never started"
+            time.sleep(0.05)
+        with Monitor("--emit", "events") as m:
+            evs = m.events(ProcessId=prog.pid)
+    finally:
+        prog.kill()
+        prog.wait()
+    assert len(evs) == 1, dump(evs)
+    ev = evs[0]
+    assert ev["FromSnapshot"] is True
+    assert ev["ProcessCommandLine"] == "AteraAgent.exe 20000"
+    assert ev["FolderPath"] == str(exe)
+    assert ev["WindowsPath"] == to_windows(exe)
+    assert ev["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
