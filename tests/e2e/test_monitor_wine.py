@@ -7,6 +7,7 @@ launch by process id or by a command line no other test uses.
 """
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -253,3 +254,53 @@ def test_running_wine_program__snapshot_names_it_with_its_command_line(wine_sess
     assert ev["FolderPath"] == str(exe)
     assert ev["WindowsPath"] == to_windows(exe)
     assert ev["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
+
+
+def paused(m):
+    """While the monitor is stopped its execs wait in the ring buffer: it sees them late."""
+    class Paused:
+        def __enter__(self):
+            m.proc.send_signal(signal.SIGSTOP)
+
+        def __exit__(self, *exc):
+            m.proc.send_signal(signal.SIGCONT)
+    return Paused()
+
+
+def test_exec_chain_seen_late__each_event_keeps_its_own_identity(mon, tmp_path):
+    # a script exec'ing an Atera binary: by the time the monitor reads the
+    # script's exec, /proc/PID/exe is already the Atera binary
+    elf = build_atera_elf(tmp_path, sleep_ms=3000)
+    script = tmp_path / "launch-atera.sh"
+    script.write_text(f"#!/bin/sh\nexec {elf}\n")
+    script.chmod(0o755)
+    with paused(mon):
+        p = subprocess.Popen([script])
+        deadline = time.monotonic() + 10
+        while os.readlink(f"/proc/{p.pid}/exe") != str(elf):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    evs = mon.wait_for(lambda _: len(mon.events(ProcessId=p.pid)) >= 2 and
+                       mon.events(ProcessId=p.pid))
+    p.wait()
+    assert [e["FolderPath"] for e in evs] == [os.path.realpath("/bin/sh"), str(elf)], dump(evs)
+    assert evs[0]["ProcessVersionInfoCompanyName"] != ATERA_COMPANY
+    assert evs[0]["VersionInfoSource"] == "dpkg"
+    assert evs[1]["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
+
+
+@needs_wine
+def test_wine_chain_seen_late__still_one_event(wine_session, mon):
+    exe = wine_session["atera"]
+    with paused(mon):
+        p = subprocess.Popen(["wine", exe.name, "3000"], cwd=exe.parent, env=wine_environ(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not Path(f"/proc/{p.pid}/cmdline").read_bytes().startswith(b"AteraAgent.exe"):
+            assert time.monotonic() < deadline, "the program never started"
+            time.sleep(0.05)
+    wait_program(mon, p.pid)
+    p.wait(timeout=30)
+    time.sleep(1.5)
+    evs = mon.events(ProcessId=p.pid)
+    assert [e["FileName"] for e in evs] == ["AteraAgent.exe"], dump(evs)

@@ -78,11 +78,12 @@ def build_windows_fixtures():
     }
 
 
-def build_atera_elf(directory, name="AteraAgent", metadata=ATERA_ELF_META):
+def build_atera_elf(directory, name="AteraAgent", metadata=ATERA_ELF_META, sleep_ms=0):
     """A native ELF carrying Atera's vendor in its package-metadata note (ld --package-metadata)."""
     directory = Path(directory)
-    src = directory / "atera_main.c"
-    src.write_text("int main(void) { return 0; }\n")
+    src = directory / f"{name}.c"
+    src.write_text("#include <unistd.h>\n"
+                   f"int main(void) {{ usleep({sleep_ms} * 1000); return 0; }}\n")
     out = directory / name
     subprocess.run(["gcc", "-o", str(out), str(src), "-Xlinker",
                     f"--package-metadata={metadata}"], check=True, timeout=120)
