@@ -549,6 +549,20 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	return h;
 }
 
+/*
+ * A Wine program starting another (CreateProcess) shows that its parent
+ * already runs its final image: report the parent's held start now, when it
+ * is settled, so the child can name it (InitiatingProcess*, the directory a
+ * bare name is looked up in) even when both execs come in one batch.
+ */
+static void settle_parent(struct pipeline *p, const struct exec_event *k)
+{
+	struct held *h = k->image_tgid != k->tgid ? find_held(p, k->image_tgid) : NULL;
+
+	if (h && h->kind == WINE_PROGRAM && h->resolved && wine__try_maps(&h->q, &h->t) != -EAGAIN)
+		release(p, h);
+}
+
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 {
 	enum wine_kind kind = WINE_NOT;
@@ -574,6 +588,8 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		p->stats.wine_collapsed++;
 		drop_held(prev);
 	}
+	if (kind == WINE_PROGRAM && !x->from_snapshot)
+		settle_parent(p, x->k);
 	if (kind != WINE_NOT && root_fd >= 0)
 		h = hold(p, x, kind, root_fd, exe_fd);
 	/* a snapshot's program already maps its image: no need to wait */
