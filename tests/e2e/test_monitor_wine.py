@@ -304,3 +304,19 @@ def test_wine_chain_seen_late__still_one_event(wine_session, mon):
     time.sleep(1.5)
     evs = mon.events(ProcessId=p.pid)
     assert [e["FileName"] for e in evs] == ["AteraAgent.exe"], dump(evs)
+
+
+@needs_wine
+def test_createprocess_child_seen_late__still_named_with_its_windows_parent(wine_session, mon):
+    # parent and child execs come in one batch: the parent's event is still held
+    spawner = wine_session["spawner"]
+    with paused(mon):
+        res = run_wine(["wine", spawner, "AteraAgent.exe", "41"], cwd=WORK)
+        assert res.returncode == 0, res.stderr
+        time.sleep(0.5)  # the child is gone too: only argv can name it
+    evs = mon.wait_for(lambda _: [e for e in mon.events(FileName="AteraAgent.exe")
+                                  if e["ProcessCommandLine"] == "AteraAgent.exe 41"])
+    assert len(evs) == 1, dump(mon.events(InitiatingProcessFileName="wine64"))
+    assert evs[0]["FolderPath"] == str(wine_session["atera"])
+    assert evs[0]["InitiatingProcessFileName"] == "spawner.exe"
+    assert evs[0]["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
