@@ -5,7 +5,7 @@ state across restarts, replay of recorded events and SIGHUP reloads.
 The native "Atera" is an ELF whose package-metadata note names Atera Networks
 (the fast path); the Windows one is AteraAgent.exe run under Wine.
 """
-import os
+import json
 import pwd
 import shutil
 import signal
@@ -205,11 +205,10 @@ def test_each_exclusion_suppresses_exactly_its_case(atera, bindir, admin_user):
         def find(argv):
             return m.events(FolderPath=argv[0], ProcessCommandLine=" ".join(argv))
 
-        found = {case: m.wait_for(lambda _: find(argv), timeout=10)
-                 for case, _, _, argv in cases}
-        time.sleep(0.5)
+        for _, _, _, argv in cases:
+            m.wait_for(lambda _: find(argv), timeout=10)
+        m.stop()  # drains: a second event of any case would be in now
         found = {case: find(argv) for case, _, _, argv in cases}
-        m.stop()
 
     expected = {}
     for case, _, excl, _ in cases:
@@ -248,7 +247,6 @@ def test_replay_of_recorded_events_gives_the_live_count(atera, bindir, tmp_path)
         m.stop()
     live = m.alerts(RuleId=RULE_ID)[-1]
     recorded = tmp_path / "events.jsonl"
-    import json
     with open(recorded, "w") as f:
         for e in m.events():
             f.write(json.dumps(e) + "\n")
