@@ -13,8 +13,12 @@
 /*
  * inode ctime: a struct timespec64 i_ctime until 6.6, renamed __i_ctime by
  * 13bc24457850 ("fs: rename i_ctime field to __i_ctime"), then split into
- * i_ctime_sec/i_ctime_nsec by 3aa63a569c64 (6.11).
+ * i_ctime_sec/i_ctime_nsec by 3aa63a569c64 (6.11). Since multigrain
+ * timestamps (6.13) the top bit of i_ctime_nsec is the I_CTIME_QUERIED flag,
+ * not time: without masking it the ctime never equals what stat() says.
  */
+#define RMMHUNT_I_CTIME_QUERIED (1U << 31)
+
 struct inode___pre66 {
 	struct timespec64 i_ctime;
 } __attribute__((preserve_access_index));
@@ -36,7 +40,7 @@ static __always_inline __u64 get_inode_ctime_ns(struct inode *inode)
 
 	if (bpf_core_field_exists(v611->i_ctime_sec))
 		return BPF_CORE_READ(v611, i_ctime_sec) * 1000000000ULL +
-		       BPF_CORE_READ(v611, i_ctime_nsec);
+		       (BPF_CORE_READ(v611, i_ctime_nsec) & ~RMMHUNT_I_CTIME_QUERIED);
 	if (bpf_core_field_exists(pre611->__i_ctime))
 		return BPF_CORE_READ(pre611, __i_ctime.tv_sec) * 1000000000ULL +
 		       BPF_CORE_READ(pre611, __i_ctime.tv_nsec);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +49,7 @@ struct held {
 	size_t prog_idx; /* argv[prog_idx] names the program: 2 after a preloader */
 	const char *argvp[ARGV_ITEMS_MAX];
 	char cwd[PATH_MAX_BYTES + 2];
+	char search_dir[PATH_MAX_BYTES]; /* the Windows parent's directory, or "" */
 };
 
 struct pipeline {
@@ -228,8 +231,10 @@ static bool same_file(const struct stat *st, const struct exec_event *k)
 
 /*
  * The executable, exactly as exec'd: /proc/PID/exe while the process lives
- * (even if the file was since deleted or replaced), else the path inside the
- * process's root, accepted only if it is still the same inode and ctime.
+ * (even if the file was since deleted or replaced) and has not exec'd again
+ * since, else the path inside the process's root, accepted only if it is
+ * still the same inode and ctime. A snapshot record knows no inode: its
+ * /proc/PID/exe is what it runs.
  */
 static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *path,
 		    const struct exec_event *k)
@@ -239,6 +244,11 @@ static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *pa
 
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* `sh script` that already exec'd the next program must not get its identity */
+	if (fd >= 0 && k->exe_ino && (fstat(fd, &st) || !same_file(&st, k))) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0 || root_fd < 0)
 		return fd;
 	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
@@ -418,6 +428,60 @@ static void release(struct pipeline *p, struct held *h)
 		release_plain(p, h);
 }
 
+/*
+ * Windows looks for a bare program name in the directory of the program that
+ * calls CreateProcess first: that is the parent when lineage names a Windows
+ * program (release_program recorded its .exe), else there is no such place.
+ */
+static void set_search_dir(struct pipeline *p, struct held *h)
+{
+	const struct proc_record *r = lineage__get(p->lineage, h->k.image_tgid);
+	size_t len, dir_len;
+
+	h->search_dir[0] = '\0';
+	if (!r || !r->folder_path || r->folder_path[0] != '/')
+		return;
+	len = strlen(r->folder_path);
+	dir_len = strrchr(r->folder_path, '/') - r->folder_path;
+	if (len < 4 || strcasecmp(r->folder_path + len - 4, ".exe") ||
+	    dir_len >= sizeof(h->search_dir))
+		return;
+	/* "/x.exe" lives in "/" */
+	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), r->folder_path);
+}
+
+static const char *path_base(const char *path)
+{
+	const char *b = path + strlen(path);
+
+	while (b > path && b[-1] != '/' && b[-1] != '\\')
+		b--;
+	return b;
+}
+
+/*
+ * A Wine program found running by the snapshot shows its argv as Wine
+ * rewrote it: the Windows command line, NUL-padded to the original length,
+ * no loader in front. Drops the padding and puts a stand-in loader at
+ * argv[0], so the program is argv[1] as in a loader exec. True when it did.
+ */
+static bool running_program_argv(struct held *h, const struct exec_info *x, size_t *argc)
+{
+	static const char loader[] = "";
+	size_t n = *argc;
+
+	if (!x->from_snapshot || !n || n >= ARGV_ITEMS_MAX ||
+	    !strcmp(path_base(h->argvp[0]), path_base(x->exe)))
+		return false;
+	while (n > 1 && !h->argvp[n - 1][0])
+		n--;
+	h->argv_len = h->argvp[n - 1] + strlen(h->argvp[n - 1]) + 1 - h->argv;
+	memmove(h->argvp + 1, h->argvp, n * sizeof(h->argvp[0]));
+	h->argvp[0] = loader;
+	*argc = n + 1;
+	return true;
+}
+
 /* Holds the current event (p->ev) as @kind; NULL when a Wine program cannot be resolved. */
 static struct held *hold(struct pipeline *p, const struct exec_info *x, enum wine_kind kind,
 			 int root_fd, int exe_fd)
@@ -425,6 +489,7 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	uint64_t now = clock__boot_ns();
 	struct held *h = NULL, *oldest = &p->held[0];
 	size_t n = 0, argc = 0;
+	bool rewritten;
 
 	for (int i = 0; i < HELD_MAX && !h; i++) {
 		if (!p->held[i].used)
@@ -460,17 +525,21 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	if (kind != WINE_PROGRAM)
 		return h;
 
+	rewritten = running_program_argv(h, x, &argc);
 	h->q = (struct wine_query){
 	    .pid = x->k->tgid,
 	    .root_fd = h->root_fd,
-	    .exe_fd = exe_fd,
+	    .exe_fd = rewritten ? -1 : exe_fd,
 	    .cwd = h->cwd,
 	    .loader_path = x->exe,
 	    .argv = h->argvp,
 	    .argc = argc,
 	    .uid = x->k->uid,
 	};
-	h->prog_idx = wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
+	set_search_dir(p, h);
+	if (h->search_dir[0])
+		h->q.search_dir = h->search_dir;
+	h->prog_idx = !rewritten && wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
 	if (wine__resolve(p->wine, &h->q, &h->t)) {
 		drop_held(h);
 		return NULL;
@@ -478,6 +547,20 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	h->q.exe_fd = -1;
 	h->resolved = true;
 	return h;
+}
+
+/*
+ * A Wine program starting another (CreateProcess) shows that its parent
+ * already runs its final image: report the parent's held start now, when it
+ * is settled, so the child can name it (InitiatingProcess*, the directory a
+ * bare name is looked up in) even when both execs come in one batch.
+ */
+static void settle_parent(struct pipeline *p, const struct exec_event *k)
+{
+	struct held *h = k->image_tgid != k->tgid ? find_held(p, k->image_tgid) : NULL;
+
+	if (h && h->kind == WINE_PROGRAM && h->resolved && wine__try_maps(&h->q, &h->t) != -EAGAIN)
+		release(p, h);
 }
 
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
@@ -505,6 +588,8 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		p->stats.wine_collapsed++;
 		drop_held(prev);
 	}
+	if (kind == WINE_PROGRAM && !x->from_snapshot)
+		settle_parent(p, x->k);
 	if (kind != WINE_NOT && root_fd >= 0)
 		h = hold(p, x, kind, root_fd, exe_fd);
 	/* a snapshot's program already maps its image: no need to wait */

@@ -40,6 +40,9 @@
  *   confirmed the image at once: the re-exec's event is queued before the
  *   re-exec'd image maps the PE, so once try_maps succeeds any superseding
  *   exec of that pid has already been seen.
+ *   The one exception: a WINE_PROGRAM exec whose parent's program start is
+ *   still held; the parent forked it from its final image, so its execs
+ *   were all seen, and the child needs it reported to name its parent.
  *
  * A 32-bit program under a 64-bit-only Wine (this machine) shows as two
  * WINE_PROGRAM execs: the launching pid, which never maps the PE and exits,
