@@ -34,9 +34,14 @@ static __always_inline __u64 get_inode_ctime_ns(struct inode *inode)
 	struct inode___pre611 *pre611 = (void *)inode;
 	struct inode___pre66 *pre66 = (void *)inode;
 
+	/*
+	 * Since 6.13 (multigrain timestamps, 4e40eff0b573) bit 31 of
+	 * i_ctime_nsec is I_CTIME_QUERIED, set once stat() has seen the
+	 * ctime; stat reports the field without it.
+	 */
 	if (bpf_core_field_exists(v611->i_ctime_sec))
 		return BPF_CORE_READ(v611, i_ctime_sec) * 1000000000ULL +
-		       BPF_CORE_READ(v611, i_ctime_nsec);
+		       (BPF_CORE_READ(v611, i_ctime_nsec) & ~(1U << 31));
 	if (bpf_core_field_exists(pre611->__i_ctime))
 		return BPF_CORE_READ(pre611, __i_ctime.tv_sec) * 1000000000ULL +
 		       BPF_CORE_READ(pre611, __i_ctime.tv_nsec);
