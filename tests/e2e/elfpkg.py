@@ -1,0 +1,35 @@
+"""Native test executables that identify as Atera: an ELF package note whose
+vendor identity maps to ProcessVersionInfoCompanyName (no Wine needed)."""
+import json
+import subprocess
+
+ATERA = "Atera Networks Ltd."
+ATERA_NOTE = json.dumps({"type": "deb", "name": "ateraagent", "version": "1.0",
+                         "vendor": ATERA})
+
+SLEEPER = "#include <unistd.h>\nint main(void) { sleep(3); return 0; }\n"
+QUICK = "int main(void) { return 0; }\n"
+
+
+def build_elf(path, source=QUICK, note=ATERA_NOTE):
+    """Compiles @source to @path; with @note, as an ELF carrying that package note."""
+    cmd = ["gcc", "-O1", "-x", "c", "-", "-o", str(path)]
+    if note:
+        cmd += ["-Xlinker", f"--package-metadata={note}"]  # -Wl would split at commas
+    subprocess.run(cmd, input=source.encode(), check=True)
+    return str(path)
+
+
+def is_atera(ev):
+    return ev.get("ProcessVersionInfoCompanyName") == ATERA
+
+
+def matched(records):
+    """The events the rules matched, whoever exec'd them (the machine is shared)."""
+    return [r for r in records if r.get("RecordType") == "DeviceProcessEvents"
+            and r.get("MatchedRules")]
+
+
+def last_alert_count(records):
+    alerts = [r for r in records if r.get("RecordType") == "Alert"]
+    return alerts[-1]["Count"] if alerts else 0
