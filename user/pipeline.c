@@ -230,6 +230,8 @@ static bool same_file(const struct stat *st, const struct exec_event *k)
  * The executable, exactly as exec'd: /proc/PID/exe while the process lives
  * (even if the file was since deleted or replaced), else the path inside the
  * process's root, accepted only if it is still the same inode and ctime.
+ * /proc/PID/exe must be the same inode too: the process may have exec'd
+ * again since (its ctime may differ: a chmod after the exec is fine).
  */
 static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *path,
 		    const struct exec_event *k)
@@ -239,6 +241,11 @@ static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *pa
 
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* a snapshot record has no inode to compare (exe_ino 0) */
+	if (fd >= 0 && k->exe_ino && (fstat(fd, &st) || st.st_ino != k->exe_ino)) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0 || root_fd < 0)
 		return fd;
 	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
