@@ -294,6 +294,23 @@ static int open_root(struct pipeline *p, int proc_fd, const struct exec_event *k
 	return fd;
 }
 
+/*
+ * The executable's path inside the process's root. The kernel names it from
+ * our root, so for a process chroot'ed in our mounts the path starts with its
+ * root's: lookups inside that root need the rest.
+ */
+static const char *path_in_root(int proc_fd, const char *path)
+{
+	char root[PATH_MAX_BYTES];
+	ssize_t n = proc_fd < 0 ? -1 : readlinkat(proc_fd, "root", root, sizeof(root) - 1);
+
+	if (n <= 1 || (size_t)n >= sizeof(root) - 1)
+		return path; /* gone, unreadable, or "/" */
+	if (strncmp(path, root, n) || path[n] != '/')
+		return path;
+	return path + n;
+}
+
 /* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
 static void set_container(struct event *e, int proc_fd)
 {
@@ -492,13 +509,15 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	enum wine_kind kind = WINE_NOT;
 	int proc_fd, root_fd, exe_fd, file_fd = -1;
 	struct held *prev, *h = NULL;
+	const char *exe_path;
 
 	p->stats.events_seen++;
 	build_event(p, x);
 	proc_fd = open_proc_dir(x);
 	root_fd = open_root(p, proc_fd, x->k);
 	set_container(&p->ev, proc_fd);
-	exe_fd = open_exe(p, proc_fd, root_fd, x->exe, x->k);
+	exe_path = path_in_root(proc_fd, x->exe);
+	exe_fd = open_exe(p, proc_fd, root_fd, exe_path, x->k);
 	if (exe_fd >= 0) {
 		file_fd = open_exec_file(x, root_fd, exe_fd);
 		kind = wine__classify(p->wine, exe_fd, file_fd);
@@ -518,7 +537,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	if (h && x->from_snapshot)
 		release(p, h);
 	else if (!h)
-		finish(p, &p->ev, x->k, exe_fd, root_fd, x->exe,
+		finish(p, &p->ev, x->k, exe_fd, root_fd, exe_path,
 		       kind == WINE_NOT && file_fd < 0 && !x->from_snapshot);
 
 	if (file_fd >= 0)
