@@ -170,6 +170,19 @@ def test_process_gone_before_user_space_looks(tmp_path, storm):
     assert last_alert_count(m.records) == len(matched(m.records))
 
 
+def test_exec_again_at_once_keeps_each_identity(tmp_path):
+    """sh execs Atera at once: the sh event must not take Atera's file for its own."""
+    atera = build_elf(tmp_path / "atera-execd", QUICK)
+    with Monitor("--emit", "events") as m:
+        pids = [subprocess.Popen(["/bin/sh", "-c", f"exec {atera}"]).pid for _ in range(10)]
+        m.wait_for(lambda _: len(m.events(FolderPath=atera)) == 10)
+    for pid in pids:
+        (sh,) = [e for e in m.events(ProcessId=pid) if e["FolderPath"] != atera]
+        (ae,) = m.events(ProcessId=pid, FolderPath=atera)
+        assert is_atera(ae) and ae["SHA256"] == sha256(atera)
+        assert not is_atera(sh) and sh["SHA256"] != ae["SHA256"] and not sh.get("MatchedRules")
+
+
 # --- files that are not what they seem ----------------------------------------
 
 def inspect(*paths):
