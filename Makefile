@@ -18,7 +18,8 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/' \
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto libmicrohttpd sqlite3
+# the HTTP endpoint is our own (user/ops/httpd.c): see deploy/README.md for why
+LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(LIBS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(LIBS) 2>/dev/null)
 
@@ -112,6 +113,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)$(MAKE) --no-print-directory test-kernels
 
 run:
 	$(Q)scripts/install-deps.sh build
@@ -138,7 +140,7 @@ clean:
 # `make static` builds the same objects into build/static/ and links every library
 # statically, for the FROM-scratch image. glibc warns that libcrypto's dlopen and
 # getaddrinfo need shared libraries at run time: rmmhunt never reaches those paths.
-STATIC_LIBS := libbpf libelf zlib jansson yaml-0.1 libcrypto
+STATIC_LIBS := $(LIBS)
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS  := $(shell pkg-config --static --libs $(STATIC_LIBS) 2>/dev/null) -lpthread
@@ -198,3 +200,4 @@ image: static
 azure-schema:
 	$(call msg,GEN,deploy/collectors/azure/)
 	$(Q)deploy/collectors/gen-azure-schema.py
+include tests/kernels/kernels.mk

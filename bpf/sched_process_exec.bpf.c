@@ -16,6 +16,21 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* When an event last woke user space (racy across CPUs, which only makes it wake more). */
+__u64 last_wakeup_ns;
+
+/*
+ * The kernel already wakes the reader only when it had caught up; in an exec
+ * storm it always has, so each exec would cost a wake-up. Batch them instead.
+ */
+static __always_inline __u64 wakeup_flags(__u64 now)
+{
+	if (now - last_wakeup_ns < WAKEUP_BATCH_NS)
+		return BPF_RB_NO_WAKEUP;
+	last_wakeup_ns = now;
+	return 0;
+}
+
 /* Appends the cgroup v2 path's names, leaf first, at s->pos. */
 static __always_inline __u32 put_cgroup(struct exec_scratch *s, struct task_struct *task)
 {
@@ -150,7 +165,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	len = EXEC_EVENT_HDR_SIZE + s->pos;
 	if (len > sizeof(*e))
 		return 0;
-	if (bpf_ringbuf_output(&events, e, len, 0))
+	if (bpf_ringbuf_output(&events, e, len, wakeup_flags(e->boot_ns)))
 		counter_inc(CNT_LOST);
 	return 0;
 }

@@ -64,6 +64,14 @@ struct exec_event {
 
 #define EXEC_EVENT_HDR_SIZE  (sizeof(struct exec_event) - EXEC_DATA_MAX)
 
+/*
+ * Wake-up batching: within WAKEUP_BATCH_NS of the last wake-up an event wakes
+ * no one; user space, having just been woken, polls again within
+ * POLL_BUSY_MS while events keep coming, so none waits longer than that.
+ */
+#define WAKEUP_BATCH_NS 1000000ULL
+#define POLL_BUSY_MS	2
+
 /* Per-CPU counters in the "counters" array map. */
 enum counter {
 	CNT_EXECS,	 /* execs seen by the hook */

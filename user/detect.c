@@ -83,14 +83,19 @@ struct detector *detector__new(struct ruleset *rs, const struct detector_opts *o
 {
 	struct detector *d = calloc(1, sizeof(*d));
 
-	if (!d || build_rule_state(d, rs)) {
+	if (!d) {
+		ruleset__free(rs);
+		return NULL;
+	}
+	/* the options first: the aggregator is built from them */
+	d->opts = *opts;
+	if (!d->opts.summary_interval_us)
+		d->opts.summary_interval_us = AGG_DEFAULT_INTERVAL_US;
+	if (build_rule_state(d, rs)) {
 		free(d);
 		ruleset__free(rs);
 		return NULL;
 	}
-	d->opts = *opts;
-	if (!d->opts.summary_interval_us)
-		d->opts.summary_interval_us = AGG_DEFAULT_INTERVAL_US;
 	jw_init(&d->jw);
 	if (d->opts.state_path)
 		/* the time names a bad file set aside: two must not share a name */

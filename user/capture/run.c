@@ -389,6 +389,7 @@ static int run_loop(struct monitor *m)
 	int timeout = 100, err = 0;
 
 	while (!exiting) {
+		bool busy;
 		time_t now;
 
 		err = capture__poll(m->cap, timeout);
@@ -396,11 +397,15 @@ static int run_loop(struct monitor *m)
 			pr_err("failed to poll the ring buffer: %s", strerror(-err));
 			break;
 		}
+		/* while events come, look again soon: some arrived without a wake-up */
+		busy = err > 0;
 		err = 0;
 		/* drained: held events may be reported now (see identity/wine.h) */
 		timeout = pipeline__tick(m->pipe);
 		if (timeout < 0 || timeout > 100)
 			timeout = 100;
+		if (busy && timeout > POLL_BUSY_MS)
+			timeout = POLL_BUSY_MS;
 		detector__tick(m->det, clock__now_us());
 		fflush(stdout);
 		if (reload) {

@@ -20,7 +20,7 @@
 #include "log.h"
 
 /* The columns this module owns, in the order a cache record stores them. */
-static const enum field_id columns[] = {
+const enum field_id identity_columns[IDENTITY_NCOLUMNS] = {
     FIELD_PROCESS_VERSION_INFO_COMPANY_NAME,
     FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME,
     FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION,
@@ -34,7 +34,6 @@ static const enum field_id columns[] = {
     FIELD_SHA256,
     FIELD_FILE_SIZE,
 };
-#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
 /* pe_info's fields in event column order. */
 static const enum field_id pe_columns[PE_VI__COUNT] = {
@@ -56,8 +55,8 @@ void identity__set_package_lookup(identity_package_lookup_fn fn)
 
 void identity__clear(struct event *e)
 {
-	for (size_t i = 0; i < N_COLUMNS; i++)
-		event_unset(e, columns[i]);
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++)
+		event_unset(e, identity_columns[i]);
 }
 
 static int fill_pe(struct pe_info *info, struct event *e)
@@ -186,7 +185,7 @@ struct entry {
 	struct key key;
 	struct entry *hnext;	   /* hash chain */
 	struct entry *prev, *next; /* LRU list, most recent first */
-	uint32_t set_mask;	   /* bit i: columns[i] is set */
+	uint32_t set_mask;	   /* bit i: identity_columns[i] is set */
 	uint32_t n_items;	   /* of the list column */
 	int64_t file_size;
 	size_t blob_len;
@@ -292,19 +291,19 @@ static struct entry *record(const struct key *k, const struct event *ev)
 	size_t len = 0, off = 0;
 	struct entry *e;
 
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		if (event_fields[columns[i]].type == FT_STRING)
-			len += event_str_len(ev, columns[i]) + 1;
-		else if (event_fields[columns[i]].type == FT_STRLIST)
-			len += ev->f[columns[i]].len;
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++) {
+		if (event_fields[identity_columns[i]].type == FT_STRING)
+			len += event_str_len(ev, identity_columns[i]) + 1;
+		else if (event_fields[identity_columns[i]].type == FT_STRLIST)
+			len += ev->f[identity_columns[i]].len;
 	}
 	e = calloc(1, sizeof(*e) + len);
 	if (!e)
 		return NULL;
 	e->key = *k;
 	e->blob_len = len;
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		enum field_id id = columns[i];
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++) {
+		enum field_id id = identity_columns[i];
 
 		if (!event_isset(ev, id))
 			continue;
@@ -332,8 +331,8 @@ static int replay(const struct entry *r, struct event *ev)
 	const char *p = r->blob;
 	int err = 0;
 
-	for (size_t i = 0; i < N_COLUMNS && !err; i++) {
-		enum field_id id = columns[i];
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !err; i++) {
+		enum field_id id = identity_columns[i];
 
 		if (!(r->set_mask & 1u << i))
 			continue;

@@ -14,6 +14,10 @@
 
 struct identity_cache;
 
+/* The columns identity__fill sets (and unsets when it cannot read the file). */
+#define IDENTITY_NCOLUMNS 12
+extern const enum field_id identity_columns[IDENTITY_NCOLUMNS];
+
 struct identity_stats {
 	uint64_t hits;
 	uint64_t misses;

@@ -14,24 +14,10 @@
 
 #include "commands.h"
 #include "event.h"
+#include "identity/identity.h"
 #include "identity/probe.h"
 #include "log.h"
 #include "output/json_writer.h"
-
-static const enum field_id printed[] = {
-    FIELD_PROCESS_VERSION_INFO_COMPANY_NAME,
-    FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME,
-    FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION,
-    FIELD_PROCESS_VERSION_INFO_FILE_VERSION,
-    FIELD_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
-    FIELD_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
-    FIELD_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
-    FIELD_VERSION_INFO_COMPANY_NAMES,
-    FIELD_VERSION_INFO_SOURCE,
-    FIELD_SHA1,
-    FIELD_SHA256,
-    FIELD_FILE_SIZE,
-};
 
 static void usage(FILE *f)
 {
@@ -110,8 +96,8 @@ static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, con
 		jw_cstring(w, filetype__name(probe.type));
 	else
 		jw_null(w);
-	for (size_t i = 0; i < sizeof(printed) / sizeof(printed[0]); i++)
-		write_column(w, e, printed[i]);
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++)
+		write_column(w, e, identity_columns[i]);
 	if (error)
 		jw_kv_str(w, "Error", error);
 	jw_object_end(w);

@@ -89,6 +89,25 @@ static int ynext(struct yreader *y)
 	return 0;
 }
 
+/*
+ * Inside a mapping: reads the next key into @key and moves to its value.
+ * 1 at the end of the mapping, 0 with the value's event loaded, or -EINVAL.
+ */
+static int ynext_key(struct yreader *y, char *key, size_t size)
+{
+	int err = ynext(y);
+
+	if (err)
+		return err;
+	if (y->ev.type == YAML_MAPPING_END_EVENT)
+		return 1;
+	if (y->ev.type != YAML_SCALAR_EVENT)
+		return yerr(y, &y->ev.start_mark, "expected a key");
+	snprintf(key, size, "%.*s", (int)y->ev.data.scalar.length,
+		 (const char *)y->ev.data.scalar.value);
+	return ynext(y);
+}
+
 static char *scalar_dup(const yaml_event_t *ev)
 {
 	return strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
@@ -250,18 +269,11 @@ static int read_exclusion(struct yreader *y, struct rule *r, struct rule_exclusi
 	for (;;) {
 		char key[32];
 
-		err = ynext(y);
-		if (err)
+		err = ynext_key(y, key, sizeof(key));
+		if (err < 0)
 			return err;
-		if (y->ev.type == YAML_MAPPING_END_EVENT)
+		if (err)
 			break;
-		if (y->ev.type != YAML_SCALAR_EVENT)
-			return yerr(y, &y->ev.start_mark, "expected a key");
-		snprintf(key, sizeof(key), "%.*s", (int)y->ev.data.scalar.length,
-			 (const char *)y->ev.data.scalar.value);
-		err = ynext(y);
-		if (err)
-			return err;
 		if (!strcmp(key, "id")) {
 			err = read_scalar(y, key, &x->id);
 		} else if (!strcmp(key, "description")) {
@@ -362,18 +374,11 @@ static int read_rule(struct yreader *y, struct rule *r)
 	for (;;) {
 		char key[64];
 
-		err = ynext(y);
-		if (err)
+		err = ynext_key(y, key, sizeof(key));
+		if (err < 0)
 			return err;
-		if (y->ev.type == YAML_MAPPING_END_EVENT)
+		if (err)
 			break;
-		if (y->ev.type != YAML_SCALAR_EVENT)
-			return yerr(y, &y->ev.start_mark, "expected a key");
-		snprintf(key, sizeof(key), "%.*s", (int)y->ev.data.scalar.length,
-			 (const char *)y->ev.data.scalar.value);
-		err = ynext(y);
-		if (err)
-			return err;
 		if (y->ev.type == YAML_ALIAS_EVENT)
 			return yerr(y, &y->ev.start_mark, "YAML aliases are not supported");
 		if (!strcmp(key, "id") || !strcmp(key, "name") || !strcmp(key, "description")) {

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/* json_writer: escaping, UTF-8 repair, numbers, times. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "output/json_writer.h"
+
+/* Writes one string value and returns the JSON text (static buffer). */
+static const char *as_json(const char *s, size_t n, bool *repaired)
+{
+	static char out[1024];
+	struct json_writer w;
+	bool r;
+
+	jw_init(&w);
+	r = jw_string(&w, s, n);
+	if (repaired)
+		*repaired = r;
+	memcpy(out, w.buf, w.len);
+	out[w.len] = '\0';
+	jw_free(&w);
+	return out;
+}
+
+static void string__quotes_backslashes_controls__escaped(void **state)
+{
+	bool rep;
+
+	assert_string_equal(as_json("a\"b\\c", 5, &rep), "\"a\\\"b\\\\c\"");
+	assert_false(rep);
+	assert_string_equal(as_json("\n\r\t\b\f", 5, NULL), "\"\\n\\r\\t\\b\\f\"");
+	assert_string_equal(as_json("\x01\x1f", 2, NULL), "\"\\u0001\\u001f\"");
+}
+
+static void string__forged_record__stays_inside_the_string(void **state)
+{
+	const char *evil = "x\"}\n{\"RecordType\":\"Alert\"";
+
+	assert_string_equal(as_json(evil, strlen(evil), NULL),
+			    "\"x\\\"}\\n{\\\"RecordType\\\":\\\"Alert\\\"\"");
+}
+
+static void string__valid_utf8__kept(void **state)
+{
+	bool rep;
+
+	assert_string_equal(as_json("ünï €𝄞", strlen("ünï €𝄞"), &rep), "\"ünï €𝄞\"");
+	assert_false(rep);
+}
+
+static void string__invalid_utf8__replaced_and_reported(void **state)
+{
+	struct {
+		const char *in;
+		size_t n;
+		const char *want;
+	} cases[] = {
+	    {"\xff", 1, "\"\xef\xbf\xbd\""},
+	    {"a\xc3", 2, "\"a\xef\xbf\xbd\""},		     /* truncated sequence */
+	    {"\xc0\xaf", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\""}, /* overlong */
+	    {"\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""}, /* surrogate */
+	    {"\xf4\x90\x80\x80", 4,
+	     "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""}, /* > U+10FFFF */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool rep;
+
+		assert_string_equal(as_json(cases[i].in, cases[i].n, &rep), cases[i].want);
+		assert_true(rep);
+	}
+	assert_false(utf8_valid("\xff", 1));
+	assert_true(utf8_valid("\xe2\x82\xac", 3));
+}
+
+static void object__commas_and_nesting(void **state)
+{
+	struct json_writer w;
+
+	jw_init(&w);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "a", "x");
+	jw_kv_long(&w, "b", -5);
+	jw_key(&w, "c");
+	jw_array_begin(&w);
+	jw_long(&w, 1);
+	jw_bool(&w, true);
+	jw_null(&w);
+	jw_array_end(&w);
+	jw_kv_str(&w, "d", NULL);
+	jw_object_end(&w);
+	assert_int_equal(w.depth, 0);
+	assert_memory_equal(w.buf, "{\"a\":\"x\",\"b\":-5,\"c\":[1,true,null],\"d\":null}", w.len);
+	jw_free(&w);
+}
+
+static void base64__padding(void **state)
+{
+	struct json_writer w;
+
+	jw_init(&w);
+	jw_base64(&w, "\xff\x00", 2);
+	jw_base64(&w, "abc", 3);
+	jw_base64(&w, "a", 1);
+	assert_memory_equal(w.buf, "\"/wA=\",\"YWJj\",\"YQ==\"", w.len);
+	jw_free(&w);
+}
+
+static void time__rfc3339_microseconds__round_trip(void **state)
+{
+	int64_t us[] = {0, 1795848364344391LL, -1, 951782400000001LL /* 2000-02-29 */};
+	const char *want[] = {"1970-01-01T00:00:00.000000Z", "2026-11-28T06:46:04.344391Z",
+			      "1969-12-31T23:59:59.999999Z", "2000-02-29T00:00:00.000001Z"};
+
+	for (size_t i = 0; i < 4; i++) {
+		char buf[40];
+		int64_t back;
+
+		format_rfc3339_us(us[i], buf, sizeof(buf));
+		assert_string_equal(buf, want[i]);
+		assert_int_equal(parse_rfc3339_us(buf, &back), 0);
+		assert_int_equal(back, us[i]);
+	}
+}
+
+static void time__parse_variants_and_garbage(void **state)
+{
+	int64_t us;
+
+	assert_int_equal(parse_rfc3339_us("2026-11-28T06:46:04Z", &us), 0);
+	assert_int_equal(us, 1795848364000000LL);
+	assert_int_equal(parse_rfc3339_us("2026-11-28T07:46:04.5+01:00", &us), 0);
+	assert_int_equal(us, 1795848364500000LL);
+	assert_int_equal(parse_rfc3339_us("2026-11-28 06:46:04Z", &us), -EINVAL);
+	assert_int_equal(parse_rfc3339_us("2026-13-28T06:46:04Z", &us), -EINVAL);
+	assert_int_equal(parse_rfc3339_us("2026-11-28T06:46:04.Z", &us), -EINVAL);
+	assert_int_equal(parse_rfc3339_us("2026-11-28T06:46:04", &us), -EINVAL);
+}
+
+static void flush__unbalanced_record__refused(void **state)
+{
+	struct json_writer w;
+	FILE *f = fopen("/dev/null", "w");
+
+	jw_init(&w);
+	jw_object_begin(&w);
+	assert_int_equal(jw_flush_line(&w, f), -E2BIG);
+	assert_int_equal(w.len, 0);
+	jw_free(&w);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(string__quotes_backslashes_controls__escaped),
+	    cmocka_unit_test(string__forged_record__stays_inside_the_string),
+	    cmocka_unit_test(string__valid_utf8__kept),
+	    cmocka_unit_test(string__invalid_utf8__replaced_and_reported),
+	    cmocka_unit_test(object__commas_and_nesting),
+	    cmocka_unit_test(base64__padding),
+	    cmocka_unit_test(time__rfc3339_microseconds__round_trip),
+	    cmocka_unit_test(time__parse_variants_and_garbage),
+	    cmocka_unit_test(flush__unbalanced_record__refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
