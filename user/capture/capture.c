@@ -212,6 +212,13 @@ int capture__poll(struct capture *c, int timeout_ms)
 {
 	int n = ring_buffer__poll(c->rb, timeout_ms);
 
+	/*
+	 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no one
+	 * later either: the kernel wakes the reader only for a record at the
+	 * consumer position. So read whatever is there even when none came.
+	 */
+	if (n == 0 || n == -EINTR)
+		n = ring_buffer__consume(c->rb);
 	return n == -EINTR ? 0 : n;
 }
 
