@@ -86,6 +86,18 @@ def test_storm_in_a_tiny_ring_buffer_counts_drops_and_keeps_alerts_right(tmp_pat
     assert last_alert_count(m.records) == len(matched(m.records))
 
 
+def test_execs_close_together_all_arrive_without_more_execs(tmp_path, storm):
+    """Execs within a wake-up batch (1 ms) of each other: the last must not wait for another."""
+    marker = str(tmp_path / "close-together")
+    shutil.copy("/bin/true", marker)
+    with Monitor("--emit", "events") as m:
+        for _ in range(10):
+            subprocess.run([storm, "4", marker], check=True)
+            time.sleep(0.3)
+        got = m.wait_for(lambda _: len(m.events(FolderPath=marker)) == 40, timeout=15)
+    assert got, "they came only with the drain at the stop"
+
+
 # --- executables that change or vanish ----------------------------------------
 
 def test_executable_deleted_right_after_exec(tmp_path):
