@@ -282,16 +282,36 @@ static int open_proc_dir(const struct exec_info *x)
 	return fd;
 }
 
-/* The root the process sees; the host's when it is gone but shared our mounts. */
+/* The root of @pid if it is in mount namespace @mnt_ns, else -1. */
+static int open_root_of(uint32_t pid, uint64_t mnt_ns)
+{
+	char path[48];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
+	if (stat(path, &st) || st.st_ino != mnt_ns)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%u/root", pid);
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * The root the process sees. Once it is gone: ours when it shared our mounts,
+ * else that of its parent or of init in the same mounts (a monitor in a
+ * container sees the host's processes so). open_exe checks what it finds there.
+ */
 static int open_root(struct pipeline *p, int proc_fd, const struct exec_event *k)
 {
 	int fd = -1;
 
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 && k->mnt_ns && k->mnt_ns == p->self_mnt_ns)
-		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd;
+	if (fd >= 0 || !k->mnt_ns)
+		return fd;
+	if (k->mnt_ns == p->self_mnt_ns)
+		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open_root_of(k->ppid, k->mnt_ns);
+	return fd >= 0 ? fd : open_root_of(1, k->mnt_ns);
 }
 
 /*
