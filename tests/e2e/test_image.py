@@ -151,3 +151,13 @@ def test_monitor_in_its_image_sees_host_and_container_execs(image_id, env, tmp_p
     assert last_alert_count(m.records) == len(matched(m.records))
     # the state went where the DaemonSet mounts its volume
     assert (statedir / "state.json").exists()
+
+
+def test_monitor_under_the_default_seccomp_profile_says_why_it_cannot_start(image_id, env):
+    caps = [c for c in MONITOR_CAPS if c not in ("--security-opt", "seccomp=unconfined")]
+    r = run(PODMAN + ["run", "--rm", "--pid=host", *caps,
+                      "-v", "/sys/kernel/btf:/sys/kernel/btf:ro", image_id,
+                      "run", "--state", "", "--device-id", "x", "--device-name", "x"], env)
+    assert r.returncode == 1
+    assert "bpf(2) is not permitted" in r.stderr and "seccomp" in r.stderr, r.stderr
+    assert r.stdout == ""
