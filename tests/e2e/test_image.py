@@ -149,6 +149,9 @@ def test_monitor_in_its_image_sees_host_and_container_execs(image_id, env, tmp_p
     assert inner["FolderPath"] == "/rmmhunt"  # the path inside the container
     for ev in (host, inner):
         assert ev["DeviceName"] == "testnode" and ev["DeviceId"] == machine_id
+        # AccountName is the number here: the image has no /etc/passwd (mounting
+        # the host's read-only, as /etc/machine-id is, gives names)
+        assert ev["AccountUid"] == 0
     assert {a["DeviceName"] for a in m.alerts()} == {"testnode"}
     assert last_alert_count(m.records) == len(matched(m.records))
     # the state went where the DaemonSet mounts its volume
