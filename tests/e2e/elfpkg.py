@@ -4,6 +4,7 @@ import json
 import subprocess
 
 ATERA = "Atera Networks Ltd."
+RULE_ID = "532c895a-75b9-4c9f-969c-30bb3cfb6ac7"  # rules/atera-create-process.yaml
 ATERA_NOTE = json.dumps({"type": "deb", "name": "ateraagent", "version": "1.0",
                          "vendor": ATERA})
 
@@ -24,12 +25,13 @@ def is_atera(ev):
     return ev.get("ProcessVersionInfoCompanyName") == ATERA
 
 
-def matched(records):
-    """The events the rules matched, whoever exec'd them (the machine is shared)."""
+def matched(records, rule=RULE_ID):
+    """The events @rule matched, whoever exec'd them (the machine is shared)."""
     return [r for r in records if r.get("RecordType") == "DeviceProcessEvents"
-            and r.get("MatchedRules")]
+            and rule in (r.get("MatchedRules") or [])]
 
 
-def last_alert_count(records):
-    alerts = [r for r in records if r.get("RecordType") == "Alert"]
+def last_alert_count(records, rule=RULE_ID):
+    """Count of @rule's last Alert: the group's total (one device, one group)."""
+    alerts = [r for r in records if r.get("RecordType") == "Alert" and r["RuleId"] == rule]
     return alerts[-1]["Count"] if alerts else 0

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from elfpkg import QUICK, SLEEPER, build_elf, is_atera, last_alert_count, matched
+from elfpkg import QUICK, RULE_ID, SLEEPER, build_elf, is_atera, last_alert_count, matched
 from metrics_http import get, listening_port, sample
 from monitor import RMMHUNT, Monitor
 
@@ -82,7 +82,7 @@ def test_storm_in_a_tiny_ring_buffer_counts_drops_and_keeps_alerts_right(tmp_pat
     # what did arrive is whole and correctly identified
     mine = m.events(FolderPath=atera)
     assert mine, "no Atera exec after the storm arrived"
-    assert all(is_atera(e) and e["MatchedRules"] for e in mine)
+    assert all(is_atera(e) and RULE_ID in e["MatchedRules"] for e in mine)
     assert last_alert_count(m.records) == len(matched(m.records))
 
 
@@ -311,7 +311,7 @@ def test_valid_state_fixture_is_restored(tmp_path):
     state = tmp_path / "state.json"
     state.write_text(state_text())
     m = run_with_state(state, tmp_path)
-    assert "restored" in m.stderr and "warning" not in m.stderr
+    assert "restored" in m.stderr and "warning: state" not in m.stderr
     assert saved_count(state) == 1 + len(matched(m.records))
 
 

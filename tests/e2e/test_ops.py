@@ -10,11 +10,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from elfpkg import build_elf, last_alert_count, matched
+from elfpkg import RULE_ID, build_elf, last_alert_count, matched
 from metrics_http import get, listening_port, sample
 from monitor import Monitor
 
-RULE_ID = "532c895a-75b9-4c9f-969c-30bb3cfb6ac7"
 CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, CAP_BPF = 2, 19, 39
 
 
