@@ -331,6 +331,28 @@ static const char *path_in_root(int proc_fd, const char *path)
 	return path + n;
 }
 
+/*
+ * A file on no mount (memfd_create: a fileless exec) has no path for the
+ * kernel-side walk, which gives "/". /proc/PID/exe names it: "/memfd:NAME".
+ */
+static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_event *k)
+{
+	char path[PATH_MAX_BYTES];
+	struct stat st;
+	ssize_t n;
+
+	if (proc_fd < 0 || fstatat(proc_fd, "exe", &st, 0) || st.st_ino != k->exe_ino)
+		return -ESRCH;
+	n = readlinkat(proc_fd, "exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	path[n] = '\0';
+	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
+		path[n - 10] = '\0';
+	event_set_str(e, FIELD_FOLDER_PATH, path);
+	return event_set_str(e, FIELD_FILE_NAME, base_name(path));
+}
+
 /* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
 static void set_container(struct event *e, int proc_fd)
 {
@@ -536,6 +558,12 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	proc_fd = open_proc_dir(x);
 	root_fd = open_root(p, proc_fd, x->k);
 	set_container(&p->ev, proc_fd);
+	/* its children name it as their initiating process by that name too */
+	if (!*base_name(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
+		lineage__put(
+		    p->lineage, x->k->tgid, event_long(&p->ev, FIELD_PROCESS_CREATION_TIME),
+		    event_str(&p->ev, FIELD_FILE_NAME), event_str(&p->ev, FIELD_FOLDER_PATH),
+		    p->cmdline, event_str(&p->ev, FIELD_ACCOUNT_NAME));
 	exe_path = path_in_root(proc_fd, x->exe);
 	exe_fd = open_exe(p, proc_fd, root_fd, exe_path, x->k);
 	if (exe_fd >= 0) {
