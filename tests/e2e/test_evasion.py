@@ -2,6 +2,7 @@
 """Issue 7, evasion: what an attacker controls (the file's name, its string
 tables, a container's filesystem, the command line) never hides Atera, never
 makes rmmhunt read a host file for a container, and never forges a record."""
+import hashlib
 import json
 import os
 import shutil
@@ -173,3 +174,47 @@ def test_arguments_and_file_names_cannot_forge_records(tmp_path):
     assert {r["RecordType"] for r in m.records} <= {"Status", "DeviceProcessEvents", "Alert"}
     assert all(a["RuleId"] != "forged" and a["DeviceId"] != "x" for a in m.alerts())
     assert last_alert_count(m.records) == len(matched(m.records))
+
+
+SPAWNER = r"""
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (fork() == 0) {
+		execv(argv[1], argv + 1);
+		_exit(127);
+	}
+	wait(NULL);
+	sleep(3);
+	return 0;
+}
+"""
+
+
+def test_fileless_atera_from_a_memfd_is_detected(tmp_path):
+    """No file on disk: exec of a memfd; identity comes from /proc/PID/exe."""
+    atera = open(build_elf(tmp_path / "src", SPAWNER), "rb").read()
+    child = str(tmp_path / "memfd-child")
+    shutil.copy("/bin/true", child)
+    fd = os.memfd_create("svchost", 0)
+    os.write(fd, atera)
+    try:
+        with Monitor("--emit", "events") as m:
+            p = subprocess.Popen([f"/proc/self/fd/{fd}", child], pass_fds=(fd,))
+            found = m.wait_for(lambda _: m.events(ProcessId=p.pid) and m.events(FolderPath=child))
+            p.kill()
+            p.wait()
+    finally:
+        os.close(fd)
+    assert found
+    (ev,) = m.events(ProcessId=p.pid)
+    # named as /proc/PID/exe names it, " (deleted)" left to ExecutableDeleted
+    assert ev["FolderPath"] == "/memfd:svchost" and ev["FileName"] == "memfd:svchost"
+    assert ev["ExecutableDeleted"] is True
+    assert is_atera(ev) and RULE_ID in ev["MatchedRules"]
+    assert ev["SHA256"] == hashlib.sha256(atera).hexdigest()
+    # and its child names it so
+    (ch,) = m.events(FolderPath=child)
+    assert ch["InitiatingProcessFolderPath"] == "/memfd:svchost"
+    assert ch["InitiatingProcessFileName"] == "memfd:svchost"
