@@ -5,6 +5,7 @@
 
 #include "aggregate/agg.h"
 #include "aggregate/state.h"
+#include "capture/clock.h"
 #include "detect.h"
 #include "log.h"
 #include "output/alert.h"
@@ -97,7 +98,8 @@ struct detector *detector__new(struct ruleset *rs, const struct detector_opts *o
 	}
 	jw_init(&d->jw);
 	if (d->opts.state_path)
-		state__load(d->agg, d->opts.state_path, 0);
+		/* the time names a bad file set aside: two must not share a name */
+		state__load(d->agg, d->opts.state_path, clock__now_us());
 	return d;
 }
 

@@ -231,10 +231,11 @@ static bool same_file(const struct stat *st, const struct exec_event *k)
 
 /*
  * The executable, exactly as exec'd: /proc/PID/exe while the process lives
- * (even if the file was since deleted or replaced) and has not exec'd again
- * since, else the path inside the process's root, accepted only if it is
- * still the same inode and ctime. A snapshot record knows no inode: its
- * /proc/PID/exe is what it runs.
+ * (even if the file was since deleted or replaced), else the path inside the
+ * process's root, accepted only if it is still the same inode and ctime.
+ * /proc/PID/exe must be the same inode too: the process may have exec'd
+ * again since (its ctime may differ: a chmod after the exec is fine). A
+ * snapshot record knows no inode: its /proc/PID/exe is what it runs.
  */
 static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *path,
 		    const struct exec_event *k)
@@ -245,7 +246,7 @@ static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *pa
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	/* `sh script` that already exec'd the next program must not get its identity */
-	if (fd >= 0 && k->exe_ino && (fstat(fd, &st) || !same_file(&st, k))) {
+	if (fd >= 0 && k->exe_ino && (fstat(fd, &st) || st.st_ino != k->exe_ino)) {
 		close(fd);
 		fd = -1;
 	}
@@ -285,16 +286,75 @@ static int open_proc_dir(const struct exec_info *x)
 	return fd;
 }
 
-/* The root the process sees; the host's when it is gone but shared our mounts. */
+/* The root of @pid if it is in mount namespace @mnt_ns, else -1. */
+static int open_root_of(uint32_t pid, uint64_t mnt_ns)
+{
+	char path[48];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
+	if (stat(path, &st) || st.st_ino != mnt_ns)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%u/root", pid);
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * The root the process sees. Once it is gone: ours when it shared our mounts,
+ * else that of its parent or of init in the same mounts (a monitor in a
+ * container sees the host's processes so). open_exe checks what it finds there.
+ */
 static int open_root(struct pipeline *p, int proc_fd, const struct exec_event *k)
 {
 	int fd = -1;
 
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 && k->mnt_ns && k->mnt_ns == p->self_mnt_ns)
-		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd;
+	if (fd >= 0 || !k->mnt_ns)
+		return fd;
+	if (k->mnt_ns == p->self_mnt_ns)
+		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open_root_of(k->ppid, k->mnt_ns);
+	return fd >= 0 ? fd : open_root_of(1, k->mnt_ns);
+}
+
+/*
+ * The executable's path inside the process's root. The kernel names it from
+ * our root, so for a process chroot'ed in our mounts the path starts with its
+ * root's: lookups inside that root need the rest.
+ */
+static const char *path_in_root(int proc_fd, const char *path)
+{
+	char root[PATH_MAX_BYTES];
+	ssize_t n = proc_fd < 0 ? -1 : readlinkat(proc_fd, "root", root, sizeof(root) - 1);
+
+	if (n <= 1 || (size_t)n >= sizeof(root) - 1)
+		return path; /* gone, unreadable, or "/" */
+	if (strncmp(path, root, n) || path[n] != '/')
+		return path;
+	return path + n;
+}
+
+/*
+ * A file on no mount (memfd_create: a fileless exec) has no path for the
+ * kernel-side walk, which gives "/". /proc/PID/exe names it: "/memfd:NAME".
+ */
+static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_event *k)
+{
+	char path[PATH_MAX_BYTES];
+	struct stat st;
+	ssize_t n;
+
+	if (proc_fd < 0 || fstatat(proc_fd, "exe", &st, 0) || st.st_ino != k->exe_ino)
+		return -ESRCH;
+	n = readlinkat(proc_fd, "exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	path[n] = '\0';
+	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
+		path[n - 10] = '\0';
+	event_set_str(e, FIELD_FOLDER_PATH, path);
+	return event_set_str(e, FIELD_FILE_NAME, base_name(path));
 }
 
 /* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
@@ -568,13 +628,21 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	enum wine_kind kind = WINE_NOT;
 	int proc_fd, root_fd, exe_fd, file_fd = -1;
 	struct held *prev, *h = NULL;
+	const char *exe_path;
 
 	p->stats.events_seen++;
 	build_event(p, x);
 	proc_fd = open_proc_dir(x);
 	root_fd = open_root(p, proc_fd, x->k);
 	set_container(&p->ev, proc_fd);
-	exe_fd = open_exe(p, proc_fd, root_fd, x->exe, x->k);
+	/* its children name it as their initiating process by that name too */
+	if (!*base_name(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
+		lineage__put(
+		    p->lineage, x->k->tgid, event_long(&p->ev, FIELD_PROCESS_CREATION_TIME),
+		    event_str(&p->ev, FIELD_FILE_NAME), event_str(&p->ev, FIELD_FOLDER_PATH),
+		    p->cmdline, event_str(&p->ev, FIELD_ACCOUNT_NAME));
+	exe_path = path_in_root(proc_fd, x->exe);
+	exe_fd = open_exe(p, proc_fd, root_fd, exe_path, x->k);
 	if (exe_fd >= 0) {
 		file_fd = open_exec_file(x, root_fd, exe_fd);
 		kind = wine__classify(p->wine, exe_fd, file_fd);
@@ -596,7 +664,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	if (h && x->from_snapshot)
 		release(p, h);
 	else if (!h)
-		finish(p, &p->ev, x->k, exe_fd, root_fd, x->exe,
+		finish(p, &p->ev, x->k, exe_fd, root_fd, exe_path,
 		       kind == WINE_NOT && file_fd < 0 && !x->from_snapshot);
 
 	if (file_fd >= 0)

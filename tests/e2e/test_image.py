@@ -83,3 +83,86 @@ def test_container_identity__real_podman_container(image, env, tmp_path):
     assert runtime == "podman"
     assert pod_uid == "-"
     assert path.endswith(f"libpod-{cid}") or path.endswith(f"libpod-{cid}.scope")
+
+
+# --- the monitor in its image, as the DaemonSet runs it -------------------------
+#
+# The capabilities of deploy/kubernetes/daemonset.yaml and nothing more: no
+# SYS_ADMIN, not --privileged. seccomp=unconfined as there too: podman's
+# default profile lets bpf(2) through only with SYS_ADMIN, and the monitor
+# then fails its first BPF probe.
+MONITOR_CAPS = ["--cap-drop", "ALL", "--cap-add", "BPF,PERFMON,SYS_PTRACE,DAC_READ_SEARCH",
+                "--security-opt", "seccomp=unconfined"]
+
+
+@pytest.fixture(scope="module")
+def image_id(image, env):
+    """The image by id: the tag is shared with anyone else building it here."""
+    r = run(["podman", "image", "inspect", "--format", "{{.Id}}", image], env)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_monitor_in_its_image_sees_host_and_container_execs(image_id, env, tmp_path):
+    from elfpkg import build_elf, is_atera, last_alert_count, matched
+    from monitor import Monitor
+    from test_ops import kept_caps, status_fields
+
+    atera = build_elf(tmp_path / "atera-host")
+    statedir = tmp_path / "state"
+    statedir.mkdir()
+    name = f"rmmhunt-e2e-{os.getpid()}"
+    m = Monitor(env=env, ready_timeout=120)
+    m.args = PODMAN + ["run", "--rm", "--name", name, "--pid=host", *MONITOR_CAPS,
+                       "-v", "/sys/kernel/btf:/sys/kernel/btf:ro",
+                       "-v", "/etc/machine-id:/etc/machine-id:ro",
+                       "-v", f"{statedir}:/var/lib/rmmhunt",
+                       "-e", "NODE_NAME=testnode",
+                       image_id, "run", "--emit", "events", "--stats-interval", "0"]
+    other = f"rmmhunt-e2e-other-{os.getpid()}"
+    try:
+        with m:
+            subprocess.run([atera], check=True)
+            r = run(PODMAN + ["run", "--name", other, image_id, "--version"], env)
+            assert r.returncode == 0, r.stderr
+            cid = run(["podman", "inspect", "--format", "{{.Id}}", other], env).stdout.strip()
+            found = m.wait_for(lambda _: m.events(FolderPath=atera) and
+                               m.events(ContainerId=cid, FileName="rmmhunt"), timeout=30)
+            pid = run(["podman", "inspect", "--format", "{{.State.Pid}}", name], env).stdout
+            caps = status_fields(f"/proc/{pid.strip()}/status")
+    finally:
+        run(["podman", "rm", "-f", other], env)
+    assert found, f"container {cid}: " + json.dumps(
+        [{k: e[k] for k in ("FolderPath", "ContainerId", "CgroupPath")}
+         for e in m.events() if e["ContainerId"]][-4:])
+    assert m.returncode == 0, m.stderr
+    # BPF and PERFMON were needed only to load: dropped once attached
+    assert int(caps["CapEff"], 16) == kept_caps() and caps["NoNewPrivs"] == "1"
+    machine_id = open("/etc/machine-id").read().strip()
+    (host,) = m.events(FolderPath=atera)
+    assert is_atera(host) and host["MatchedRules"]
+    assert host["ContainerId"] == "" and host["ContainerRuntime"] is None
+    (inner,) = m.events(ContainerId=cid, FileName="rmmhunt")
+    assert len(cid) == 64
+    assert inner["ContainerRuntime"] == "podman"
+    assert inner["ProcessCommandLine"] == "/rmmhunt --version"
+    assert inner["FolderPath"] == "/rmmhunt"  # the path inside the container
+    for ev in (host, inner):
+        assert ev["DeviceName"] == "testnode" and ev["DeviceId"] == machine_id
+        # AccountName is the number here: the image has no /etc/passwd (mounting
+        # the host's read-only, as /etc/machine-id is, gives names)
+        assert ev["AccountUid"] == 0
+    assert {a["DeviceName"] for a in m.alerts()} == {"testnode"}
+    assert last_alert_count(m.records) == len(matched(m.records))
+    # the state went where the DaemonSet mounts its volume
+    assert (statedir / "state.json").exists()
+
+
+def test_monitor_under_the_default_seccomp_profile_says_why_it_cannot_start(image_id, env):
+    caps = [c for c in MONITOR_CAPS if c not in ("--security-opt", "seccomp=unconfined")]
+    r = run(PODMAN + ["run", "--rm", "--pid=host", *caps,
+                      "-v", "/sys/kernel/btf:/sys/kernel/btf:ro", image_id,
+                      "run", "--state", "", "--device-id", "x", "--device-name", "x"], env)
+    assert r.returncode == 1
+    assert "bpf(2) is not permitted" in r.stderr and "seccomp" in r.stderr, r.stderr
+    assert r.stdout == ""

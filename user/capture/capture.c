@@ -81,7 +81,14 @@ static int check_kernel(const struct capture_opts *opts)
 			       u.release, SYSFS_BTF);
 		return -ENOENT;
 	}
+	errno = 0;
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
+		/* a container's default seccomp profile, or no CAP_BPF: not the kernel */
+		if (errno == EPERM) {
+			pr_err("bpf(2) is not permitted: rmmhunt needs CAP_BPF and CAP_PERFMON "
+			       "(or CAP_SYS_ADMIN) and a seccomp profile that allows bpf(2)");
+			return -EPERM;
+		}
 		pr_err("kernel %s does not support BPF ring buffers: rmmhunt needs Linux 5.8 "
 		       "or newer",
 		       u.release);

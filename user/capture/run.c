@@ -478,14 +478,6 @@ int cmd_run(int argc, char **argv)
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	if (o.metrics_listen) {
-		m.metrics = metrics__start(o.metrics_listen, err_msg, sizeof(err_msg));
-		if (!m.metrics) {
-			pr_err("failed to serve metrics on %s: %s", o.metrics_listen, err_msg);
-			err = -EINVAL;
-			goto cleanup;
-		}
-	}
 	err = capture__open(&m.cap, &o.capture, on_exec, &m);
 	if (err)
 		goto cleanup;
@@ -494,6 +486,15 @@ int cmd_run(int argc, char **argv)
 	if (err) {
 		pr_err("failed to drop capabilities: %s", strerror(-err));
 		goto cleanup;
+	}
+	/* after the drop: capabilities are per thread, and the server's is born with ours */
+	if (o.metrics_listen) {
+		m.metrics = metrics__start(o.metrics_listen, err_msg, sizeof(err_msg));
+		if (!m.metrics) {
+			pr_err("failed to serve metrics on %s: %s", o.metrics_listen, err_msg);
+			err = -EINVAL;
+			goto cleanup;
+		}
 	}
 	caps__describe(caps, sizeof(caps));
 	pr_debug("capabilities now: %s", caps);
