@@ -67,6 +67,7 @@ struct pipeline {
 	/* the snapshot builds its records here: one exec_event (large) reused */
 	struct exec_event *snap_event;
 	char snap_argv[ARGV_MAX];
+	char parent_argv[ARGV_MAX]; /* not snap_argv: a snapshot record still points there */
 };
 
 struct pipeline *pipeline__new(const struct pipeline_opts *opts)
@@ -150,13 +151,13 @@ static void set_initiating(struct pipeline *p, struct event *e, const struct exe
 		return;
 	}
 	if (proc__readlink(k->image_tgid, "exe", path, sizeof(path)) > 0) {
-		ssize_t n =
-		    proc__read_file(k->image_tgid, "cmdline", p->snap_argv, sizeof(p->snap_argv));
+		ssize_t n = proc__read_file(k->image_tgid, "cmdline", p->parent_argv,
+					    sizeof(p->parent_argv));
 
 		event_set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, base_name(path));
 		event_set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, path);
 		if (n > 0) {
-			decode__cmdline(p->snap_argv, n, p->parent_cmdline,
+			decode__cmdline(p->parent_argv, n, p->parent_cmdline,
 					sizeof(p->parent_cmdline));
 			event_set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE, p->parent_cmdline);
 		}

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import os
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -66,8 +67,13 @@ def test_storm_in_a_tiny_ring_buffer_counts_drops_and_keeps_alerts_right(tmp_pat
     with Monitor("--ringbuf-size", "4096", "--emit", "events",
                  "--metrics-listen", "127.0.0.1:0") as m:
         port = listening_port(m.proc.pid)
-        # 1000 (not more): an exec costs ~15 ms on a busy shared test machine
-        subprocess.run([storm, "1000", "/bin/true"], check=True)
+        # frozen, the monitor reads nothing: the 4 KiB ring must overflow, however fast
+        # this machine is (a dozen events fill it; 200 execs are far more)
+        os.kill(m.proc.pid, signal.SIGSTOP)
+        try:
+            subprocess.run([storm, "200", "/bin/true"], check=True)
+        finally:
+            os.kill(m.proc.pid, signal.SIGCONT)
         # /metrics is refreshed each second
         lost = m.wait_for(lambda _: sample(get(port, "/metrics")[1],
                                            "rmmhunt_events_lost_total"), timeout=10)
