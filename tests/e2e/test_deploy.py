@@ -131,7 +131,8 @@ def test_daemonset__least_privilege_on_every_node():
 def test_daemonset__host_mounts_read_only():
     vols = {v["name"]: v for v in daemonset()["spec"]["template"]["spec"]["volumes"]}
     mounts = {m["mountPath"]: m for m in container()["volumeMounts"]}
-    for path, host in [("/sys/kernel/btf", "/sys/kernel/btf"), ("/etc/machine-id", "/etc/machine-id")]:
+    for path, host in [("/sys/kernel/btf", "/sys/kernel/btf"), ("/etc/machine-id", "/etc/machine-id"),
+                       ("/etc/passwd", "/etc/passwd")]:
         assert mounts[path]["readOnly"] is True
         assert vols[mounts[path]["name"]]["hostPath"]["path"] == host
     state = mounts["/var/lib/rmmhunt"]
