@@ -198,3 +198,5 @@ image: static
 azure-schema:
 	$(call msg,GEN,deploy/collectors/azure/)
 	$(Q)deploy/collectors/gen-azure-schema.py
+
+include bench/bench.mk
