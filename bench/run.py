@@ -71,10 +71,18 @@ def median(xs):
 # ---- /proc ---------------------------------------------------------------------------------
 
 def proc_cpu_s(pid):
-    """User + system CPU seconds of a process (all its threads)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    """User + system CPU seconds of a process, all its threads: from schedstat (ns)
+    when the kernel has it, else /proc/PID/stat (clock ticks, too coarse for short runs)."""
+    try:
+        total = 0
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        return total / 1e9
+    except (OSError, ValueError, IndexError):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def proc_status_kib(pid, key):
@@ -86,14 +94,23 @@ def proc_status_kib(pid, key):
 
 
 def wait_idle(pid, timeout=30):
-    """Waits until the process used no CPU for half a second (it drained its backlog)."""
+    """Waits until the process used under 1% CPU for half a second (it drained its backlog)."""
     deadline = time.monotonic() + timeout
     last, still = proc_cpu_s(pid), 0
     while time.monotonic() < deadline and still < 5:
         time.sleep(0.1)
         now = proc_cpu_s(pid)
-        still = still + 1 if now == last else 0
+        still = still + 1 if now - last < 0.001 else 0
         last = now
+
+
+def host_forks():
+    """Processes created on the host since boot (each storm exec is one fork)."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("processes "):
+                return int(line.split()[1])
+    return 0
 
 
 def drop_caches():
@@ -233,8 +250,10 @@ class Bench:
             m.start()
             time.sleep(0.3)
             cpu0 = proc_cpu_s(m.pid)
+        forks0 = host_forks()
         try:
             res = self.storm(n, targets)
+            res["host_forks"] = host_forks() - forks0
             if m:
                 wait_idle(m.pid)
                 res["cpu_s"] = proc_cpu_s(m.pid) - cpu0
@@ -269,7 +288,7 @@ class Bench:
         res = self.storm(100 if QUICK else 300, [self.target])
         rate = res["execs_per_s"]
         self.results["calibration_execs_per_s"] = rate
-        budget_storm, budget_rss = (20, 10) if QUICK else (300, 100)
+        budget_storm, budget_rss = (20, 10) if QUICK else (240, 100)
         n = env_int("BENCH_N", 0)
         if not n:
             n = 2000 if QUICK else 20000
@@ -284,7 +303,7 @@ class Bench:
             rss_n = 10000 if QUICK else 100000
             fit = int(rate * budget_rss / 1000) * 1000
             if fit < rss_n:
-                rss_n = max(fit, 2000)
+                rss_n = max(fit, 1000)
                 self.results["notes"].append(
                     f"BENCH_RSS_N scaled down to {rss_n} to fit the time budget; "
                     "set BENCH_RSS_N to override")
@@ -305,7 +324,10 @@ class Bench:
             s = {"execs_per_s": median(r["execs_per_s"] for r in rs),
                  "execs_per_s_min": min(r["execs_per_s"] for r in rs),
                  "execs_per_s_max": max(r["execs_per_s"] for r in rs),
-                 "failed": sum(r["failed"] for r in rs)}
+                 "failed": sum(r["failed"] for r in rs),
+                 # forks the storm did not make: other work the monitors saw too
+                 "background": 1 - sum(r["execs"] + r["workers"] for r in rs)
+                 / max(sum(r["host_forks"] for r in rs), 1)}
             if mode != "none":
                 s["cpu_s_per_1k"] = median(r["cpu_s_per_1k"] for r in rs)
                 s["peak_rss_kib"] = max(r["peak_rss_kib"] for r in rs)
@@ -389,25 +411,29 @@ class Bench:
         if not shutil.which("wine") or not shutil.which("wineserver"):
             self.results["latency_wine"] = {"median_s": None, "errors": ["wine not installed"]}
             return
-        prefix = self.work / "wineprefix"
+        prefix = self.bins / "wineprefix"  # kept: creating one takes a while
         env = dict(os.environ, WINEPREFIX=str(prefix), WINEDEBUG="-all",
                    WINEDLLOVERRIDES="mscoree,mshtml=")
         env.pop("DISPLAY", None)
         if not (prefix / "dosdevices" / "c:").is_symlink():
             log("creating the Wine prefix (once)")
-            subprocess.run(["wineboot", "-i"], env=env, capture_output=True, timeout=300)
+            subprocess.run(["wineboot", "-i"], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=300)
         # a persistent server that outlives each program: the "warm wineserver"
-        subprocess.run(["wineserver", "-k"], env=env, capture_output=True, timeout=30)
-        subprocess.run(["wineserver", "-p"], env=env, check=True, timeout=30)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(["wineserver", "-k"], env=env, timeout=30, **quiet)
+        subprocess.run(["wineserver", "-p"], env=env, check=True, timeout=30, **quiet)
         exe = str(self.bins / "AteraAgent.exe")
         try:
-            for _ in range(2):  # starts Wine's services and warms its files
-                subprocess.run(["wine", exe], env=env, capture_output=True, timeout=120)
+            # Starts Wine's services and warms its files. Not capture_output: the
+            # services inherit the pipes and would hold them open.
+            for _ in range(2):
+                subprocess.run(["wine", exe], env=env, timeout=120, **quiet)
             log(f"exec -> alert, Wine: {samples} samples")
             self.results["latency_wine"] = self.alert_latency("wine", ["wine", exe], env,
                                                               samples, 10)
         finally:
-            subprocess.run(["wineserver", "-k"], env=env, capture_output=True, timeout=30)
+            subprocess.run(["wineserver", "-k"], env=env, timeout=30, **quiet)
 
     # -- start-up --
 
@@ -490,7 +516,7 @@ class Bench:
                 cold_ok = False
                 self.results["notes"].append(f"cold inspect runs skipped: {e}")
             timed(cmd)
-            entry["warm_s"] = median(timed(cmd) for _ in range(1 if QUICK else 3))
+            entry["warm_s"] = median([timed(cmd) for _ in range(1 if QUICK else 2)])
             for k in ("cold", "warm"):
                 if f"{k}_s" in entry:
                     entry[f"{k}_files_per_s"] = len(files) / entry[f"{k}_s"]
@@ -522,6 +548,7 @@ class Bench:
                 self.results["errors"].append(f"{step.__name__}: {e}")
                 traceback.print_exc()
         self.results["seconds"] = time.monotonic() - t0
+        self.results["machine"]["loadavg_end"] = os.getloadavg()
         shutil.rmtree(self.work, ignore_errors=True)
         return self.results
 
@@ -607,6 +634,7 @@ def report(r):
     m = r["machine"]
     lines.append(f"rmmhunt {r.get('rmmhunt_version', '')} benchmark, {m['date']}: {m['nproc']} x "
                  f"{m['cpu']}, kernel {m['kernel']}, load {m['loadavg'][0]:.1f}"
+                 f"-{m['loadavg_end'][0]:.1f}"
                  + (" (BENCH_QUICK)" if r["quick"] else ""))
     for n in r["notes"]:
         lines.append(f"note: {n}")
@@ -614,9 +642,10 @@ def report(r):
     if st:
         lines.append("")
         lines.append(f"Exec storm: {st['execs']} fork+execs of a copy of /bin/true over "
-                     f"{st['workers']} workers, median of {st['rounds']} alternating rounds")
+                     f"{st['workers']} workers, median of {st['rounds']} alternating rounds;"
+                     " bg: share of the host's forks that were not the storm's")
         lines.append(f"  {'mode':<22}{'execs/s':>9}{' (min-max)':>15}{'x none':>8}"
-                     f"{'CPU ms/1k':>11}{'peak RSS':>10}{'seen/execs':>16}{'lost':>6}")
+                     f"{'CPU ms/1k':>11}{'peak RSS':>10}{'seen/execs':>16}{'lost':>6}{'bg':>5}")
         for mode, s in st["summary"].items():
             label = {"rmmhunt": "rmmhunt run", "rmmhunt-events": "rmmhunt --emit events"
                      }.get(mode, mode)
@@ -626,11 +655,12 @@ def report(r):
                 f"{'(%.0f-%.0f)' % (s['execs_per_s_min'], s['execs_per_s_max']):>15}"
                 f"{s['ratio']:>8.3f}{fmt(s.get('cpu_s_per_1k') and s['cpu_s_per_1k'] * 1000, '.0f'):>11}"
                 f"{fmt(s.get('peak_rss_kib') and s['peak_rss_kib'] / 1024, '.1f'):>7} MiB"
-                f"{seen:>16}{fmt(s.get('lost'), 'd'):>6}"
+                f"{seen:>16}{fmt(s.get('lost'), 'd'):>6}{s['background'] * 100:>4.0f}%"
                 if mode != "none" else
                 f"  {label:<22}{s['execs_per_s']:>9.0f}"
                 f"{'(%.0f-%.0f)' % (s['execs_per_s_min'], s['execs_per_s_max']):>15}"
-                f"{s['ratio']:>8.3f}{'-':>11}{'-':>10}{'-':>16}{'-':>6}")
+                f"{s['ratio']:>8.3f}{'-':>11}{'-':>10}{'-':>16}{'-':>6}"
+                f"{s['background'] * 100:>4.0f}%")
     rss = r.get("rss")
     if rss:
         lines.append("")
