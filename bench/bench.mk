@@ -28,6 +28,6 @@ $(BENCH_DIR)/AteraAgent.exe: tests/fixtures/pe/prog.c tests/fixtures/pe/atera.rc
 
 bench:
 	$(Q)scripts/install-deps.sh build bench
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)$(MAKE) -s --no-print-directory all $(BENCH_BINS)
 	$(Q)$(PYTHON) bench/run.py --rmmhunt $(OUTPUT)/rmmhunt --bin-dir $(BENCH_DIR) \
 		--out $(OUTPUT)/bench.json
