@@ -44,6 +44,19 @@ WINE_DLLS = Path("/usr/lib/x86_64-linux-gnu/wine/x86_64-windows")
 EXIFTOOL_TAGS = ["-CompanyName", "-ProductName", "-ProductVersion", "-FileVersion",
                  "-InternalName", "-OriginalFileName", "-FileDescription"]
 MIB = 1024 * 1024
+# rules/atera-create-process.yaml's query, one where clause more (bench_rule)
+BENCH_RULE = """\
+id: 532c895a-75b9-4c9f-969c-30bb3cfb6ac7-bench
+name: Remote Management and Monitoring tool - Atera - Create Process (bench fixture only)
+tactics: CommandAndControl
+relevantTechniques: T1219
+query: |
+  DeviceProcessEvents
+  | where ProcessVersionInfoCompanyName has 'Atera Networks' or VersionInfoCompanyNames has 'Atera Networks'
+  | where FolderPath == '{path}'
+  | summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),
+  Report=make_set(ReportId), Count=count() by DeviceId, DeviceName
+"""
 
 # The targets of the performance issue.
 TARGET_THROUGHPUT = 0.97   # rmmhunt default mode, x unmonitored execs/s
@@ -373,59 +386,96 @@ class Bench:
 
     # -- exec -> alert --
 
-    def alert_latency(self, label, cmd, env, samples, timeout):
-        """Median seconds from just before exec of cmd to its Alert line on stdout."""
+    def bench_rule(self, path):
+        """The Atera rule's query limited to one executable, so that other Atera
+        processes on a shared host (tests, say) do not open the group first."""
+        rule = self.work / "atera-bench.yaml"
+        rule.write_text(BENCH_RULE.format(path=path.replace("'", "\\'")))
+        return rule
+
+    def one_alert_latency(self, name, cmd, env, path, timeout):
+        """(seconds from just before exec of cmd to its Alert line, seconds from the
+        matched exec to that line), or a string saying why there is none.
+
+        Other Atera processes may run on a shared host (tests, say): an Alert counts
+        only when the match record of one of its ReportIds is an exec of path, so
+        the monitor also emits matches; one that alerted before the exec spoils the
+        sample (its group would no longer alert at once)."""
+        argv = [self.rmmhunt, "run", "--stats-interval", "0", "--device-name", name,
+                "--emit", "alerts,matches"]
+        if "--state" in self.run_help:
+            argv += ["--state", str(self.work / f"{name}.state")]
+        if "--rules" in self.run_help:
+            argv += ["--rules", str(self.bench_rule(path))]
+        err = self.work / f"{name}.err"
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=open(err, "wb"))
+        ready, alerts, ours = threading.Event(), [], set()
+
+        def read():
+            for line in p.stdout:
+                t = time.time()
+                rec = json.loads(line)
+                kind = rec.get("RecordType")
+                if kind == "Status" and rec.get("State") == "ready":
+                    ready.set()
+                elif kind == "Alert" and "Atera" in str(rec.get("RuleName")):
+                    alerts.append((t, rec))
+                elif (kind == "DeviceProcessEvents" and rec.get("FolderPath") == path
+                      and not rec.get("FromSnapshot")):
+                    ours.add(rec.get("ReportId"))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            if not ready.wait(60):
+                raise RuntimeError(f"rmmhunt did not start: {err.read_text()[-300:]}")
+            time.sleep(0.2)
+            t0 = time.time()
+            rc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, timeout=120).returncode
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if any(t < t0 for t, _ in alerts):
+                    return "another Atera process alerted first"
+                for t, rec in alerts:
+                    if ours & set(rec.get("Report") or []):
+                        first = rec.get("FirstSeen")
+                        return t - t0, (t - parse_time(first) if first else None)
+                time.sleep(0.005)
+            return (f"no Alert for {os.path.basename(path)} within {timeout} s (it exited "
+                    f"{rc}; {len(ours)} match records of it, {len(alerts)} Atera alerts)")
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=60)
+            reader.join(timeout=10)
+            for f in (err, self.work / f"{name}.state"):
+                f.unlink(missing_ok=True)
+
+    def alert_latency(self, label, cmd, env, path, samples, timeout):
+        """Exec -> Alert over samples, each with a fresh monitor (a new group alerts
+        at once; later matches wait for the summary interval)."""
         lat, from_exec, errors = [], [], []
         for i in range(samples):
-            name = f"bench-{label}-{os.getpid()}-{i}"
-            argv = [self.rmmhunt, "run", "--stats-interval", "0", "--device-name", name]
-            if "--state" in self.run_help:
-                argv += ["--state", str(self.work / f"{name}.state")]
-            p = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                 stderr=open(self.work / f"{name}.err", "wb"))
-            ready, alerted, got = threading.Event(), threading.Event(), []
-
-            def read(p=p, ready=ready, alerted=alerted, got=got):
-                for line in p.stdout:
-                    t = time.time()
-                    rec = json.loads(line)
-                    if rec.get("RecordType") == "Status" and rec.get("State") == "ready":
-                        ready.set()
-                    elif rec.get("RecordType") == "Alert" and "Atera" in str(rec.get("RuleName")):
-                        got.append((t, rec))
-                        alerted.set()
-
-            reader = threading.Thread(target=read, daemon=True)
-            reader.start()
-            try:
-                if not ready.wait(60):
-                    raise RuntimeError(f"rmmhunt did not start for {label} latency")
-                time.sleep(0.2)
-                t0 = time.time()
-                subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, timeout=120)
-                if alerted.wait(timeout):
-                    t, rec = got[0]
-                    lat.append(t - t0)
-                    # the part after the exec the rule matched: the monitor's own share
-                    if rec.get("FirstSeen"):
-                        from_exec.append(t - parse_time(rec["FirstSeen"]))
-                else:
-                    errors.append(f"no Atera Alert within {timeout} s")
-            finally:
-                p.send_signal(signal.SIGTERM)
-                p.wait(timeout=60)
-                reader.join(timeout=10)
-            for suffix in (".state", ".err"):
-                (self.work / f"{name}{suffix}").unlink(missing_ok=True)
+            for attempt in range(3):
+                got = self.one_alert_latency(f"bench-{label}-{os.getpid()}-{i}-{attempt}",
+                                             cmd, env, path, timeout)
+                if not isinstance(got, str):
+                    lat.append(got[0])
+                    if got[1] is not None:
+                        from_exec.append(got[1])
+                    break
+                errors.append(got)
+                if not got.startswith("another"):
+                    break
         return {"samples_s": lat, "median_s": median(lat), "errors": errors, "command": cmd,
+                "rule": "atera-bench" if "--rules" in self.run_help else "built-in",
                 "from_matched_exec_s": from_exec, "from_matched_exec_median_s": median(from_exec)}
 
     def bench_latency(self):
         samples = 2 if QUICK else 5
         native = str(self.bins / "AteraAgent")
         log(f"exec -> alert, native: {samples} samples")
-        self.results["latency_native"] = self.alert_latency("native", [native], None,
+        self.results["latency_native"] = self.alert_latency("native", [native], None, native,
                                                             samples, 5)
         if not shutil.which("wine") or not shutil.which("wineserver"):
             self.results["latency_wine"] = {"median_s": None, "errors": ["wine not installed"]}
@@ -449,7 +499,7 @@ class Bench:
             for _ in range(2):
                 subprocess.run(["wine", exe], env=env, timeout=120, **quiet)
             log(f"exec -> alert, Wine: {samples} samples")
-            self.results["latency_wine"] = self.alert_latency("wine", ["wine", exe], env,
+            self.results["latency_wine"] = self.alert_latency("wine", ["wine", exe], env, exe,
                                                               samples, 10)
         finally:
             subprocess.run(["wineserver", "-k"], env=env, timeout=30, **quiet)
@@ -688,7 +738,9 @@ def report(r):
                      f" {rss['cpu_s_per_1k'] * 1000:.0f} ms CPU per 1k execs, "
                      f"{rss['execs_per_s']:.0f} execs/s, lost {rss['lost']}")
     lines.append("")
-    lines.append("Exec -> Alert on stdout (median; fresh monitor per sample)")
+    bench_rule = r.get("latency_native", {}).get("rule") == "atera-bench"
+    lines.append("Exec -> Alert on stdout (median; fresh monitor per sample"
+                 + ("; the Atera query limited to the fixture's path)" if bench_rule else ")"))
     for key, label in (("latency_native", "native ELF, vendor in .note.package"),
                        ("latency_wine", "Wine, PE VERSIONINFO, warm wineserver")):
         lat = r.get(key)
