@@ -750,7 +750,9 @@ def report(r):
             lines.append(f"  {label:<40} not measured: {'; '.join(sorted(set(lat['errors'])))}")
         else:
             ms = ", ".join(f"{x * 1000:.1f}" for x in lat["samples_s"])
-            lines.append(f"  {label:<40} {lat['median_s'] * 1000:7.1f} ms  (samples: {ms})")
+            lines.append(f"  {label:<40} {lat['median_s'] * 1000:7.1f} ms  (samples: {ms})"
+                         + (f"; {len(lat['errors'])} spoiled: {lat['errors'][0]}"
+                            if lat["errors"] else ""))
             if lat.get("from_matched_exec_median_s") is not None:
                 lines.append(f"  {'  of which after the matched exec':<40} "
                              f"{lat['from_matched_exec_median_s'] * 1000:7.1f} ms  "
