@@ -662,9 +662,15 @@ def verdicts(r):
         judge(all(v == 0 for v in lost.values()) and all(v == 0 for v in missing.values()),
               "0 events lost in every mode: lost " + ", ".join(f"{m} {v}" for m, v in lost.items())
               + "; unseen " + ", ".join(f"{m} {v}" for m, v in missing.items()))
-        ratio = st["rmmhunt"]["ratio"]
-        judge(ratio >= TARGET_THROUGHPUT,
-              f"storm throughput under rmmhunt {ratio:.3f}x unmonitored (>= {TARGET_THROUGHPUT})")
+        ratio, none = st["rmmhunt"]["ratio"], st["none"]
+        # a spread of the unmonitored runs wider than the margin makes the ratio noise
+        spread = (none["execs_per_s_max"] - none["execs_per_s_min"]) / none["execs_per_s"]
+        text = f"storm throughput under rmmhunt {ratio:.3f}x unmonitored (>= {TARGET_THROUGHPUT})"
+        if spread > 2 * (1 - TARGET_THROUGHPUT):
+            judge(None, f"{text}: inconclusive, unmonitored runs spread {spread:.0%} "
+                  "(a busy host; rerun on a quiet one or raise BENCH_ROUNDS)")
+        else:
+            judge(ratio >= TARGET_THROUGHPUT, text)
         a, b = st["rmmhunt"]["cpu_s_per_1k"], st.get("execsnoop", {}).get("cpu_s_per_1k")
         if b:
             judge(a / b <= TARGET_CPU, f"rmmhunt CPU per exec {a / b:.3f}x execsnoop's "
