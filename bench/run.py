@@ -666,7 +666,9 @@ def verdicts(r):
         # a spread of the unmonitored runs wider than the margin makes the ratio noise
         spread = (none["execs_per_s_max"] - none["execs_per_s_min"]) / none["execs_per_s"]
         text = f"storm throughput under rmmhunt {ratio:.3f}x unmonitored (>= {TARGET_THROUGHPUT})"
-        if spread > 2 * (1 - TARGET_THROUGHPUT):
+        if r["storm"]["rounds"] < 2:
+            judge(None, f"{text}: inconclusive, one round says nothing of the noise")
+        elif spread > 2 * (1 - TARGET_THROUGHPUT):
             judge(None, f"{text}: inconclusive, unmonitored runs spread {spread:.0%} "
                   "(a busy host; rerun on a quiet one or raise BENCH_ROUNDS)")
         else:
