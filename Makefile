@@ -213,3 +213,5 @@ azure-schema:
 include tests/fuzz/fuzz.mk
 # Booting other kernels: make test-kernels.
 include tests/kernels/kernels.mk
+# Measuring: make bench (a benchmark, not a test).
+include bench/bench.mk

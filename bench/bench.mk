@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# `make bench`: performance of the monitor against the targets of the
+# performance issue (bench/run.py says what is measured). Runs as root; prints a
+# table and writes $(OUTPUT)/bench.json. BENCH_N, BENCH_W, BENCH_ROUNDS and
+# BENCH_QUICK=1 (a one-minute smoke run) are read from the environment.
+BENCH_DIR  := $(OUTPUT)/bench
+BENCH_BINS := $(BENCH_DIR)/storm $(BENCH_DIR)/AteraAgent $(BENCH_DIR)/AteraAgent.exe
+# What `ld --package-metadata` writes into .note.package: the native fixture's vendor.
+BENCH_PKG_NOTE := {"type":"rpm","name":"ateraagent","version":"1.0","vendor":"Atera Networks Ltd."}
+
+$(BENCH_DIR):
+	$(Q)mkdir -p $@
+
+$(BENCH_DIR)/storm: bench/storm.c | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $< -o $@
+
+$(BENCH_DIR)/AteraAgent: bench/noop.c | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Xlinker '--package-metadata=$(BENCH_PKG_NOTE)' $< -o $@
+
+# The PE fixture of tests/fixtures/pe/build.sh with atera.rc, x86-64 only.
+$(BENCH_DIR)/AteraAgent.exe: tests/fixtures/pe/prog.c tests/fixtures/pe/atera.rc | $(BENCH_DIR)
+	$(call msg,MINGW,$@)
+	$(Q)x86_64-w64-mingw32-windres tests/fixtures/pe/atera.rc -O coff -o $@.res.o
+	$(Q)x86_64-w64-mingw32-gcc -nostdlib -s -Wl,-e,entry -o $@ $< $@.res.o
+	$(Q)rm -f $@.res.o
+
+bench:
+	$(Q)scripts/install-deps.sh build bench
+	$(Q)$(MAKE) -s --no-print-directory all $(BENCH_BINS)
+	$(Q)$(PYTHON) bench/run.py --rmmhunt $(OUTPUT)/rmmhunt --bin-dir $(BENCH_DIR) \
+		--out $(OUTPUT)/bench.json
