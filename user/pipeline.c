@@ -167,6 +167,14 @@ static void set_initiating(struct pipeline *p, struct event *e, const struct exe
 		       strnlen(k->forker_comm, sizeof(k->forker_comm)));
 }
 
+/* What @tgid runs, as @e names it: its children will name it as their initiating process. */
+static void remember(struct pipeline *p, uint32_t tgid, const struct event *e)
+{
+	lineage__put(p->lineage, tgid, event_long(e, FIELD_PROCESS_CREATION_TIME),
+		     event_str(e, FIELD_FILE_NAME), event_str(e, FIELD_FOLDER_PATH),
+		     event_str(e, FIELD_PROCESS_COMMAND_LINE), event_str(e, FIELD_ACCOUNT_NAME));
+}
+
 static void build_event(struct pipeline *p, const struct exec_info *x)
 {
 	const struct exec_event *k = x->k;
@@ -209,9 +217,7 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event_set_long(e, FIELD_ARGV_LENGTH, k->argv_len);
 	event_set_long(e, FIELD_FROM_SNAPSHOT, x->from_snapshot);
 
-	/* this process's children will name it as their initiating process */
-	lineage__put(p->lineage, k->tgid, created, event_str(e, FIELD_FILE_NAME), x->exe,
-		     p->cmdline, event_str(e, FIELD_ACCOUNT_NAME));
+	remember(p, k->tgid, e);
 }
 
 static void emit_event(struct pipeline *p, const struct event *e)
@@ -474,9 +480,7 @@ static void release_program(struct pipeline *p, struct held *h)
 	if (fd >= 0)
 		close(fd);
 	/* its children name the Windows program as their initiating process */
-	lineage__put(p->lineage, h->tgid, event_long(e, FIELD_PROCESS_CREATION_TIME),
-		     event_str(e, FIELD_FILE_NAME), event_str(e, FIELD_FOLDER_PATH), p->cmdline,
-		     event_str(e, FIELD_ACCOUNT_NAME));
+	remember(p, h->tgid, e);
 	p->stats.wine_programs++;
 	drop_held(h);
 }
@@ -638,10 +642,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	set_container(&p->ev, proc_fd);
 	/* its children name it as their initiating process by that name too */
 	if (!*base_name(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
-		lineage__put(
-		    p->lineage, x->k->tgid, event_long(&p->ev, FIELD_PROCESS_CREATION_TIME),
-		    event_str(&p->ev, FIELD_FILE_NAME), event_str(&p->ev, FIELD_FOLDER_PATH),
-		    p->cmdline, event_str(&p->ev, FIELD_ACCOUNT_NAME));
+		remember(p, x->k->tgid, &p->ev);
 	exe_path = path_in_root(proc_fd, x->exe);
 	exe_fd = open_exe(p, proc_fd, root_fd, exe_path, x->k);
 	if (exe_fd >= 0) {
