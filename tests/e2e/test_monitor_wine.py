@@ -125,31 +125,6 @@ def test_createprocess_child__named_with_its_windows_parent(wine_session, mon, d
     assert parent["ProcessCommandLine"].startswith(str(spawner))
 
 
-BINFMT = Path("/proc/sys/fs/binfmt_misc")
-
-
-@pytest.fixture
-def binfmt_wine():
-    if os.geteuid() != 0:
-        pytest.skip("registering a binfmt_misc entry needs root")
-    mounted = False
-    if not (BINFMT / "register").exists():
-        if subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)],
-                          capture_output=True).returncode:
-            pytest.skip("binfmt_misc cannot be mounted here")
-        mounted = True
-    name = "rmmtest-wine"
-    if (BINFMT / name).exists():
-        (BINFMT / name).write_text("-1")
-    (BINFMT / "register").write_text(f":{name}:M::MZ::/usr/bin/wine:")
-    try:
-        yield
-    finally:
-        (BINFMT / name).write_text("-1")
-        if mounted:
-            subprocess.run(["umount", str(BINFMT)])
-
-
 @needs_wine
 def test_binfmt_misc__exe_run_directly(wine_session, mon, binfmt_wine):
     exe = wine_session["atera"]

@@ -107,32 +107,6 @@ def test_createprocess_child__one_loader_exec_with_the_windows_path(wine_env, ex
     assert [e for e in execs if e[0] == pid] == children
 
 
-BINFMT = Path("/proc/sys/fs/binfmt_misc")
-
-
-@pytest.fixture
-def binfmt_wine():
-    if os.geteuid() != 0:
-        pytest.skip("registering a binfmt_misc entry needs root")
-    mounted = False
-    if not (BINFMT / "register").exists():
-        if subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)],
-                          capture_output=True).returncode:
-            pytest.skip("binfmt_misc cannot be mounted here")
-        mounted = True
-    name = f"rmmtest-wine-{os.getpid()}"
-    try:
-        (BINFMT / "register").write_text(f":{name}:M::MZ::{shutil.which('wine')}:")
-    except OSError as e:
-        pytest.skip(f"binfmt_misc register refused: {e}")
-    try:
-        yield
-    finally:
-        (BINFMT / name).write_text("-1")
-        if mounted:
-            subprocess.run(["umount", str(BINFMT)])
-
-
 def test_binfmt_misc__exe_exec_then_loader_in_one_pid(wine_env, exes, binfmt_wine):
     os.chmod(exes / "Sleeper.exe", 0o755)
     execs = successful_execs(["./Sleeper.exe", "10"], wine_env, exes)
