@@ -121,6 +121,29 @@ int event_copy(struct event *dst, const struct event *src)
 	return 0;
 }
 
+int event_copy_field(struct event *dst, const struct event *src, enum field_id id)
+{
+	const struct field_value *v = &src->f[id];
+	enum field_type type = event_fields[id].type;
+	size_t n;
+	int err;
+
+	if (!v->set || (type != FT_STRING && type != FT_STRLIST)) {
+		dst->f[id] = *v;
+		return 0;
+	}
+	/* a string's bytes and its NUL; a list's items, each with its NUL */
+	n = v->len + (type == FT_STRING);
+	err = arena_reserve(dst, n);
+	if (err)
+		return err;
+	memcpy(dst->arena + dst->arena_len, src->arena + v->off, n);
+	dst->f[id] = *v;
+	dst->f[id].off = dst->arena_len;
+	dst->arena_len += n;
+	return 0;
+}
+
 bool event_isset(const struct event *e, enum field_id id)
 {
 	return e->f[id].set;

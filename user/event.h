@@ -52,6 +52,7 @@ enum field_type {
 	X(SHA1, "SHA1", FT_STRING)                                                                 \
 	X(SHA256, "SHA256", FT_STRING)                                                             \
 	X(FILE_SIZE, "FileSize", FT_LONG)                                                          \
+	X(IDENTITY_ERROR, "IdentityError", FT_STRING)                                              \
 	X(WINDOWS_PATH, "WindowsPath", FT_STRING)                                                  \
 	X(WINE_PREFIX, "WinePrefix", FT_STRING)                                                    \
 	X(WINE_LOADER_PATH, "WineLoaderPath", FT_STRING)                                           \
@@ -125,6 +126,9 @@ void event_reset(struct event *e);
 void event_free(struct event *e);
 /* Deep copy; @dst must be initialised. Returns 0 or -ENOMEM. */
 int event_copy(struct event *dst, const struct event *src);
+
+/* Sets column @id of @dst as it is in @src (unset too). Returns 0 or -ENOMEM. */
+int event_copy_field(struct event *dst, const struct event *src, enum field_id id);
 
 bool event_isset(const struct event *e, enum field_id id);
 void event_unset(struct event *e, enum field_id id);

@@ -14,7 +14,7 @@
 #include "capture/users.h"
 #include "event.h"
 #include "identity/container.h"
-#include "identity/root.h"
+#include "identity/reader.h"
 #include "identity/wine.h"
 #include "log.h"
 #include "output/event_json.h"
@@ -57,6 +57,7 @@ struct pipeline {
 	struct pipeline_stats stats;
 	struct lineage *lineage;
 	struct wine *wine;
+	struct reader *reader; /* every read of an executable, off the loop */
 	struct held *held;
 	ino_t self_mnt_ns;
 	struct event ev;
@@ -83,9 +84,10 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	p->snap_event = calloc(1, sizeof(*p->snap_event));
 	p->held = calloc(HELD_MAX, sizeof(*p->held));
 	p->wine = wine__new();
+	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
 	event_init(&p->ev);
 	jw_init(&p->jw);
-	if (!p->lineage || !p->snap_event || !p->held || !p->wine) {
+	if (!p->lineage || !p->snap_event || !p->held || !p->wine || !p->reader) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -98,10 +100,17 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 
 void pipeline__free(struct pipeline *p)
 {
+	struct fsguard_stats fs = {};
+
 	if (!p)
 		return;
 	lineage__free(p->lineage);
-	wine__free(p->wine);
+	if (p->reader)
+		reader__stats(p->reader, &fs);
+	reader__free(p->reader);
+	/* a worker stuck in a hung mount still uses the loader cache when it returns */
+	if (!fs.stuck)
+		wine__free(p->wine);
 	for (int i = 0; p->held && i < HELD_MAX; i++) {
 		event_free(&p->held[i].ev);
 		if (p->held[i].used)
@@ -229,47 +238,6 @@ static void emit_event(struct pipeline *p, const struct event *e)
 		p->stats.events_emitted++;
 }
 
-static bool same_file(const struct stat *st, const struct exec_event *k)
-{
-	uint64_t ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
-
-	return st->st_ino == k->exe_ino && ctime_ns == k->exe_ctime_ns;
-}
-
-/*
- * The executable, exactly as exec'd: /proc/PID/exe while the process lives
- * (even if the file was since deleted or replaced), else the path inside the
- * process's root, accepted only if it is still the same inode and ctime.
- * /proc/PID/exe must be the same inode too: the process may have exec'd
- * again since (its ctime may differ: a chmod after the exec is fine). A
- * snapshot record knows no inode: its /proc/PID/exe is what it runs.
- */
-static int open_exe(struct pipeline *p, int proc_fd, int root_fd, const char *path,
-		    const struct exec_event *k)
-{
-	struct stat st;
-	int fd = -1;
-
-	if (proc_fd >= 0)
-		fd = openat(proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	/* `sh script` that already exec'd the next program must not get its identity */
-	if (fd >= 0 && k->exe_ino && (fstat(fd, &st) || st.st_ino != k->exe_ino)) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd >= 0 || root_fd < 0)
-		return fd;
-	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) || !same_file(&st, k)) {
-		p->stats.exe_replaced++;
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
-}
-
 /* /proc/PID of the process that exec'd, or -ESRCH once it is gone (or the pid reused). */
 static int open_proc_dir(const struct exec_info *x)
 {
@@ -381,36 +349,31 @@ static void set_container(struct event *e, int proc_fd)
 		event_set_str(e, FIELD_POD_UID, ci.pod_uid);
 }
 
-/* The file that was exec'd when it is not the executable (a script, a binfmt_misc target). */
-static int open_exec_file(const struct exec_info *x, int root_fd, int exe_fd)
+/* Why the executable was not read, when it is its file system that does not answer. */
+static void note_read_error(struct event *e, int err)
 {
-	char path[2 * PATH_MAX_BYTES + 2];
-	struct stat a, b;
-	int fd;
-
-	if (root_fd < 0 || !x->filename[0] || !strcmp(x->filename, x->exe))
-		return -1;
-	if (x->filename[0] == '/')
-		snprintf(path, sizeof(path), "%s", x->filename);
-	else
-		snprintf(path, sizeof(path), "%s/%s", x->cwd, x->filename);
-	fd = root__open(root_fd, path, O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	if (!fstat(fd, &a) && !fstat(exe_fd, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (err == -ETIMEDOUT)
+		event_set_str(e, FIELD_IDENTITY_ERROR, "timed out: the file system did not answer");
+	else if (err == -EBUSY)
+		event_set_str(e, FIELD_IDENTITY_ERROR,
+			      "not read: the file system is not answering");
 }
 
-/* Identity, rules, output: the end of every exec's way. */
+/*
+ * Identity, rules, output: the end of every exec's way. @fd is the file to
+ * identify (on device @dev, 0 if unknown), or the error opening it.
+ */
 static void finish(struct pipeline *p, struct event *e, const struct exec_event *k, int fd,
-		   int root_fd, const char *path, bool verdict_ok)
+		   uint64_t dev, int root_fd, const char *path, bool verdict_ok)
 {
 	enum detect_result res = DETECT_NONE;
+	int err = fd;
 
-	if (fd >= 0 && p->opts.identity && identity__fill(p->opts.identity, fd, root_fd, path, e))
+	if (fd >= 0 && p->opts.identity)
+		err = reader__identify(p->reader, fd, dev, root_fd, path, e);
+	if (err < 0)
+		note_read_error(e, err);
+	if (fd >= 0 && err < 0)
 		p->stats.identity_errors++;
 	if (p->opts.detector)
 		res = detector__eval(p->opts.detector, e, clock__now_us());
@@ -418,8 +381,11 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	    (res == DETECT_MATCH && (p->opts.emit & EMIT_MATCHES)) ||
 	    (res == DETECT_SUPPRESSED && (p->opts.emit & EMIT_SUPPRESSED)))
 		emit_event(p, e);
-	/* --emit events wants every exec: then the kernel must keep sending them */
-	if (verdict_ok && fd >= 0 && p->opts.verdict && p->opts.detector &&
+	/*
+	 * --emit events wants every exec: then the kernel must keep sending them.
+	 * A file that could not be read is not known to be uninteresting.
+	 */
+	if (verdict_ok && fd >= 0 && err >= 0 && p->opts.verdict && p->opts.detector &&
 	    !(p->opts.emit & EMIT_EVENTS) &&
 	    detector__identity_uninteresting(p->opts.detector, e)) {
 		p->opts.verdict(p->opts.verdict_ctx, k);
@@ -444,15 +410,21 @@ static void drop_held(struct held *h)
 /* A held launcher step that turned out to start nothing: an ordinary exec after all. */
 static void release_plain(struct pipeline *p, struct held *h)
 {
+	const char *exe = event_str(&h->ev, FIELD_FOLDER_PATH) ?: "";
+	struct exec_info x = {.k = &h->k, .exe = exe, .filename = "", .cwd = h->cwd};
+	struct reader_files f;
 	char path[PATH_MAX_BYTES + 2];
-	int proc_fd, fd;
+	int proc_fd, err;
 
 	snprintf(path, sizeof(path), "/proc/%u", h->tgid);
 	proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	fd = open_exe(p, proc_fd, h->root_fd, event_str(&h->ev, FIELD_FOLDER_PATH), &h->k);
-	finish(p, &h->ev, &h->k, fd, h->root_fd, event_str(&h->ev, FIELD_FOLDER_PATH), false);
-	if (fd >= 0)
-		close(fd);
+	err = reader__open(p->reader, &x, proc_fd, h->root_fd, exe, &f);
+	finish(p, &h->ev, &h->k, f.exe_fd >= 0 ? f.exe_fd : err, h->k.exe_dev, h->root_fd, exe,
+	       false);
+	if (f.exe_fd >= 0)
+		close(f.exe_fd);
+	if (f.file_fd >= 0)
+		close(f.file_fd);
 	if (proc_fd >= 0)
 		close(proc_fd);
 	drop_held(h);
@@ -463,20 +435,16 @@ static void release_program(struct pipeline *p, struct held *h)
 {
 	struct wine_target *t = &h->t;
 	struct event *e = &h->ev;
-	const char *image = t->image_path[0] ? t->image_path : t->unix_path;
 	const char *argv = h->argvp[h->prog_idx < h->q.argc ? h->prog_idx : 0];
-	int fd = -1;
+	int fd;
 
 	wine__fill_event(t, e);
 	/* the command line Windows gives the program: argv without the loader */
 	decode__cmdline(argv, h->argv + h->argv_len - argv, p->cmdline, sizeof(p->cmdline));
 	event_set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
 	set_initiating(p, e, &h->k);
-	if (t->from_maps)
-		fd = wine__open_image(h->tgid, t);
-	if (fd < 0)
-		fd = root__open(h->root_fd, image, O_RDONLY | O_NONBLOCK);
-	finish(p, e, &h->k, fd, h->root_fd, t->unix_path, false);
+	fd = reader__open_image(p->reader, h->tgid, t, h->root_fd);
+	finish(p, e, &h->k, fd, 0, h->root_fd, t->unix_path, false);
 	if (fd >= 0)
 		close(fd);
 	/* its children name the Windows program as their initiating process */
@@ -548,9 +516,10 @@ static bool running_program_argv(struct held *h, const struct exec_info *x, size
 }
 
 /* Holds the current event (p->ev) as @kind; NULL when a Wine program cannot be resolved. */
-static struct held *hold(struct pipeline *p, const struct exec_info *x, enum wine_kind kind,
-			 int root_fd, int exe_fd)
+static struct held *hold(struct pipeline *p, const struct exec_info *x,
+			 const struct reader_files *f, int root_fd)
 {
+	enum wine_kind kind = f->kind;
 	uint64_t now = clock__boot_ns();
 	struct held *h = NULL, *oldest = &p->held[0];
 	size_t n = 0, argc = 0;
@@ -594,7 +563,8 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	h->q = (struct wine_query){
 	    .pid = x->k->tgid,
 	    .root_fd = h->root_fd,
-	    .exe_fd = rewritten ? -1 : exe_fd,
+	    .exe_fd = -1, /* the reader found out whether it is the preloader */
+	    .preloader = !rewritten && f->preloader,
 	    .cwd = h->cwd,
 	    .loader_path = x->exe,
 	    .argv = h->argvp,
@@ -604,12 +574,11 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x, enum win
 	set_search_dir(p, h);
 	if (h->search_dir[0])
 		h->q.search_dir = h->search_dir;
-	h->prog_idx = !rewritten && wine__loader_kind(p->wine, exe_fd) == WINE_PRELOADER ? 2 : 1;
+	h->prog_idx = h->q.preloader ? 2 : 1;
 	if (wine__resolve(p->wine, &h->q, &h->t)) {
 		drop_held(h);
 		return NULL;
 	}
-	h->q.exe_fd = -1;
 	h->resolved = true;
 	return h;
 }
@@ -630,9 +599,9 @@ static void settle_parent(struct pipeline *p, const struct exec_event *k)
 
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 {
-	enum wine_kind kind = WINE_NOT;
-	int proc_fd, root_fd, exe_fd, file_fd = -1;
 	struct held *prev, *h = NULL;
+	struct reader_files f;
+	int proc_fd, root_fd, err;
 	const char *exe_path;
 
 	p->stats.events_seen++;
@@ -644,35 +613,33 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	if (!*base_name(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
 		remember(p, x->k->tgid, &p->ev);
 	exe_path = path_in_root(proc_fd, x->exe);
-	exe_fd = open_exe(p, proc_fd, root_fd, exe_path, x->k);
-	if (exe_fd >= 0) {
-		file_fd = open_exec_file(x, root_fd, exe_fd);
-		kind = wine__classify(p->wine, exe_fd, file_fd);
-	}
+	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
+	if (f.replaced)
+		p->stats.exe_replaced++;
 
 	/* the same process exec'd again: a Wine chain collapses into one event */
 	prev = find_held(p, x->k->tgid);
-	if (prev && prev->kind == WINE_LAUNCHER_STEP && kind == WINE_NOT) {
+	if (prev && prev->kind == WINE_LAUNCHER_STEP && f.kind == WINE_NOT) {
 		release_plain(p, prev);
 	} else if (prev) {
 		p->stats.wine_collapsed++;
 		drop_held(prev);
 	}
-	if (kind == WINE_PROGRAM && !x->from_snapshot)
+	if (f.kind == WINE_PROGRAM && !x->from_snapshot)
 		settle_parent(p, x->k);
-	if (kind != WINE_NOT && root_fd >= 0)
-		h = hold(p, x, kind, root_fd, exe_fd);
+	if (f.kind != WINE_NOT && root_fd >= 0)
+		h = hold(p, x, &f, root_fd);
 	/* a snapshot's program already maps its image: no need to wait */
 	if (h && x->from_snapshot)
 		release(p, h);
 	else if (!h)
-		finish(p, &p->ev, x->k, exe_fd, root_fd, exe_path,
-		       kind == WINE_NOT && file_fd < 0 && !x->from_snapshot);
+		finish(p, &p->ev, x->k, f.exe_fd >= 0 ? f.exe_fd : err, x->k->exe_dev, root_fd,
+		       exe_path, f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
 
-	if (file_fd >= 0)
-		close(file_fd);
-	if (exe_fd >= 0)
-		close(exe_fd);
+	if (f.file_fd >= 0)
+		close(f.file_fd);
+	if (f.exe_fd >= 0)
+		close(f.exe_fd);
 	if (root_fd >= 0)
 		close(root_fd);
 	if (proc_fd >= 0)
@@ -792,5 +759,11 @@ int pipeline__snapshot(struct pipeline *p)
 
 void pipeline__stats(const struct pipeline *p, struct pipeline_stats *out)
 {
+	struct fsguard_stats fs;
+
 	*out = p->stats;
+	reader__stats(p->reader, &fs);
+	out->read_timeouts = fs.timeouts;
+	out->read_refused = fs.refused;
+	out->read_stuck = fs.stuck;
 }

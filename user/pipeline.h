@@ -33,10 +33,11 @@ struct pipeline_opts {
 	const char *device_id;
 	const char *device_name;
 	FILE *out;
-	struct detector *detector;	/* NULL: no rules (inspection only) */
+	struct detector *detector; /* NULL: no rules (inspection only) */
 	struct identity_cache *identity;
-	pipeline_verdict_fn verdict;	/* NULL: no in-kernel verdicts */
+	pipeline_verdict_fn verdict; /* NULL: no in-kernel verdicts */
 	void *verdict_ctx;
+	unsigned int read_timeout_ms; /* one read of an executable; 0: READER_TIMEOUT_MS */
 };
 
 struct pipeline_stats {
@@ -51,6 +52,9 @@ struct pipeline_stats {
 	uint64_t wine_collapsed;  /* launcher steps folded into one program event */
 	uint64_t held_overflow;	  /* held events reported early: too many at once */
 	uint64_t verdicts;	  /* executables handed to the kernel as uninteresting */
+	uint64_t read_timeouts;	  /* reads of executables given up at the deadline */
+	uint64_t read_refused;	  /* not tried: the file system had not answered yet */
+	uint64_t read_stuck;	  /* reads still waiting for a hung file system */
 };
 
 struct pipeline;

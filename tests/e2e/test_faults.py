@@ -388,3 +388,91 @@ def test_full_disk_for_the_state_warns_and_keeps_the_old_state(tmp_path, tmpfs):
     assert m.status("stopping")[0]["StateErrors"] >= 1
     assert (d / "state.json").read_text() == old
     assert sorted(os.listdir(d)) == ["fill", "state.json"]  # no temporary file left
+
+
+# --- a hung mount ---------------------------------------------------------------
+
+HANGFS = os.path.join(os.path.dirname(__file__), "hangfs.py")
+
+
+@pytest.fixture
+def hung_mount(tmp_path):
+    """mount(src, pid): a FUSE view of src that hangs every request of process pid."""
+    mounts = []
+
+    def mount(src, pid):
+        mnt = tmp_path / f"hung{len(mounts)}"
+        mnt.mkdir()
+        fs = subprocess.Popen(["/usr/bin/python3", HANGFS, str(src), str(mnt), str(pid)])
+        mounts.append((fs, mnt))
+        deadline = time.monotonic() + 20
+        while not os.path.ismount(mnt):
+            assert fs.poll() is None and time.monotonic() < deadline, "hangfs did not mount"
+            time.sleep(0.05)
+        return mnt
+
+    yield mount
+    for fs, mnt in mounts:
+        os.path.exists(mnt / ".release")  # answer whatever is still held
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+        try:
+            fs.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            fs.kill()
+
+
+def test_executable_on_a_hung_mount_never_blocks_the_monitor(tmp_path, hung_mount):
+    src = tmp_path / "src"
+    src.mkdir()
+    build_elf(src / "atera-on-nfs", QUICK)
+    native = build_elf(tmp_path / "atera-native", QUICK)
+    with Monitor("--emit", "events", "--read-timeout", "300ms") as m:
+        hung = str(hung_mount(src, m.proc.pid) / "atera-on-nfs")
+        subprocess.run([hung], check=True)
+        # the exec after it, elsewhere, is reported and alerted on: the loop goes on
+        subprocess.run([native], check=True)
+        (ev,) = m.wait_for(lambda _: m.events(FolderPath=native))
+        assert is_atera(ev) and ev["MatchedRules"]
+        (first,) = m.wait_for(lambda _: m.events(FolderPath=hung))
+        assert first["IdentityError"].startswith("timed out"), first
+        assert first["SHA256"] is None and not is_atera(first)
+
+        # still hung: the next exec from there is not read at all (no second wait)
+        subprocess.run([hung], check=True)
+        evs = m.wait_for(lambda _: len(m.events(FolderPath=hung)) == 2 and m.events(FolderPath=hung))
+        assert evs and evs[1]["IdentityError"].startswith("not read"), evs
+
+        # the file system answers again: the stuck read ends, and the file is read
+        os.path.exists(os.path.join(os.path.dirname(hung), ".release"))
+
+        def identified(_):
+            subprocess.run([hung], check=True)
+            return [e for e in m.events(FolderPath=hung) if is_atera(e)]
+
+        (read,) = m.wait_for(identified)[:1]
+        assert read["SHA256"] == sha256(os.path.join(src, "atera-on-nfs"))
+        assert "IdentityError" not in read or read["IdentityError"] is None
+    assert m.returncode == 0, m.stderr
+    (stopping,) = m.status("stopping")
+    assert stopping["ReadTimeouts"] == 1 and stopping["ReadsRefused"] >= 1
+    assert stopping["ReadsStuck"] == 0
+
+
+def test_monitor_stops_cleanly_while_a_read_is_stuck(tmp_path, hung_mount):
+    src = tmp_path / "src"
+    src.mkdir()
+    build_elf(src / "sleeper-on-nfs", SLEEPER, note=None)
+    with Monitor("--emit", "events", "--read-timeout", "200ms") as m:
+        mnt = hung_mount(src, m.proc.pid)
+        hung = str(mnt / "sleeper-on-nfs")
+        subprocess.run([hung], check=True)
+        (ev,) = m.wait_for(lambda _: m.events(FolderPath=hung))
+        assert ev["IdentityError"].startswith("timed out")
+        # SIGTERM with a worker still in the mount: everything is written at once ...
+        m.proc.terminate()
+        (stopping,) = m.wait_for(lambda _: m.status("stopping"), timeout=10)
+        assert stopping["ReadsStuck"] == 1
+        # ... but a FUSE request its daemon has taken holds even a dying thread
+        # (the kernel waits for the answer), so the process ends once it comes
+        os.path.exists(mnt / ".release")
+    assert m.returncode == 0, m.stderr

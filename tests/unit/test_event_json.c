@@ -113,6 +113,26 @@ static void round_trip__every_column__same_bytes(void **state)
 	jw_free(&w);
 }
 
+/* event_copy_field: column by column into an event that already holds others. */
+static void copy_field__every_column__same_values(void **state)
+{
+	struct event src, dst;
+
+	event_init(&src);
+	event_init(&dst);
+	fill(&src);
+	assert_int_equal(event_set_str(&dst, FIELD_DEVICE_ID, "earlier bytes in the arena"), 0);
+	for (int i = 0; i < FIELD__COUNT; i++)
+		assert_int_equal(event_copy_field(&dst, &src, i), 0);
+	assert_same(&src, &dst);
+	/* an unset column unsets */
+	event_reset(&src);
+	assert_int_equal(event_copy_field(&dst, &src, FIELD_SHA1), 0);
+	assert_false(event_isset(&dst, FIELD_SHA1));
+	event_free(&src);
+	event_free(&dst);
+}
+
 static void write__keys__record_type_then_table_order(void **state)
 {
 	struct event e;
@@ -254,6 +274,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(round_trip__every_column__same_bytes),
+	    cmocka_unit_test(copy_field__every_column__same_values),
 	    cmocka_unit_test(write__keys__record_type_then_table_order),
 	    cmocka_unit_test(write__unset__null_except_matched_and_suppressed),
 	    cmocka_unit_test(write__forged_record_in_string__stays_a_string),

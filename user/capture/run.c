@@ -41,6 +41,7 @@ struct run_opts {
 	size_t nrule_paths;
 	struct detector_opts detect;
 	const char *metrics_listen;
+	int64_t read_timeout_us;
 };
 
 /* The running monitor's parts, for the loop and the Status records. */
@@ -81,6 +82,8 @@ static void usage(FILE *f)
 	       "  --summary-interval DUR least time between two alerts of a group (default 60s)\n"
 	       "  --state FILE           alert state kept across restarts (default\n"
 	       "                         " STATE_DEFAULT_PATH "; '' keeps none)\n"
+	       "  --read-timeout DUR     longest wait for an executable's file system, after\n"
+	       "                         which it counts as hung and is not read (default 500ms)\n"
 	       "  --metrics-listen ADDR:PORT  Prometheus /metrics and /healthz (default: off)\n"
 	       "  --btf PATH             kernel BTF file, for kernels without /sys/kernel/btf\n"
 	       "  -v, --verbose          debug logs (and libbpf's) on stderr\n"
@@ -124,6 +127,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		OPT_SUMMARY,
 		OPT_STATE,
 		OPT_METRICS,
+		OPT_READ_TIMEOUT,
 	};
 	static const struct option longopts[] = {
 	    {"emit", required_argument, NULL, OPT_EMIT},
@@ -137,6 +141,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	    {"summary-interval", required_argument, NULL, OPT_SUMMARY},
 	    {"state", required_argument, NULL, OPT_STATE},
 	    {"metrics-listen", required_argument, NULL, OPT_METRICS},
+	    {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
@@ -201,6 +206,13 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_METRICS:
 			o->metrics_listen = optarg;
+			break;
+		case OPT_READ_TIMEOUT:
+			if (parse_duration_us(optarg, &o->read_timeout_us) ||
+			    o->read_timeout_us < 1000 || o->read_timeout_us > 60000000) {
+				pr_err("bad --read-timeout '%s': give 1ms to 60s", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'v':
 			log_set_level(LOG_DEBUG);
@@ -316,6 +328,8 @@ static void update_metrics(struct monitor *m)
 	metrics__set(m->metrics, METRIC_EVENTS_LOST, cc.lost);
 	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_HITS, is.hits);
 	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_MISSES, is.misses);
+	metrics__set(m->metrics, METRIC_READ_TIMEOUTS, ps.read_timeouts);
+	metrics__set(m->metrics, METRIC_READS_STUCK, ps.read_stuck);
 	metrics__set(m->metrics, METRIC_RINGBUF_FILL_RATIO, capture__ring_fill(m->cap));
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
@@ -362,6 +376,9 @@ static void write_status(const char *state, struct monitor *m)
 	jw_kv_ulong(&w, "OutputErrors", ps.output_errors);
 	jw_kv_ulong(&w, "IdentityErrors", ps.identity_errors);
 	jw_kv_ulong(&w, "ExecutableReplaced", ps.exe_replaced);
+	jw_kv_ulong(&w, "ReadTimeouts", ps.read_timeouts);
+	jw_kv_ulong(&w, "ReadsRefused", ps.read_refused);
+	jw_kv_ulong(&w, "ReadsStuck", ps.read_stuck);
 	jw_kv_ulong(&w, "IdentityCacheHits", is.hits);
 	jw_kv_ulong(&w, "IdentityCacheMisses", is.misses);
 	jw_kv_ulong(&w, "IdentityCacheEntries", is.entries);
@@ -434,6 +451,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = {};
 	struct pipeline_opts popts;
 	struct monitor m = {.o = &o};
+	struct pipeline_stats ps = {};
 	struct ruleset *rs;
 	char err_msg[256], caps[256];
 	int err = 0;
@@ -471,6 +489,7 @@ int cmd_run(int argc, char **argv)
 	    .identity = m.ids,
 	    .verdict = on_verdict,
 	    .verdict_ctx = &m,
+	    .read_timeout_ms = o.read_timeout_us / 1000,
 	};
 	m.pipe = pipeline__new(&popts);
 	if (!m.det || !m.ids || !m.pipe) {
@@ -510,9 +529,13 @@ int cmd_run(int argc, char **argv)
 	write_status("stopping", &m);
 cleanup:
 	capture__free(m.cap);
+	if (m.pipe)
+		pipeline__stats(m.pipe, &ps);
 	pipeline__free(m.pipe);
 	detector__free(m.det);
-	identity_cache__free(m.ids);
+	/* a worker stuck in a hung mount fills the cache when it returns: leave it that */
+	if (!ps.read_stuck)
+		identity_cache__free(m.ids);
 	metrics__stop(m.metrics);
 	fflush(stdout);
 	return err ? 1 : 0;

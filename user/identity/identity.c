@@ -5,9 +5,11 @@
  * The cache maps (st_dev, st_ino, st_ctim, st_size) to the identity columns
  * as one packed record, so a hit fills the event exactly as the miss did. A
  * file rewritten in place gets a new ctime and is read again. Eviction is
- * least-recently-used. Not thread-safe: one cache per thread.
+ * least-recently-used. The lock guards the table, never a read of a file:
+ * fills run on fsguard workers, and one stuck in a hung mount holds nothing.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -193,6 +195,7 @@ struct entry {
 };
 
 struct identity_cache {
+	pthread_mutex_t lock;
 	size_t max_entries;
 	size_t n_buckets; /* a power of two */
 	struct entry **buckets;
@@ -206,6 +209,7 @@ struct identity_cache *identity_cache__new(size_t max_entries)
 
 	if (!c)
 		return NULL;
+	pthread_mutex_init(&c->lock, NULL);
 	c->max_entries = max_entries;
 	c->n_buckets = 16;
 	while (c->n_buckets < max_entries && c->n_buckets < (1u << 24))
@@ -229,12 +233,15 @@ void identity_cache__free(struct identity_cache *c)
 		free(e);
 	}
 	free(c->buckets);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
-void identity_cache__stats(const struct identity_cache *c, struct identity_stats *out)
+void identity_cache__stats(struct identity_cache *c, struct identity_stats *out)
 {
+	pthread_mutex_lock(&c->lock);
 	*out = c->stats;
+	pthread_mutex_unlock(&c->lock);
 }
 
 static size_t key_hash(const struct key *k)
@@ -365,14 +372,18 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 
 	identity__clear(e);
 	if (fstat(fd, &st)) {
+		err = -errno;
+		pthread_mutex_lock(&c->lock);
 		c->stats.errors++;
-		return -errno;
+		pthread_mutex_unlock(&c->lock);
+		return err;
 	}
 	k = (struct key){.dev = st.st_dev,
 			 .ino = st.st_ino,
 			 .ctime_sec = st.st_ctim.tv_sec,
 			 .ctime_nsec = st.st_ctim.tv_nsec,
 			 .size = st.st_size};
+	pthread_mutex_lock(&c->lock);
 	for (r = *bucket(c, &k); r; r = r->hnext) {
 		if (memcmp(&r->key, &k, sizeof(k)))
 			continue;
@@ -380,15 +391,19 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 		lru_unlink(c, r);
 		lru_push(c, r);
 		err = replay(r, e);
+		pthread_mutex_unlock(&c->lock);
 		if (err)
 			identity__clear(e);
 		return err;
 	}
-
 	c->stats.misses++;
+	pthread_mutex_unlock(&c->lock);
+
 	err = identity__probe(fd, &st, root_fd, path, 0, e, &probe);
 	if (err) {
+		pthread_mutex_lock(&c->lock);
 		c->stats.errors++;
+		pthread_mutex_unlock(&c->lock);
 		return err;
 	}
 	if (probe.error)
@@ -398,11 +413,21 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 	r = record(&k, e);
 	if (!r)
 		return 0; /* the event is filled; only the caching failed */
+	pthread_mutex_lock(&c->lock);
+	/* another worker may have cached the same file meanwhile: keep one */
+	for (struct entry *o = *bucket(c, &k); o; o = o->hnext) {
+		if (!memcmp(&o->key, &k, sizeof(k))) {
+			pthread_mutex_unlock(&c->lock);
+			free(r);
+			return 0;
+		}
+	}
 	pp = bucket(c, &k);
 	r->hnext = *pp;
 	*pp = r;
 	lru_push(c, r);
 	if (++c->stats.entries > c->max_entries)
 		evict(c, c->tail);
+	pthread_mutex_unlock(&c->lock);
 	return 0;
 }

@@ -27,7 +27,8 @@ struct identity_stats {
 
 struct identity_cache *identity_cache__new(size_t max_entries);
 void identity_cache__free(struct identity_cache *c); /* NULL is fine */
-void identity_cache__stats(const struct identity_cache *c, struct identity_stats *out);
+/* Safe to share with fsguard workers (identity__fill locks the table, never a read). */
+void identity_cache__stats(struct identity_cache *c, struct identity_stats *out);
 
 /*
  * Fills the identity columns of @e (ProcessVersionInfo*, VersionInfoCompanyNames,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,18 +36,27 @@ struct loader_entry {
 	bool used;
 };
 
+/* The lock guards the cache only, never a read: readers run on fsguard workers. */
 struct wine {
+	pthread_mutex_t lock;
 	struct loader_entry cache[LOADER_CACHE_SIZE];
 	unsigned int next; /* which way a full bucket evicts */
 };
 
 struct wine *wine__new(void)
 {
-	return calloc(1, sizeof(struct wine));
+	struct wine *w = calloc(1, sizeof(struct wine));
+
+	if (w)
+		pthread_mutex_init(&w->lock, NULL);
+	return w;
 }
 
 void wine__free(struct wine *w)
 {
+	if (!w)
+		return;
+	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
 
@@ -344,24 +354,42 @@ static int file_kind_uncached(int fd, const struct stat *st)
 	return WINE_LOADER_NONE;
 }
 
+static bool same_entry(const struct loader_entry *e, const struct stat *st)
+{
+	return e->used && e->dev == st->st_dev && e->ino == st->st_ino &&
+	       e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec &&
+	       e->size == st->st_size;
+}
+
 /* What @fd is, judged once per (dev, ino, ctime, size): every exec on the host comes here. */
 static int file_kind(struct wine *w, int fd)
 {
 	struct loader_entry *e, *slot = NULL;
-	struct stat st;
 	unsigned int i, h;
+	struct stat st;
+	int kind;
 
 	if (fstat(fd, &st))
 		return -errno;
 	h = (unsigned int)(st.st_ino * 0x9e3779b1u ^ st.st_dev) % LOADER_CACHE_SIZE;
+	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < LOADER_CACHE_WAYS; i++) {
 		e = &w->cache[(h + i) % LOADER_CACHE_SIZE];
-		if (e->used && e->dev == st.st_dev && e->ino == st.st_ino &&
-		    e->ctime.tv_sec == st.st_ctim.tv_sec &&
-		    e->ctime.tv_nsec == st.st_ctim.tv_nsec && e->size == st.st_size)
-			return e->kind;
-		/* A free way, or this file's stale entry (it changed since). */
-		if (!slot && (!e->used || (e->dev == st.st_dev && e->ino == st.st_ino)))
+		if (same_entry(e, &st)) {
+			kind = e->kind;
+			pthread_mutex_unlock(&w->lock);
+			return kind;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+
+	kind = file_kind_uncached(fd, &st);
+
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < LOADER_CACHE_WAYS && !slot; i++) {
+		e = &w->cache[(h + i) % LOADER_CACHE_SIZE];
+		/* a free way, or this file's own entry (stale, or filled meanwhile) */
+		if (!e->used || (e->dev == st.st_dev && e->ino == st.st_ino))
 			slot = e;
 	}
 	if (!slot)
@@ -371,10 +399,11 @@ static int file_kind(struct wine *w, int fd)
 	    .ino = st.st_ino,
 	    .ctime = st.st_ctim,
 	    .size = st.st_size,
-	    .kind = file_kind_uncached(fd, &st),
+	    .kind = kind,
 	    .used = true,
 	};
-	return slot->kind;
+	pthread_mutex_unlock(&w->lock);
+	return kind;
 }
 
 int wine__loader_kind(struct wine *w, int exe_fd)
@@ -727,7 +756,7 @@ int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	if (q->exe_fd >= 0 && wine__loader_kind(w, q->exe_fd) == WINE_PRELOADER)
+	if (q->exe_fd >= 0 ? wine__loader_kind(w, q->exe_fd) == WINE_PRELOADER : q->preloader)
 		idx = 2;
 	if (q->argc <= idx || !q->argv[idx] || !q->argv[idx][0])
 		return -ENOENT;

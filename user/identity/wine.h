@@ -84,7 +84,7 @@ enum wine_loader_kind {
 
 struct wine;
 
-/* Caches of loader identification; not thread-safe. */
+/* Caches of loader identification; safe to share with fsguard workers. */
 struct wine *wine__new(void);
 void wine__free(struct wine *w); /* NULL is fine */
 
@@ -113,7 +113,8 @@ enum wine_kind wine__classify(struct wine *w, int exe_fd, int file_fd);
 struct wine_query {
 	int pid;		 /* 0: no live process to look at (tests, replay) */
 	int root_fd;		 /* the process's root: /proc/PID/root */
-	int exe_fd;		 /* the loader (/proc/PID/exe); -1: assume plain loader */
+	int exe_fd;		 /* the loader (/proc/PID/exe); -1: as preloader says */
+	bool preloader;		 /* with exe_fd -1: the loader is wine-preloader */
 	const char *cwd;	 /* the process's cwd; NULL: readlink /proc/PID/cwd */
 	const char *loader_path; /* NULL: readlink /proc/PID/exe */
 	const char *const *argv;

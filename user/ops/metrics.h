@@ -19,6 +19,8 @@ enum metric {
 	METRIC_IDENTITY_CACHE_HITS,   /* rmmhunt_identity_cache_hits_total */
 	METRIC_IDENTITY_CACHE_MISSES, /* rmmhunt_identity_cache_misses_total */
 	METRIC_RINGBUF_FILL_RATIO,    /* rmmhunt_ringbuf_fill_ratio, 0..1 */
+	METRIC_READ_TIMEOUTS,	      /* rmmhunt_read_timeouts_total: hung file systems */
+	METRIC_READS_STUCK,	      /* rmmhunt_reads_stuck: workers waiting for one now */
 	/* With labels: metrics__set_labeled(). */
 	METRIC_ALERTS,	   /* rmmhunt_alerts_total{rule} */
 	METRIC_SUPPRESSED, /* rmmhunt_events_suppressed_total{rule,exclusion} */

@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""A FUSE file system that hangs for one process: a stand-in for a hung NFS
+or FUSE mount, as the monitor sees it.
+
+    hangfs.py SRC MOUNTPOINT PID
+
+Mounts a read-only view of the files in directory SRC at MOUNTPOINT. Every
+request made by a thread of process PID (the monitor) blocks, the way an NFS
+server that went away blocks it; requests from everyone else (the programs
+the test runs from the mount) are served, so their execs succeed. A lookup
+of MOUNTPOINT/.release by anyone else ends the hang: blocked requests are
+answered and no more are held. It runs in the foreground until unmounted.
+"""
+import errno
+import os
+import stat
+import sys
+import threading
+
+from fusepy import FUSE, FuseOSError, Operations, fuse_get_context
+
+
+def tgid_of(tid):
+    """The process of thread @tid (FUSE names the thread that asked)."""
+    try:
+        with open(f"/proc/{tid}/status") as f:
+            for line in f:
+                if line.startswith("Tgid:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return tid
+
+
+class HangFS(Operations):
+    def __init__(self, src, pid):
+        self.src, self.pid = src, pid
+        self.released = threading.Event()
+        self.files = {}
+        for name in os.listdir(src):
+            with open(os.path.join(src, name), "rb") as f:
+                self.files["/" + name] = f.read()
+
+    def hold(self):
+        if not self.released.is_set() and tgid_of(fuse_get_context()[2]) == self.pid:
+            self.released.wait()
+
+    def getattr(self, path, fh=None):
+        if path == "/.release":
+            self.released.set()
+            raise FuseOSError(errno.ENOENT)
+        self.hold()
+        if path == "/":
+            return {"st_mode": stat.S_IFDIR | 0o755, "st_nlink": 2}
+        if path not in self.files:
+            raise FuseOSError(errno.ENOENT)
+        return {"st_mode": stat.S_IFREG | 0o755, "st_nlink": 1,
+                "st_size": len(self.files[path])}
+
+    def readdir(self, path, fh):
+        self.hold()
+        return [".", ".."] + [p[1:] for p in self.files]
+
+    def open(self, path, flags):
+        self.hold()
+        if path not in self.files:
+            raise FuseOSError(errno.ENOENT)
+        return 0
+
+    def read(self, path, size, offset, fh):
+        self.hold()
+        return self.files[path][offset:offset + size]
+
+
+def main():
+    src, mnt, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    FUSE(HangFS(src, pid), mnt, foreground=True, ro=True, allow_other=True)
+
+
+if __name__ == "__main__":
+    main()

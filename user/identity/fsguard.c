@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reads with a deadline: see fsguard.h.
+ *
+ * One lock guards it all. The loop hands a job to the idle worker and waits
+ * on `done` until the worker clears the job or the deadline passes. A worker
+ * abandoned at the deadline is detached and forgotten by the loop: when its
+ * job returns, it releases the job, takes the job's device off the hung list
+ * and exits. Workers block every signal, so signals reach the loop's thread.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "identity/fsguard.h"
+
+struct worker {
+	struct fsguard *g;
+	pthread_t thread;
+	pthread_cond_t wake;
+	struct fsguard_job *job; /* set by the loop, cleared by the worker when done */
+	bool abandoned;
+	bool quit;
+};
+
+struct fsguard {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	unsigned int timeout_ms;
+	struct worker *idle;		  /* the worker the next job goes to, or NULL */
+	uint64_t hung[FSGUARD_MAX_STUCK]; /* the devices of the stuck jobs */
+	unsigned int n_stuck;
+	bool freed; /* fsguard__free ran: the last stuck worker frees the guard */
+	struct fsguard_stats stats;
+};
+
+static void guard_destroy(struct fsguard *g)
+{
+	pthread_cond_destroy(&g->done);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+static void worker_destroy(struct worker *w)
+{
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
+
+/* A device is hung while a job on it is stuck; 0 (unknown) never is. */
+static bool is_hung(const struct fsguard *g, uint64_t dev)
+{
+	for (unsigned int i = 0; dev && i < g->n_stuck; i++)
+		if (g->hung[i] == dev)
+			return true;
+	return false;
+}
+
+static void unstick(struct fsguard *g, uint64_t dev)
+{
+	for (unsigned int i = 0; i < g->n_stuck; i++) {
+		if (g->hung[i] == dev) {
+			g->hung[i] = g->hung[--g->n_stuck];
+			return;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct fsguard *g = w->g;
+	struct fsguard_job *job = NULL;
+	bool last;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->wake, &g->lock);
+		if (w->quit)
+			break;
+		job = w->job;
+		pthread_mutex_unlock(&g->lock);
+		job->run(job);
+		pthread_mutex_lock(&g->lock);
+		w->job = NULL;
+		if (w->abandoned)
+			break;
+		pthread_cond_signal(&g->done);
+	}
+	if (!w->abandoned) {
+		pthread_mutex_unlock(&g->lock);
+		return NULL; /* fsguard__free joins and frees an idle worker */
+	}
+	unstick(g, job->dev);
+	last = g->freed && !g->n_stuck;
+	pthread_mutex_unlock(&g->lock);
+	job->release(job);
+	worker_destroy(w);
+	if (last)
+		guard_destroy(g);
+	return NULL;
+}
+
+static int worker_start(struct fsguard *g)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	sigset_t all, old;
+	int err;
+
+	if (!w)
+		return -ENOMEM;
+	w->g = g;
+	pthread_cond_init(&w->wake, NULL);
+	/* the new thread inherits the mask: signals stay the loop's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		worker_destroy(w);
+		return -err;
+	}
+	g->idle = w;
+	return 0;
+}
+
+struct fsguard *fsguard__new(unsigned int timeout_ms)
+{
+	struct fsguard *g = calloc(1, sizeof(*g));
+	pthread_condattr_t attr;
+
+	if (!g)
+		return NULL;
+	g->timeout_ms = timeout_ms;
+	pthread_mutex_init(&g->lock, NULL);
+	/* the deadline counts on the monotonic clock: a clock step must not move it */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->done, &attr);
+	pthread_condattr_destroy(&attr);
+	return g;
+}
+
+void fsguard__free(struct fsguard *g)
+{
+	struct worker *w;
+	bool last;
+
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	w = g->idle;
+	g->idle = NULL;
+	if (w) {
+		w->quit = true;
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&g->lock);
+	if (w) {
+		pthread_join(w->thread, NULL);
+		worker_destroy(w);
+	}
+	pthread_mutex_lock(&g->lock);
+	g->freed = true;
+	last = !g->n_stuck;
+	pthread_mutex_unlock(&g->lock);
+	if (last)
+		guard_destroy(g);
+}
+
+int fsguard__run(struct fsguard *g, struct fsguard_job *job)
+{
+	struct timespec deadline;
+	struct worker *w;
+	int err = 0;
+
+	pthread_mutex_lock(&g->lock);
+	if (g->n_stuck >= FSGUARD_MAX_STUCK || is_hung(g, job->dev)) {
+		g->stats.refused++;
+		err = -EBUSY;
+		goto out;
+	}
+	if (!g->idle && (err = worker_start(g)))
+		goto out;
+	w = g->idle;
+	w->job = job;
+	pthread_cond_signal(&w->wake);
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += g->timeout_ms / 1000;
+	deadline.tv_nsec += (long)(g->timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	while (w->job && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&g->done, &g->lock, &deadline);
+	if (!w->job) {
+		g->stats.jobs++;
+		err = 0;
+		goto out;
+	}
+	/* overran: the job is the worker's now, and its device hung until it returns */
+	w->abandoned = true;
+	pthread_detach(w->thread);
+	g->idle = NULL;
+	g->hung[g->n_stuck++] = job->dev;
+	g->stats.timeouts++;
+	err = -ETIMEDOUT;
+out:
+	pthread_mutex_unlock(&g->lock);
+	return err;
+}
+
+void fsguard__stats(struct fsguard *g, struct fsguard_stats *out)
+{
+	pthread_mutex_lock(&g->lock);
+	*out = g->stats;
+	out->stuck = g->n_stuck;
+	pthread_mutex_unlock(&g->lock);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reads of executables with a deadline. A file on a hung mount (an NFS server
+ * gone, a stuck FUSE daemon) blocks the thread that opens or reads it, in the
+ * kernel, for as long as the mount stays hung: no signal or timeout gets that
+ * thread back. So the event loop never touches an executable's file system
+ * itself. A worker thread runs each such job while the loop waits at most the
+ * deadline. A job that overruns is abandoned to its worker: it owns all its
+ * inputs and outputs, so whenever it returns it touches nothing the loop
+ * uses, and it releases itself. Its device counts as hung until then: jobs on
+ * it are refused at once, so a hung mount costs the loop one deadline, not one
+ * per exec. The next job gets a fresh worker.
+ */
+#ifndef RMMHUNT_FSGUARD_H
+#define RMMHUNT_FSGUARD_H
+
+#include <stdint.h>
+
+/* Workers left stuck in hung mounts at once; past this every job is refused. */
+#define FSGUARD_MAX_STUCK 8
+
+struct fsguard;
+
+struct fsguard_job {
+	void (*run)(struct fsguard_job *job);	  /* on a worker: the blocking part */
+	void (*release)(struct fsguard_job *job); /* frees an abandoned job, on its worker */
+	uint64_t dev;				  /* the device it reads; 0: unknown */
+};
+
+struct fsguard_stats {
+	uint64_t jobs;	   /* run to the end within the deadline */
+	uint64_t timeouts; /* abandoned at the deadline */
+	uint64_t refused;  /* not run: their device was hung */
+	uint64_t stuck;	   /* workers still waiting for a hung mount now */
+};
+
+struct fsguard *fsguard__new(unsigned int timeout_ms);
+/* NULL is fine. A guard with stuck workers is left to them (they use it when they return). */
+void fsguard__free(struct fsguard *g);
+
+/*
+ * Runs @job->run on a worker and waits for it at most the deadline.
+ * 0: it ran; its outputs are the caller's, and so is @job.
+ * -ETIMEDOUT: it overran and was abandoned; @job belongs to the worker now,
+ *   which calls @job->release when run returns: never touch @job again.
+ * -EBUSY: not run, because a job on @job->dev is still stuck (or too many
+ *   are): the caller still owns @job.
+ * Another negative errno: not run (no worker thread); the caller owns @job.
+ */
+int fsguard__run(struct fsguard *g, struct fsguard_job *job);
+
+void fsguard__stats(struct fsguard *g, struct fsguard_stats *out);
+
+#endif

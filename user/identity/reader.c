@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The executable behind one exec, read off the event loop: see reader.h.
+ *
+ * One job object of each kind is reused from exec to exec, so the hot path
+ * allocates nothing; only a job abandoned at its deadline is replaced (its
+ * worker frees it). Inputs are copied into the job and fds duplicated: the
+ * loop closes its own right after, which must not pull a file from under a
+ * worker still in a hung mount, nor let a reused fd number be read instead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "identity/probe.h"
+#include "identity/reader.h"
+#include "identity/root.h"
+
+struct open_job {
+	struct fsguard_job base; /* first: fsguard hands back &base */
+	struct wine *wine;
+	/* in, the job's own */
+	int proc_fd, root_fd;
+	uint64_t exe_ino, exe_ctime_ns;
+	char path[PATH_MAX_BYTES + 2];	   /* the executable inside the root */
+	char exe[PATH_MAX_BYTES + 2];	   /* the executable as the kernel names it */
+	char filename[PATH_MAX_BYTES + 2]; /* bprm->filename */
+	char cwd[PATH_MAX_BYTES + 2];
+	/* out */
+	struct reader_files out;
+	int err;
+};
+
+struct image_job {
+	struct fsguard_job base;
+	int pid, root_fd;
+	struct wine_target t;
+	int fd; /* out */
+};
+
+struct identify_job {
+	struct fsguard_job base;
+	struct identity_cache *ids;
+	int fd, root_fd;
+	char path[PATH_MAX_BYTES + 2];
+	struct event e; /* out: the identity columns */
+	int err;
+};
+
+struct reader {
+	struct fsguard *guard;
+	struct wine *wine;
+	struct identity_cache *ids;
+	struct open_job *open;
+	struct image_job *image;
+	struct identify_job *identify;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int dup_fd(int fd)
+{
+	return fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+}
+
+/* Copies @s, or nothing when it does not fit: a cut path would name another file. */
+static void copy_path(char *dst, size_t n, const char *s)
+{
+	if (!s || snprintf(dst, n, "%s", s) >= (int)n)
+		dst[0] = '\0';
+}
+
+/* ---- open: the executable and the exec'd file -------------------------- */
+
+static bool same_file(const struct stat *st, const struct open_job *j)
+{
+	uint64_t ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+
+	return st->st_ino == j->exe_ino && ctime_ns == j->exe_ctime_ns;
+}
+
+/*
+ * The executable, exactly as exec'd: /proc/PID/exe while the process lives
+ * (even if the file was since deleted or replaced), else the path inside the
+ * process's root, accepted only if it is still the same inode and ctime.
+ * /proc/PID/exe must be the same inode too: the process may have exec'd
+ * again since (its ctime may differ: a chmod after the exec is fine). A
+ * snapshot record knows no inode: its /proc/PID/exe is what it runs.
+ */
+static int open_exe(struct open_job *j)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (j->proc_fd >= 0)
+		fd = openat(j->proc_fd, "exe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* `sh script` that already exec'd the next program must not get its identity */
+	if (fd >= 0 && j->exe_ino && (fstat(fd, &st) || st.st_ino != j->exe_ino))
+		close_fd(&fd);
+	if (fd >= 0)
+		return fd;
+	if (j->root_fd < 0 || !j->path[0])
+		return -ESRCH;
+	fd = root__open(j->root_fd, j->path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) || !same_file(&st, j)) {
+		j->out.replaced = true;
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* The file that was exec'd when it is not the executable (a script, a binfmt_misc target). */
+static int open_exec_file(const struct open_job *j, int exe_fd)
+{
+	char path[sizeof(j->cwd) + sizeof(j->filename)];
+	struct stat a, b;
+	int fd;
+
+	if (j->root_fd < 0 || !j->filename[0] || !strcmp(j->filename, j->exe))
+		return -1;
+	if (j->filename[0] == '/')
+		snprintf(path, sizeof(path), "%s", j->filename);
+	else
+		snprintf(path, sizeof(path), "%s/%s", j->cwd, j->filename);
+	fd = root__open(j->root_fd, path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &a) && !fstat(exe_fd, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void open_run(struct fsguard_job *base)
+{
+	struct open_job *j = (struct open_job *)base;
+	struct reader_files *f = &j->out;
+	int fd = open_exe(j);
+
+	if (fd >= 0) {
+		f->exe_fd = fd;
+		f->file_fd = open_exec_file(j, fd);
+		f->kind = wine__classify(j->wine, fd, f->file_fd);
+		f->preloader =
+		    f->kind == WINE_PROGRAM && wine__loader_kind(j->wine, fd) == WINE_PRELOADER;
+	}
+	j->err = fd >= 0 ? 0 : fd;
+	close_fd(&j->proc_fd);
+	close_fd(&j->root_fd);
+}
+
+static void open_release(struct fsguard_job *base)
+{
+	struct open_job *j = (struct open_job *)base;
+
+	close_fd(&j->out.exe_fd);
+	close_fd(&j->out.file_fd);
+	free(j);
+}
+
+int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
+		 const char *path, struct reader_files *out)
+{
+	struct open_job *j = r->open;
+	int err;
+
+	*out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = WINE_NOT};
+	if (!j) {
+		j = r->open = malloc(sizeof(*j));
+		if (!j)
+			return -ENOMEM;
+		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
+		j->wine = r->wine;
+	}
+	j->base.dev = x->k->exe_dev;
+	j->exe_ino = x->k->exe_ino;
+	j->exe_ctime_ns = x->k->exe_ctime_ns;
+	copy_path(j->path, sizeof(j->path), path);
+	copy_path(j->exe, sizeof(j->exe), x->exe);
+	copy_path(j->filename, sizeof(j->filename), x->filename);
+	copy_path(j->cwd, sizeof(j->cwd), x->cwd);
+	j->out = *out;
+	j->proc_fd = dup_fd(proc_fd);
+	j->root_fd = dup_fd(root_fd);
+
+	err = fsguard__run(r->guard, &j->base);
+	if (err == -ETIMEDOUT)
+		r->open = NULL; /* its worker frees it */
+	if (err) {
+		if (err != -ETIMEDOUT) {
+			close_fd(&j->proc_fd);
+			close_fd(&j->root_fd);
+		}
+		return err;
+	}
+	*out = j->out;
+	return j->err;
+}
+
+/* ---- open a Wine program's image --------------------------------------- */
+
+static void image_run(struct fsguard_job *base)
+{
+	struct image_job *j = (struct image_job *)base;
+	const char *image = j->t.image_path[0] ? j->t.image_path : j->t.unix_path;
+
+	j->fd = j->t.from_maps ? wine__open_image(j->pid, &j->t) : -ENOENT;
+	if (j->fd < 0 && j->root_fd >= 0)
+		j->fd = root__open(j->root_fd, image, O_RDONLY | O_NONBLOCK);
+	close_fd(&j->root_fd);
+}
+
+static void image_release(struct fsguard_job *base)
+{
+	struct image_job *j = (struct image_job *)base;
+
+	close_fd(&j->fd);
+	free(j);
+}
+
+int reader__open_image(struct reader *r, int pid, const struct wine_target *t, int root_fd)
+{
+	struct image_job *j = r->image;
+	int err;
+
+	if (!j) {
+		j = r->image = malloc(sizeof(*j));
+		if (!j)
+			return -ENOMEM;
+		j->base = (struct fsguard_job){.run = image_run, .release = image_release};
+	}
+	j->base.dev = 0; /* unknown until opened */
+	j->pid = pid;
+	j->t = *t;
+	j->root_fd = dup_fd(root_fd);
+	j->fd = -1;
+	err = fsguard__run(r->guard, &j->base);
+	if (err == -ETIMEDOUT)
+		r->image = NULL;
+	else if (err)
+		close_fd(&j->root_fd);
+	return err ?: j->fd;
+}
+
+/* ---- identify ---------------------------------------------------------- */
+
+static void identify_run(struct fsguard_job *base)
+{
+	struct identify_job *j = (struct identify_job *)base;
+
+	j->err = identity__fill(j->ids, j->fd, j->root_fd, j->path, &j->e);
+	close_fd(&j->fd);
+	close_fd(&j->root_fd);
+}
+
+static void identify_release(struct fsguard_job *base)
+{
+	struct identify_job *j = (struct identify_job *)base;
+
+	event_free(&j->e);
+	free(j);
+}
+
+int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
+		     struct event *e)
+{
+	struct identify_job *j = r->identify;
+	int err;
+
+	identity__clear(e);
+	if (!r->ids)
+		return 0;
+	if (!j) {
+		j = r->identify = malloc(sizeof(*j));
+		if (!j)
+			return -ENOMEM;
+		j->base = (struct fsguard_job){.run = identify_run, .release = identify_release};
+		j->ids = r->ids;
+		event_init(&j->e);
+	}
+	j->base.dev = dev;
+	j->fd = dup_fd(fd);
+	if (j->fd < 0)
+		return -errno;
+	j->root_fd = dup_fd(root_fd);
+	copy_path(j->path, sizeof(j->path), path);
+	event_reset(&j->e);
+
+	err = fsguard__run(r->guard, &j->base);
+	if (err == -ETIMEDOUT) {
+		r->identify = NULL;
+		return err;
+	}
+	if (err) {
+		close_fd(&j->fd);
+		close_fd(&j->root_fd);
+		return err;
+	}
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !j->err; i++)
+		j->err = event_copy_field(e, &j->e, identity_columns[i]);
+	if (j->err)
+		identity__clear(e);
+	return j->err;
+}
+
+/* ---- the reader -------------------------------------------------------- */
+
+struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned int timeout_ms)
+{
+	struct reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->wine = w;
+	r->ids = ids;
+	r->guard = fsguard__new(timeout_ms ?: READER_TIMEOUT_MS);
+	if (!r->guard) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void reader__free(struct reader *r)
+{
+	if (!r)
+		return;
+	/* first: the idle worker may not be left running a job on what follows */
+	fsguard__free(r->guard);
+	free(r->open);
+	free(r->image);
+	if (r->identify)
+		event_free(&r->identify->e);
+	free(r->identify);
+	free(r);
+}
+
+void reader__stats(struct reader *r, struct fsguard_stats *out)
+{
+	fsguard__stats(r->guard, out);
+}

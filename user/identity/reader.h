@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The executable behind one exec, read off the event loop: opened as it was
+ * exec'd (never a look-alike at the same path), classified for Wine, and
+ * identified. Each step is an fsguard job with a deadline (fsguard.h), and
+ * each job owns copies of all it uses, so a job abandoned in a hung mount
+ * shares nothing with the loop that goes on without it.
+ */
+#ifndef RMMHUNT_READER_H
+#define RMMHUNT_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture/decode.h"
+#include "event.h"
+#include "identity/fsguard.h"
+#include "identity/identity.h"
+#include "identity/wine.h"
+
+#define READER_TIMEOUT_MS 500 /* the default deadline of one job */
+
+struct reader;
+
+/* The files of one exec; the fds are the caller's to close. */
+struct reader_files {
+	int exe_fd;	     /* the executable as exec'd, or -1 */
+	int file_fd;	     /* the exec'd file when not the executable (script, binfmt), or -1 */
+	enum wine_kind kind; /* see wine.h */
+	bool preloader;	     /* the executable is wine-preloader: argv[2] is the program */
+	bool replaced;	     /* the file at the path is no longer the one exec'd */
+};
+
+/* @w and @ids are shared with the workers (both lock their caches); @ids may be NULL. */
+struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned int timeout_ms);
+void reader__free(struct reader *r); /* NULL is fine */
+
+/*
+ * Opens and classifies the files of exec @x: its executable through @proc_fd
+ * (/proc/PID, or -1 once the process is gone), else at @path inside the root
+ * @root_fd, accepted only if it is still the inode and ctime exec'd.
+ * Returns 0, or a negative errno with both fds -1: -ETIMEDOUT when the file
+ * system did not answer within the deadline, -EBUSY when the executable's
+ * device still has a job stuck (fsguard__run), or why it could not be opened.
+ */
+int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
+		 const char *path, struct reader_files *out);
+
+/*
+ * Opens the image of Wine program @t run by @pid: the file it maps, when
+ * /proc/PID/maps confirmed it, else its path inside @root_fd. An fd, or a
+ * negative errno as reader__open.
+ */
+int reader__open_image(struct reader *r, int pid, const struct wine_target *t, int root_fd);
+
+/*
+ * identity__fill() for the file open at @fd, on a worker: sets the identity
+ * columns of @e, or unsets them all and returns a negative errno (-ETIMEDOUT,
+ * -EBUSY as above). @dev names the file's device for fsguard (0: unknown).
+ */
+int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
+		     struct event *e);
+
+void reader__stats(struct reader *r, struct fsguard_stats *out);
+
+#endif
