@@ -22,9 +22,9 @@
 #include "pipeline.h"
 
 #define LINEAGE_ENTRIES 65536
-#define CMDLINE_MAX	(4 * ARGV_MAX) /* quoting can at most ~double argv */
-#define HELD_MAX	64	       /* Wine launches waiting at once */
-#define ARGV_ITEMS_MAX	256	       /* argv entries Wine resolution looks at */
+#define CMDLINE_MAX	(4 * ARGV_MAX)	 /* quoting can at most ~double argv */
+#define HELD_MAX	64		 /* Wine launches waiting at once */
+#define ARGV_ITEMS_MAX	READER_WINE_ARGS /* argv entries Wine resolution looks at */
 
 /*
  * An exec held back: a Wine launcher step that a loader exec in the same
@@ -42,6 +42,7 @@ struct held {
 	struct exec_event k; /* header only: what the verdict and lineage need */
 	int root_fd;
 	bool resolved;
+	int read_err; /* the Wine prefix or program did not answer: read no more */
 	struct wine_query q;
 	struct wine_target t;
 	char argv[ARGV_MAX];
@@ -443,7 +444,7 @@ static void release_program(struct pipeline *p, struct held *h)
 	decode__cmdline(argv, h->argv + h->argv_len - argv, p->cmdline, sizeof(p->cmdline));
 	event_set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
 	set_initiating(p, e, &h->k);
-	fd = reader__open_image(p->reader, h->tgid, t, h->root_fd);
+	fd = h->read_err ?: reader__open_image(p->reader, h->tgid, t, h->root_fd);
 	finish(p, e, &h->k, fd, 0, h->root_fd, t->unix_path, false);
 	if (fd >= 0)
 		close(fd);
@@ -524,6 +525,7 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 	struct held *h = NULL, *oldest = &p->held[0];
 	size_t n = 0, argc = 0;
 	bool rewritten;
+	int err;
 
 	for (int i = 0; i < HELD_MAX && !h; i++) {
 		if (!p->held[i].used)
@@ -556,6 +558,7 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 	h->retry_ms = WINE_RETRY_MS;
 	h->next_try_ns = now + h->retry_ms * 1000000ULL;
 	h->resolved = false;
+	h->read_err = 0;
 	if (kind != WINE_PROGRAM)
 		return h;
 
@@ -575,7 +578,9 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 	if (h->search_dir[0])
 		h->q.search_dir = h->search_dir;
 	h->prog_idx = h->q.preloader ? 2 : 1;
-	if (wine__resolve(p->wine, &h->q, &h->t)) {
+	err = reader__wine_resolve(p->reader, &h->q, &h->t);
+	if (err) {
+		note_read_error(&p->ev, err);
 		drop_held(h);
 		return NULL;
 	}
@@ -592,8 +597,14 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 static void settle_parent(struct pipeline *p, const struct exec_event *k)
 {
 	struct held *h = k->image_tgid != k->tgid ? find_held(p, k->image_tgid) : NULL;
+	int err;
 
-	if (h && h->kind == WINE_PROGRAM && h->resolved && wine__try_maps(&h->q, &h->t) != -EAGAIN)
+	if (!h || h->kind != WINE_PROGRAM || !h->resolved)
+		return;
+	err = reader__wine_try_maps(p->reader, &h->q, &h->t);
+	if (err == -ETIMEDOUT || err == -EBUSY)
+		h->read_err = err;
+	if (err != -EAGAIN)
 		release(p, h);
 }
 
@@ -657,8 +668,10 @@ int pipeline__tick(struct pipeline *p)
 		if (!h->used)
 			continue;
 		if (h->kind == WINE_PROGRAM && h->resolved && now >= h->next_try_ns) {
-			int err = wine__try_maps(&h->q, &h->t);
+			int err = reader__wine_try_maps(p->reader, &h->q, &h->t);
 
+			if (err == -ETIMEDOUT || err == -EBUSY)
+				h->read_err = err;
 			if (err != -EAGAIN || now >= h->deadline_ns) {
 				release(p, h);
 				continue;

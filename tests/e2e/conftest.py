@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,47 @@ def binfmt_wine():
         (BINFMT / name).write_text("-1")
         if mounted:
             subprocess.run(["umount", str(BINFMT)])
+
+
+HANGFS = os.path.join(os.path.dirname(__file__), "hangfs.py")
+
+
+class HungMount:
+    """A FUSE view of a directory that hangs every request of one process."""
+
+    def __init__(self, tmp_path, src, pid):
+        self.path = tmp_path / f"hung-{pid}"
+        self.path.mkdir()
+        self._release = tmp_path / f"hung-{pid}.release"
+        self._fs = subprocess.Popen(["/usr/bin/python3", HANGFS, str(src), str(self.path),
+                                     str(pid), str(self._release)])
+        deadline = time.monotonic() + 20
+        while not os.path.ismount(self.path):
+            assert self._fs.poll() is None and time.monotonic() < deadline, "hangfs: no mount"
+            time.sleep(0.05)
+
+    def release(self):
+        """The file system answers again, held requests included."""
+        self._release.touch()
+
+    def remove(self):
+        self.release()
+        subprocess.run(["umount", "-l", str(self.path)], check=False)
+        try:
+            self._fs.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self._fs.kill()  # aborts the connection: whatever waits gets an error
+
+
+@pytest.fixture
+def hung_mount(tmp_path):
+    """hung_mount(src, pid) -> HungMount of src that hangs for process pid."""
+    mounts = []
+
+    def mount(src, pid):
+        mounts.append(HungMount(tmp_path, src, pid))
+        return mounts[-1]
+
+    yield mount
+    for m in mounts:
+        m.remove()

@@ -2,20 +2,21 @@
 """A FUSE file system that hangs for one process: a stand-in for a hung NFS
 or FUSE mount, as the monitor sees it.
 
-    hangfs.py SRC MOUNTPOINT PID
+    hangfs.py SRC MOUNTPOINT PID RELEASE
 
 Mounts a read-only view of the files in directory SRC at MOUNTPOINT. Every
 request made by a thread of process PID (the monitor) blocks, the way an NFS
 server that went away blocks it; requests from everyone else (the programs
-the test runs from the mount) are served, so their execs succeed. A lookup
-of MOUNTPOINT/.release by anyone else ends the hang: blocked requests are
-answered and no more are held. It runs in the foreground until unmounted.
+the test runs from the mount) are served, so their execs succeed. Once the
+file RELEASE exists (outside the mount: the daemon's threads may all be
+held), blocked requests are answered and no more are held. It runs in the
+foreground until unmounted.
 """
 import errno
 import os
 import stat
 import sys
-import threading
+import time
 
 from fusepy import FUSE, FuseOSError, Operations, fuse_get_context
 
@@ -33,22 +34,19 @@ def tgid_of(tid):
 
 
 class HangFS(Operations):
-    def __init__(self, src, pid):
-        self.src, self.pid = src, pid
-        self.released = threading.Event()
+    def __init__(self, src, pid, release):
+        self.src, self.pid, self.release = src, pid, release
         self.files = {}
         for name in os.listdir(src):
             with open(os.path.join(src, name), "rb") as f:
                 self.files["/" + name] = f.read()
 
     def hold(self):
-        if not self.released.is_set() and tgid_of(fuse_get_context()[2]) == self.pid:
-            self.released.wait()
+        if tgid_of(fuse_get_context()[2]) == self.pid:
+            while not os.path.exists(self.release):
+                time.sleep(0.05)
 
     def getattr(self, path, fh=None):
-        if path == "/.release":
-            self.released.set()
-            raise FuseOSError(errno.ENOENT)
         self.hold()
         if path == "/":
             return {"st_mode": stat.S_IFDIR | 0o755, "st_nlink": 2}
@@ -73,8 +71,8 @@ class HangFS(Operations):
 
 
 def main():
-    src, mnt, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    FUSE(HangFS(src, pid), mnt, foreground=True, ro=True, allow_other=True)
+    src, mnt, pid, release = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    FUSE(HangFS(src, pid, release), mnt, foreground=True, ro=True, allow_other=True)
 
 
 if __name__ == "__main__":

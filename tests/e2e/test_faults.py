@@ -392,42 +392,14 @@ def test_full_disk_for_the_state_warns_and_keeps_the_old_state(tmp_path, tmpfs):
 
 # --- a hung mount ---------------------------------------------------------------
 
-HANGFS = os.path.join(os.path.dirname(__file__), "hangfs.py")
-
-
-@pytest.fixture
-def hung_mount(tmp_path):
-    """mount(src, pid): a FUSE view of src that hangs every request of process pid."""
-    mounts = []
-
-    def mount(src, pid):
-        mnt = tmp_path / f"hung{len(mounts)}"
-        mnt.mkdir()
-        fs = subprocess.Popen(["/usr/bin/python3", HANGFS, str(src), str(mnt), str(pid)])
-        mounts.append((fs, mnt))
-        deadline = time.monotonic() + 20
-        while not os.path.ismount(mnt):
-            assert fs.poll() is None and time.monotonic() < deadline, "hangfs did not mount"
-            time.sleep(0.05)
-        return mnt
-
-    yield mount
-    for fs, mnt in mounts:
-        os.path.exists(mnt / ".release")  # answer whatever is still held
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-        try:
-            fs.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            fs.kill()
-
-
 def test_executable_on_a_hung_mount_never_blocks_the_monitor(tmp_path, hung_mount):
     src = tmp_path / "src"
     src.mkdir()
     build_elf(src / "atera-on-nfs", QUICK)
     native = build_elf(tmp_path / "atera-native", QUICK)
     with Monitor("--emit", "events", "--read-timeout", "300ms") as m:
-        hung = str(hung_mount(src, m.proc.pid) / "atera-on-nfs")
+        mnt = hung_mount(src, m.proc.pid)
+        hung = str(mnt.path / "atera-on-nfs")
         subprocess.run([hung], check=True)
         # the exec after it, elsewhere, is reported and alerted on: the loop goes on
         subprocess.run([native], check=True)
@@ -443,7 +415,7 @@ def test_executable_on_a_hung_mount_never_blocks_the_monitor(tmp_path, hung_moun
         assert evs and evs[1]["IdentityError"].startswith("not read"), evs
 
         # the file system answers again: the stuck read ends, and the file is read
-        os.path.exists(os.path.join(os.path.dirname(hung), ".release"))
+        mnt.release()
 
         def identified(_):
             subprocess.run([hung], check=True)
@@ -464,7 +436,7 @@ def test_monitor_stops_cleanly_while_a_read_is_stuck(tmp_path, hung_mount):
     build_elf(src / "sleeper-on-nfs", SLEEPER, note=None)
     with Monitor("--emit", "events", "--read-timeout", "200ms") as m:
         mnt = hung_mount(src, m.proc.pid)
-        hung = str(mnt / "sleeper-on-nfs")
+        hung = str(mnt.path / "sleeper-on-nfs")
         subprocess.run([hung], check=True)
         (ev,) = m.wait_for(lambda _: m.events(FolderPath=hung))
         assert ev["IdentityError"].startswith("timed out")
@@ -474,5 +446,5 @@ def test_monitor_stops_cleanly_while_a_read_is_stuck(tmp_path, hung_mount):
         assert stopping["ReadsStuck"] == 1
         # ... but a FUSE request its daemon has taken holds even a dying thread
         # (the kernel waits for the answer), so the process ends once it comes
-        os.path.exists(mnt / ".release")
+        mnt.release()
     assert m.returncode == 0, m.stderr

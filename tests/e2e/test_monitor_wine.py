@@ -295,3 +295,34 @@ def test_createprocess_child_seen_late__still_named_with_its_windows_parent(wine
     assert evs[0]["FolderPath"] == str(wine_session["atera"])
     assert evs[0]["InitiatingProcessFileName"] == "spawner.exe"
     assert evs[0]["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
+
+
+@needs_wine
+def test_windows_program_on_a_hung_mount__reported_without_blocking(wine_session, tmp_path,
+                                                                    hung_mount):
+    src = tmp_path / "share"
+    src.mkdir()
+    shutil.copy(wine_session["atera"], src / "AteraAgent.exe")
+    native = build_atera_elf(tmp_path, sleep_ms=0)
+    with Monitor("--emit", "events", "--read-timeout", "300ms") as m:
+        mnt = hung_mount(src, m.proc.pid)
+        # the monitor looks the program up before Wine does, and the kernel
+        # makes Wine's lookup of that name wait for the hung one: Wine goes
+        # on once the mount answers, below
+        wine = subprocess.Popen(["wine", str(mnt.path / "AteraAgent.exe"), "10"],
+                                cwd=tmp_path, env=wine_environ(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            # its start is reported, saying why it carries no identity
+            evs = m.wait_for(lambda _: [e for e in m.events(ProcessId=wine.pid)
+                                        if e.get("IdentityError")])
+            assert evs, dump(m.events(ProcessId=wine.pid))
+            assert evs[0]["ProcessVersionInfoCompanyName"] != ATERA_COMPANY
+            # and the monitor went on: a later exec elsewhere is read and matched
+            subprocess.run([native], check=True)
+            (ev,) = m.wait_for(lambda _: m.events(FolderPath=str(native)))
+            assert ev["ProcessVersionInfoCompanyName"] == ATERA_COMPANY and ev["MatchedRules"]
+        finally:
+            mnt.release()
+            assert wine.wait(timeout=60) == 0
+    assert m.returncode == 0, m.stderr

@@ -102,7 +102,7 @@ static void fsguard__blocked_job_is_abandoned_and_its_device_refused(void **stat
 {
 	struct fsguard *g = fsguard__new(DEADLINE_MS);
 	int efd = eventfd(0, 0), hung[2];
-	struct test_job *stuck, *other;
+	struct test_job *stuck, *other, *unknown;
 	struct fsguard_stats st;
 
 	assert_true(efd >= 0);
@@ -125,6 +125,15 @@ static void fsguard__blocked_job_is_abandoned_and_its_device_refused(void **stat
 	assert_int_equal(st.timeouts, 1);
 	assert_int_equal(st.refused, 1);
 	assert_int_equal(st.stuck, 1);
+
+	/* unknown devices count as one: a stuck one refuses the others */
+	unknown = job_new(0, hung[0], efd);
+	assert_int_equal(fsguard__run(g, &unknown->base), -ETIMEDOUT);
+	other->ran = false;
+	assert_int_equal(fsguard__run(g, &other->base), -EBUSY);
+	assert_false(other->ran);
+	assert_int_equal(write(hung[1], "x", 1), 1);
+	wait_released(efd, 1);
 
 	/* the mount answers: the job returns, releases itself, the device is back */
 	assert_int_equal(write(hung[1], "x", 1), 1);

@@ -50,10 +50,10 @@ static void worker_destroy(struct worker *w)
 	free(w);
 }
 
-/* A device is hung while a job on it is stuck; 0 (unknown) never is. */
+/* A device is hung while a job on it is stuck; "unknown" (0) counts as one device. */
 static bool is_hung(const struct fsguard *g, uint64_t dev)
 {
-	for (unsigned int i = 0; dev && i < g->n_stuck; i++)
+	for (unsigned int i = 0; i < g->n_stuck; i++)
 		if (g->hung[i] == dev)
 			return true;
 	return false;

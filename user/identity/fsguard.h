@@ -24,7 +24,7 @@ struct fsguard;
 struct fsguard_job {
 	void (*run)(struct fsguard_job *job);	  /* on a worker: the blocking part */
 	void (*release)(struct fsguard_job *job); /* frees an abandoned job, on its worker */
-	uint64_t dev;				  /* the device it reads; 0: unknown */
+	uint64_t dev; /* the device it reads; 0: unknown (all unknown ones count as one) */
 };
 
 struct fsguard_stats {

@@ -42,6 +42,22 @@ struct image_job {
 	int fd; /* out */
 };
 
+/* wine__resolve() or wine__try_maps() on a deep copy of the query and target. */
+struct wine_job {
+	struct fsguard_job base;
+	struct wine *wine;
+	bool resolve; /* else try_maps */
+	struct wine_query q;
+	struct wine_target t;
+	int root_fd;
+	const char *argv[READER_WINE_ARGS];
+	char args[ARGV_MAX + READER_WINE_ARGS]; /* the argv strings q.argv points into */
+	char cwd[WINE_PATH_MAX];
+	char loader_path[WINE_PATH_MAX];
+	char search_dir[WINE_PATH_MAX];
+	int err; /* out, with t */
+};
+
 struct identify_job {
 	struct fsguard_job base;
 	struct identity_cache *ids;
@@ -57,6 +73,7 @@ struct reader {
 	struct identity_cache *ids;
 	struct open_job *open;
 	struct image_job *image;
+	struct wine_job *wine_job;
 	struct identify_job *identify;
 };
 
@@ -255,6 +272,89 @@ int reader__open_image(struct reader *r, int pid, const struct wine_target *t, i
 	return err ?: j->fd;
 }
 
+/* ---- resolve a Wine program -------------------------------------------- */
+
+static void wine_run(struct fsguard_job *base)
+{
+	struct wine_job *j = (struct wine_job *)base;
+
+	j->q.root_fd = j->root_fd;
+	j->err = j->resolve ? wine__resolve(j->wine, &j->q, &j->t) : wine__try_maps(&j->q, &j->t);
+	close_fd(&j->root_fd);
+}
+
+static void wine_release(struct fsguard_job *base)
+{
+	free(base);
+}
+
+/* @dst = @s, or NULL when @s is; "" when it does not fit. */
+static const char *copy_opt(char *dst, size_t n, const char *s)
+{
+	if (!s)
+		return NULL;
+	copy_path(dst, n, s);
+	return dst;
+}
+
+static int wine_job_run(struct reader *r, bool resolve, const struct wine_query *q,
+			struct wine_target *t)
+{
+	struct wine_job *j = r->wine_job;
+	size_t off = 0;
+	int err;
+
+	if (q->argc > READER_WINE_ARGS || q->environ)
+		return -E2BIG; /* the pipeline never asks for more, nor gives an environ */
+	if (!j) {
+		j = r->wine_job = malloc(sizeof(*j));
+		if (!j)
+			return -ENOMEM;
+		j->base = (struct fsguard_job){.run = wine_run, .release = wine_release};
+		j->wine = r->wine;
+	}
+	j->base.dev = 0; /* the prefix and the program may be anywhere */
+	j->resolve = resolve;
+	j->q = *q;
+	for (size_t i = 0; i < q->argc; i++) {
+		size_t len = q->argv[i] ? strlen(q->argv[i]) + 1 : 0;
+
+		if (len > sizeof(j->args) - off)
+			return -E2BIG;
+		j->argv[i] = q->argv[i] ? memcpy(j->args + off, q->argv[i], len) : NULL;
+		off += len;
+	}
+	j->q.argv = j->argv;
+	j->q.exe_fd = -1;
+	j->q.cwd = copy_opt(j->cwd, sizeof(j->cwd), q->cwd);
+	j->q.loader_path = copy_opt(j->loader_path, sizeof(j->loader_path), q->loader_path);
+	j->q.search_dir = copy_opt(j->search_dir, sizeof(j->search_dir), q->search_dir);
+	j->t = *t;
+	j->root_fd = dup_fd(q->root_fd);
+
+	err = fsguard__run(r->guard, &j->base);
+	if (err == -ETIMEDOUT) {
+		r->wine_job = NULL;
+		return err;
+	}
+	if (err) {
+		close_fd(&j->root_fd);
+		return err;
+	}
+	*t = j->t;
+	return j->err;
+}
+
+int reader__wine_resolve(struct reader *r, const struct wine_query *q, struct wine_target *t)
+{
+	return wine_job_run(r, true, q, t);
+}
+
+int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct wine_target *t)
+{
+	return wine_job_run(r, false, q, t);
+}
+
 /* ---- identify ---------------------------------------------------------- */
 
 static void identify_run(struct fsguard_job *base)
@@ -342,6 +442,7 @@ void reader__free(struct reader *r)
 	fsguard__free(r->guard);
 	free(r->open);
 	free(r->image);
+	free(r->wine_job);
 	if (r->identify)
 		event_free(&r->identify->e);
 	free(r->identify);

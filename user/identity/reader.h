@@ -19,6 +19,7 @@
 #include "identity/wine.h"
 
 #define READER_TIMEOUT_MS 500 /* the default deadline of one job */
+#define READER_WINE_ARGS  256 /* argv entries a Wine query may carry */
 
 struct reader;
 
@@ -52,6 +53,16 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
  * negative errno as reader__open.
  */
 int reader__open_image(struct reader *r, int pid, const struct wine_target *t, int root_fd);
+
+/*
+ * wine__resolve() and wine__try_maps() (wine.h) on a worker: both look in the
+ * Wine prefix and at the program's path, which may be on a hung mount. @q is
+ * copied (at most READER_WINE_ARGS argv entries, no environ, exe_fd unused:
+ * set preloader); @t is updated only when the job ran. Their return values,
+ * or -ETIMEDOUT / -EBUSY as reader__open.
+ */
+int reader__wine_resolve(struct reader *r, const struct wine_query *q, struct wine_target *t);
+int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct wine_target *t);
 
 /*
  * identity__fill() for the file open at @fd, on a worker: sets the identity
