@@ -73,7 +73,7 @@ static void usage(FILE *f)
 	       "                         (default: alerts)\n"
 	       "  --device-id ID         DeviceId (default: /etc/machine-id)\n"
 	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the FQDN)\n"
-	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 16M)\n"
+	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 1M)\n"
 	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
 	       "  --rules PATH           rule file or directory of *.yaml (repeatable; default:\n"
 	       "                         the built-in rules). SIGHUP reloads them.\n"
