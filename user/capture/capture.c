@@ -224,6 +224,18 @@ static int reader_start(struct capture *c)
 	return 0;
 }
 
+int capture__start(struct capture *c)
+{
+	int err;
+
+	if (c->reader_started)
+		return 0;
+	err = reader_start(c);
+	if (err)
+		pr_err("failed to start the ring buffer reader: %s", strerror(-err));
+	return err;
+}
+
 static void reader_stop(struct capture *c)
 {
 	if (!c->reader_started)
@@ -317,11 +329,6 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		pr_err("failed to map the ring buffer positions: %s", strerror(-err));
 		goto cleanup;
 	}
-	err = reader_start(c);
-	if (err) {
-		pr_err("failed to start the ring buffer reader: %s", strerror(-err));
-		goto cleanup;
-	}
 	*out = c;
 	return 0;
 cleanup:
@@ -403,8 +410,11 @@ int capture__poll(struct capture *c, int timeout_ms)
 {
 	struct timespec deadline;
 	struct queued *q;
-	int err = 0;
+	int err;
 
+	err = capture__start(c);
+	if (err)
+		return err;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;

@@ -487,6 +487,10 @@ int cmd_run(int argc, char **argv)
 		pr_err("failed to drop capabilities: %s", strerror(-err));
 		goto cleanup;
 	}
+	/* after the drop too: the reader thread is born with our capabilities */
+	err = capture__start(m.cap);
+	if (err)
+		goto cleanup;
 	/* after the drop: capabilities are per thread, and the server's is born with ours */
 	if (o.metrics_listen) {
 		m.metrics = metrics__start(o.metrics_listen, err_msg, sizeof(err_msg));
