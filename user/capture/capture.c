@@ -152,8 +152,6 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 	if (size < EXEC_EVENT_HDR_SIZE)
 		return 0;
-	if (size > sizeof(struct exec_event))
-		size = sizeof(struct exec_event);
 	q = malloc(sizeof(*q) + size);
 	pthread_mutex_lock(&c->lock);
 	if (!q) {
@@ -163,10 +161,12 @@ static int on_sample(void *ctx, void *data, size_t size)
 		q->next = NULL;
 		q->size = size;
 		memcpy(q->data, data, size);
+		/* the handler waits only on an empty queue */
+		if (!c->head)
+			pthread_cond_signal(&c->ready);
 		*c->tail = q;
 		c->tail = &q->next;
 		c->queued_bytes += size;
-		pthread_cond_signal(&c->ready);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return 0;
@@ -262,6 +262,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		  void *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	pthread_condattr_t cattr;
 	struct capture *c;
 	int err;
 
@@ -280,7 +281,11 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->fn = fn;
 	c->ctx = ctx;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->ready, NULL);
+	/* capture__poll()'s timeout is not moved by a change of the wall clock */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->ready, &cattr);
+	pthread_condattr_destroy(&cattr);
 	pthread_cond_init(&c->room, NULL);
 	c->tail = &c->head;
 	c->ncpus = libbpf_num_possible_cpus();
@@ -399,10 +404,12 @@ static struct queued *take_all(struct capture *c)
 {
 	struct queued *q = c->head;
 
+	/* the reader waits only on a full queue */
+	if (c->queued_bytes >= QUEUE_MAX)
+		pthread_cond_signal(&c->room);
 	c->head = NULL;
 	c->tail = &c->head;
 	c->queued_bytes = 0;
-	pthread_cond_signal(&c->room);
 	return q;
 }
 
@@ -415,7 +422,7 @@ int capture__poll(struct capture *c, int timeout_ms)
 	err = capture__start(c);
 	if (err)
 		return err;
-	clock_gettime(CLOCK_REALTIME, &deadline);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
 	if (deadline.tv_nsec >= 1000000000) {
