@@ -92,6 +92,38 @@ def test_storm_in_a_tiny_ring_buffer_counts_drops_and_keeps_alerts_right(tmp_pat
     assert last_alert_count(m.records) == len(matched(m.records))
 
 
+def test_a_stalled_handler_loses_nothing_from_a_small_ring(tmp_path, storm):
+    """The thread that handles events blocks (nobody reads its stdout) through a storm
+    of far more events than the ring holds: the reader thread keeps emptying the ring,
+    so every exec arrives and none is lost."""
+    marker = str(tmp_path / "stalled-handler")
+    shutil.copy("/bin/true", marker)
+    n = 1000  # ~400 bytes each in the ring: six 64 KiB rings' worth
+    with open(tmp_path / "stderr", "wb") as err:
+        proc = subprocess.Popen([RMMHUNT, "run", "--stats-interval", "0", "--state", "",
+                                 "--ringbuf-size", "64K", "--emit", "events"],
+                                stdout=subprocess.PIPE, stderr=err)
+        try:
+            for line in proc.stdout:
+                if b'"State":"ready"' in line:
+                    break
+            # from here on stdout is not read: its pipe fills within a few dozen
+            # events and the handler blocks writing until the storm is over
+            subprocess.run([storm, str(n), marker], check=True)
+            time.sleep(0.5)
+        finally:
+            proc.terminate()
+            out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, (tmp_path / "stderr").read_text()
+    records = [json.loads(line) for line in out.splitlines()]
+    (stopping,) = [r for r in records if r.get("RecordType") == "Status"
+                   and r["State"] == "stopping"]
+    assert stopping["EventsLost"] == 0
+    mine = [r for r in records if r.get("RecordType") == "DeviceProcessEvents"
+            and r.get("FolderPath") == marker]
+    assert len(mine) == n
+
+
 def test_execs_close_together_all_arrive_without_more_execs(tmp_path, storm):
     """Execs within a wake-up batch (1 ms) of each other: the last must not wait for another."""
     marker = str(tmp_path / "close-together")

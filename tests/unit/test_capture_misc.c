@@ -103,6 +103,29 @@ static void lineage__bounded__oldest_of_a_set_forgotten(void **state)
 	lineage__free(l);
 }
 
+static void lineage__grows__forgets_nothing_below_its_bound(void **state)
+{
+	struct lineage *l = lineage__new(65536);
+	char name[32];
+
+	assert_non_null(l);
+	/* far more than the small table it starts with, with pids a host would reuse */
+	for (uint32_t i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "p%u", i);
+		assert_int_equal(lineage__put(l, 300 + i * 7, i, name, "/p", "p -x", "u"), 0);
+	}
+	for (uint32_t i = 0; i < 3000; i++) {
+		const struct proc_record *r = lineage__get(l, 300 + i * 7);
+
+		snprintf(name, sizeof(name), "p%u", i);
+		assert_non_null(r);
+		assert_string_equal(r->file_name, name);
+		assert_int_equal(r->creation_us, i);
+	}
+	assert_null(lineage__get(l, 301));
+	lineage__free(l);
+}
+
 static void clock__boot_to_wall__matches_realtime(void **state)
 {
 	struct timespec rt;
@@ -163,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(read_file__vanished_process__enoent),
 	    cmocka_unit_test(lineage__put_get_replace),
 	    cmocka_unit_test(lineage__bounded__oldest_of_a_set_forgotten),
+	    cmocka_unit_test(lineage__grows__forgets_nothing_below_its_bound),
 	    cmocka_unit_test(clock__boot_to_wall__matches_realtime),
 	    cmocka_unit_test(event__strings_lists_numbers),
 	};

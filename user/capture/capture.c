@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <linux/capability.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -18,7 +21,27 @@
 #include "log.h"
 #include "rmmhunt.skel.h"
 
-#define SYSFS_BTF "/sys/kernel/btf/vmlinux"
+#define SYSFS_BTF	"/sys/kernel/btf/vmlinux"
+#define RINGBUF_DEFAULT (1u << 20)
+/*
+ * Events read from the ring but not yet handled. Past this the reader stops
+ * reading: the ring fills and the kernel counts what it drops.
+ */
+#define QUEUE_MAX      (64u << 20)
+#define READER_IDLE_MS 100
+
+/*
+ * A reader thread empties the ring into a queue as events come, and
+ * capture__poll() hands them to the callback. The ring then only has to
+ * cover the reader's wake-up, not the handling of a burst: it stays small,
+ * and its pages are all resident (the kernel maps them at mmap, twice), where
+ * the queue holds only what waits.
+ */
+struct queued {
+	struct queued *next;
+	size_t size;
+	_Alignas(8) char data[]; /* a struct exec_event */
+};
 
 struct capture {
 	struct rmmhunt_bpf *skel;
@@ -26,6 +49,17 @@ struct capture {
 	capture_event_fn fn;
 	void *ctx;
 	size_t ringbuf_size;
+
+	pthread_t reader;
+	bool reader_started;
+	pthread_mutex_t lock;
+	pthread_cond_t ready, room; /* events queued; room in the queue (or stop) */
+	struct queued *head, **tail;
+	size_t queued_bytes;
+	uint64_t queue_lost; /* events read that no memory could hold */
+	int reader_err;
+	bool stop;
+
 	/* the ring's position pages, mapped read-only to measure its fill */
 	const volatile unsigned long *cons_pos;
 	const volatile unsigned long *prod_pos;
@@ -110,13 +144,109 @@ static bool has_btf_tracepoint(const char *btf_path)
 	return ok;
 }
 
+/* Runs in the reader (or in capture__drain(), the reader gone). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
+	struct queued *q;
 
 	if (size < EXEC_EVENT_HDR_SIZE)
 		return 0;
-	return c->fn(c->ctx, data, size);
+	q = malloc(sizeof(*q) + size);
+	pthread_mutex_lock(&c->lock);
+	if (!q) {
+		/* libbpf has consumed it: count it lost, as the kernel would */
+		c->queue_lost++;
+	} else {
+		q->next = NULL;
+		q->size = size;
+		memcpy(q->data, data, size);
+		/* the handler waits only on an empty queue */
+		if (!c->head)
+			pthread_cond_signal(&c->ready);
+		*c->tail = q;
+		c->tail = &q->next;
+		c->queued_bytes += size;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct capture *c = arg;
+	int timeout = READER_IDLE_MS, n;
+
+	for (;;) {
+		bool stop;
+
+		pthread_mutex_lock(&c->lock);
+		while (!c->stop && c->queued_bytes >= QUEUE_MAX)
+			pthread_cond_wait(&c->room, &c->lock);
+		stop = c->stop;
+		pthread_mutex_unlock(&c->lock);
+		if (stop)
+			break;
+		n = ring_buffer__poll(c->rb, timeout);
+		/*
+		 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no
+		 * one later either: the kernel wakes the reader only for a record
+		 * at the consumer position. So read whatever is there even when
+		 * none came, and look again soon while events keep coming.
+		 */
+		if (n == 0 || n == -EINTR)
+			n = ring_buffer__consume(c->rb);
+		if (n < 0 && n != -EINTR) {
+			pthread_mutex_lock(&c->lock);
+			c->reader_err = n;
+			pthread_cond_signal(&c->ready);
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		timeout = n > 0 ? POLL_BUSY_MS : READER_IDLE_MS;
+	}
+	return NULL;
+}
+
+static int reader_start(struct capture *c)
+{
+	sigset_t all, old;
+	int err;
+
+	/* Signals go to the main thread, whose loop they stop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&c->reader, NULL, reader_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	c->reader_started = true;
+	return 0;
+}
+
+int capture__start(struct capture *c)
+{
+	int err;
+
+	if (c->reader_started)
+		return 0;
+	err = reader_start(c);
+	if (err)
+		pr_err("failed to start the ring buffer reader: %s", strerror(-err));
+	return err;
+}
+
+static void reader_stop(struct capture *c)
+{
+	if (!c->reader_started)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	pthread_cond_signal(&c->room);
+	pthread_mutex_unlock(&c->lock);
+	/* the reader waits at most READER_IDLE_MS in epoll */
+	pthread_join(c->reader, NULL);
+	c->reader_started = false;
 }
 
 static size_t round_pow2(size_t n)
@@ -132,6 +262,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		  void *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	pthread_condattr_t cattr;
 	struct capture *c;
 	int err;
 
@@ -149,8 +280,16 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		return -ENOMEM;
 	c->fn = fn;
 	c->ctx = ctx;
+	pthread_mutex_init(&c->lock, NULL);
+	/* capture__poll()'s timeout is not moved by a change of the wall clock */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->ready, &cattr);
+	pthread_condattr_destroy(&cattr);
+	pthread_cond_init(&c->room, NULL);
+	c->tail = &c->head;
 	c->ncpus = libbpf_num_possible_cpus();
-	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : 16 << 20);
+	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : RINGBUF_DEFAULT);
 	c->raw_tp = !has_btf_tracepoint(opts->btf_path);
 
 	c->skel = rmmhunt_bpf__open_opts(&open_opts);
@@ -206,6 +345,16 @@ void capture__free(struct capture *c)
 {
 	if (!c)
 		return;
+	reader_stop(c);
+	while (c->head) {
+		struct queued *q = c->head;
+
+		c->head = q->next;
+		free(q);
+	}
+	pthread_cond_destroy(&c->room);
+	pthread_cond_destroy(&c->ready);
+	pthread_mutex_destroy(&c->lock);
 	if (c->cons_pos && c->cons_pos != MAP_FAILED)
 		munmap((void *)c->cons_pos, c->page_size);
 	if (c->prod_pos && c->prod_pos != MAP_FAILED)
@@ -215,23 +364,94 @@ void capture__free(struct capture *c)
 	free(c);
 }
 
+/*
+ * Hands @q to the callback: events handled, or its error, the events after
+ * the failed one back at the head of the queue (as they stayed in the ring).
+ */
+static int deliver(struct capture *c, struct queued *q)
+{
+	int n = 0, err;
+
+	while (q) {
+		struct queued *next = q->next;
+
+		err = c->fn(c->ctx, (const struct exec_event *)q->data, q->size);
+		free(q);
+		q = next;
+		if (err < 0 && q) {
+			struct queued **end = &q;
+			size_t bytes = 0;
+
+			for (; *end; end = &(*end)->next)
+				bytes += (*end)->size;
+			pthread_mutex_lock(&c->lock);
+			*end = c->head;
+			if (!c->head)
+				c->tail = end;
+			c->head = q;
+			c->queued_bytes += bytes;
+			pthread_mutex_unlock(&c->lock);
+		}
+		if (err < 0)
+			return err;
+		n++;
+	}
+	return n;
+}
+
+/* Takes the whole queue (empty: NULL). Called with the lock held. */
+static struct queued *take_all(struct capture *c)
+{
+	struct queued *q = c->head;
+
+	/* the reader waits only on a full queue */
+	if (c->queued_bytes >= QUEUE_MAX)
+		pthread_cond_signal(&c->room);
+	c->head = NULL;
+	c->tail = &c->head;
+	c->queued_bytes = 0;
+	return q;
+}
+
 int capture__poll(struct capture *c, int timeout_ms)
 {
-	int n = ring_buffer__poll(c->rb, timeout_ms);
+	struct timespec deadline;
+	struct queued *q;
+	int err;
 
-	/*
-	 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no one
-	 * later either: the kernel wakes the reader only for a record at the
-	 * consumer position. So read whatever is there even when none came.
-	 */
-	if (n == 0 || n == -EINTR)
-		n = ring_buffer__consume(c->rb);
-	return n == -EINTR ? 0 : n;
+	err = capture__start(c);
+	if (err)
+		return err;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->head && !c->reader_err && timeout_ms > 0 &&
+	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
+		;
+	q = take_all(c);
+	if (!q)
+		err = c->reader_err;
+	pthread_mutex_unlock(&c->lock);
+	return err < 0 ? err : deliver(c, q);
 }
 
 int capture__drain(struct capture *c)
 {
-	return ring_buffer__consume(c->rb);
+	struct queued *q;
+	int n;
+
+	/* the reader gone, what is left in the ring joins the queue */
+	reader_stop(c);
+	n = ring_buffer__consume(c->rb);
+	pthread_mutex_lock(&c->lock);
+	q = take_all(c);
+	pthread_mutex_unlock(&c->lock);
+	return n < 0 ? n : deliver(c, q);
 }
 
 static uint64_t counter_sum(struct capture *c, enum counter which)
@@ -252,6 +472,9 @@ void capture__counters(struct capture *c, struct capture_counters *out)
 {
 	out->execs = counter_sum(c, CNT_EXECS);
 	out->lost = counter_sum(c, CNT_LOST);
+	pthread_mutex_lock(&c->lock);
+	out->lost += c->queue_lost;
+	pthread_mutex_unlock(&c->lock);
 	out->forks = counter_sum(c, CNT_FORKS);
 	out->skipped = counter_sum(c, CNT_SKIPPED);
 }

@@ -38,7 +38,14 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		  void *ctx);
 void capture__free(struct capture *c); /* NULL is fine */
 
-/* Consumes what is in the ring buffer, waiting up to @timeout_ms; events handled or -errno. */
+/*
+ * Starts the thread that reads the ring buffer as events come (they wait in
+ * the ring until then). Capabilities are per thread: call it after dropping
+ * them. capture__poll() starts it if not yet started.
+ */
+int capture__start(struct capture *c);
+
+/* Handles the events read, waiting up to @timeout_ms for one; events handled or -errno. */
 int capture__poll(struct capture *c, int timeout_ms);
 /* Consumes what is there without waiting (the final drain). */
 int capture__drain(struct capture *c);

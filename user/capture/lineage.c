@@ -5,7 +5,8 @@
 
 #include "capture/lineage.h"
 
-#define WAYS 4
+#define WAYS	 4
+#define MIN_SETS 16 /* the table starts this small and doubles on need */
 
 struct slot {
 	struct proc_record rec;
@@ -17,7 +18,7 @@ struct slot {
 
 struct lineage {
 	struct slot *slots;
-	size_t nsets;
+	size_t nsets, max_sets;
 	uint64_t clock;
 };
 
@@ -30,8 +31,9 @@ struct lineage *lineage__new(size_t max_entries)
 		return NULL;
 	while (n < max_entries)
 		n <<= 1;
-	l->nsets = n / WAYS;
-	l->slots = calloc(n, sizeof(*l->slots));
+	l->max_sets = n / WAYS;
+	l->nsets = MIN_SETS;
+	l->slots = calloc(l->nsets * WAYS, sizeof(*l->slots));
 	if (!l->slots) {
 		free(l);
 		return NULL;
@@ -54,6 +56,39 @@ static struct slot *set_of(const struct lineage *l, uint32_t tgid)
 	return &l->slots[((tgid * 2654435761u) % l->nsets) * WAYS];
 }
 
+/*
+ * Doubles the sets, up to max_sets: a table that only evicts at its full size
+ * keeps exactly what one allocated at that size upfront keeps (a set of the
+ * small table splits into two of the big one, and a set full at the small size
+ * grows the table instead of evicting), but costs memory only for the
+ * processes actually seen.
+ */
+static int grow(struct lineage *l)
+{
+	size_t nsets = l->nsets * 2;
+	struct slot *slots = calloc(nsets * WAYS, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->nsets * WAYS; i++) {
+		struct slot *set;
+
+		if (!l->slots[i].used)
+			continue;
+		set = &slots[((l->slots[i].rec.tgid * 2654435761u) % nsets) * WAYS];
+		for (int w = 0; w < WAYS; w++) {
+			if (!set[w].used) {
+				set[w] = l->slots[i];
+				break;
+			}
+		}
+	}
+	free(l->slots);
+	l->slots = slots;
+	l->nsets = nsets;
+	return 0;
+}
+
 static const char *append(char **p, const char *s)
 {
 	const char *start = *p;
@@ -67,7 +102,7 @@ static const char *append(char **p, const char *s)
 int lineage__put(struct lineage *l, uint32_t tgid, int64_t creation_us, const char *file_name,
 		 const char *folder_path, const char *cmdline, const char *account)
 {
-	struct slot *set = set_of(l, tgid), *s = &set[0];
+	struct slot *set, *s;
 	size_t need;
 	char *p;
 
@@ -75,6 +110,9 @@ int lineage__put(struct lineage *l, uint32_t tgid, int64_t creation_us, const ch
 	folder_path = folder_path ? folder_path : "";
 	cmdline = cmdline ? cmdline : "";
 	account = account ? account : "";
+again:
+	set = set_of(l, tgid);
+	s = &set[0];
 	for (int i = 0; i < WAYS; i++) {
 		if (set[i].used && set[i].rec.tgid == tgid) {
 			s = &set[i];
@@ -83,6 +121,9 @@ int lineage__put(struct lineage *l, uint32_t tgid, int64_t creation_us, const ch
 		if (!set[i].used || set[i].stamp < s->stamp)
 			s = &set[i];
 	}
+	/* A full set: room by growing while the bound allows (else evict as before). */
+	if (s->used && s->rec.tgid != tgid && l->nsets < l->max_sets && !grow(l))
+		goto again;
 	need = strlen(file_name) + strlen(folder_path) + strlen(cmdline) + strlen(account) + 4;
 	if (need > s->blob_cap) {
 		p = realloc(s->blob, need);

@@ -4,6 +4,8 @@
  * snapshot, read to describe the process that created a new one
  * (InitiatingProcess*), even after that process has exited. Bounded: a
  * 4-way set-associative table that forgets the oldest entry of a full set.
+ * It starts small and grows to its bound as processes come, so a quiet host
+ * pays for the processes it has, not for the bound.
  */
 #ifndef RMMHUNT_LINEAGE_H
 #define RMMHUNT_LINEAGE_H

@@ -74,7 +74,7 @@ static void usage(FILE *f)
 	       "                         (default: alerts)\n"
 	       "  --device-id ID         DeviceId (default: /etc/machine-id)\n"
 	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the FQDN)\n"
-	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 16M)\n"
+	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 1M)\n"
 	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
 	       "  --rules PATH           rule file or directory of *.yaml (repeatable; default:\n"
 	       "                         the built-in rules). SIGHUP reloads them.\n"
@@ -506,6 +506,10 @@ int cmd_run(int argc, char **argv)
 		pr_err("failed to drop capabilities: %s", strerror(-err));
 		goto cleanup;
 	}
+	/* after the drop too: the reader thread is born with our capabilities */
+	err = capture__start(m.cap);
+	if (err)
+		goto cleanup;
 	/* after the drop: capabilities are per thread, and the server's is born with ours */
 	if (o.metrics_listen) {
 		m.metrics = metrics__start(o.metrics_listen, err_msg, sizeof(err_msg));

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +22,8 @@
 #define STATUS_FILE "var/lib/dpkg/status"
 /* Seconds after an mtime during which more changes may share that mtime. */
 #define DPKG_RACY_SEC 1
+/* What a list is read by: more than PATH_MAX, so a longer line is no path. */
+#define LIST_CHUNK (64u << 10)
 
 /* ---- parsers of untrusted bytes ---- */
 
@@ -224,6 +227,94 @@ static int add_owner(struct dpkg_index *ix, const char *name, size_t n, uint32_t
 	return 0;
 }
 
+/*
+ * Feeds the list @name of the info directory (open at @info_fd) to
+ * dpkg__parse_list() a chunk at a time, as it would the whole file: lists run
+ * to megabytes, and both the build and every confirmed lookup read them.
+ * Resolved inside the info directory itself: a symlink cannot leave it.
+ * Returns what the parser returned (a callback's stop), or a negative errno.
+ */
+static int read_list(int info_fd, const char *name, dpkg_path_cb cb, void *ctx)
+{
+	size_t have = 0, left, start, end;
+	bool skipping = false, eof;
+	struct stat st;
+	char *buf = NULL;
+	int fd, err = 0;
+
+	/* O_NONBLOCK: a FIFO planted in place of a list must not hang us. */
+	fd = root__open(info_fd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	if (st.st_size < 0 || (unsigned long long)st.st_size > DPKG_MAX_LIST_SIZE) {
+		err = -EFBIG;
+		goto cleanup;
+	}
+	buf = malloc(LIST_CHUNK);
+	if (!buf) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* The file may change size under us: read no more than it had. */
+	left = (size_t)st.st_size;
+	for (;;) {
+		size_t want = LIST_CHUNK - have < left ? LIST_CHUNK - have : left;
+		ssize_t n = want ? read(fd, buf + have, want) : 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			left = 0;
+		have += (size_t)n;
+		left -= (size_t)n;
+		eof = !left;
+		start = 0;
+		if (skipping) {
+			const char *nl = memchr(buf, '\n', have);
+
+			start = nl ? (size_t)(nl - buf) + 1 : have;
+			skipping = !nl;
+		}
+		if (eof) {
+			end = have;
+		} else {
+			const char *nl = memrchr(buf + start, '\n', have - start);
+
+			end = nl ? (size_t)(nl - buf) + 1 : start;
+		}
+		if (end > start) {
+			err = dpkg__parse_list(buf + start, end - start, cb, ctx);
+			if (err)
+				goto cleanup;
+		}
+		memmove(buf, buf + end, have - end);
+		have -= end;
+		if (eof)
+			break;
+		if (have == LIST_CHUNK) {
+			/* a line longer than PATH_MAX: no path, as the parser would say */
+			skipping = true;
+			have = 0;
+		}
+	}
+cleanup:
+	free(buf);
+	close(fd);
+	return err;
+}
+
 /* Reads every <pkg>.list of the info directory (already open at @info_fd). */
 static int build_paths(struct dpkg_index *ix, int info_fd)
 {
@@ -232,7 +323,7 @@ static int build_paths(struct dpkg_index *ix, int info_fd)
 	int dfd, err = 0;
 
 	index_clear_paths(ix);
-	ix->paths = path_index__new(DPKG_MAX_ENTRIES, DPKG_MAX_PATHBYTES);
+	ix->paths = path_index__new(DPKG_MAX_ENTRIES);
 	if (!ix->paths)
 		return -ENOMEM;
 	dfd = dup(info_fd);
@@ -247,30 +338,26 @@ static int build_paths(struct dpkg_index *ix, int info_fd)
 	while ((de = readdir(d)) && !ix->warned) {
 		size_t n = strlen(de->d_name);
 		struct add_ctx a = {.ix = ix};
-		char *buf;
-		size_t len;
 		int r;
 
 		if (n <= 5 || strcmp(de->d_name + n - 5, ".list"))
 			continue;
-		/* Resolved inside the info directory itself: a symlink cannot leave it. */
-		r = root__read_file(info_fd, de->d_name, DPKG_MAX_LIST_SIZE, &buf, &len, NULL);
-		if (r) {
+		/* The owner is named first: lists are read again to confirm a lookup. */
+		err = add_owner(ix, de->d_name, n - 5, &a.pkg);
+		if (err)
+			break;
+		r = read_list(info_fd, de->d_name, add_path, &a);
+		if (r < 0 && r != -ENOMEM) {
 			pr_debug("dpkg: skipping %s: %s", de->d_name, strerror(-r));
 			continue;
 		}
-		err = add_owner(ix, de->d_name, n - 5, &a.pkg);
-		if (!err) {
-			r = dpkg__parse_list(buf, len, add_path, &a);
-			if (r < 0)
-				err = r;
-		}
-		free(buf);
-		if (err)
+		if (r < 0) {
+			err = r;
 			break;
+		}
 	}
 	closedir(d);
-	path_index__trim(ix->paths);
+	path_index__seal(ix->paths);
 	n_builds++;
 	return err;
 }
@@ -439,15 +526,64 @@ cleanup:
 	return err;
 }
 
+/* A path the index found, confirmed in the list it came from. */
+struct confirm_ctx {
+	const struct dpkg_index *ix;
+	int root_fd, info_fd;
+	const char *path;
+	size_t n;
+	bool listed;
+};
+
+static int is_the_path(const char *path, size_t n, void *arg)
+{
+	struct confirm_ctx *c = arg;
+
+	if (n != c->n || memcmp(path, c->path, n))
+		return 0;
+	c->listed = true;
+	return 1;
+}
+
+/* Whether the list of owner @pkg has the path (the index keeps only hashes). */
+static int owner_lists(uint32_t pkg, void *arg)
+{
+	struct confirm_ctx *c = arg;
+	char name[NAME_MAX + 1];
+
+	if (pkg >= c->ix->nowners)
+		return 0;
+	if (c->info_fd < 0)
+		c->info_fd = root__open(c->root_fd, INFO_DIR, O_RDONLY | O_DIRECTORY);
+	if (c->info_fd < 0)
+		return 0;
+	if ((size_t)snprintf(name, sizeof(name), "%s.list", c->ix->owners[pkg]) >= sizeof(name))
+		return 0;
+	c->listed = false;
+	read_list(c->info_fd, name, is_the_path, c);
+	return c->listed;
+}
+
+static int find_path(const struct dpkg_index *ix, int root_fd, const char *path, uint32_t *pkg)
+{
+	struct confirm_ctx c = {
+	    .ix = ix, .root_fd = root_fd, .info_fd = -1, .path = path, .n = strlen(path)};
+	int err = path_index__find(ix->paths, path, c.n, owner_lists, &c, pkg);
+
+	if (c.info_fd >= 0)
+		close(c.info_fd);
+	return err;
+}
+
 /* Tries @path as is, then its other spelling on a merged-/usr root. */
 static int lookup_path(const struct dpkg_index *ix, int root_fd, const char *path, uint32_t *pkg)
 {
 	char alt[PATH_MAX + 8];
 
-	if (!path_index__find(ix->paths, path, strlen(path), pkg))
+	if (!find_path(ix, root_fd, path, pkg))
 		return 0;
 	if (root__usr_alt_path(root_fd, path, alt, sizeof(alt)))
-		return path_index__find(ix->paths, alt, strlen(alt), pkg);
+		return find_path(ix, root_fd, alt, pkg);
 	return -ENOENT;
 }
 

@@ -58,7 +58,8 @@ int dpkg__parse_list(const char *buf, size_t len, dpkg_path_cb cb, void *ctx);
  * 0 and @out filled, -ENOENT when unowned or the root has no dpkg database,
  * another negative errno on failure.
  *
- * The path->package index of a root is built on first use and rebuilt when
+ * The path->package index of a root (hashes only: a path it finds is
+ * confirmed in its package's list) is built on first use and rebuilt when
  * the mtime of var/lib/dpkg/info changes; the status records when the status
  * file changes. Up to DPKG_CACHE_ROOTS roots are kept, least recently used out.
  */
@@ -67,7 +68,6 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out);
 #define DPKG_CACHE_ROOTS 4
 /* Per-root bounds: a bigger database is indexed partially (with a warning). */
 #define DPKG_MAX_ENTRIES   (1u << 20)
-#define DPKG_MAX_PATHBYTES (64u << 20)
 #define DPKG_MAX_LIST_SIZE (16u << 20)
 #define DPKG_MAX_STATUS	   (64u << 20)
 
@@ -76,7 +76,7 @@ struct dpkg_stats {
 	uint64_t status_loads; /* status files parsed */
 	uint64_t roots;	       /* roots cached now */
 	uint64_t entries;      /* paths indexed, all roots */
-	uint64_t bytes;	       /* heap held by the path indexes, all roots */
+	uint64_t bytes;	       /* memory held by the path indexes, all roots */
 };
 
 void dpkg__stats(struct dpkg_stats *out);

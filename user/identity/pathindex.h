@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A bounded set of absolute paths, each mapped to a 32-bit value (the dpkg
- * index: path -> owning package). Directories are interned, so the hundred
- * thousand paths of a Debian system cost their basenames and one copy of each
- * directory. The hash is seeded at random: a hostile package list cannot be
- * built to collide.
+ * index: path -> owning package). Only a 64-bit hash of each path is kept,
+ * 12 bytes a path, so the hundred and fifty thousand paths of a Debian system
+ * cost under 2 MiB. A hash match is thus a candidate that the caller confirms
+ * against the source of the paths (path_index_match_fn); the hash is seeded at
+ * random, so a hostile package list cannot be built to collide.
  */
 #ifndef RMMHUNT_PATHINDEX_H
 #define RMMHUNT_PATHINDEX_H
@@ -14,22 +15,34 @@
 
 struct path_index;
 
-/* At most @max_entries paths (files and directories) and @max_bytes of names. */
-struct path_index *path_index__new(size_t max_entries, size_t max_bytes);
+/* At most @max_entries paths (a path added twice counts twice). */
+struct path_index *path_index__new(size_t max_entries);
 void path_index__free(struct path_index *px); /* NULL is fine */
 
 /*
- * Adds @path (@n bytes, starting with '/') with @value; a path already there
- * keeps its first value. 0, -E2BIG when a bound is reached, -EINVAL, -ENOMEM.
+ * Adds @path (@n bytes, starting with '/') with @value. 0, -E2BIG when the
+ * bound is reached, -EINVAL, -ENOMEM.
  */
 int path_index__add(struct path_index *px, const char *path, size_t n, uint32_t value);
 
-/* 0 and *@value, or -ENOENT. */
-int path_index__find(const struct path_index *px, const char *path, size_t n, uint32_t *value);
+/*
+ * Sorts what was added for path_index__find() and gives back the slack.
+ * Call it after the last add: a find before sees only what the last call saw.
+ */
+void path_index__seal(struct path_index *px);
+
+/* Whether @path really has @value (the hash matched): nonzero if so. */
+typedef int (*path_index_match_fn)(uint32_t value, void *ctx);
+
+/*
+ * 0 and *@value: the smallest value added with a path hashed like @path that
+ * @match (if not NULL) confirms; -ENOENT when there is none.
+ */
+int path_index__find(const struct path_index *px, const char *path, size_t n,
+		     path_index_match_fn match, void *ctx, uint32_t *value);
 
 size_t path_index__count(const struct path_index *px);
-/* Heap bytes held, after path_index__trim() gave back the slack. */
+/* Bytes of memory held. */
 size_t path_index__bytes(const struct path_index *px);
-void path_index__trim(struct path_index *px);
 
 #endif
