@@ -24,24 +24,30 @@
 #define SYSFS_BTF	"/sys/kernel/btf/vmlinux"
 #define RINGBUF_DEFAULT (1u << 20)
 /*
- * Events read from the ring but not yet handled. Past this the reader stops
- * reading: the ring fills and the kernel counts what it drops.
+ * Bytes of events the reader batches while the handler is busy. Past this it
+ * stops reading: the ring fills and the kernel counts what it drops.
  */
 #define QUEUE_MAX      (64u << 20)
 #define READER_IDLE_MS 100
 
+#define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
+
 /*
- * A reader thread empties the ring into a queue as events come, and
- * capture__poll() hands them to the callback. The ring then only has to
- * cover the reader's wake-up, not the handling of a burst: it stays small,
- * and its pages are all resident (the kernel maps them at mmap, twice), where
- * the queue holds only what waits.
+ * A reader thread empties the ring into a batch as events come, and
+ * capture__poll() swaps that batch for the one it has handled and hands the
+ * events to the callback. The ring then only has to cover the reader's
+ * wake-up, not the handling of a burst: it stays small, and its pages are all
+ * resident (the kernel maps them at mmap, twice), where the batches hold only
+ * what waits. Both buffers are reused, so an event costs no allocation.
  */
-struct queued {
-	struct queued *next;
-	size_t size;
-	_Alignas(8) char data[]; /* a struct exec_event */
+struct batch {
+	char *buf; /* records: a uint64_t size, then the event, 8-aligned */
+	size_t len, cap;
+	size_t off; /* the handler's position in the batch it drains */
 };
+
+#define RECORD_HDR     sizeof(uint64_t)
+#define RECORD_LEN(sz) ((RECORD_HDR + (sz) + 7) & ~(size_t)7)
 
 struct capture {
 	struct rmmhunt_bpf *skel;
@@ -53,10 +59,10 @@ struct capture {
 	pthread_t reader;
 	bool reader_started;
 	pthread_mutex_t lock;
-	pthread_cond_t ready, room; /* events queued; room in the queue (or stop) */
-	struct queued *head, **tail;
-	size_t queued_bytes;
-	uint64_t queue_lost; /* events read that no memory could hold */
+	pthread_cond_t ready, room; /* events batched; room in the batch (or stop) */
+	struct batch fill;	    /* the reader's, under the lock */
+	struct batch drain;	    /* the handler's */
+	uint64_t queue_lost;	    /* events read that no memory could hold */
 	int reader_err;
 	bool stop;
 
@@ -148,26 +154,34 @@ static bool has_btf_tracepoint(const char *btf_path)
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
-	struct queued *q;
+	struct batch *f = &c->fill;
+	size_t need = RECORD_LEN(size);
 
 	if (size < EXEC_EVENT_HDR_SIZE)
 		return 0;
-	q = malloc(sizeof(*q) + size);
 	pthread_mutex_lock(&c->lock);
-	if (!q) {
-		/* libbpf has consumed it: count it lost, as the kernel would */
-		c->queue_lost++;
-	} else {
-		q->next = NULL;
-		q->size = size;
-		memcpy(q->data, data, size);
-		/* the handler waits only on an empty queue */
-		if (!c->head)
-			pthread_cond_signal(&c->ready);
-		*c->tail = q;
-		c->tail = &q->next;
-		c->queued_bytes += size;
+	if (f->len + need > f->cap) {
+		size_t cap = f->cap ? f->cap : 64 << 10;
+		char *buf;
+
+		while (cap < f->len + need)
+			cap *= 2;
+		buf = realloc(f->buf, cap);
+		if (!buf) {
+			/* libbpf has consumed it: count it lost, as the kernel would */
+			c->queue_lost++;
+			pthread_mutex_unlock(&c->lock);
+			return 0;
+		}
+		f->buf = buf;
+		f->cap = cap;
 	}
+	*(uint64_t *)(f->buf + f->len) = size;
+	memcpy(f->buf + f->len + RECORD_HDR, data, size);
+	/* the handler waits only on an empty batch */
+	if (!f->len)
+		pthread_cond_signal(&c->ready);
+	f->len += need;
 	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
@@ -181,7 +195,7 @@ static void *reader_main(void *arg)
 		bool stop;
 
 		pthread_mutex_lock(&c->lock);
-		while (!c->stop && c->queued_bytes >= QUEUE_MAX)
+		while (!c->stop && c->fill.len >= QUEUE_MAX)
 			pthread_cond_wait(&c->room, &c->lock);
 		stop = c->stop;
 		pthread_mutex_unlock(&c->lock);
@@ -287,7 +301,6 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	pthread_cond_init(&c->ready, &cattr);
 	pthread_condattr_destroy(&cattr);
 	pthread_cond_init(&c->room, NULL);
-	c->tail = &c->head;
 	c->ncpus = libbpf_num_possible_cpus();
 	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : RINGBUF_DEFAULT);
 	c->raw_tp = !has_btf_tracepoint(opts->btf_path);
@@ -346,12 +359,8 @@ void capture__free(struct capture *c)
 	if (!c)
 		return;
 	reader_stop(c);
-	while (c->head) {
-		struct queued *q = c->head;
-
-		c->head = q->next;
-		free(q);
-	}
+	free(c->fill.buf);
+	free(c->drain.buf);
 	pthread_cond_destroy(&c->room);
 	pthread_cond_destroy(&c->ready);
 	pthread_mutex_destroy(&c->lock);
@@ -365,58 +374,52 @@ void capture__free(struct capture *c)
 }
 
 /*
- * Hands @q to the callback: events handled, or its error, the events after
- * the failed one back at the head of the queue (as they stayed in the ring).
+ * Hands the drain batch to the callback from where it stopped: the number of
+ * events handled, or the callback's error (the events after the failed one
+ * stay for the next call, as they would have stayed in the ring).
  */
-static int deliver(struct capture *c, struct queued *q)
+static int deliver(struct capture *c)
 {
+	struct batch *d = &c->drain;
 	int n = 0, err;
 
-	while (q) {
-		struct queued *next = q->next;
+	while (d->off < d->len) {
+		uint64_t size = *(uint64_t *)(d->buf + d->off);
+		const void *ev = d->buf + d->off + RECORD_HDR;
 
-		err = c->fn(c->ctx, (const struct exec_event *)q->data, q->size);
-		free(q);
-		q = next;
-		if (err < 0 && q) {
-			struct queued **end = &q;
-			size_t bytes = 0;
-
-			for (; *end; end = &(*end)->next)
-				bytes += (*end)->size;
-			pthread_mutex_lock(&c->lock);
-			*end = c->head;
-			if (!c->head)
-				c->tail = end;
-			c->head = q;
-			c->queued_bytes += bytes;
-			pthread_mutex_unlock(&c->lock);
-		}
+		d->off += RECORD_LEN(size);
+		err = c->fn(c->ctx, ev, size);
 		if (err < 0)
 			return err;
 		n++;
 	}
+	d->len = d->off = 0;
+	if (d->cap > BATCH_KEEP) { /* after a burst: give the memory back */
+		free(d->buf);
+		d->buf = NULL;
+		d->cap = 0;
+	}
 	return n;
 }
 
-/* Takes the whole queue (empty: NULL). Called with the lock held. */
-static struct queued *take_all(struct capture *c)
+/* With the lock held: the reader's batch becomes the one to drain, once that one is done. */
+static void take_fill(struct capture *c)
 {
-	struct queued *q = c->head;
+	struct batch t;
 
-	/* the reader waits only on a full queue */
-	if (c->queued_bytes >= QUEUE_MAX)
+	if (c->drain.off < c->drain.len || !c->fill.len)
+		return;
+	/* the reader waits only on a full batch */
+	if (c->fill.len >= QUEUE_MAX)
 		pthread_cond_signal(&c->room);
-	c->head = NULL;
-	c->tail = &c->head;
-	c->queued_bytes = 0;
-	return q;
+	t = c->drain;
+	c->drain = c->fill;
+	c->fill = t;
 }
 
 int capture__poll(struct capture *c, int timeout_ms)
 {
 	struct timespec deadline;
-	struct queued *q;
 	int err;
 
 	err = capture__start(c);
@@ -430,28 +433,31 @@ int capture__poll(struct capture *c, int timeout_ms)
 		deadline.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&c->lock);
-	while (!c->head && !c->reader_err && timeout_ms > 0 &&
+	while (c->drain.off == c->drain.len && !c->fill.len && !c->reader_err && timeout_ms > 0 &&
 	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
 		;
-	q = take_all(c);
-	if (!q)
+	take_fill(c);
+	if (c->drain.off == c->drain.len)
 		err = c->reader_err;
 	pthread_mutex_unlock(&c->lock);
-	return err < 0 ? err : deliver(c, q);
+	return err < 0 ? err : deliver(c);
 }
 
 int capture__drain(struct capture *c)
 {
-	struct queued *q;
-	int n;
+	int n, total = 0;
 
-	/* the reader gone, what is left in the ring joins the queue */
+	/* the reader gone, what is left in the ring joins the batch */
 	reader_stop(c);
 	n = ring_buffer__consume(c->rb);
-	pthread_mutex_lock(&c->lock);
-	q = take_all(c);
-	pthread_mutex_unlock(&c->lock);
-	return n < 0 ? n : deliver(c, q);
+	if (n < 0)
+		return n;
+	do {
+		take_fill(c); /* the reader is gone: no lock needed */
+		n = deliver(c);
+		total += n > 0 ? n : 0;
+	} while (n > 0 && c->fill.len);
+	return n < 0 ? n : total;
 }
 
 static uint64_t counter_sum(struct capture *c, enum counter which)
