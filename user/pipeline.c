@@ -420,6 +420,8 @@ static void release_plain(struct pipeline *p, struct held *h)
 	snprintf(path, sizeof(path), "/proc/%u", h->tgid);
 	proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	err = reader__open(p->reader, &x, proc_fd, h->root_fd, exe, &f);
+	if (f.replaced)
+		p->stats.exe_replaced++;
 	finish(p, &h->ev, &h->k, f.exe_fd >= 0 ? f.exe_fd : err, h->k.exe_dev, h->root_fd, exe,
 	       false);
 	if (f.exe_fd >= 0)
@@ -588,6 +590,16 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 	return h;
 }
 
+/* Has the held program mapped its image yet? A file system that did not answer ends the wait. */
+static int try_maps(struct pipeline *p, struct held *h)
+{
+	int err = reader__wine_try_maps(p->reader, &h->q, &h->t);
+
+	if (err == -ETIMEDOUT || err == -EBUSY)
+		h->read_err = err;
+	return err;
+}
+
 /*
  * A Wine program starting another (CreateProcess) shows that its parent
  * already runs its final image: report the parent's held start now, when it
@@ -597,14 +609,8 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 static void settle_parent(struct pipeline *p, const struct exec_event *k)
 {
 	struct held *h = k->image_tgid != k->tgid ? find_held(p, k->image_tgid) : NULL;
-	int err;
 
-	if (!h || h->kind != WINE_PROGRAM || !h->resolved)
-		return;
-	err = reader__wine_try_maps(p->reader, &h->q, &h->t);
-	if (err == -ETIMEDOUT || err == -EBUSY)
-		h->read_err = err;
-	if (err != -EAGAIN)
+	if (h && h->kind == WINE_PROGRAM && h->resolved && try_maps(p, h) != -EAGAIN)
 		release(p, h);
 }
 
@@ -668,10 +674,8 @@ int pipeline__tick(struct pipeline *p)
 		if (!h->used)
 			continue;
 		if (h->kind == WINE_PROGRAM && h->resolved && now >= h->next_try_ns) {
-			int err = reader__wine_try_maps(p->reader, &h->q, &h->t);
+			int err = try_maps(p, h);
 
-			if (err == -ETIMEDOUT || err == -EBUSY)
-				h->read_err = err;
 			if (err != -EAGAIN || now >= h->deadline_ns) {
 				release(p, h);
 				continue;
