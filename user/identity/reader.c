@@ -23,6 +23,7 @@
 struct open_job {
 	struct fsguard_job base; /* first: fsguard hands back &base */
 	struct wine *wine;
+	struct identity_cache *ids; /* NULL: do not identify */
 	/* in, the job's own */
 	int proc_fd, root_fd;
 	uint64_t exe_ino, exe_ctime_ns;
@@ -33,6 +34,9 @@ struct open_job {
 	/* out */
 	struct reader_files out;
 	int err;
+	bool identified; /* a plain exec: its executable identified too, in e */
+	int id_err;
+	struct event e;
 };
 
 struct image_job {
@@ -72,6 +76,7 @@ struct reader {
 	struct wine *wine;
 	struct identity_cache *ids;
 	struct open_job *open;
+	int open_identified_fd; /* the exe fd whose identity r->open holds, or -1 */
 	struct image_job *image;
 	struct wine_job *wine_job;
 	struct identify_job *identify;
@@ -173,6 +178,10 @@ static void open_run(struct fsguard_job *base)
 		f->kind = wine__classify(j->wine, fd, f->file_fd);
 		f->preloader =
 		    f->kind == WINE_PROGRAM && wine__loader_kind(j->wine, fd) == WINE_PRELOADER;
+		/* a plain exec's identity is its executable's: read it in this same job */
+		j->identified = j->ids && f->kind == WINE_NOT;
+		if (j->identified)
+			j->id_err = identity__fill(j->ids, fd, j->root_fd, j->path, &j->e);
 	}
 	j->err = fd >= 0 ? 0 : fd;
 	close_fd(&j->proc_fd);
@@ -185,6 +194,7 @@ static void open_release(struct fsguard_job *base)
 
 	close_fd(&j->out.exe_fd);
 	close_fd(&j->out.file_fd);
+	event_free(&j->e);
 	free(j);
 }
 
@@ -195,13 +205,18 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	int err;
 
 	*out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = WINE_NOT};
+	r->open_identified_fd = -1;
 	if (!j) {
 		j = r->open = malloc(sizeof(*j));
 		if (!j)
 			return -ENOMEM;
 		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
 		j->wine = r->wine;
+		j->ids = r->ids;
+		event_init(&j->e);
 	}
+	j->identified = false;
+	event_reset(&j->e);
 	j->base.dev = x->k->exe_dev;
 	j->exe_ino = x->k->exe_ino;
 	j->exe_ctime_ns = x->k->exe_ctime_ns;
@@ -224,6 +239,8 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		return err;
 	}
 	*out = j->out;
+	if (j->identified)
+		r->open_identified_fd = out->exe_fd;
 	return j->err;
 }
 
@@ -253,6 +270,7 @@ int reader__open_image(struct reader *r, int pid, const struct wine_target *t, i
 	struct image_job *j = r->image;
 	int err;
 
+	r->open_identified_fd = -1;
 	if (!j) {
 		j = r->image = malloc(sizeof(*j));
 		if (!j)
@@ -357,6 +375,16 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
 
 /* ---- identify ---------------------------------------------------------- */
 
+/* The identity columns of @e from @src, or all unset with @err. */
+static int copy_identity(struct event *e, const struct event *src, int err)
+{
+	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !err; i++)
+		err = event_copy_field(e, src, identity_columns[i]);
+	if (err)
+		identity__clear(e);
+	return err;
+}
+
 static void identify_run(struct fsguard_job *base)
 {
 	struct identify_job *j = (struct identify_job *)base;
@@ -383,6 +411,11 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 	identity__clear(e);
 	if (!r->ids)
 		return 0;
+	/* the open job of this exec read it already (the fd is still open, so the same file) */
+	if (fd >= 0 && fd == r->open_identified_fd) {
+		r->open_identified_fd = -1;
+		return copy_identity(e, &r->open->e, r->open->id_err);
+	}
 	if (!j) {
 		j = r->identify = malloc(sizeof(*j));
 		if (!j)
@@ -409,11 +442,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		close_fd(&j->root_fd);
 		return err;
 	}
-	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !j->err; i++)
-		j->err = event_copy_field(e, &j->e, identity_columns[i]);
-	if (j->err)
-		identity__clear(e);
-	return j->err;
+	return copy_identity(e, &j->e, j->err);
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -426,6 +455,7 @@ struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned 
 		return NULL;
 	r->wine = w;
 	r->ids = ids;
+	r->open_identified_fd = -1;
 	r->guard = fsguard__new(timeout_ms ?: READER_TIMEOUT_MS);
 	if (!r->guard) {
 		free(r);
@@ -440,6 +470,8 @@ void reader__free(struct reader *r)
 		return;
 	/* first: the idle worker may not be left running a job on what follows */
 	fsguard__free(r->guard);
+	if (r->open)
+		event_free(&r->open->e);
 	free(r->open);
 	free(r->image);
 	free(r->wine_job);
