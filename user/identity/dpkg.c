@@ -242,22 +242,9 @@ static int read_list(int info_fd, const char *name, dpkg_path_cb cb, void *ctx)
 	char *buf = NULL;
 	int fd, err = 0;
 
-	/* O_NONBLOCK: a FIFO planted in place of a list must not hang us. */
-	fd = root__open(info_fd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	fd = root__open_regular(info_fd, name, DPKG_MAX_LIST_SIZE, &st);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto cleanup;
-	}
-	if (st.st_size < 0 || (unsigned long long)st.st_size > DPKG_MAX_LIST_SIZE) {
-		err = -EFBIG;
-		goto cleanup;
-	}
 	buf = malloc(LIST_CHUNK);
 	if (!buf) {
 		err = -ENOMEM;

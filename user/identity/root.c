@@ -61,6 +61,27 @@ int root__stat(int root_fd, const char *path, struct stat *st)
 	return err;
 }
 
+int root__open_regular(int root_fd, const char *path, size_t max, struct stat *st)
+{
+	int fd, err = 0;
+
+	/* O_NONBLOCK: a FIFO planted in place of a database must not hang us. */
+	fd = root__open(root_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, st))
+		err = -errno;
+	else if (!S_ISREG(st->st_mode))
+		err = -EINVAL;
+	else if (st->st_size < 0 || (unsigned long long)st->st_size > max)
+		err = -EFBIG;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int root__read_file(int root_fd, const char *path, size_t max, char **buf, size_t *len,
 		    struct stat *st)
 {
@@ -71,22 +92,9 @@ int root__read_file(int root_fd, const char *path, size_t max, char **buf, size_
 
 	*buf = NULL;
 	*len = 0;
-	/* O_NONBLOCK: a FIFO planted in place of a database must not hang us. */
-	fd = root__open(root_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	fd = root__open_regular(root_fd, path, max, &sb);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &sb)) {
-		err = -errno;
-		goto cleanup;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		err = -EINVAL;
-		goto cleanup;
-	}
-	if (sb.st_size < 0 || (unsigned long long)sb.st_size > max) {
-		err = -EFBIG;
-		goto cleanup;
-	}
 	data = malloc((size_t)sb.st_size + 1);
 	if (!data) {
 		err = -ENOMEM;

@@ -25,6 +25,13 @@ int root__open(int root_fd, const char *path, int flags);
 int root__stat(int root_fd, const char *path, struct stat *st);
 
 /*
+ * Opens @path inside the root for reading, if it is a regular file of at most
+ * @max bytes (else -EINVAL or -EFBIG; a FIFO never blocks the open). Returns
+ * the fd, its stat in @st, or a negative errno.
+ */
+int root__open_regular(int root_fd, const char *path, size_t max, struct stat *st);
+
+/*
  * Reads the whole regular file @path inside the root into a new NUL-terminated
  * buffer (*@buf, to free()), at most @max bytes: a larger file is -EFBIG, a
  * non-regular one -EINVAL. The file's stat goes to @st when not NULL.
