@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture/capture.h"
+#include "capture/clock.h"
 #include "log.h"
 #include "rmmhunt.skel.h"
 
@@ -425,13 +426,7 @@ int capture__poll(struct capture *c, int timeout_ms)
 	err = capture__start(c);
 	if (err)
 		return err;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline = clock__monotonic_after_ms(timeout_ms > 0 ? timeout_ms : 0);
 	pthread_mutex_lock(&c->lock);
 	while (c->drain.off == c->drain.len && !c->fill.len && !c->reader_err && timeout_ms > 0 &&
 	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)

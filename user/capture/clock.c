@@ -37,3 +37,17 @@ uint64_t clock__boot_ns(void)
 {
 	return ts_ns(CLOCK_BOOTTIME);
 }
+
+struct timespec clock__monotonic_after_ms(unsigned int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}

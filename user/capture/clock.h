@@ -8,6 +8,7 @@
 #define RMMHUNT_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Measures the boot-to-wall offset; call at start and then about once a second. */
 void clock__sync(void);
@@ -17,5 +18,7 @@ int64_t clock__boot_ns_to_wall_us(uint64_t boot_ns);
 int64_t clock__now_us(void);
 /* Now on the boot clock, in nanoseconds. */
 uint64_t clock__boot_ns(void);
+/* @ms milliseconds from now on CLOCK_MONOTONIC: a pthread_cond_timedwait deadline. */
+struct timespec clock__monotonic_after_ms(unsigned int ms);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "capture/clock.h"
 #include "identity/fsguard.h"
 
 struct worker {
@@ -190,13 +191,7 @@ int fsguard__run(struct fsguard *g, struct fsguard_job *job)
 	w->job = job;
 	pthread_cond_signal(&w->wake);
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += g->timeout_ms / 1000;
-	deadline.tv_nsec += (long)(g->timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline = clock__monotonic_after_ms(g->timeout_ms);
 	while (w->job && err != ETIMEDOUT)
 		err = pthread_cond_timedwait(&g->done, &g->lock, &deadline);
 	if (!w->job) {
