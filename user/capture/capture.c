@@ -28,8 +28,9 @@
  * Bytes of events the reader batches while the handler is busy. Past this it
  * stops reading: the ring fills and the kernel counts what it drops.
  */
-#define QUEUE_MAX      (64u << 20)
-#define READER_IDLE_MS 100
+#define QUEUE_MAX	(64u << 20)
+#define READER_IDLE_MS	100
+#define POLL_ROUNDS_MAX 64 /* batches one capture__poll() hands over at most */
 
 #define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
 
@@ -421,7 +422,8 @@ static void take_fill(struct capture *c)
 int capture__poll(struct capture *c, int timeout_ms)
 {
 	struct timespec deadline;
-	int err;
+	int err, total = 0;
+	bool more;
 
 	err = capture__start(c);
 	if (err)
@@ -435,7 +437,28 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (c->drain.off == c->drain.len)
 		err = c->reader_err;
 	pthread_mutex_unlock(&c->lock);
-	return err < 0 ? err : deliver(c);
+	if (err < 0)
+		return err;
+	/*
+	 * Hand over what the reader batched meanwhile too (bounded, for a storm):
+	 * the caller's tick must come after the events already read, as it did
+	 * when the loop drained the ring itself (a held Wine start is settled by
+	 * the next exec of its process, which may be waiting here).
+	 */
+	for (int round = 0; round < POLL_ROUNDS_MAX; round++) {
+		int n = deliver(c);
+
+		if (n < 0)
+			return n;
+		total += n;
+		pthread_mutex_lock(&c->lock);
+		more = c->fill.len > 0;
+		take_fill(c);
+		pthread_mutex_unlock(&c->lock);
+		if (!more)
+			break;
+	}
+	return total;
 }
 
 int capture__drain(struct capture *c)
