@@ -1002,10 +1002,43 @@ static void live__gone_process_resolves_from_argv(void **state)
 	close(q.root_fd);
 }
 
+/*
+ * Empty maps end the wait only when the process has exited: an exec in
+ * flight shows them empty for a moment too. A kernel thread (no memory,
+ * alive) stands in for that moment; a zombie child for an exit.
+ */
+static void wine__try_maps__empty_maps_of_a_live_process_mean_not_yet(void **state)
+{
+	struct wine_query q = {.root_fd = -1, .cwd = "/"};
+	struct wine_target t = {0};
+	siginfo_t info;
+	char buf[64];
+	int fd;
+
+	q.pid = 2; /* kthreadd */
+	fd = open("/proc/2/maps", O_RDONLY);
+	if (fd < 0)
+		skip();
+	assert_int_equal(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	assert_int_equal(wine__try_maps(&q, &t), -EAGAIN);
+
+	q.pid = fork();
+	if (!q.pid)
+		_exit(0);
+	assert_true(q.pid > 0);
+	/* exited, and left a zombie until reaped */
+	assert_int_equal(waitid(P_PID, q.pid, &info, WEXITED | WNOWAIT), 0);
+	assert_int_equal(wine__try_maps(&q, &t), -ESRCH);
+	waitpid(q.pid, NULL, 0);
+	assert_int_equal(wine__try_maps(&q, &t), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(winepath__drive_letters__follow_dosdevices),
+	    cmocka_unit_test(wine__try_maps__empty_maps_of_a_live_process_mean_not_yet),
 	    cmocka_unit_test(winepath__dos_paths__resolve_through_drives),
 	    cmocka_unit_test(winepath__components__match_ignoring_case),
 	    cmocka_unit_test(winepath__unix_and_relative_paths__resolve_from_cwd),

@@ -711,6 +711,26 @@ static int builtin_stand_in(const struct winepath *wp, const char *image, char *
 	return -ENOENT;
 }
 
+/*
+ * A process maps nothing once it has exited (a zombie), but also for a moment
+ * while it execs: maps opened just before the exec and read after it shows
+ * the old memory, released by then. Only the first ends the wait.
+ */
+static bool process_exited(int pid)
+{
+	char *stat, *paren;
+	size_t len;
+	bool exited;
+
+	if (read_proc(pid, "stat", 4096, &stat, &len))
+		return true;
+	/* "pid (comm) S ...": comm may hold ')' itself */
+	paren = memrchr(stat, ')', len);
+	exited = !paren || stat + len - paren < 3 || paren[2] == 'Z' || paren[2] == 'X';
+	free(stat);
+	return exited;
+}
+
 int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 {
 	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
@@ -724,9 +744,9 @@ int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 	err = read_proc(q->pid, "maps", MAPS_MAX, &maps, &len);
 	if (err)
 		return err;
-	if (!len) { /* a zombie: it maps nothing, ever again */
+	if (!len) {
 		free(maps);
-		return -ESRCH;
+		return process_exited(q->pid) ? -ESRCH : -EAGAIN;
 	}
 	err = wine__maps_find_image(maps, len, t->wanted[0] ? t->wanted : NULL, &image);
 	free(maps);
