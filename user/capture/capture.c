@@ -31,6 +31,7 @@
 #define QUEUE_MAX	(64u << 20)
 #define READER_IDLE_MS	100
 #define POLL_ROUNDS_MAX 64 /* batches one capture__poll() hands over at most */
+#define CATCH_UP_MS	20 /* capture__poll() waits at most this for the reader to catch up */
 
 #define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
 
@@ -67,6 +68,7 @@ struct capture {
 	uint64_t queue_lost;	    /* events read that no memory could hold */
 	int reader_err;
 	bool stop;
+	bool catch_up; /* the handler waits for the reader to read the ring up to a point */
 
 	/* the ring's position pages, mapped read-only to measure its fill */
 	const volatile unsigned long *cons_pos;
@@ -197,6 +199,9 @@ static void *reader_main(void *arg)
 		bool stop;
 
 		pthread_mutex_lock(&c->lock);
+		/* it read the ring once more: enough, maybe, for catch_up() */
+		if (c->catch_up)
+			pthread_cond_signal(&c->ready);
 		while (!c->stop && c->fill.len >= QUEUE_MAX)
 			pthread_cond_wait(&c->room, &c->lock);
 		stop = c->stop;
@@ -419,11 +424,38 @@ static void take_fill(struct capture *c)
 	c->fill = t;
 }
 
+static unsigned long ring_pos(const volatile unsigned long *pos)
+{
+	return __atomic_load_n(pos, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * With the lock held and nothing batched: waits, bounded, until the reader
+ * has read what the kernel had committed to the ring by now. Without it, a
+ * tick could settle a held Wine start by the image its process maps after
+ * a re-exec whose event is still in the ring (wine.h's contract).
+ */
+static void catch_up(struct capture *c)
+{
+	unsigned long prod = ring_pos(c->prod_pos);
+	struct timespec deadline;
+
+	if (ring_pos(c->cons_pos) >= prod || !c->reader_started)
+		return;
+	deadline = clock__monotonic_after_ms(CATCH_UP_MS);
+	c->catch_up = true;
+	/* libbpf moves the consumer position past a record once on_sample has batched it */
+	while (!c->fill.len && !c->reader_err && ring_pos(c->cons_pos) < prod &&
+	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
+		;
+	c->catch_up = false;
+}
+
 int capture__poll(struct capture *c, int timeout_ms)
 {
 	struct timespec deadline;
 	int err, total = 0;
-	bool more;
+	bool more, caught_up = false;
 
 	err = capture__start(c);
 	if (err)
@@ -440,10 +472,11 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (err < 0)
 		return err;
 	/*
-	 * Hand over what the reader batched meanwhile too (bounded, for a storm):
-	 * the caller's tick must come after the events already read, as it did
-	 * when the loop drained the ring itself (a held Wine start is settled by
-	 * the next exec of its process, which may be waiting here).
+	 * Hand over what the reader batched meanwhile too, and what is still in
+	 * the ring (bounded, for a storm): the caller's tick must come after
+	 * every event the kernel has committed, as it did when the loop drained
+	 * the ring itself (a held Wine start is settled by the next exec of its
+	 * process, which may be waiting here).
 	 */
 	for (int round = 0; round < POLL_ROUNDS_MAX; round++) {
 		int n = deliver(c);
@@ -452,6 +485,10 @@ int capture__poll(struct capture *c, int timeout_ms)
 			return n;
 		total += n;
 		pthread_mutex_lock(&c->lock);
+		if (!c->fill.len && !caught_up) {
+			catch_up(c);
+			caught_up = true;
+		}
 		more = c->fill.len > 0;
 		take_fill(c);
 		pthread_mutex_unlock(&c->lock);
@@ -526,8 +563,8 @@ void capture__clear_uninteresting(struct capture *c)
 
 double capture__ring_fill(struct capture *c)
 {
-	unsigned long cons = __atomic_load_n(c->cons_pos, __ATOMIC_ACQUIRE);
-	unsigned long prod = __atomic_load_n(c->prod_pos, __ATOMIC_ACQUIRE);
+	unsigned long cons = ring_pos(c->cons_pos);
+	unsigned long prod = ring_pos(c->prod_pos);
 
 	return (double)(prod - cons) / (double)c->ringbuf_size;
 }

@@ -45,7 +45,12 @@ void capture__free(struct capture *c); /* NULL is fine */
  */
 int capture__start(struct capture *c);
 
-/* Handles the events read, waiting up to @timeout_ms for one; events handled or -errno. */
+/*
+ * Handles the events read, waiting up to @timeout_ms for one; events handled
+ * or -errno. Before it returns it also hands over what the kernel had
+ * committed to the ring but the reader had not read yet (waiting for it at
+ * most CATCH_UP_MS): whatever runs after it has seen every earlier exec.
+ */
 int capture__poll(struct capture *c, int timeout_ms);
 /* Consumes what is there without waiting (the final drain). */
 int capture__drain(struct capture *c);

@@ -36,7 +36,7 @@
  *                       or at WINE_HOLD_MS, with whatever was resolved; if
  *                       wine__resolve() failed, report it as a plain exec.
  *   Report held events only from a pass that runs after the ring buffer was
- *   drained, never from the exec callback itself, even when wine__resolve()
+ *   drained (capture__poll() returned), never from the exec callback itself, even when wine__resolve()
  *   confirmed the image at once: the re-exec's event is queued before the
  *   re-exec'd image maps the PE, so once try_maps succeeds any superseding
  *   exec of that pid has already been seen.
