@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "capture/capture.h"
 #include "capture/clock.h"
 #include "log.h"
+#include "thread.h"
 #include "rmmhunt.skel.h"
 
 #define SYSFS_BTF	"/sys/kernel/btf/vmlinux"
@@ -229,32 +229,19 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static int reader_start(struct capture *c)
-{
-	sigset_t all, old;
-	int err;
-
-	/* Signals go to the main thread, whose loop they stop. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&c->reader, NULL, reader_main, c);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err)
-		return -err;
-	c->reader_started = true;
-	return 0;
-}
-
 int capture__start(struct capture *c)
 {
 	int err;
 
 	if (c->reader_started)
 		return 0;
-	err = reader_start(c);
-	if (err)
+	err = thread__start(&c->reader, reader_main, c);
+	if (err) {
 		pr_err("failed to start the ring buffer reader: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	c->reader_started = true;
+	return 0;
 }
 
 static void reader_stop(struct capture *c)

@@ -10,13 +10,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "capture/clock.h"
 #include "identity/fsguard.h"
+#include "thread.h"
 
 struct worker {
 	struct fsguard *g;
@@ -109,21 +109,16 @@ static void *worker_main(void *arg)
 static int worker_start(struct fsguard *g)
 {
 	struct worker *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
 	int err;
 
 	if (!w)
 		return -ENOMEM;
 	w->g = g;
 	pthread_cond_init(&w->wake, NULL);
-	/* the new thread inherits the mask: signals stay the loop's */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = thread__start(&w->thread, worker_main, w);
 	if (err) {
 		worker_destroy(w);
-		return -err;
+		return err;
 	}
 	g->idle = w;
 	return 0;
