@@ -774,6 +774,11 @@ int pipeline__snapshot(struct pipeline *p)
 	return proc__for_each_pid(snapshot_one, p);
 }
 
+unsigned int pipeline__wait_reads(struct pipeline *p, unsigned int ms)
+{
+	return reader__wait_unstuck(p->reader, ms);
+}
+
 void pipeline__stats(const struct pipeline *p, struct pipeline_stats *out)
 {
 	struct fsguard_stats fs;

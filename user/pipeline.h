@@ -76,5 +76,10 @@ int pipeline__tick(struct pipeline *p);
 void pipeline__flush(struct pipeline *p);
 
 void pipeline__stats(const struct pipeline *p, struct pipeline_stats *out);
+/*
+ * At shutdown, waits up to @ms for reads stuck in hung mounts to return, so
+ * that what they use can be freed; how many are still stuck.
+ */
+unsigned int pipeline__wait_reads(struct pipeline *p, unsigned int ms);
 
 #endif

@@ -157,6 +157,27 @@ static void fsguard__blocked_job_is_abandoned_and_its_device_refused(void **stat
 	close(efd);
 }
 
+static void fsguard__wait_unstuck__returns_once_the_mount_answers(void **state)
+{
+	struct fsguard *g = fsguard__new(DEADLINE_MS);
+	int efd = eventfd(0, 0), hung[2];
+	struct test_job *j;
+
+	assert_int_equal(pipe(hung), 0);
+	j = job_new(3, hung[0], efd);
+	assert_int_equal(fsguard__run(g, &j->base), -ETIMEDOUT);
+	/* still hung: the wait gives up at its deadline */
+	assert_int_equal(fsguard__wait_unstuck(g, DEADLINE_MS), 1);
+	/* the answer comes while it waits: it returns as soon as the worker does */
+	assert_int_equal(write(hung[1], "x", 1), 1);
+	assert_int_equal(fsguard__wait_unstuck(g, 10000), 0);
+	wait_released(efd, 1);
+	fsguard__free(g);
+	close(hung[0]);
+	close(hung[1]);
+	close(efd);
+}
+
 static void fsguard__too_many_stuck_refuses_everything(void **state)
 {
 	struct fsguard *g = fsguard__new(DEADLINE_MS);
@@ -189,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(fsguard__job_runs_on_a_worker_with_signals_blocked),
 	    cmocka_unit_test(fsguard__blocked_job_is_abandoned_and_its_device_refused),
+	    cmocka_unit_test(fsguard__wait_unstuck__returns_once_the_mount_answers),
 	    cmocka_unit_test(fsguard__too_many_stuck_refuses_everything),
 	};
 

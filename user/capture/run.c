@@ -30,6 +30,8 @@
 
 #define MAX_RULE_PATHS 64
 #define IDENTITY_CACHE 4096 /* executables remembered by (dev, inode, ctime, size) */
+/* at stop: how long a read stuck in a hung mount may take to end before it is left */
+#define SHUTDOWN_READ_GRACE_MS 3000
 
 struct run_opts {
 	struct capture_opts capture;
@@ -533,8 +535,11 @@ int cmd_run(int argc, char **argv)
 	write_status("stopping", &m);
 cleanup:
 	capture__free(m.cap);
-	if (m.pipe)
+	if (m.pipe) {
+		/* a mount that just answered again: let its reads end, then free all */
+		pipeline__wait_reads(m.pipe, SHUTDOWN_READ_GRACE_MS);
 		pipeline__stats(m.pipe, &ps);
+	}
 	pipeline__free(m.pipe);
 	detector__free(m.det);
 	/* a worker stuck in a hung mount fills the cache when it returns: leave it that */

@@ -97,6 +97,7 @@ static void *worker_main(void *arg)
 		return NULL; /* fsguard__free joins and frees an idle worker */
 	}
 	unstick(g, job->dev);
+	pthread_cond_broadcast(&g->done); /* fsguard__wait_unstuck may wait for this */
 	last = g->freed && !g->n_stuck;
 	pthread_mutex_unlock(&g->lock);
 	job->release(job);
@@ -212,4 +213,17 @@ void fsguard__stats(struct fsguard *g, struct fsguard_stats *out)
 	*out = g->stats;
 	out->stuck = g->n_stuck;
 	pthread_mutex_unlock(&g->lock);
+}
+
+unsigned int fsguard__wait_unstuck(struct fsguard *g, unsigned int ms)
+{
+	struct timespec deadline = clock__monotonic_after_ms(ms);
+	unsigned int n;
+
+	pthread_mutex_lock(&g->lock);
+	while (g->n_stuck && pthread_cond_timedwait(&g->done, &g->lock, &deadline) != ETIMEDOUT)
+		;
+	n = g->n_stuck;
+	pthread_mutex_unlock(&g->lock);
+	return n;
 }

@@ -51,4 +51,10 @@ int fsguard__run(struct fsguard *g, struct fsguard_job *job);
 
 void fsguard__stats(struct fsguard *g, struct fsguard_stats *out);
 
+/*
+ * Waits up to @ms for stuck workers to return; how many are still stuck. At
+ * shutdown: what a returned worker used can be freed, not left to it.
+ */
+unsigned int fsguard__wait_unstuck(struct fsguard *g, unsigned int ms);
+
 #endif

@@ -485,3 +485,8 @@ void reader__stats(struct reader *r, struct fsguard_stats *out)
 {
 	fsguard__stats(r->guard, out);
 }
+
+unsigned int reader__wait_unstuck(struct reader *r, unsigned int ms)
+{
+	return fsguard__wait_unstuck(r->guard, ms);
+}

@@ -73,5 +73,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		     struct event *e);
 
 void reader__stats(struct reader *r, struct fsguard_stats *out);
+/* fsguard__wait_unstuck() */
+unsigned int reader__wait_unstuck(struct reader *r, unsigned int ms);
 
 #endif
