@@ -1,4 +1,5 @@
 """Issue 2: execs captured in the kernel come out as exact DeviceProcessEvents records."""
+import json
 import os
 import pwd
 import shutil
@@ -214,3 +215,54 @@ def test_missing_btf_file_given_with_option():
                          capture_output=True, text=True, timeout=30)
     assert res.returncode == 1
     assert "cannot read BTF file /nonexistent/vmlinux.btf" in res.stderr
+
+
+def our_programs():
+    """IDs of the loaded BPF programs that are rmmhunt's (by program name)."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True,
+                         check=True).stdout
+    return {p["id"] for p in json.loads(out)
+            if p.get("name") in ("exec_btf", "exec_raw", "fork_btf", "fork_raw",
+                                 "exit_btf", "exit_raw")}
+
+
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return f.read().split()
+
+
+def test_unusable_btf_file_fails_with_the_loaders_error(tmp_path):
+    # the programs are loaded in a child: its error must still reach the user
+    btf = tmp_path / "vmlinux.btf"
+    btf.write_bytes(open("/sys/kernel/btf/vmlinux", "rb").read(4096))
+    before = our_programs()
+    res = subprocess.run([RMMHUNT, "run", "--btf", str(btf)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 1
+    assert "failed to load the BPF programs" in res.stderr
+    assert res.stdout == ""
+    assert our_programs() <= before
+
+
+def test_programs_stay_attached_by_the_monitor_alone_and_go_with_it(workdir):
+    before = our_programs()
+    with Monitor("--emit", "events") as m:
+        # the loader child handed its links over and is gone, and with it the
+        # BPF object (libbpf's copy of the kernel's BTF): no program fd is left here
+        assert children(m.proc.pid) == []
+        fdinfo = [open(f"/proc/{m.proc.pid}/fdinfo/{fd}").read()
+                  for fd in os.listdir(f"/proc/{m.proc.pid}/fdinfo")]
+        assert sum("link_type:" in i for i in fdinfo) == 3
+        assert not any("prog_type:" in i for i in fdinfo)
+        attached = our_programs() - before
+        assert len(attached) == 3
+        exe = unique_copy(workdir, "/bin/true", "rmm-loaded")
+        subprocess.run([exe], check=True)
+        assert m.wait_for(lambda _: m.events(FolderPath=exe))
+        m.proc.kill()
+        m.proc.wait(timeout=30)
+        # links and maps are held by the monitor's fds only: a kill -9 detaches them
+        deadline = time.monotonic() + 10
+        while our_programs() & attached and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not our_programs() & attached

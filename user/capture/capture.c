@@ -1,28 +1,23 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <linux/capability.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "capture/capture.h"
 #include "capture/clock.h"
+#include "capture/loader.h"
 #include "log.h"
 #include "thread.h"
-#include "rmmhunt.skel.h"
 
-#define SYSFS_BTF	"/sys/kernel/btf/vmlinux"
 #define RINGBUF_DEFAULT (1u << 20)
 /*
  * Bytes of events the reader batches while the handler is busy. Past this it
@@ -53,7 +48,7 @@ struct batch {
 #define RECORD_LEN(sz) ((RECORD_HDR + (sz) + 7) & ~(size_t)7)
 
 struct capture {
-	struct rmmhunt_bpf *skel;
+	struct bpf_handles bpf;
 	struct ring_buffer *rb;
 	capture_event_fn fn;
 	void *ctx;
@@ -75,84 +70,7 @@ struct capture {
 	const volatile unsigned long *prod_pos;
 	long page_size;
 	int ncpus;
-	bool raw_tp;
 };
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG && !log_enabled(LOG_DEBUG))
-		return 0;
-	if (level == LIBBPF_INFO && !log_enabled(LOG_DEBUG))
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
-/* Root, or CAP_BPF + CAP_PERFMON (5.8+), or CAP_SYS_ADMIN (older kernels). */
-static int check_privileges(void)
-{
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2] = {};
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	if (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)))
-		return 0;
-	pr_err("not enough privileges: rmmhunt needs root, or CAP_BPF and CAP_PERFMON "
-	       "(plus CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to read other processes); "
-	       "run it with sudo or as the packaged service");
-	return -EPERM;
-}
-
-static int check_kernel(const struct capture_opts *opts)
-{
-	const char *btf = opts->btf_path ? opts->btf_path : SYSFS_BTF;
-	struct utsname u = {};
-
-	uname(&u);
-	if (access(btf, R_OK)) {
-		if (opts->btf_path)
-			pr_err("cannot read BTF file %s: %s", btf, strerror(errno));
-		else
-			pr_err("kernel %s has no BTF (%s is missing): rmmhunt needs a kernel "
-			       "built with CONFIG_DEBUG_INFO_BTF=y (Linux 5.8 or newer; every "
-			       "current distribution kernel has it), or a BTF file for this "
-			       "kernel given with --btf PATH",
-			       u.release, SYSFS_BTF);
-		return -ENOENT;
-	}
-	errno = 0;
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) <= 0) {
-		/* a container's default seccomp profile, or no CAP_BPF: not the kernel */
-		if (errno == EPERM) {
-			pr_err("bpf(2) is not permitted: rmmhunt needs CAP_BPF and CAP_PERFMON "
-			       "(or CAP_SYS_ADMIN) and a seccomp profile that allows bpf(2)");
-			return -EPERM;
-		}
-		pr_err("kernel %s does not support BPF ring buffers: rmmhunt needs Linux 5.8 "
-		       "or newer",
-		       u.release);
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
-/* tp_btf needs the tracepoint's BTF type (5.5+); raw_tp works without it. */
-static bool has_btf_tracepoint(const char *btf_path)
-{
-	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
-	bool ok;
-
-	if (!btf)
-		return false;
-	ok = btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
-	return ok;
-}
 
 /* Runs in the reader (or in capture__drain(), the reader gone). */
 static int on_sample(void *ctx, void *data, size_t size)
@@ -269,20 +187,11 @@ static size_t round_pow2(size_t n)
 int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
 		  void *ctx)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
 	pthread_condattr_t cattr;
 	struct capture *c;
 	int err;
 
 	*out = NULL;
-	libbpf_set_print(libbpf_print);
-	err = check_privileges();
-	if (err)
-		return err;
-	err = check_kernel(opts);
-	if (err)
-		return err;
-
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -297,45 +206,20 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	pthread_cond_init(&c->room, NULL);
 	c->ncpus = libbpf_num_possible_cpus();
 	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : RINGBUF_DEFAULT);
-	c->raw_tp = !has_btf_tracepoint(opts->btf_path);
 
-	c->skel = rmmhunt_bpf__open_opts(&open_opts);
-	if (!c->skel) {
-		err = -errno;
-		pr_err("failed to open the BPF object: %s", strerror(-err));
+	err = loader__load(opts->btf_path, c->ringbuf_size, &c->bpf);
+	if (err)
 		goto cleanup;
-	}
-	bpf_map__set_max_entries(c->skel->maps.events, c->ringbuf_size);
-	bpf_map__set_max_entries(c->skel->maps.scratch, c->ncpus);
-	bpf_program__set_autoload(c->skel->progs.exec_btf, !c->raw_tp);
-	bpf_program__set_autoload(c->skel->progs.fork_btf, !c->raw_tp);
-	bpf_program__set_autoload(c->skel->progs.exit_btf, !c->raw_tp);
-	bpf_program__set_autoload(c->skel->progs.exec_raw, c->raw_tp);
-	bpf_program__set_autoload(c->skel->progs.fork_raw, c->raw_tp);
-	bpf_program__set_autoload(c->skel->progs.exit_raw, c->raw_tp);
-
-	err = rmmhunt_bpf__load(c->skel);
-	if (err) {
-		pr_err("failed to load the BPF programs: %s (run with -v for the verifier log)",
-		       strerror(-err));
-		goto cleanup;
-	}
-	err = rmmhunt_bpf__attach(c->skel);
-	if (err) {
-		pr_err("failed to attach to sched_process_exec: %s", strerror(-err));
-		goto cleanup;
-	}
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_sample, c, NULL);
+	c->rb = ring_buffer__new(c->bpf.events_fd, on_sample, c, NULL);
 	if (!c->rb) {
 		err = -errno;
 		pr_err("failed to create the ring buffer reader: %s", strerror(-err));
 		goto cleanup;
 	}
 	c->page_size = sysconf(_SC_PAGESIZE);
-	c->cons_pos =
-	    mmap(NULL, c->page_size, PROT_READ, MAP_SHARED, bpf_map__fd(c->skel->maps.events), 0);
-	c->prod_pos = mmap(NULL, c->page_size, PROT_READ, MAP_SHARED,
-			   bpf_map__fd(c->skel->maps.events), c->page_size);
+	c->cons_pos = mmap(NULL, c->page_size, PROT_READ, MAP_SHARED, c->bpf.events_fd, 0);
+	c->prod_pos =
+	    mmap(NULL, c->page_size, PROT_READ, MAP_SHARED, c->bpf.events_fd, c->page_size);
 	if (c->cons_pos == MAP_FAILED || c->prod_pos == MAP_FAILED) {
 		err = -errno;
 		pr_err("failed to map the ring buffer positions: %s", strerror(-err));
@@ -363,7 +247,7 @@ void capture__free(struct capture *c)
 	if (c->prod_pos && c->prod_pos != MAP_FAILED)
 		munmap((void *)c->prod_pos, c->page_size);
 	ring_buffer__free(c->rb);
-	rmmhunt_bpf__destroy(c->skel);
+	loader__close(&c->bpf);
 	free(c);
 }
 
@@ -509,7 +393,7 @@ static uint64_t counter_sum(struct capture *c, enum counter which)
 
 	/* The kernel fills one value per CPU; valgrind believes only the first. */
 	memset(vals, 0, sizeof(vals));
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, vals))
+	if (bpf_map_lookup_elem(c->bpf.counters_fd, &key, vals))
 		return 0;
 	for (int i = 0; i < c->ncpus; i++)
 		sum += vals[i];
@@ -532,12 +416,12 @@ void capture__set_uninteresting(struct capture *c, const struct exec_event *k)
 	struct exe_key key = {.ino = k->exe_ino, .ctime_ns = k->exe_ctime_ns, .dev = k->exe_dev};
 	__u8 one = 1;
 
-	bpf_map_update_elem(bpf_map__fd(c->skel->maps.uninteresting), &key, &one, BPF_ANY);
+	bpf_map_update_elem(c->bpf.uninteresting_fd, &key, &one, BPF_ANY);
 }
 
 void capture__clear_uninteresting(struct capture *c)
 {
-	int fd = bpf_map__fd(c->skel->maps.uninteresting);
+	int fd = c->bpf.uninteresting_fd;
 	struct exe_key key, next;
 
 	/* delete from the first key each time: deleting while iterating skips keys */
@@ -558,5 +442,5 @@ double capture__ring_fill(struct capture *c)
 
 const char *capture__attach_mode(const struct capture *c)
 {
-	return c->raw_tp ? "raw_tp" : "tp_btf";
+	return c->bpf.raw_tp ? "raw_tp" : "tp_btf";
 }
