@@ -300,3 +300,30 @@ def test_no_hash_reads_no_hashes_but_the_same_identity(fixtures):
     assert full["SHA256"] is not None
     assert {k: v for k, v in fast.items() if not k.startswith("SHA")} == \
         {k: v for k, v in full.items() if not k.startswith("SHA")}
+
+
+def test_records_come_in_argument_order_whatever_each_file_costs(fixtures, tmp_path):
+    # Files are read in parallel: a slow first file (64 MiB to hash) and more files
+    # than the workers may run ahead by must still come out one per path, in order.
+    slow = tmp_path / "slow.bin"
+    with open(slow, "wb") as f:
+        f.truncate(64 << 20)
+    small = []
+    for i in range(150):
+        p = tmp_path / f"f{i:03d}.sh"
+        p.write_bytes(b"#!/bin/sh\n# %d\n" % i)
+        small.append(p)
+    paths = [slow]
+    for i, p in enumerate(small):
+        paths.append(p)
+        if i % 10 == 0:
+            paths += [tmp_path / f"missing{i}", fixtures / "atera.x64.exe"]
+    rc, records = inspect(*paths)
+    assert rc == 1
+    assert [r["Path"] for r in records] == [str(p) for p in paths]
+    for p, rec in zip(paths, records):
+        if p.exists():
+            assert rec["SHA256"] == hashlib.sha256(p.read_bytes()).hexdigest(), p
+            assert "Error" not in rec
+        else:
+            assert rec["Error"] and rec["FileType"] is None
