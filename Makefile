@@ -117,7 +117,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory test-sanitize
 	$(Q)$(MAKE) --no-print-directory test-kernels
 
-# The unit tests and the e2e tests that run the binary again, built with ASan+UBSan.
+# Every unit and e2e test again (but valgrind's), built with ASan+UBSan.
 test-sanitize:
 	$(Q)scripts/ci-sanitize.sh
 
