@@ -220,6 +220,37 @@ def test_process_gone_before_user_space_looks(tmp_path, storm):
     assert last_alert_count(m.records) == len(matched(m.records))
 
 
+def test_busy_read_on_a_starved_host_is_not_a_hung_mount(tmp_path):
+    """A read that is working (hashing 48 MiB) on a host whose CPUs are all busy,
+    twice over, takes longer than --read-timeout: it is waited for, not taken
+    for a hung mount, and the exec keeps its identity."""
+    big = build_elf(tmp_path / "atera-big", QUICK)
+    with open(big, "ab") as f:
+        f.write(os.urandom(48 << 20))
+    hogs = []
+    with Monitor("--emit", "events", "--read-timeout", "20ms") as m:
+        def warm(_):
+            # the first package lookup reads dpkg's database, maybe from disk: a
+            # read that sleeps, which this deadline would rightly give up on
+            subprocess.run(["/bin/true"], check=True)
+            return [e for e in m.events(FolderPath="/usr/bin/true") if e.get("SHA256")]
+
+        m.wait_for(warm)
+        try:
+            hogs = [subprocess.Popen(["sh", "-c", "while :; do :; done"])
+                    for _ in range(2 * os.cpu_count())]
+            for _ in range(3):
+                subprocess.run([big], check=True)
+            m.wait_for(lambda _: len(m.events(FolderPath=big)) >= 3, timeout=60)
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+    evs = m.events(FolderPath=big)
+    assert [e.get("IdentityError") for e in evs] == [None] * 3
+    assert all(is_atera(e) and e["SHA256"] == sha256(big) for e in evs)
+
+
 def test_exec_again_at_once_keeps_each_identity(tmp_path):
     """sh execs Atera at once: the sh event must not take Atera's file for its own."""
     atera = build_elf(tmp_path / "atera-execd", QUICK)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -157,6 +158,36 @@ static void fsguard__blocked_job_is_abandoned_and_its_device_refused(void **stat
 	close(efd);
 }
 
+static void spin_run(struct fsguard_job *base)
+{
+	struct test_job *j = (struct test_job *)base;
+	struct timespec start, now;
+
+	/* busy on the CPU, as a worker on a starved host is runnable, for 3 deadlines */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 <
+	       3 * DEADLINE_MS);
+	j->ran = true;
+}
+
+static void fsguard__runnable_worker_is_waited_for_not_abandoned(void **state)
+{
+	struct fsguard *g = fsguard__new(DEADLINE_MS);
+	struct test_job *j = job_new(5, -1, -1);
+	struct fsguard_stats st;
+
+	j->base.run = spin_run;
+	assert_int_equal(fsguard__run(g, &j->base), 0);
+	assert_true(j->ran);
+	fsguard__stats(g, &st);
+	assert_true(st.starved >= 2);
+	assert_int_equal(st.timeouts + st.stuck, 0);
+	free(j);
+	fsguard__free(g);
+}
+
 static void fsguard__wait_unstuck__returns_once_the_mount_answers(void **state)
 {
 	struct fsguard *g = fsguard__new(DEADLINE_MS);
@@ -210,6 +241,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(fsguard__job_runs_on_a_worker_with_signals_blocked),
 	    cmocka_unit_test(fsguard__blocked_job_is_abandoned_and_its_device_refused),
+	    cmocka_unit_test(fsguard__runnable_worker_is_waited_for_not_abandoned),
 	    cmocka_unit_test(fsguard__wait_unstuck__returns_once_the_mount_answers),
 	    cmocka_unit_test(fsguard__too_many_stuck_refuses_everything),
 	};

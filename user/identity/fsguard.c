@@ -3,16 +3,21 @@
  * Reads with a deadline: see fsguard.h.
  *
  * One lock guards it all. The loop hands a job to the idle worker and waits
- * on `done` until the worker clears the job or the deadline passes. A worker
+ * on `done` until the worker clears the job or the deadline passes; past it,
+ * a worker that is runnable (the host is short of CPU) gets another. A worker
  * abandoned at the deadline is detached and forgotten by the loop: when its
  * job returns, it releases the job, takes the job's device off the hung list
  * and exits. Workers block every signal, so signals reach the loop's thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture/clock.h"
 #include "identity/fsguard.h"
@@ -21,6 +26,7 @@
 struct worker {
 	struct fsguard *g;
 	pthread_t thread;
+	pid_t tid; /* 0 until the thread first runs */
 	pthread_cond_t wake;
 	struct fsguard_job *job; /* set by the loop, cleared by the worker when done */
 	bool abandoned;
@@ -78,6 +84,7 @@ static void *worker_main(void *arg)
 	bool last;
 
 	pthread_mutex_lock(&g->lock);
+	w->tid = gettid();
 	for (;;) {
 		while (!w->job && !w->quit)
 			pthread_cond_wait(&w->wake, &g->lock);
@@ -169,8 +176,36 @@ void fsguard__free(struct fsguard *g)
 		guard_destroy(g);
 }
 
+/*
+ * Whether a worker past its deadline waits for a CPU rather than for a file
+ * system: runnable ('R'), or not yet run at all. A read blocked in a mount
+ * sleeps ('D', or 'S' in a FUSE request); one on a starved host is runnable.
+ */
+static bool worker_runnable(const struct worker *w)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	if (!w->tid)
+		return true;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", w->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "tid (comm) S ...": the name may hold ')' itself */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'R';
+}
+
 int fsguard__run(struct fsguard *g, struct fsguard_job *job)
 {
+	unsigned int max_waits = FSGUARD_BUSY_MAX_MS / (g->timeout_ms ?: 1);
 	struct timespec deadline;
 	struct worker *w;
 	int err = 0;
@@ -187,9 +222,16 @@ int fsguard__run(struct fsguard *g, struct fsguard_job *job)
 	w->job = job;
 	pthread_cond_signal(&w->wake);
 
-	deadline = clock__monotonic_after_ms(g->timeout_ms);
-	while (w->job && err != ETIMEDOUT)
-		err = pthread_cond_timedwait(&g->done, &g->lock, &deadline);
+	for (unsigned int waits = 0;; waits++) {
+		deadline = clock__monotonic_after_ms(g->timeout_ms);
+		while (w->job && err != ETIMEDOUT)
+			err = pthread_cond_timedwait(&g->done, &g->lock, &deadline);
+		/* a busy host is not a hung mount: a runnable worker gets more time */
+		if (!w->job || waits + 1 >= max_waits || !worker_runnable(w))
+			break;
+		g->stats.starved++;
+		err = 0;
+	}
 	if (!w->job) {
 		g->stats.jobs++;
 		err = 0;

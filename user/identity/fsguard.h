@@ -10,6 +10,12 @@
  * uses, and it releases itself. Its device counts as hung until then: jobs on
  * it are refused at once, so a hung mount costs the loop one deadline, not one
  * per exec. The next job gets a fresh worker.
+ *
+ * A busy host is not a hung mount: past the deadline, a worker that is
+ * runnable (working, or waiting for a CPU; not waiting for its file system)
+ * gets another one, up to FSGUARD_BUSY_MAX_MS in all, so that CPU
+ * starvation alone never costs an exec its identity, nor its device every
+ * read after it.
  */
 #ifndef RMMHUNT_FSGUARD_H
 #define RMMHUNT_FSGUARD_H
@@ -18,6 +24,8 @@
 
 /* Workers left stuck in hung mounts at once; past this every job is refused. */
 #define FSGUARD_MAX_STUCK 8
+/* How long a job may take while its worker stays runnable; then it counts as hung. */
+#define FSGUARD_BUSY_MAX_MS 5000
 
 struct fsguard;
 
@@ -31,6 +39,7 @@ struct fsguard_stats {
 	uint64_t jobs;	   /* run to the end within the deadline */
 	uint64_t timeouts; /* abandoned at the deadline */
 	uint64_t refused;  /* not run: their device was hung */
+	uint64_t starved;  /* deadlines extended: the worker was waiting for a CPU */
 	uint64_t stuck;	   /* workers still waiting for a hung mount now */
 };
 
@@ -39,7 +48,8 @@ struct fsguard *fsguard__new(unsigned int timeout_ms);
 void fsguard__free(struct fsguard *g);
 
 /*
- * Runs @job->run on a worker and waits for it at most the deadline.
+ * Runs @job->run on a worker and waits for it at most the deadline (more
+ * while the worker is runnable, see above).
  * 0: it ran; its outputs are the caller's, and so is @job.
  * -ETIMEDOUT: it overran and was abandoned; @job belongs to the worker now,
  *   which calls @job->release when run returns: never touch @job again.
