@@ -39,12 +39,12 @@ HANGFS = os.path.join(os.path.dirname(__file__), "hangfs.py")
 class HungMount:
     """A FUSE view of a directory that hangs every request of one process."""
 
-    def __init__(self, tmp_path, src, pid):
+    def __init__(self, tmp_path, src, pid, prefix="/"):
         self.path = tmp_path / f"hung-{pid}"
         self.path.mkdir()
         self._release = tmp_path / f"hung-{pid}.release"
         self._fs = subprocess.Popen(["/usr/bin/python3", HANGFS, str(src), str(self.path),
-                                     str(pid), str(self._release)])
+                                     str(pid), str(self._release), prefix])
         deadline = time.monotonic() + 20
         while not os.path.ismount(self.path):
             assert self._fs.poll() is None and time.monotonic() < deadline, "hangfs: no mount"
@@ -65,11 +65,12 @@ class HungMount:
 
 @pytest.fixture
 def hung_mount(tmp_path):
-    """hung_mount(src, pid) -> HungMount of src that hangs for process pid."""
+    """hung_mount(src, pid, prefix="/") -> HungMount of src that hangs for process
+    pid, on the paths under prefix."""
     mounts = []
 
-    def mount(src, pid):
-        mounts.append(HungMount(tmp_path, src, pid))
+    def mount(src, pid, prefix="/"):
+        mounts.append(HungMount(tmp_path, src, pid, prefix))
         return mounts[-1]
 
     yield mount

@@ -2,15 +2,15 @@
 """A FUSE file system that hangs for one process: a stand-in for a hung NFS
 or FUSE mount, as the monitor sees it.
 
-    hangfs.py SRC MOUNTPOINT PID RELEASE
+    hangfs.py SRC MOUNTPOINT PID RELEASE [PREFIX]
 
-Mounts a read-only view of the files in directory SRC at MOUNTPOINT. Every
-request made by a thread of process PID (the monitor) blocks, the way an NFS
-server that went away blocks it; requests from everyone else (the programs
-the test runs from the mount) are served, so their execs succeed. Once the
-file RELEASE exists (outside the mount: the daemon's threads may all be
-held), blocked requests are answered and no more are held. It runs in the
-foreground until unmounted.
+Mounts a read-only view of the tree SRC at MOUNTPOINT. Every request made by
+a thread of process PID (the monitor) for a path under PREFIX (default: /,
+everything) blocks, the way an NFS server that went away blocks it;
+requests from everyone else (the programs the test runs from the mount) are
+served, so their execs succeed. Once the file RELEASE exists (outside the
+mount: the daemon's threads may all be held), blocked requests are answered
+and no more are held. It runs in the foreground until unmounted.
 """
 import errno
 import os
@@ -34,21 +34,28 @@ def tgid_of(tid):
 
 
 class HangFS(Operations):
-    def __init__(self, src, pid, release):
-        self.src, self.pid, self.release = src, pid, release
-        self.files = {}
-        for name in os.listdir(src):
-            with open(os.path.join(src, name), "rb") as f:
-                self.files["/" + name] = f.read()
+    def __init__(self, src, pid, release, prefix="/"):
+        self.src, self.pid, self.release, self.prefix = src, pid, release, prefix
+        self.files, self.dirs = {}, {"/": set()}
+        for top, dirs, files in os.walk(src):
+            rel = "/" + os.path.relpath(top, src) if top != src else "/"
+            for d in dirs:
+                path = os.path.join(rel, d)
+                self.dirs[path] = set()
+                self.dirs[rel].add(d)
+            for name in files:
+                with open(os.path.join(top, name), "rb") as f:
+                    self.files[os.path.join(rel, name)] = f.read()
+                self.dirs[rel].add(name)
 
-    def hold(self):
-        if tgid_of(fuse_get_context()[2]) == self.pid:
+    def hold(self, path):
+        if path.startswith(self.prefix) and tgid_of(fuse_get_context()[2]) == self.pid:
             while not os.path.exists(self.release):
                 time.sleep(0.05)
 
     def getattr(self, path, fh=None):
-        self.hold()
-        if path == "/":
+        self.hold(path)
+        if path in self.dirs:
             return {"st_mode": stat.S_IFDIR | 0o755, "st_nlink": 2}
         if path not in self.files:
             raise FuseOSError(errno.ENOENT)
@@ -56,23 +63,24 @@ class HangFS(Operations):
                 "st_size": len(self.files[path])}
 
     def readdir(self, path, fh):
-        self.hold()
-        return [".", ".."] + [p[1:] for p in self.files]
+        self.hold(path)
+        return [".", ".."] + sorted(self.dirs.get(path, ()))
 
     def open(self, path, flags):
-        self.hold()
+        self.hold(path)
         if path not in self.files:
             raise FuseOSError(errno.ENOENT)
         return 0
 
     def read(self, path, size, offset, fh):
-        self.hold()
+        self.hold(path)
         return self.files[path][offset:offset + size]
 
 
 def main():
     src, mnt, pid, release = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    FUSE(HangFS(src, pid, release), mnt, foreground=True, ro=True, allow_other=True)
+    prefix = sys.argv[5] if len(sys.argv) > 5 else "/"
+    FUSE(HangFS(src, pid, release, prefix), mnt, foreground=True, ro=True, allow_other=True)
 
 
 if __name__ == "__main__":

@@ -495,6 +495,37 @@ def test_executable_on_a_hung_mount_never_blocks_the_monitor(tmp_path, hung_moun
     assert stopping["ReadsStuck"] == 0
 
 
+def test_hung_package_database_in_a_container_root_stalls_only_that_root(tmp_path,
+                                                                         hung_mount):
+    """A container whose root is on a mount that hangs under var/lib/dpkg: the
+    lookup of its program waits there, the host's package lookups go on."""
+    root = tmp_path / "croot"
+    info = root / "var" / "lib" / "dpkg" / "info"
+    info.mkdir(parents=True)
+    subprocess.run(["gcc", "-static", "-O1", "-x", "c", "-", "-o", str(root / "sleeper")],
+                   input=SLEEPER.encode(), check=True)
+    (info / "fakepkg.list").write_text("/sleeper\n")
+    (root / "var" / "lib" / "dpkg" / "status").write_text(
+        "Package: fakepkg\nStatus: install ok installed\nVersion: 1\n\n")
+    host = tmp_path / "host-true"
+    shutil.copy("/bin/true", host)
+    with Monitor("--emit", "events", "--read-timeout", "300ms") as m:
+        mnt = hung_mount(root, m.proc.pid, "/var/lib/dpkg")
+        contained = subprocess.Popen(["chroot", str(mnt.path), "/sleeper"])
+        try:
+            (ev,) = m.wait_for(lambda _: m.events(ProcessId=contained.pid, FileName="sleeper"))
+            assert ev["IdentityError"].startswith("timed out"), ev
+            # the stuck lookup holds its root's index, not the host's
+            subprocess.run([str(host)], check=True)
+            (hev,) = m.wait_for(lambda _: m.events(FolderPath=str(host)))
+            assert hev.get("IdentityError") is None, hev
+            assert hev["SHA256"] == sha256(host)
+        finally:
+            mnt.release()
+            contained.wait(timeout=30)
+    assert m.returncode == 0, m.stderr
+
+
 def test_monitor_stops_cleanly_while_a_read_is_stuck(tmp_path, hung_mount):
     src = tmp_path / "src"
     src.mkdir()

@@ -127,10 +127,19 @@ int dpkg__parse_list(const char *buf, size_t len, dpkg_path_cb cb, void *ctx)
 
 /* ---- per-root index ---- */
 
+/*
+ * Locking: cache_lock guards the cache's slots, each index's use count and
+ * last_used; an index's own lock guards the rest of it, and is held while
+ * its root's database is read. A root on a hung mount (a container's) thus
+ * stalls only the lookups in that root, never the host's.
+ */
 struct dpkg_index {
 	dev_t root_dev;
 	ino_t root_ino;
 	uint64_t last_used;
+	pthread_mutex_t lock;
+	unsigned int users; /* lookups holding it: freed by the last once evicted */
+	bool evicted;
 
 	/* The path index, valid for this state of var/lib/dpkg/info. */
 	dev_t info_dev;
@@ -156,7 +165,7 @@ struct dpkg_index {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dpkg_index *cache[DPKG_CACHE_ROOTS];
 static uint64_t use_clock;
-static uint64_t n_builds, n_status_loads;
+static uint64_t n_builds, n_status_loads; /* atomic: bumped under different index locks */
 
 static void index_clear_paths(struct dpkg_index *ix)
 {
@@ -186,6 +195,7 @@ static void index_free(struct dpkg_index *ix)
 		return;
 	index_clear_paths(ix);
 	index_clear_status(ix);
+	pthread_mutex_destroy(&ix->lock);
 	free(ix);
 }
 
@@ -345,7 +355,7 @@ static int build_paths(struct dpkg_index *ix, int info_fd)
 	}
 	closedir(d);
 	path_index__seal(ix->paths);
-	n_builds++;
+	__atomic_add_fetch(&n_builds, 1, __ATOMIC_RELAXED);
 	return err;
 }
 
@@ -414,7 +424,7 @@ static int load_status(struct dpkg_index *ix, int root_fd)
 	ix->status_size = st.st_size;
 	ix->status_mtime = st.st_mtim;
 	ix->status_loaded = true;
-	n_status_loads++;
+	__atomic_add_fetch(&n_status_loads, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -423,40 +433,63 @@ static bool same_time(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-/* The cached index of the root, created (but not yet filled) if new. */
+/* With cache_lock: takes @ix out of the cache; the last of its users frees it. */
+static void index_evict(struct dpkg_index **slot)
+{
+	struct dpkg_index *ix = *slot;
+
+	*slot = NULL;
+	if (ix && ix->users)
+		ix->evicted = true;
+	else
+		index_free(ix);
+}
+
+/* With cache_lock: a lookup is done with @ix. */
+static void index_put(struct dpkg_index *ix)
+{
+	if (!--ix->users && ix->evicted)
+		index_free(ix);
+}
+
+/*
+ * With cache_lock: the cached index of the root, created (but not yet
+ * filled) if new, for the caller to use until index_put().
+ */
 static struct dpkg_index *index_get(const struct stat *root_st)
 {
-	struct dpkg_index **victim = &cache[0];
+	struct dpkg_index **victim = &cache[0], *ix;
 
 	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
-		struct dpkg_index *ix = cache[i];
-
+		ix = cache[i];
 		if (ix && ix->root_dev == root_st->st_dev && ix->root_ino == root_st->st_ino) {
 			ix->last_used = ++use_clock;
+			ix->users++;
 			return ix;
 		}
 		/* An empty slot, else the least recently used root. */
 		if (*victim && (!ix || ix->last_used < (*victim)->last_used))
 			victim = &cache[i];
 	}
-	index_free(*victim);
-	*victim = calloc(1, sizeof(**victim));
-	if (!*victim)
+	index_evict(victim);
+	ix = calloc(1, sizeof(*ix));
+	if (!ix)
 		return NULL;
-	(*victim)->root_dev = root_st->st_dev;
-	(*victim)->root_ino = root_st->st_ino;
-	(*victim)->last_used = ++use_clock;
-	return *victim;
+	pthread_mutex_init(&ix->lock, NULL);
+	ix->root_dev = root_st->st_dev;
+	ix->root_ino = root_st->st_ino;
+	ix->last_used = ++use_clock;
+	ix->users = 1;
+	*victim = ix;
+	return ix;
 }
 
+/* With cache_lock: forgets @ix if it is still cached. */
 static void index_drop(struct dpkg_index *ix)
 {
-	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
-		if (cache[i] == ix) {
-			index_free(ix);
-			cache[i] = NULL;
-		}
-	}
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++)
+		if (cache[i] == ix)
+			index_evict(&cache[i]);
 }
 
 /* Brings the index up to date with the root's database. */
@@ -608,6 +641,7 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
 	const struct dpkg_record *r;
 	uint32_t pkg;
 	const char *owner, *colon;
+	bool no_dpkg = false;
 	int err;
 
 	if (!path || path[0] != '/' || strlen(path) > PATH_MAX)
@@ -617,19 +651,19 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
 		return err;
 	pthread_mutex_lock(&cache_lock);
 	ix = index_get(&root_st);
-	if (!ix) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
+	pthread_mutex_unlock(&cache_lock);
+	if (!ix)
+		return -ENOMEM;
+
+	pthread_mutex_lock(&ix->lock);
 	err = index_refresh(ix, root_fd);
 	if (err) {
-		/* No dpkg here (or it vanished): keep no stale index. */
-		index_drop(ix);
-		goto cleanup;
+		no_dpkg = true;
+		goto unlock;
 	}
 	err = lookup_path(ix, root_fd, path, &pkg);
 	if (err)
-		goto cleanup;
+		goto unlock;
 	memset(out, 0, sizeof(*out));
 	owner = ix->owners[pkg];
 	colon = strchr(owner, ':');
@@ -643,7 +677,13 @@ int dpkg__lookup(int root_fd, const char *path, struct pkg_info *out)
 			pkg_field__set_person(out->vendor, r->maintainer.s, r->maintainer.len);
 	}
 	out->source = "dpkg";
-cleanup:
+unlock:
+	pthread_mutex_unlock(&ix->lock);
+	pthread_mutex_lock(&cache_lock);
+	/* No dpkg here (or it vanished): keep no stale index. */
+	if (no_dpkg)
+		index_drop(ix);
+	index_put(ix);
 	pthread_mutex_unlock(&cache_lock);
 	return err;
 }
@@ -651,15 +691,19 @@ cleanup:
 void dpkg__stats(struct dpkg_stats *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->index_builds = __atomic_load_n(&n_builds, __ATOMIC_RELAXED);
+	out->status_loads = __atomic_load_n(&n_status_loads, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&cache_lock);
-	out->index_builds = n_builds;
-	out->status_loads = n_status_loads;
 	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
-		if (!cache[i])
+		struct dpkg_index *ix = cache[i];
+
+		if (!ix)
 			continue;
 		out->roots++;
-		out->entries += path_index__count(cache[i]->paths);
-		out->bytes += path_index__bytes(cache[i]->paths);
+		pthread_mutex_lock(&ix->lock);
+		out->entries += path_index__count(ix->paths);
+		out->bytes += path_index__bytes(ix->paths);
+		pthread_mutex_unlock(&ix->lock);
 	}
 	pthread_mutex_unlock(&cache_lock);
 }
@@ -667,9 +711,7 @@ void dpkg__stats(struct dpkg_stats *out)
 void dpkg__cache_flush(void)
 {
 	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++) {
-		index_free(cache[i]);
-		cache[i] = NULL;
-	}
+	for (size_t i = 0; i < DPKG_CACHE_ROOTS; i++)
+		index_evict(&cache[i]);
 	pthread_mutex_unlock(&cache_lock);
 }

@@ -79,6 +79,7 @@ struct dpkg_stats {
 	uint64_t bytes;	       /* memory held by the path indexes, all roots */
 };
 
+/* Waits for the lookups in progress (tests, and never from the event loop). */
 void dpkg__stats(struct dpkg_stats *out);
 /* Drops every cached index (tests; memory checkers at exit). */
 void dpkg__cache_flush(void);
