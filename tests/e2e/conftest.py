@@ -37,7 +37,7 @@ HANGFS = os.path.join(os.path.dirname(__file__), "hangfs.py")
 
 
 class HungMount:
-    """A FUSE view of a directory that hangs every request of one process."""
+    """A FUSE view of a directory that hangs the requests of one process (under a prefix)."""
 
     def __init__(self, tmp_path, src, pid, prefix="/"):
         self.path = tmp_path / f"hung-{pid}"
