@@ -70,10 +70,12 @@ FUZZ_SRCS_state        := $(addprefix user/aggregate/,agg.c agg_json.c state.c) 
 			  user/event.c user/log.c
 FUZZ_LIBS_state        := -ljansson
 
-FUZZ_SRCS_wine_elf     := user/identity/wine.c user/identity/winepath.c user/event.c
+FUZZ_SRCS_wine_elf     := user/identity/wine.c user/identity/winepath.c user/event.c \
+			  user/capture/proc.c
 FUZZ_SEED_wine_elf     := tests/fuzz/wine-elf-seeds.sh
 
-FUZZ_SRCS_wine_text    := user/identity/wine.c user/identity/winepath.c user/event.c
+FUZZ_SRCS_wine_text    := user/identity/wine.c user/identity/winepath.c user/event.c \
+			  user/capture/proc.c
 
 FUZZ_SRCS_winepath     := user/identity/winepath.c
 

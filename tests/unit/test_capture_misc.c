@@ -26,6 +26,7 @@ static void stat__comm_with_spaces_and_parens(void **state)
 
 	assert_int_equal(proc__parse_stat(text, &st), 0);
 	assert_string_equal(st.comm, "a) b (c)");
+	assert_int_equal(st.state, 'S');
 	assert_int_equal(st.ppid, 77);
 	assert_int_equal(st.start_boot_ns, 4242ULL * (1000000000ULL / hz));
 }
@@ -44,6 +45,7 @@ static void stat__own_process__parent_and_start(void **state)
 	struct proc_stat st;
 
 	assert_int_equal(proc__read_stat(getpid(), &st), 0);
+	assert_int_equal(st.state, 'R'); /* reading it, so running */
 	assert_int_equal(st.ppid, getppid());
 	assert_true(st.start_boot_ns > 0 && st.start_boot_ns <= clock__boot_ns());
 }

@@ -16,6 +16,7 @@ int proc__parse_stat(const char *text, struct proc_stat *out)
 	unsigned long long start;
 	long ticks = sysconf(_SC_CLK_TCK);
 	size_t n;
+	char state;
 	int ppid;
 
 	/* comm is between the first '(' and the LAST ')': it may contain both */
@@ -29,10 +30,11 @@ int proc__parse_stat(const char *text, struct proc_stat *out)
 	/* after comm: state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime */
 	if (sscanf(close + 1,
-		   " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 		   "%*d %*d %llu",
-		   &ppid, &start) != 2)
+		   &state, &ppid, &start) != 3)
 		return -EINVAL;
+	out->state = state;
 	out->ppid = ppid;
 	out->start_boot_ns = start * (1000000000ULL / (ticks > 0 ? ticks : 100));
 	return 0;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 struct proc_stat {
+	char state; /* R running, S/D sleeping, Z zombie, X dead... */
 	pid_t ppid;
 	uint64_t start_boot_ns; /* start time on the boot clock */
 	char comm[16];

@@ -10,16 +10,14 @@
  * and exits. Workers block every signal, so signals reach the loop's thread.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture/clock.h"
+#include "capture/proc.h"
 #include "identity/fsguard.h"
 #include "thread.h"
 
@@ -183,24 +181,10 @@ void fsguard__free(struct fsguard *g)
  */
 static bool worker_runnable(const struct worker *w)
 {
-	char path[64], buf[512], *paren;
-	ssize_t n;
-	int fd;
+	struct proc_stat st;
 
-	if (!w->tid)
-		return true;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", w->tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* "tid (comm) S ...": the name may hold ')' itself */
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] == 'R';
+	/* /proc/TID/stat is that thread's own */
+	return !w->tid || (!proc__read_stat(w->tid, &st) && st.state == 'R');
 }
 
 int fsguard__run(struct fsguard *g, struct fsguard_job *job)

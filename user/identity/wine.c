@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "capture/proc.h"
 #include "identity/wine.h"
 #include "identity/winepath.h"
 
@@ -718,17 +719,9 @@ static int builtin_stand_in(const struct winepath *wp, const char *image, char *
  */
 static bool process_exited(int pid)
 {
-	char *stat, *paren;
-	size_t len;
-	bool exited;
+	struct proc_stat st;
 
-	if (read_proc(pid, "stat", 4096, &stat, &len))
-		return true;
-	/* "pid (comm) S ...": comm may hold ')' itself */
-	paren = memrchr(stat, ')', len);
-	exited = !paren || stat + len - paren < 3 || paren[2] == 'Z' || paren[2] == 'X';
-	free(stat);
-	return exited;
+	return proc__read_stat(pid, &st) || st.state == 'Z' || st.state == 'X';
 }
 
 int wine__try_maps(const struct wine_query *q, struct wine_target *t)
