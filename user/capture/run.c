@@ -454,7 +454,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o = {};
 	struct pipeline_opts popts;
 	struct monitor m = {.o = &o};
-	struct pipeline_stats ps = {};
+	unsigned int stuck = 0; /* reads left in hung mounts at exit */
 	struct ruleset *rs;
 	char err_msg[256], caps[256];
 	int err = 0;
@@ -536,15 +536,13 @@ int cmd_run(int argc, char **argv)
 	write_status("stopping", &m);
 cleanup:
 	capture__free(m.cap);
-	if (m.pipe) {
-		/* a mount that just answered again: let its reads end, then free all */
-		pipeline__wait_reads(m.pipe, SHUTDOWN_READ_GRACE_MS);
-		pipeline__stats(m.pipe, &ps);
-	}
+	/* a mount that just answered again: let its reads end, then free all */
+	if (m.pipe)
+		stuck = pipeline__wait_reads(m.pipe, SHUTDOWN_READ_GRACE_MS);
 	pipeline__free(m.pipe);
 	detector__free(m.det);
 	/* a worker stuck in a hung mount fills the cache when it returns: leave it that */
-	if (!ps.read_stuck)
+	if (!stuck)
 		identity_cache__free(m.ids);
 	metrics__stop(m.metrics);
 	fflush(stdout);
