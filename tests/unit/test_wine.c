@@ -1034,11 +1034,58 @@ static void wine__try_maps__empty_maps_of_a_live_process_mean_not_yet(void **sta
 	assert_int_equal(wine__try_maps(&q, &t), -ESRCH);
 }
 
+/*
+ * The image can show in maps just before the process exits, and an exited
+ * process shows no environment. That must not turn the prefix into the
+ * uid's default (here /root/.wine, which has no drives): the one found at
+ * exec stays. A live process with an empty environment reads the same.
+ */
+static void wine__try_maps__no_environment_left_keeps_the_prefix(void **state)
+{
+	char *const argv[] = {"sleep", "30", NULL}, *const envp[] = {NULL};
+	struct wine_query q = {.root_fd = root_fd, .cwd = "/", .uid = 0};
+	struct wine_target t = {0};
+	char link[64], exe[1024] = "", want[1024] = "Z:";
+	ssize_t len = -1;
+	size_t i;
+	int err;
+
+	q.pid = fork();
+	if (!q.pid) {
+		execve("/bin/sleep", argv, envp);
+		_exit(127);
+	}
+	assert_true(q.pid > 0);
+	snprintf(link, sizeof(link), "/proc/%d/exe", q.pid);
+	for (int tries = 0; tries < 1000 && (len < 0 || !strstr(exe, "sleep")); tries++) {
+		usleep(1000);
+		len = readlink(link, exe, sizeof(exe) - 1);
+		exe[len > 0 ? len : 0] = '\0';
+	}
+	assert_non_null(strstr(exe, "sleep"));
+	for (i = 0; exe[i]; i++)
+		want[2 + i] = exe[i] == '/' ? '\\' : exe[i];
+	want[2 + i] = '\0';
+
+	strcpy(t.prefix, PREFIX);
+	strcpy(t.wanted, "sleep");
+	/* exe names the new binary a moment before maps show it: retry, as the pipeline does */
+	for (int tries = 0; tries < 1000 && (err = wine__try_maps(&q, &t)) == -EAGAIN; tries++)
+		usleep(1000);
+	assert_int_equal(err, 0);
+	kill(q.pid, SIGKILL);
+	waitpid(q.pid, NULL, 0);
+	assert_string_equal(t.image_path, exe);
+	assert_string_equal(t.prefix, PREFIX);
+	assert_string_equal(t.windows_path, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(winepath__drive_letters__follow_dosdevices),
 	    cmocka_unit_test(wine__try_maps__empty_maps_of_a_live_process_mean_not_yet),
+	    cmocka_unit_test(wine__try_maps__no_environment_left_keeps_the_prefix),
 	    cmocka_unit_test(winepath__dos_paths__resolve_through_drives),
 	    cmocka_unit_test(winepath__components__match_ignoring_case),
 	    cmocka_unit_test(winepath__unix_and_relative_paths__resolve_from_cwd),

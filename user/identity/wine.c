@@ -724,6 +724,27 @@ static bool process_exited(int pid)
 	return proc__read_stat(pid, &st) || st.state == 'Z' || st.state == 'X';
 }
 
+/*
+ * The process runs its final image now, so its environment is final too.
+ * One that exited since the maps were read shows none, and the uid's
+ * default prefix would name one it never used: keep what the exec showed.
+ */
+static void refresh_prefix(const struct wine_query *q, struct wine_target *t)
+{
+	struct wine_query live = *q;
+	size_t len;
+	char *env;
+
+	if (read_proc(q->pid, "environ", ENVIRON_MAX, &env, &len))
+		return;
+	if (len) {
+		live.environ = env;
+		live.environ_len = len;
+		set_prefix(&live, q->cwd, t);
+	}
+	free(env);
+}
+
 int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 {
 	struct winepath wp = {q->root_fd, t->prefix, q->cwd};
@@ -751,9 +772,8 @@ int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 	strcpy(t->image_path, image.path);
 	strcpy(t->image_range, image.range);
 	t->from_maps = true;
-	/* The process runs its final image now, so its environment is final too. */
 	if (!q->environ)
-		set_prefix(q, q->cwd, t);
+		refresh_prefix(q, t);
 	if (builtin_stand_in(&wp, image.path, t->unix_path, sizeof(t->unix_path)))
 		strcpy(t->unix_path, image.path);
 	set_names(&wp, t);

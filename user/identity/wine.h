@@ -155,8 +155,9 @@ int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target
 
 /*
  * Confirms @t against the PE image process @q->pid maps, without blocking.
- * 0 (t updated: image_path, from_maps, and unix_path unless the image is a
- * Wine builtin standing in for the prefix file the program path names),
+ * 0 (t updated: image_path, from_maps, unix_path unless the image is a
+ * Wine builtin standing in for the prefix file the program path names, and
+ * the prefix when the process still shows its environment),
  * -EAGAIN (no PE mapped yet: retry), -ESRCH (the process is gone).
  */
 int wine__try_maps(const struct wine_query *q, struct wine_target *t);
