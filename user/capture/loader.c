@@ -56,6 +56,7 @@ static int check_privileges(void)
 	       "run it with sudo or as the packaged service");
 	return -EPERM;
 }
+
 static int check_kernel(const char *btf_path)
 {
 	const char *btf = btf_path ? btf_path : SYSFS_BTF;

@@ -36,10 +36,10 @@
  *                       or at WINE_HOLD_MS, with whatever was resolved; if
  *                       wine__resolve() failed, report it as a plain exec.
  *   Report held events only from a pass that runs after the ring buffer was
- *   drained (capture__poll() returned), never from the exec callback itself, even when wine__resolve()
- *   confirmed the image at once: the re-exec's event is queued before the
- *   re-exec'd image maps the PE, so once try_maps succeeds any superseding
- *   exec of that pid has already been seen.
+ *   drained (capture__poll() returned), never from the exec callback itself,
+ *   even when wine__resolve() confirmed the image at once: the re-exec's
+ *   event is queued before the re-exec'd image maps the PE, so once
+ *   try_maps succeeds any superseding exec of that pid has already been seen.
  *   The one exception: a WINE_PROGRAM exec whose parent's program start is
  *   still held; the parent forked it from its final image, so its execs
  *   were all seen, and the child needs it reported to name its parent.
