@@ -42,7 +42,7 @@ BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS  := $(shell find user -name '*.c' | sort)
 USER_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
-LIB_OBJS   := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+LIB_OBJS   := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 

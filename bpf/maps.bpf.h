@@ -78,7 +78,7 @@ struct {
 	__uint(max_entries, 16384);
 	__type(key, struct exe_key);
 	__type(value, __u8);
-} uninteresting SEC(".maps") __weak;
+} unmatchable SEC(".maps") __weak;
 
 static __always_inline void counter_inc(enum counter c)
 {

@@ -20,7 +20,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 __u64 last_wakeup_ns;
 
 /*
- * The kernel already wakes the reader only when it had caught up; in an exec
+ * The kernel already wakes the consumer only when it had caught up; in an exec
  * storm it always has, so each exec would cost a wake-up. Batch them instead.
  */
 static __always_inline __u64 wakeup_flags(__u64 now)
@@ -114,19 +114,19 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	}
 
 	/*
-	 * Known uninteresting: stop here. Not for scripts and binfmt_misc
-	 * launches (interp differs from filename): the program behind the
-	 * interpreter decides, and it is not the interpreter's file.
+	 * Unmatchable (no rule can match this executable): count it, stop here. Not for scripts and
+	 * binfmt_misc launches (interp differs from filename): the program behind the interpreter
+	 * decides, and it is not the interpreter's file.
 	 */
 	if (BPF_CORE_READ(bprm, interp) == BPF_CORE_READ(bprm, filename)) {
 		struct exe_key key = {
-			.ino = e->exe_ino,
-			.ctime_ns = e->exe_ctime_ns,
-			.dev = e->exe_dev,
+		    .ino = e->exe_ino,
+		    .ctime_ns = e->exe_ctime_ns,
+		    .dev = e->exe_dev,
 		};
 
-		if (bpf_map_lookup_elem(&uninteresting, &key)) {
-			counter_inc(CNT_SKIPPED);
+		if (bpf_map_lookup_elem(&unmatchable, &key)) {
+			counter_inc(CNT_UNMATCHABLE);
 			return 0;
 		}
 	}

@@ -7,18 +7,18 @@
 #ifndef RMMHUNT_EVENTS_H
 #define RMMHUNT_EVENTS_H
 
-#define TASK_COMM_LEN	  16
-#define ARGV_MAX	  32768	 /* argv bytes captured; more sets EXEC_ARGV_TRUNCATED */
-#define PATH_MAX_BYTES	  4096	 /* one path, components joined by user space */
-#define PATH_MAX_DEPTH	  48	 /* components walked per path */
-#define EXEC_DATA_MAX	  (4 * PATH_MAX_BYTES + ARGV_MAX)
-#define INVALID_TGID	  0
+#define TASK_COMM_LEN  16
+#define ARGV_MAX       32768 /* argv bytes captured; more sets EXEC_ARGV_TRUNCATED */
+#define PATH_MAX_BYTES 4096  /* one path, components joined by user space */
+#define PATH_MAX_DEPTH 48    /* components walked per path */
+#define EXEC_DATA_MAX  (4 * PATH_MAX_BYTES + ARGV_MAX)
+#define INVALID_TGID   0
 
 /* exec_event.flags */
-#define EXEC_ARGV_TRUNCATED  (1u << 0)
-#define EXEC_EXE_DELETED     (1u << 1) /* unlinked at exec (memfd files are too) */
-#define EXEC_FORKER_KNOWN    (1u << 2) /* the fork was seen: forker_* are exact */
-#define EXEC_PATH_TRUNCATED  (1u << 3) /* a path had more components than walked */
+#define EXEC_ARGV_TRUNCATED   (1u << 0)
+#define EXEC_EXE_DELETED      (1u << 1) /* unlinked at exec (memfd files are too) */
+#define EXEC_FORKER_KNOWN     (1u << 2) /* the fork was seen: forker_* are exact */
+#define EXEC_PATH_TRUNCATED   (1u << 3) /* a path had more components than walked */
 #define EXEC_CGROUP_TRUNCATED (1u << 4)
 
 /*
@@ -46,23 +46,23 @@ struct exec_event {
 	unsigned int exe_dev;
 	unsigned int tgid;
 	unsigned int pid;
-	unsigned int ppid;	   /* real parent at exec time */
-	unsigned int forker_tgid;  /* the process that forked this one */
-	unsigned int image_tgid;   /* its nearest ancestor that exec'd: whose program it ran */
+	unsigned int ppid;	  /* real parent at exec time */
+	unsigned int forker_tgid; /* the process that forked this one */
+	unsigned int image_tgid;  /* its nearest ancestor that exec'd: whose program it ran */
 	unsigned int uid, euid, gid;
 	unsigned int loginuid;
 	unsigned int sessionid;
 	unsigned int pid_ns;
 	unsigned int mnt_ns;
 	unsigned int flags;
-	unsigned int argv_len;	   /* original argv length in bytes */
+	unsigned int argv_len; /* original argv length in bytes */
 	unsigned short str_len[EXEC_STR__COUNT];
 	char comm[TASK_COMM_LEN];
 	char forker_comm[TASK_COMM_LEN];
-	char data[EXEC_DATA_MAX];  /* the strings, in enum exec_str order */
+	char data[EXEC_DATA_MAX]; /* the strings, in enum exec_str order */
 };
 
-#define EXEC_EVENT_HDR_SIZE  (sizeof(struct exec_event) - EXEC_DATA_MAX)
+#define EXEC_EVENT_HDR_SIZE (sizeof(struct exec_event) - EXEC_DATA_MAX)
 
 /*
  * Wake-up batching: within WAKEUP_BATCH_NS of the last wake-up an event wakes
@@ -74,16 +74,16 @@ struct exec_event {
 
 /* Per-CPU counters in the "counters" array map. */
 enum counter {
-	CNT_EXECS,	 /* execs seen by the hook */
-	CNT_LOST,	 /* events the ring buffer had no room for */
+	CNT_EXECS, /* execs seen by the hook */
+	CNT_LOST,  /* events the ring buffer had no room for */
 	CNT_FORKS,
-	CNT_SKIPPED,	 /* execs of executables user space called uninteresting */
+	CNT_UNMATCHABLE, /* execs of executables user space marked unmatchable */
 	CNT_COUNTER__COUNT,
 };
 
 /*
  * An executable as the kernel knows it at exec: a changed file gets a new
- * ctime, so a verdict never outlives the bytes it was made on.
+ * ctime, so an unmatchable mark never outlives the bytes it was made on.
  */
 struct exe_key {
 	unsigned long long ino;

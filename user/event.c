@@ -52,7 +52,7 @@ static const char *const windows_only[] = {
     "TenantId",
 };
 
-int event_field_lookup(const char *name)
+int event__field_lookup(const char *name)
 {
 	for (int i = 0; i < FIELD__COUNT; i++)
 		if (strcmp(event_fields[i].name, name) == 0)
@@ -60,7 +60,7 @@ int event_field_lookup(const char *name)
 	return -1;
 }
 
-bool event_field_is_windows_only(const char *name)
+bool event__field_is_windows_only(const char *name)
 {
 	for (size_t i = 0; i < sizeof(windows_only) / sizeof(windows_only[0]); i++)
 		if (strcmp(windows_only[i], name) == 0)
@@ -68,23 +68,23 @@ bool event_field_is_windows_only(const char *name)
 	return false;
 }
 
-void event_init(struct event *e)
+void event__init(struct event *e)
 {
 	memset(e, 0, sizeof(*e));
 }
 
-void event_reset(struct event *e)
+void event__reset(struct event *e)
 {
 	memset(e->f, 0, sizeof(e->f));
 	e->arena_len = 0;
 }
 
-void event_free(struct event *e)
+void event__free(struct event *e)
 {
 	if (!e)
 		return;
 	free(e->arena);
-	event_init(e);
+	event__init(e);
 }
 
 static int arena_reserve(struct event *e, size_t n)
@@ -106,11 +106,11 @@ static int arena_reserve(struct event *e, size_t n)
 	return 0;
 }
 
-int event_copy(struct event *dst, const struct event *src)
+int event__copy(struct event *dst, const struct event *src)
 {
 	int err;
 
-	event_reset(dst);
+	event__reset(dst);
 	err = arena_reserve(dst, src->arena_len);
 	if (err)
 		return err;
@@ -121,7 +121,7 @@ int event_copy(struct event *dst, const struct event *src)
 	return 0;
 }
 
-int event_copy_field(struct event *dst, const struct event *src, enum field_id id)
+int event__copy_field(struct event *dst, const struct event *src, enum field_id id)
 {
 	const struct field_value *v = &src->f[id];
 	enum field_type type = event_fields[id].type;
@@ -144,28 +144,28 @@ int event_copy_field(struct event *dst, const struct event *src, enum field_id i
 	return 0;
 }
 
-bool event_isset(const struct event *e, enum field_id id)
+bool event__isset(const struct event *e, enum field_id id)
 {
 	return e->f[id].set;
 }
 
-void event_unset(struct event *e, enum field_id id)
+void event__unset(struct event *e, enum field_id id)
 {
 	memset(&e->f[id], 0, sizeof(e->f[id]));
 }
 
-void event_set_long(struct event *e, enum field_id id, int64_t v)
+void event__set_long(struct event *e, enum field_id id, int64_t v)
 {
 	e->f[id].set = true;
 	e->f[id].num = v;
 }
 
-int64_t event_long(const struct event *e, enum field_id id)
+int64_t event__long(const struct event *e, enum field_id id)
 {
 	return e->f[id].set ? e->f[id].num : 0;
 }
 
-int event_set_strn(struct event *e, enum field_id id, const char *s, size_t n)
+int event__set_strn(struct event *e, enum field_id id, const char *s, size_t n)
 {
 	const char *nul = memchr(s, '\0', n);
 	int err;
@@ -182,16 +182,16 @@ int event_set_strn(struct event *e, enum field_id id, const char *s, size_t n)
 	return 0;
 }
 
-int event_set_str(struct event *e, enum field_id id, const char *s)
+int event__set_str(struct event *e, enum field_id id, const char *s)
 {
 	if (!s) {
-		event_unset(e, id);
+		event__unset(e, id);
 		return 0;
 	}
-	return event_set_strn(e, id, s, strlen(s));
+	return event__set_strn(e, id, s, strlen(s));
 }
 
-int event_set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
+int event__set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -202,20 +202,20 @@ int event_set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
-	return event_set_strn(e, id, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return event__set_strn(e, id, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-const char *event_str(const struct event *e, enum field_id id)
+const char *event__str(const struct event *e, enum field_id id)
 {
 	return e->f[id].set ? e->arena + e->f[id].off : NULL;
 }
 
-size_t event_str_len(const struct event *e, enum field_id id)
+size_t event__str_len(const struct event *e, enum field_id id)
 {
 	return e->f[id].set ? e->f[id].len : 0;
 }
 
-int event_set_list(struct event *e, enum field_id id, const char *const *items, size_t n)
+int event__set_list(struct event *e, enum field_id id, const char *const *items, size_t n)
 {
 	size_t total = 0, off;
 	int err;
@@ -236,12 +236,12 @@ int event_set_list(struct event *e, enum field_id id, const char *const *items, 
 	return 0;
 }
 
-size_t event_list_count(const struct event *e, enum field_id id)
+size_t event__list_count(const struct event *e, enum field_id id)
 {
 	return e->f[id].set ? (size_t)e->f[id].num : 0;
 }
 
-const char *event_list_next(const struct event *e, enum field_id id, const char *prev)
+const char *event__list_next(const struct event *e, enum field_id id, const char *prev)
 {
 	const struct field_value *v = &e->f[id];
 	const char *end, *next;

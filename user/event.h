@@ -84,7 +84,7 @@ enum field_id {
 #define X(id, name, type) FIELD_##id,
 	EVENT_FIELDS(X)
 #undef X
-	FIELD__COUNT
+	    FIELD__COUNT
 };
 
 struct field_desc {
@@ -95,19 +95,19 @@ struct field_desc {
 extern const struct field_desc event_fields[FIELD__COUNT];
 
 /* The column named @name (case-sensitive, as in KQL), or -1. */
-int event_field_lookup(const char *name);
+int event__field_lookup(const char *name);
 
 /*
  * Defender columns with no Linux meaning (AccountUpn, AccountSid, ...): a rule
  * may name them, they evaluate to empty, and `rules check` warns.
  */
-bool event_field_is_windows_only(const char *name);
+bool event__field_is_windows_only(const char *name);
 
 struct field_value {
 	bool set;
-	int64_t num;   /* FT_LONG, FT_BOOL, FT_TIME; item count for FT_STRLIST */
-	uint32_t off;  /* FT_STRING, FT_STRLIST: offset into the arena */
-	uint32_t len;  /* FT_STRING: bytes; FT_STRLIST: bytes of all items with their NULs */
+	int64_t num;  /* FT_LONG, FT_BOOL, FT_TIME; item count for FT_STRLIST */
+	uint32_t off; /* FT_STRING, FT_STRLIST: offset into the arena */
+	uint32_t len; /* FT_STRING: bytes; FT_STRLIST: bytes of all items with their NULs */
 };
 
 /*
@@ -121,34 +121,34 @@ struct event {
 	size_t arena_cap;
 };
 
-void event_init(struct event *e);
-void event_reset(struct event *e);
-void event_free(struct event *e);
+void event__init(struct event *e);
+void event__reset(struct event *e);
+void event__free(struct event *e);
 /* Deep copy; @dst must be initialised. Returns 0 or -ENOMEM. */
-int event_copy(struct event *dst, const struct event *src);
+int event__copy(struct event *dst, const struct event *src);
 
 /* Sets column @id of @dst as it is in @src (unset too). Returns 0 or -ENOMEM. */
-int event_copy_field(struct event *dst, const struct event *src, enum field_id id);
+int event__copy_field(struct event *dst, const struct event *src, enum field_id id);
 
-bool event_isset(const struct event *e, enum field_id id);
-void event_unset(struct event *e, enum field_id id);
+bool event__isset(const struct event *e, enum field_id id);
+void event__unset(struct event *e, enum field_id id);
 
-void event_set_long(struct event *e, enum field_id id, int64_t v);
-int64_t event_long(const struct event *e, enum field_id id); /* 0 when unset */
+void event__set_long(struct event *e, enum field_id id, int64_t v);
+int64_t event__long(const struct event *e, enum field_id id); /* 0 when unset */
 
 /* Copies @n bytes of @s (NULs inside are cut there). 0 or -ENOMEM. */
-int event_set_strn(struct event *e, enum field_id id, const char *s, size_t n);
-int event_set_str(struct event *e, enum field_id id, const char *s); /* NULL unsets */
-int event_set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int event__set_strn(struct event *e, enum field_id id, const char *s, size_t n);
+int event__set_str(struct event *e, enum field_id id, const char *s); /* NULL unsets */
+int event__set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* NULL when unset; the pointer is valid until the event is changed. */
-const char *event_str(const struct event *e, enum field_id id);
-size_t event_str_len(const struct event *e, enum field_id id);
+const char *event__str(const struct event *e, enum field_id id);
+size_t event__str_len(const struct event *e, enum field_id id);
 
 /* Sets a list column to @n items at once (duplicates kept as given). */
-int event_set_list(struct event *e, enum field_id id, const char *const *items, size_t n);
-size_t event_list_count(const struct event *e, enum field_id id);
+int event__set_list(struct event *e, enum field_id id, const char *const *items, size_t n);
+size_t event__list_count(const struct event *e, enum field_id id);
 /* Iterates: first call with @prev NULL; returns NULL after the last item. */
-const char *event_list_next(const struct event *e, enum field_id id, const char *prev);
+const char *event__list_next(const struct event *e, enum field_id id, const char *prev);
 
 #endif

@@ -44,27 +44,27 @@ int main(void)
 		fprintf(stderr, "bench_rules: %s\n", diag.msg);
 		return 1;
 	}
-	event_init(&atera);
-	event_set_str(&atera, FIELD_FILE_NAME, "AteraAgent.exe");
-	event_set_str(&atera, FIELD_INITIATING_PROCESS_FILE_NAME, "wine64-preloader");
-	event_set_str(&atera, FIELD_ACCOUNT_NAME, "root");
-	event_set_str(&atera, FIELD_PROCESS_COMMAND_LINE,
-		      "C:\\Program Files\\ATERA Networks\\AteraAgent\\AteraAgent.exe");
-	event_set_str(&atera, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Decoy Corp");
-	event_set_str(&atera, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "AteraAgent");
-	event_set_list(&atera, FIELD_VERSION_INFO_COMPANY_NAMES, companies, 2);
-	event_init(&bash);
-	event_set_str(&bash, FIELD_FILE_NAME, "bash");
-	event_set_str(&bash, FIELD_FOLDER_PATH, "/usr/bin/bash");
-	event_set_str(&bash, FIELD_PROCESS_COMMAND_LINE, "bash -c 'ls -l /tmp'");
-	event_set_str(&bash, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Debian");
-	event_set_str(&bash, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "bash");
+	event__init(&atera);
+	event__set_str(&atera, FIELD_FILE_NAME, "AteraAgent.exe");
+	event__set_str(&atera, FIELD_INITIATING_PROCESS_FILE_NAME, "wine64-preloader");
+	event__set_str(&atera, FIELD_ACCOUNT_NAME, "root");
+	event__set_str(&atera, FIELD_PROCESS_COMMAND_LINE,
+		       "C:\\Program Files\\ATERA Networks\\AteraAgent\\AteraAgent.exe");
+	event__set_str(&atera, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Decoy Corp");
+	event__set_str(&atera, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "AteraAgent");
+	event__set_list(&atera, FIELD_VERSION_INFO_COMPANY_NAMES, companies, 2);
+	event__init(&bash);
+	event__set_str(&bash, FIELD_FILE_NAME, "bash");
+	event__set_str(&bash, FIELD_FOLDER_PATH, "/usr/bin/bash");
+	event__set_str(&bash, FIELD_PROCESS_COMMAND_LINE, "bash -c 'ls -l /tmp'");
+	event__set_str(&bash, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Debian");
+	event__set_str(&bash, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "bash");
 	bench("default_atera_event", def, &atera);
 	bench("default_ordinary_event", def, &bash);
 	bench("rmm_atera_event", rmm, &atera);
 	bench("rmm_ordinary_event", rmm, &bash);
-	event_free(&atera);
-	event_free(&bash);
+	event__free(&atera);
+	event__free(&bash);
 	ruleset__free(def);
 	ruleset__free(rmm);
 	return 0;

@@ -94,7 +94,7 @@ def test_storm_in_a_tiny_ring_buffer_counts_drops_and_keeps_alerts_right(tmp_pat
 
 def test_a_stalled_handler_loses_nothing_from_a_small_ring(tmp_path, storm):
     """The thread that handles events blocks (nobody reads its stdout) through a storm
-    of far more events than the ring holds: the reader thread keeps emptying the ring,
+    of far more events than the ring holds: the ring consumer thread keeps emptying the ring,
     so every exec arrives and none is lost."""
     marker = str(tmp_path / "stalled-handler")
     shutil.copy("/bin/true", marker)

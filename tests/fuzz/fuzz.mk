@@ -36,7 +36,7 @@ FUZZ_HDRS          := $(shell find user include -name '*.h')
 FUZZ_SRCS_cgroup       := user/identity/container.c
 
 FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pkg_field.c root.c) \
-			  user/log.c
+			  user/base/log.c
 
 FUZZ_SRCS_elfnote      := user/identity/elfnote.c user/identity/pkg_field.c
 FUZZ_LIBS_elfnote      := -ljansson
@@ -44,38 +44,39 @@ FUZZ_LIBS_elfnote      := -ljansson
 FUZZ_ARGS_elfnote      := -max_len=16384
 FUZZ_SEED_elfnote      := tests/fuzz/elfnote-seeds.sh
 
-FUZZ_SRCS_event_json   := $(addprefix user/output/,event_json.c base64.c json_writer.c) \
+FUZZ_SRCS_event_json   := user/output/event_json.c \
+			  $(addprefix user/base/,base64.c json_writer.c timefmt.c utf8.c) \
 			  user/event.c
 FUZZ_LIBS_event_json   := -ljansson
 
 # The harness #includes user/ops/httpd.c to reach its static functions.
-FUZZ_SRCS_http_request := user/log.c
+FUZZ_SRCS_http_request := user/base/log.c
 
-FUZZ_SRCS_pe           := user/identity/pe.c user/output/json_writer.c
+FUZZ_SRCS_pe           := user/identity/pe.c user/base/utf8.c
 FUZZ_SEED_pe           := tests/fuzz/corpus/pe/seed.sh
 
-FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pkg_field.c root.c) user/log.c
+FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pkg_field.c root.c) user/base/log.c
 FUZZ_LIBS_rpmheader    := -lsqlite3
 FUZZ_SEED_rpmheader    := tests/fuzz/rpmheader-seeds.sh
 
 FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_eval.c kql_lex.c kql_parse.c \
 			  kql_prog.c rule_yaml.c ruleset.c terms.c) \
-			  user/event.c user/output/json_writer.c
+			  user/event.c user/base/timefmt.c
 FUZZ_LIBS_rules        := -lyaml
 # ruleset.c embeds the default rule set.
 FUZZ_DEPS_rules        := $(OUTPUT)/rules_default.h
 
 FUZZ_SRCS_state        := $(addprefix user/aggregate/,agg.c agg_json.c state.c) \
-			  $(addprefix user/output/,alert.c base64.c json_writer.c) \
-			  user/event.c user/log.c
+			  user/output/alert.c $(addprefix user/base/,base64.c json_writer.c timefmt.c utf8.c) \
+			  user/event.c user/base/log.c
 FUZZ_LIBS_state        := -ljansson
 
 FUZZ_SRCS_wine_elf     := user/identity/wine.c user/identity/winepath.c user/event.c \
-			  user/capture/proc.c
+			  user/base/proc.c
 FUZZ_SEED_wine_elf     := tests/fuzz/wine-elf-seeds.sh
 
 FUZZ_SRCS_wine_text    := user/identity/wine.c user/identity/winepath.c user/event.c \
-			  user/capture/proc.c
+			  user/base/proc.c
 
 FUZZ_SRCS_winepath     := user/identity/winepath.c
 

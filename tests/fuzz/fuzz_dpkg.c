@@ -3,7 +3,7 @@
  * libFuzzer target: the dpkg status and .list parsers (and the apk database
  * parser, same shape of input). The first byte picks the parser.
  * Sources: user/identity/dpkg.c user/identity/apk.c user/identity/pkg_field.c
- *          user/identity/root.c user/log.c
+ *          user/identity/root.c user/base/log.c
  */
 #include <limits.h>
 #include <stddef.h>
@@ -34,7 +34,7 @@ static int on_record(const struct dpkg_record *r, void *ctx)
 
 static int on_path(const char *path, size_t len, void *ctx)
 {
-	struct dpkg_str s = { path, len };
+	struct dpkg_str s = {path, len};
 
 	if (len < 2 || len > PATH_MAX || path[0] != '/')
 		__builtin_trap();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * event_read_json: any JSON is refused or read; what is read writes as valid
+ * event_json__read: any JSON is refused or read; what is read writes as valid
  * UTF-8 JSON that reads back to the same event.
  *
  * Sources: user/output/{event_json,base64,json_writer}.c user/event.c, -ljansson.
@@ -10,51 +10,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "output/event_json.h"
 
 static bool same(const struct event *a, const struct event *b)
 {
 	for (int i = 0; i < FIELD__COUNT; i++) {
-		if (event_isset(a, i) != event_isset(b, i))
+		if (event__isset(a, i) != event__isset(b, i))
 			return false;
-		if (!event_isset(a, i))
+		if (!event__isset(a, i))
 			continue;
 		switch (event_fields[i].type) {
 		case FT_STRING:
-			if (event_str_len(a, i) != event_str_len(b, i) ||
-			    memcmp(event_str(a, i), event_str(b, i), event_str_len(a, i)))
+			if (event__str_len(a, i) != event__str_len(b, i) ||
+			    memcmp(event__str(a, i), event__str(b, i), event__str_len(a, i)))
 				return false;
 			break;
 		case FT_STRLIST: {
-			const char *x = event_list_next(a, i, NULL),
-				   *y = event_list_next(b, i, NULL);
+			const char *x = event__list_next(a, i, NULL),
+				   *y = event__list_next(b, i, NULL);
 
-			if (event_list_count(a, i) != event_list_count(b, i))
+			if (event__list_count(a, i) != event__list_count(b, i))
 				return false;
-			for (; x && y; x = event_list_next(a, i, x), y = event_list_next(b, i, y))
+			for (; x && y; x = event__list_next(a, i, x), y = event__list_next(b, i, y))
 				if (strcmp(x, y))
 					return false;
 			break;
 		}
 		case FT_BOOL:
-			if (!event_long(a, i) != !event_long(b, i))
+			if (!event__long(a, i) != !event__long(b, i))
 				return false;
 			break;
 		default:
-			if (event_long(a, i) != event_long(b, i))
+			if (event__long(a, i) != event__long(b, i))
 				return false;
 		}
 	}
 	return true;
 }
 
-/* jw_time writes four-digit years only; other times are out of this test's reach. */
+/* jw__time writes four-digit years only; other times are out of this test's reach. */
 static bool times_in_range(const struct event *e)
 {
 	for (int i = 0; i < FIELD__COUNT; i++)
-		if (event_fields[i].type == FT_TIME && event_isset(e, i) &&
-		    (event_long(e, i) < -62135596800000000LL ||
-		     event_long(e, i) > 253402300799999999LL))
+		if (event_fields[i].type == FT_TIME && event__isset(e, i) &&
+		    (event__long(e, i) < -62135596800000000LL ||
+		     event__long(e, i) > 253402300799999999LL))
 			return false;
 	return true;
 }
@@ -67,22 +68,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!j)
 		return 0;
-	event_init(&e);
-	event_init(&back);
-	jw_init(&w);
-	if (!event_read_json(j, &e) && times_in_range(&e)) {
-		if (event_write_json(&w, &e))
+	event__init(&e);
+	event__init(&back);
+	jw__init(&w);
+	if (!event_json__read(j, &e) && times_in_range(&e)) {
+		if (event_json__write(&w, &e))
 			abort();
-		if (!utf8_valid(w.buf, w.len) || memchr(w.buf, '\n', w.len))
+		if (!utf8__valid(w.buf, w.len) || memchr(w.buf, '\n', w.len))
 			abort();
 		k = json_loadb(w.buf, w.len, 0, NULL);
-		if (!k || event_read_json(k, &back) || !same(&e, &back))
+		if (!k || event_json__read(k, &back) || !same(&e, &back))
 			abort();
 		json_decref(k);
 	}
 	json_decref(j);
-	event_free(&e);
-	event_free(&back);
-	jw_free(&w);
+	event__free(&e);
+	event__free(&back);
+	jw__free(&w);
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzzes the metrics server's request handling (user/ops/httpd.c, included
- * for its static functions; also needs user/log.c): the input arrives on a
+ * for its static functions; also needs user/base/log.c): the input arrives on a
  * connection as the network would deliver it, in chunks whose sizes the input's
  * first byte picks, and the server answers on the same socket.
  */

@@ -3,14 +3,15 @@
  * Fuzzes the PE version-info parser through the same bounded pe_source the
  * fd path uses. Checks what callers rely on: every reported string is valid
  * UTF-8 within its buffer, and the error says why whenever -EBADMSG is given.
- * Sources: tests/fuzz/fuzz_pe.c user/identity/pe.c user/output/json_writer.c
+ * Sources: tests/fuzz/fuzz_pe.c user/identity/pe.c user/base/json_writer.c
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_writer.h"
+#include "base/utf8.h"
 #include "identity/pe.h"
-#include "output/json_writer.h"
 
 static struct pe_info info;
 
@@ -18,7 +19,7 @@ static void check(const char *s)
 {
 	size_t n = strnlen(s, PE_VI_VALUE_MAX);
 
-	if (n == PE_VI_VALUE_MAX || !utf8_valid(s, n))
+	if (n == PE_VI_VALUE_MAX || !utf8__valid(s, n))
 		abort();
 }
 

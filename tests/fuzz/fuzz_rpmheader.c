@@ -3,7 +3,7 @@
  * libFuzzer target: the rpm header-blob reader. Input: 4 bytes of file index
  * (little-endian), then the blob as stored in the rpmdb's Packages table.
  * Sources: user/identity/rpm.c user/identity/pkg_field.c user/identity/root.c
- *          user/log.c, -lsqlite3.
+ *          user/base/log.c, -lsqlite3.
  */
 #include <stddef.h>
 #include <stdint.h>

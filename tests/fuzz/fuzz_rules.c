@@ -24,13 +24,13 @@ static void load_and_match(const char *text, size_t size)
 	rs = ruleset__load_buffer("fuzz.yaml", text, size, &diag);
 	if (!rs)
 		return;
-	event_init(&e);
-	event_set_long(&e, FIELD_TIMESTAMP, 1700000000000000LL);
-	event_set_long(&e, FIELD_PROCESS_ID, 42);
-	event_set_str(&e, FIELD_FILE_NAME, "AteraAgent.exe");
-	event_set_str(&e, FIELD_PROCESS_COMMAND_LINE, "AteraAgent.exe --x 'y'");
-	event_set_str(&e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Atera Networks");
-	event_set_list(&e, FIELD_VERSION_INFO_COMPANY_NAMES, companies, 2);
+	event__init(&e);
+	event__set_long(&e, FIELD_TIMESTAMP, 1700000000000000LL);
+	event__set_long(&e, FIELD_PROCESS_ID, 42);
+	event__set_str(&e, FIELD_FILE_NAME, "AteraAgent.exe");
+	event__set_str(&e, FIELD_PROCESS_COMMAND_LINE, "AteraAgent.exe --x 'y'");
+	event__set_str(&e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Atera Networks");
+	event__set_list(&e, FIELD_VERSION_INFO_COMPANY_NAMES, companies, 2);
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
 		const char *excl = NULL;
@@ -41,7 +41,7 @@ static void load_and_match(const char *text, size_t size)
 		rule__window_us(r);
 		rule__uses_per_exec_fields(r);
 	}
-	event_free(&e);
+	event__free(&e);
 	ruleset__free(rs);
 }
 

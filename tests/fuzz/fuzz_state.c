@@ -4,7 +4,7 @@
  * what is restored saves again and restores to the same alerts.
  *
  * Sources: user/aggregate/{agg,agg_json,state}.c user/output/{alert,base64,json_writer}.c
- *          user/event.c user/log.c, -ljansson.
+ *          user/event.c user/base/log.c, -ljansson.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "aggregate/state.h"
-#include "log.h"
+#include "base/log.h"
 #include "output/alert.h"
 
 static const struct summarize_col atera[] = {
@@ -40,7 +40,7 @@ static void emit(const struct agg_alert *al, void *ctx)
 {
 	struct json_writer *w = ctx;
 
-	alert_write_json(w, al);
+	alert__write_json(w, al);
 }
 
 static struct agg *new_agg(void)
@@ -64,9 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256], *text = NULL;
 	json_t *j = NULL;
 
-	log_set_level(LOG_ERROR);
-	jw_init(&wa);
-	jw_init(&wb);
+	log__set_level(LOG_ERROR);
+	jw__init(&wa);
+	jw__init(&wb);
 	if (state__parse(a, (const char *)data, size, why, sizeof(why)))
 		goto cleanup;
 	/* what was restored saves, and restores to the same alerts */
@@ -87,7 +87,7 @@ cleanup:
 	json_decref(j);
 	agg__free(a);
 	agg__free(b);
-	jw_free(&wa);
-	jw_free(&wb);
+	jw__free(&wa);
+	jw__free(&wb);
 	return 0;
 }

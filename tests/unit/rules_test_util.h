@@ -8,8 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/json_writer.h"
+#include "base/timefmt.h"
 #include "event.h"
-#include "output/json_writer.h"
 #include "rules/rules.h"
 
 /*
@@ -51,7 +52,7 @@ static inline int64_t test_now_us(void)
  */
 static inline void set_col(struct event *e, const char *col, const char *val)
 {
-	int f = event_field_lookup(col);
+	int f = event__field_lookup(col);
 	int64_t t;
 
 	if (f < 0) {
@@ -60,7 +61,7 @@ static inline void set_col(struct event *e, const char *col, const char *val)
 	}
 	switch (event_fields[f].type) {
 	case FT_STRING:
-		event_set_str(e, f, val);
+		event__set_str(e, f, val);
 		break;
 	case FT_STRLIST: {
 		const char *items[16];
@@ -71,21 +72,21 @@ static inline void set_col(struct event *e, const char *col, const char *val)
 		for (tok = strtok_r(buf, "|", &save); tok && n < 16;
 		     tok = strtok_r(NULL, "|", &save))
 			items[n++] = tok;
-		event_set_list(e, f, items, n);
+		event__set_list(e, f, items, n);
 		break;
 	}
 	case FT_BOOL:
-		event_set_long(e, f, !strcmp(val, "true"));
+		event__set_long(e, f, !strcmp(val, "true"));
 		break;
 	case FT_TIME:
 		if (!strncmp(val, "now-", 4))
 			t = test_now_us() - strtoll(val + 4, NULL, 10) * 1000000;
-		else if (parse_rfc3339_us(val, &t))
+		else if (timefmt__parse_rfc3339_us(val, &t))
 			abort();
-		event_set_long(e, f, t);
+		event__set_long(e, f, t);
 		break;
 	default:
-		event_set_long(e, f, strtoll(val, NULL, 10));
+		event__set_long(e, f, strtoll(val, NULL, 10));
 		break;
 	}
 }

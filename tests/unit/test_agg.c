@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "aggregate/agg.h"
+#include "base/timefmt.h"
 #include "output/alert.h"
 
 #define SEC  1000000LL
@@ -59,12 +60,12 @@ static void collect(const struct agg_alert *al, void *ctx)
 	struct json_writer w;
 	json_t *j;
 
-	jw_init(&w);
-	assert_int_equal(alert_write_json(&w, al), 0);
+	jw__init(&w);
+	assert_int_equal(alert__write_json(&w, al), 0);
 	j = json_loadb(w.buf, w.len, 0, NULL);
 	assert_non_null(j);
 	json_array_append_new(s->alerts, j);
-	jw_free(&w);
+	jw__free(&w);
 }
 
 static struct agg *new_agg(const struct agg_config *cfg)
@@ -82,14 +83,14 @@ static int add(struct agg *a, int64_t ts, const char *dev, int64_t report, int64
 	struct event e;
 	int rc;
 
-	event_init(&e);
-	event_set_long(&e, FIELD_TIMESTAMP, ts);
-	event_set_str(&e, FIELD_DEVICE_ID, dev);
-	event_set_fmt(&e, FIELD_DEVICE_NAME, "%s.example", dev);
-	event_set_long(&e, FIELD_REPORT_ID, report);
-	event_set_str(&e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Atera Networks");
+	event__init(&e);
+	event__set_long(&e, FIELD_TIMESTAMP, ts);
+	event__set_str(&e, FIELD_DEVICE_ID, dev);
+	event__set_fmt(&e, FIELD_DEVICE_NAME, "%s.example", dev);
+	event__set_long(&e, FIELD_REPORT_ID, report);
+	event__set_str(&e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "Atera Networks");
 	rc = agg__add(a, 0, &e, now);
-	event_free(&e);
+	event__free(&e);
 	return rc;
 }
 
@@ -105,7 +106,8 @@ static int64_t time_of(const json_t *al, const char *key)
 {
 	int64_t t;
 
-	assert_int_equal(parse_rfc3339_us(json_string_value(json_object_get(al, key)), &t), 0);
+	assert_int_equal(timefmt__parse_rfc3339_us(json_string_value(json_object_get(al, key)), &t),
+			 0);
 	return t;
 }
 
@@ -422,12 +424,12 @@ static void columns__dcount_min_max_and_defender_only_by(void **state)
 	for (int i = 0; i < 4; i++) {
 		struct event e;
 
-		event_init(&e);
-		event_set_long(&e, FIELD_TIMESTAMP, NOW0 + i);
-		event_set_long(&e, FIELD_PROCESS_ID, 10 - (i % 3));
-		event_set_str(&e, FIELD_FILE_NAME, names[i]);
+		event__init(&e);
+		event__set_long(&e, FIELD_TIMESTAMP, NOW0 + i);
+		event__set_long(&e, FIELD_PROCESS_ID, 10 - (i % 3));
+		event__set_str(&e, FIELD_FILE_NAME, names[i]);
 		agg__add(a, 0, &e, NOW0 + 10);
-		event_free(&e);
+		event__free(&e);
 	}
 	out = flush(a, NOW0 + 10);
 	assert_int_equal(json_array_size(out), 1);
@@ -446,11 +448,11 @@ static void add__no_timestamp__refused(void **state)
 	struct agg *a = new_agg(NULL);
 	struct event e;
 
-	event_init(&e);
-	event_set_str(&e, FIELD_DEVICE_ID, "d1");
+	event__init(&e);
+	event__set_str(&e, FIELD_DEVICE_ID, "d1");
 	assert_int_equal(agg__add(a, 0, &e, NOW0), -EINVAL);
 	assert_int_equal(agg__add(a, 7, &e, NOW0), -EINVAL);
-	event_free(&e);
+	event__free(&e);
 	agg__free(a);
 }
 

@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "capture/clock.h"
-#include "capture/lineage.h"
-#include "capture/proc.h"
+#include "base/clock.h"
+#include "base/proc.h"
 #include "event.h"
+#include "pipeline/lineage.h"
 
 static void stat__comm_with_spaces_and_parens(void **state)
 {
@@ -145,37 +145,37 @@ static void event__strings_lists_numbers(void **state)
 	struct event e, copy;
 	const char *it;
 
-	event_init(&e);
-	event_init(&copy);
-	assert_int_equal(event_field_lookup("ProcessVersionInfoCompanyName"),
+	event__init(&e);
+	event__init(&copy);
+	assert_int_equal(event__field_lookup("ProcessVersionInfoCompanyName"),
 			 FIELD_PROCESS_VERSION_INFO_COMPANY_NAME);
-	assert_int_equal(event_field_lookup("processversioninfocompanyname"), -1);
-	assert_true(event_field_is_windows_only("AccountUpn"));
-	assert_false(event_field_is_windows_only("FileName"));
+	assert_int_equal(event__field_lookup("processversioninfocompanyname"), -1);
+	assert_true(event__field_is_windows_only("AccountUpn"));
+	assert_false(event__field_is_windows_only("FileName"));
 
-	event_set_str(&e, FIELD_FILE_NAME, "a.exe");
-	event_set_strn(&e, FIELD_FOLDER_PATH, "/x\0hidden", 9); /* cut at the NUL */
-	event_set_list(&e, FIELD_VERSION_INFO_COMPANY_NAMES, names, 2);
-	event_set_long(&e, FIELD_PROCESS_ID, 99);
+	event__set_str(&e, FIELD_FILE_NAME, "a.exe");
+	event__set_strn(&e, FIELD_FOLDER_PATH, "/x\0hidden", 9); /* cut at the NUL */
+	event__set_list(&e, FIELD_VERSION_INFO_COMPANY_NAMES, names, 2);
+	event__set_long(&e, FIELD_PROCESS_ID, 99);
 	for (int i = 0; i < 100; i++) /* grow the arena: earlier values stay valid */
-		event_set_fmt(&e, FIELD_PROCESS_COMMAND_LINE, "arg %d", i);
-	assert_string_equal(event_str(&e, FIELD_FILE_NAME), "a.exe");
-	assert_string_equal(event_str(&e, FIELD_FOLDER_PATH), "/x");
-	assert_string_equal(event_str(&e, FIELD_PROCESS_COMMAND_LINE), "arg 99");
-	assert_int_equal(event_long(&e, FIELD_PROCESS_ID), 99);
-	assert_null(event_str(&e, FIELD_SHA1));
+		event__set_fmt(&e, FIELD_PROCESS_COMMAND_LINE, "arg %d", i);
+	assert_string_equal(event__str(&e, FIELD_FILE_NAME), "a.exe");
+	assert_string_equal(event__str(&e, FIELD_FOLDER_PATH), "/x");
+	assert_string_equal(event__str(&e, FIELD_PROCESS_COMMAND_LINE), "arg 99");
+	assert_int_equal(event__long(&e, FIELD_PROCESS_ID), 99);
+	assert_null(event__str(&e, FIELD_SHA1));
 
-	assert_int_equal(event_copy(&copy, &e), 0);
-	event_reset(&e);
-	assert_false(event_isset(&e, FIELD_FILE_NAME));
-	assert_int_equal(event_list_count(&copy, FIELD_VERSION_INFO_COMPANY_NAMES), 2);
-	it = event_list_next(&copy, FIELD_VERSION_INFO_COMPANY_NAMES, NULL);
+	assert_int_equal(event__copy(&copy, &e), 0);
+	event__reset(&e);
+	assert_false(event__isset(&e, FIELD_FILE_NAME));
+	assert_int_equal(event__list_count(&copy, FIELD_VERSION_INFO_COMPANY_NAMES), 2);
+	it = event__list_next(&copy, FIELD_VERSION_INFO_COMPANY_NAMES, NULL);
 	assert_string_equal(it, "Atera Networks Ltd.");
-	it = event_list_next(&copy, FIELD_VERSION_INFO_COMPANY_NAMES, it);
+	it = event__list_next(&copy, FIELD_VERSION_INFO_COMPANY_NAMES, it);
 	assert_string_equal(it, "Decoy Inc");
-	assert_null(event_list_next(&copy, FIELD_VERSION_INFO_COMPANY_NAMES, it));
-	event_free(&e);
-	event_free(&copy);
+	assert_null(event__list_next(&copy, FIELD_VERSION_INFO_COMPANY_NAMES, it));
+	event__free(&e);
+	event__free(&copy);
 }
 
 int main(void)

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "base/timefmt.h"
+#include "base/utf8.h"
 #include "output/event_json.h"
 
 static const char forged[] = "x\"}\n{\"RecordType\":\"Alert\",\"RuleId\":\"forged\"}";
@@ -27,21 +29,21 @@ static void fill(struct event *e)
 	for (int i = 0; i < FIELD__COUNT; i++) {
 		switch (event_fields[i].type) {
 		case FT_STRING:
-			assert_int_equal(event_set_str(e, i, strs[k++ % 5]), 0);
+			assert_int_equal(event__set_str(e, i, strs[k++ % 5]), 0);
 			break;
 		case FT_LONG:
-			event_set_long(e, i, i % 2 ? -((int64_t)1 << 62) - i : i);
+			event__set_long(e, i, i % 2 ? -((int64_t)1 << 62) - i : i);
 			break;
 		case FT_BOOL:
-			event_set_long(e, i, i % 2);
+			event__set_long(e, i, i % 2);
 			break;
 		case FT_TIME:
-			event_set_long(e, i, 1796000000123456LL + i);
+			event__set_long(e, i, 1796000000123456LL + i);
 			break;
 		case FT_STRLIST: {
 			const char *items[] = {bad_utf8, "Atera Networks", forged};
 
-			assert_int_equal(event_set_list(e, i, items, 3), 0);
+			assert_int_equal(event__set_list(e, i, items, 3), 0);
 			break;
 		}
 		}
@@ -51,27 +53,28 @@ static void fill(struct event *e)
 static void assert_same(const struct event *a, const struct event *b)
 {
 	for (int i = 0; i < FIELD__COUNT; i++) {
-		assert_int_equal(event_isset(a, i), event_isset(b, i));
-		if (!event_isset(a, i))
+		assert_int_equal(event__isset(a, i), event__isset(b, i));
+		if (!event__isset(a, i))
 			continue;
 		switch (event_fields[i].type) {
 		case FT_STRING:
-			assert_int_equal(event_str_len(a, i), event_str_len(b, i));
-			assert_memory_equal(event_str(a, i), event_str(b, i), event_str_len(a, i));
+			assert_int_equal(event__str_len(a, i), event__str_len(b, i));
+			assert_memory_equal(event__str(a, i), event__str(b, i),
+					    event__str_len(a, i));
 			break;
 		case FT_STRLIST: {
-			const char *x = event_list_next(a, i, NULL),
-				   *y = event_list_next(b, i, NULL);
+			const char *x = event__list_next(a, i, NULL),
+				   *y = event__list_next(b, i, NULL);
 
-			assert_int_equal(event_list_count(a, i), event_list_count(b, i));
-			for (; x; x = event_list_next(a, i, x), y = event_list_next(b, i, y)) {
+			assert_int_equal(event__list_count(a, i), event__list_count(b, i));
+			for (; x; x = event__list_next(a, i, x), y = event__list_next(b, i, y)) {
 				assert_non_null(y);
 				assert_string_equal(x, y);
 			}
 			break;
 		}
 		default:
-			assert_int_equal(event_long(a, i), event_long(b, i));
+			assert_int_equal(event__long(a, i), event__long(b, i));
 		}
 	}
 }
@@ -81,10 +84,10 @@ static json_t *write_parse(const struct event *e, struct json_writer *w)
 {
 	json_t *j;
 
-	jw_reset(w);
-	assert_int_equal(event_write_json(w, e), 0);
+	jw__reset(w);
+	assert_int_equal(event_json__write(w, e), 0);
 	assert_null(memchr(w->buf, '\n', w->len));
-	assert_true(utf8_valid(w->buf, w->len));
+	assert_true(utf8__valid(w->buf, w->len));
 	j = json_loadb(w->buf, w->len, 0, NULL);
 	assert_non_null(j);
 	return j;
@@ -96,41 +99,41 @@ static void round_trip__every_column__same_bytes(void **state)
 	struct json_writer w;
 	json_t *j, *raw;
 
-	event_init(&e);
-	event_init(&back);
-	jw_init(&w);
+	event__init(&e);
+	event__init(&back);
+	jw__init(&w);
 	fill(&e);
 	j = write_parse(&e, &w);
 	raw = json_object_get(j, "RawBase64");
 	assert_true(json_is_object(raw));
 	assert_non_null(json_object_get(raw, "DeviceName")); /* bad_utf8 is the 2nd string */
 	assert_null(json_object_get(raw, "DeviceId"));
-	assert_int_equal(event_read_json(j, &back), 0);
+	assert_int_equal(event_json__read(j, &back), 0);
 	assert_same(&e, &back);
 	json_decref(j);
-	event_free(&e);
-	event_free(&back);
-	jw_free(&w);
+	event__free(&e);
+	event__free(&back);
+	jw__free(&w);
 }
 
-/* event_copy_field: column by column into an event that already holds others. */
+/* event__copy_field: column by column into an event that already holds others. */
 static void copy_field__every_column__same_values(void **state)
 {
 	struct event src, dst;
 
-	event_init(&src);
-	event_init(&dst);
+	event__init(&src);
+	event__init(&dst);
 	fill(&src);
-	assert_int_equal(event_set_str(&dst, FIELD_DEVICE_ID, "earlier bytes in the arena"), 0);
+	assert_int_equal(event__set_str(&dst, FIELD_DEVICE_ID, "earlier bytes in the arena"), 0);
 	for (int i = 0; i < FIELD__COUNT; i++)
-		assert_int_equal(event_copy_field(&dst, &src, i), 0);
+		assert_int_equal(event__copy_field(&dst, &src, i), 0);
 	assert_same(&src, &dst);
 	/* an unset column unsets */
-	event_reset(&src);
-	assert_int_equal(event_copy_field(&dst, &src, FIELD_SHA1), 0);
-	assert_false(event_isset(&dst, FIELD_SHA1));
-	event_free(&src);
-	event_free(&dst);
+	event__reset(&src);
+	assert_int_equal(event__copy_field(&dst, &src, FIELD_SHA1), 0);
+	assert_false(event__isset(&dst, FIELD_SHA1));
+	event__free(&src);
+	event__free(&dst);
 }
 
 static void write__keys__record_type_then_table_order(void **state)
@@ -139,11 +142,11 @@ static void write__keys__record_type_then_table_order(void **state)
 	struct json_writer w;
 	const char *p;
 
-	event_init(&e);
-	jw_init(&w);
+	event__init(&e);
+	jw__init(&w);
 	fill(&e);
-	event_write_json(&w, &e);
-	jw_string(&w, "", 0); /* a NUL-free end marker for strstr */
+	event_json__write(&w, &e);
+	jw__string(&w, "", 0); /* a NUL-free end marker for strstr */
 	assert_int_equal(strncmp(w.buf, "{\"RecordType\":\"DeviceProcessEvents\",", 36), 0);
 	p = w.buf;
 	for (int i = 0; i < FIELD__COUNT; i++) {
@@ -154,8 +157,8 @@ static void write__keys__record_type_then_table_order(void **state)
 		assert_non_null(p);
 	}
 	assert_non_null(strstr(p, ",\"RawBase64\":{"));
-	event_free(&e);
-	jw_free(&w);
+	event__free(&e);
+	jw__free(&w);
 }
 
 static void write__unset__null_except_matched_and_suppressed(void **state)
@@ -164,10 +167,10 @@ static void write__unset__null_except_matched_and_suppressed(void **state)
 	struct json_writer w;
 	json_t *j;
 
-	event_init(&e);
-	jw_init(&w);
-	event_set_long(&e, FIELD_TIMESTAMP, 0);
-	event_set_long(&e, FIELD_EXECUTABLE_DELETED, 1);
+	event__init(&e);
+	jw__init(&w);
+	event__set_long(&e, FIELD_TIMESTAMP, 0);
+	event__set_long(&e, FIELD_EXECUTABLE_DELETED, 1);
 	j = write_parse(&e, &w);
 	assert_string_equal(json_string_value(json_object_get(j, "Timestamp")),
 			    "1970-01-01T00:00:00.000000Z");
@@ -181,8 +184,8 @@ static void write__unset__null_except_matched_and_suppressed(void **state)
 	/* every other column is there */
 	assert_int_equal(json_object_size(j), FIELD__COUNT - 2 + 1);
 	json_decref(j);
-	event_free(&e);
-	jw_free(&w);
+	event__free(&e);
+	jw__free(&w);
 }
 
 static void write__forged_record_in_string__stays_a_string(void **state)
@@ -191,21 +194,21 @@ static void write__forged_record_in_string__stays_a_string(void **state)
 	struct json_writer w;
 	json_t *j;
 
-	event_init(&e);
-	event_init(&back);
-	jw_init(&w);
-	event_set_str(&e, FIELD_PROCESS_COMMAND_LINE, forged);
+	event__init(&e);
+	event__init(&back);
+	jw__init(&w);
+	event__set_str(&e, FIELD_PROCESS_COMMAND_LINE, forged);
 	j = write_parse(&e, &w);
 	assert_string_equal(json_string_value(json_object_get(j, "RecordType")),
 			    "DeviceProcessEvents");
 	assert_null(json_object_get(j, "RuleId"));
 	assert_string_equal(json_string_value(json_object_get(j, "ProcessCommandLine")), forged);
-	assert_int_equal(event_read_json(j, &back), 0);
-	assert_string_equal(event_str(&back, FIELD_PROCESS_COMMAND_LINE), forged);
+	assert_int_equal(event_json__read(j, &back), 0);
+	assert_string_equal(event__str(&back, FIELD_PROCESS_COMMAND_LINE), forged);
 	json_decref(j);
-	event_free(&e);
-	event_free(&back);
-	jw_free(&w);
+	event__free(&e);
+	event__free(&back);
+	jw__free(&w);
 }
 
 static json_t *parse(const char *text)
@@ -236,15 +239,15 @@ static void read__wrong_types_and_bad_base64__refused(void **state)
 	};
 	struct event e;
 
-	event_init(&e);
+	event__init(&e);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		json_t *j = parse(bad[i]);
 
-		if (event_read_json(j, &e) != -EINVAL)
+		if (event_json__read(j, &e) != -EINVAL)
 			fail_msg("accepted %s", bad[i]);
 		json_decref(j);
 	}
-	event_free(&e);
+	event__free(&e);
 }
 
 static void read__unknown_keys_and_nulls__ignored(void **state)
@@ -256,18 +259,18 @@ static void read__unknown_keys_and_nulls__ignored(void **state)
 	struct event e;
 	int64_t t;
 
-	event_init(&e);
-	event_set_str(&e, FIELD_DEVICE_NAME, "stale");
-	assert_int_equal(event_read_json(j, &e), 0);
-	assert_false(event_isset(&e, FIELD_DEVICE_NAME));
-	assert_int_equal(event_long(&e, FIELD_REPORT_ID), -7);
-	assert_string_equal(event_str(&e, FIELD_FOLDER_PATH), "/usr/bin");
+	event__init(&e);
+	event__set_str(&e, FIELD_DEVICE_NAME, "stale");
+	assert_int_equal(event_json__read(j, &e), 0);
+	assert_false(event__isset(&e, FIELD_DEVICE_NAME));
+	assert_int_equal(event__long(&e, FIELD_REPORT_ID), -7);
+	assert_string_equal(event__str(&e, FIELD_FOLDER_PATH), "/usr/bin");
 	/* a NUL inside a string ends it, as everywhere in event.h */
-	assert_string_equal(event_str(&e, FIELD_FILE_NAME), "atera");
-	assert_int_equal(parse_rfc3339_us("2026-11-28T05:32:01Z", &t), 0);
-	assert_int_equal(event_long(&e, FIELD_TIMESTAMP), t);
+	assert_string_equal(event__str(&e, FIELD_FILE_NAME), "atera");
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-11-28T05:32:01Z", &t), 0);
+	assert_int_equal(event__long(&e, FIELD_TIMESTAMP), t);
 	json_decref(j);
-	event_free(&e);
+	event__free(&e);
 }
 
 int main(void)

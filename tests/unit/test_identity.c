@@ -86,11 +86,11 @@ static size_t pe_image(const char *company)
 static void assert_str(const struct event *e, enum field_id id, const char *want)
 {
 	if (!want) {
-		assert_false(event_isset(e, id));
+		assert_false(event__isset(e, id));
 		return;
 	}
-	assert_true(event_isset(e, id));
-	assert_string_equal(event_str(e, id), want);
+	assert_true(event__isset(e, id));
+	assert_string_equal(event__str(e, id), want);
 }
 
 static void hash__abc_and_limits(void **state)
@@ -116,7 +116,7 @@ static void fill__pe__version_columns_hashes_and_size(void **state)
 	struct event e;
 	int fd;
 
-	event_init(&e);
+	event__init(&e);
 	write_file("agent.exe", img, len);
 	fd = open_file("agent.exe");
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "/agent.exe", &e), 0);
@@ -125,14 +125,14 @@ static void fill__pe__version_columns_hashes_and_size(void **state)
 	assert_str(&e, FIELD_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME, "AteraAgent.exe");
 	assert_str(&e, FIELD_PROCESS_VERSION_INFO_FILE_VERSION, NULL);
 	assert_str(&e, FIELD_VERSION_INFO_SOURCE, "pe");
-	assert_int_equal(event_list_count(&e, FIELD_VERSION_INFO_COMPANY_NAMES), 1);
-	assert_string_equal(event_list_next(&e, FIELD_VERSION_INFO_COMPANY_NAMES, NULL),
+	assert_int_equal(event__list_count(&e, FIELD_VERSION_INFO_COMPANY_NAMES), 1);
+	assert_string_equal(event__list_next(&e, FIELD_VERSION_INFO_COMPANY_NAMES, NULL),
 			    "Atera Networks Ltd.");
-	assert_int_equal(event_str_len(&e, FIELD_SHA1), 40);
-	assert_int_equal(event_str_len(&e, FIELD_SHA256), 64);
-	assert_int_equal(event_long(&e, FIELD_FILE_SIZE), len);
+	assert_int_equal(event__str_len(&e, FIELD_SHA1), 40);
+	assert_int_equal(event__str_len(&e, FIELD_SHA256), 64);
+	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), len);
 	close(fd);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 }
 
@@ -144,24 +144,24 @@ static void fill__same_file_twice__hit_gives_identical_columns(void **state)
 	struct event miss, hit;
 	int fd;
 
-	event_init(&miss);
-	event_init(&hit);
+	event__init(&miss);
+	event__init(&hit);
 	write_file("agent.exe", img, pe_image("Atera Networks Ltd."));
 	fd = open_file("agent.exe");
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "/agent.exe", &miss), 0);
-	event_set_str(&hit, FIELD_PROCESS_VERSION_INFO_FILE_VERSION, "stale");
-	event_set_str(&hit, FIELD_DEVICE_NAME, "host"); /* not an identity column */
+	event__set_str(&hit, FIELD_PROCESS_VERSION_INFO_FILE_VERSION, "stale");
+	event__set_str(&hit, FIELD_DEVICE_NAME, "host"); /* not an identity column */
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "/agent.exe", &hit), 0);
 	for (int id = 0; id < FIELD__COUNT; id++) {
 		if (id == FIELD_DEVICE_NAME)
 			continue;
-		assert_int_equal(event_isset(&miss, id), event_isset(&hit, id));
-		if (event_fields[id].type == FT_STRING && event_isset(&miss, id))
-			assert_string_equal(event_str(&miss, id), event_str(&hit, id));
+		assert_int_equal(event__isset(&miss, id), event__isset(&hit, id));
+		if (event_fields[id].type == FT_STRING && event__isset(&miss, id))
+			assert_string_equal(event__str(&miss, id), event__str(&hit, id));
 	}
 	assert_str(&hit, FIELD_DEVICE_NAME, "host");
-	assert_int_equal(event_long(&hit, FIELD_FILE_SIZE), event_long(&miss, FIELD_FILE_SIZE));
-	assert_string_equal(event_list_next(&hit, FIELD_VERSION_INFO_COMPANY_NAMES, NULL),
+	assert_int_equal(event__long(&hit, FIELD_FILE_SIZE), event__long(&miss, FIELD_FILE_SIZE));
+	assert_string_equal(event__list_next(&hit, FIELD_VERSION_INFO_COMPANY_NAMES, NULL),
 			    "Atera Networks Ltd.");
 	identity_cache__stats(c, &st);
 	assert_int_equal(st.hits, 1);
@@ -169,8 +169,8 @@ static void fill__same_file_twice__hit_gives_identical_columns(void **state)
 	assert_int_equal(st.entries, 1);
 	assert_int_equal(st.errors, 0);
 	close(fd);
-	event_free(&miss);
-	event_free(&hit);
+	event__free(&miss);
+	event__free(&hit);
 	identity_cache__free(c);
 }
 
@@ -181,7 +181,7 @@ static void fill__file_rewritten__read_again(void **state)
 	struct event e;
 	int fd;
 
-	event_init(&e);
+	event__init(&e);
 	write_file("agent.exe", img, pe_image("Contoso Ltd."));
 	fd = open_file("agent.exe");
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "/agent.exe", &e), 0);
@@ -198,7 +198,7 @@ static void fill__file_rewritten__read_again(void **state)
 	assert_int_equal(st.misses, 2);
 	assert_int_equal(st.hits, 0);
 	close(fd);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 }
 
@@ -210,7 +210,7 @@ static void fill__more_files_than_entries__least_recent_evicted(void **state)
 	struct event e;
 	int fd[3];
 
-	event_init(&e);
+	event__init(&e);
 	for (int i = 0; i < 3; i++) {
 		write_file(names[i], names[i], 1);
 		fd[i] = open_file(names[i]);
@@ -229,7 +229,7 @@ static void fill__more_files_than_entries__least_recent_evicted(void **state)
 	assert_int_equal(st.entries, 2);
 	for (int i = 0; i < 3; i++)
 		close(fd[i]);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 }
 
@@ -241,7 +241,7 @@ static void fill__fifo_and_device__refused_without_reading(void **state)
 	struct event e;
 	int fd;
 
-	event_init(&e);
+	event__init(&e);
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	fd = open(path, O_RDONLY | O_NONBLOCK);
@@ -252,13 +252,13 @@ static void fill__fifo_and_device__refused_without_reading(void **state)
 	fd = open("/dev/zero", O_RDONLY);
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "/dev/zero", &e), -EINVAL);
 	close(fd);
-	assert_false(event_isset(&e, FIELD_FILE_SIZE));
-	assert_false(event_isset(&e, FIELD_SHA256));
+	assert_false(event__isset(&e, FIELD_FILE_SIZE));
+	assert_false(event__isset(&e, FIELD_SHA256));
 	identity_cache__stats(c, &st);
 	assert_int_equal(st.errors, 2);
 	assert_int_equal(st.entries, 0);
 	assert_int_equal(identity__fill(c, 12345, AT_FDCWD, "closed", &e), -EBADF);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 }
 
@@ -272,21 +272,21 @@ static void fill__unowned_elf__no_version_no_source(void **state)
 	struct event e;
 	int fd;
 
-	event_init(&e);
+	event__init(&e);
 	write_file("tool", elf, sizeof(elf));
 	fd = open_file("tool");
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "/tool", &e), 0);
 	for (int id = FIELD_PROCESS_VERSION_INFO_COMPANY_NAME; id <= FIELD_VERSION_INFO_SOURCE;
 	     id++)
-		assert_false(event_isset(&e, id));
-	assert_true(event_isset(&e, FIELD_SHA256));
-	assert_int_equal(event_long(&e, FIELD_FILE_SIZE), sizeof(elf));
+		assert_false(event__isset(&e, id));
+	assert_true(event__isset(&e, FIELD_SHA256));
+	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), sizeof(elf));
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_int_equal(identity__probe(fd, &st, AT_FDCWD, "/tool", 0, &e, &p), 0);
 	assert_int_equal(p.type, FILE_TYPE_ELF);
 	assert_null(p.error);
 	close(fd);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 }
 
@@ -319,7 +319,7 @@ static void fill__owned_elf_and_script__package_mapped(void **state)
 	struct event e;
 	int fd;
 
-	event_init(&e);
+	event__init(&e);
 	identity__set_package_lookup(fake_lookup);
 	write_file("ls",
 		   "\x7f"
@@ -333,8 +333,8 @@ static void fill__owned_elf_and_script__package_mapped(void **state)
 	assert_str(&e, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, "coreutils");
 	assert_str(&e, FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION, "9.1-1");
 	assert_str(&e, FIELD_VERSION_INFO_SOURCE, "dpkg");
-	assert_int_equal(event_list_count(&e, FIELD_VERSION_INFO_COMPANY_NAMES), 1);
-	assert_string_equal(event_list_next(&e, FIELD_VERSION_INFO_COMPANY_NAMES, NULL), "Debian");
+	assert_int_equal(event__list_count(&e, FIELD_VERSION_INFO_COMPANY_NAMES), 1);
+	assert_string_equal(event__list_next(&e, FIELD_VERSION_INFO_COMPANY_NAMES, NULL), "Debian");
 	assert_str(&e, FIELD_PROCESS_VERSION_INFO_FILE_VERSION, NULL);
 	close(fd);
 
@@ -348,16 +348,16 @@ static void fill__owned_elf_and_script__package_mapped(void **state)
 	fake_err = -EIO;
 	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", 0, &e, &p), 0);
 	assert_str(&e, FIELD_VERSION_INFO_SOURCE, NULL);
-	assert_true(event_isset(&e, FIELD_SHA1));
+	assert_true(event__isset(&e, FIELD_SHA1));
 	fake_err = 0;
 	assert_int_equal(identity__probe(fd, &st, 7, "/usr/bin/run.sh", IDENTITY_NO_HASH, &e, &p),
 			 0);
-	assert_false(event_isset(&e, FIELD_SHA1));
-	assert_int_equal(event_long(&e, FIELD_FILE_SIZE), 10);
+	assert_false(event__isset(&e, FIELD_SHA1));
+	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 10);
 	close(fd);
 
 	identity__set_package_lookup(NULL);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 }
 
@@ -368,7 +368,7 @@ static void fill__over_hash_limit__size_but_no_hashes(void **state)
 	struct event e;
 	int fd;
 
-	event_init(&e);
+	event__init(&e);
 	write_file("big", "x", 1);
 	fd = open_file("big");
 	close(fd);
@@ -380,15 +380,15 @@ static void fill__over_hash_limit__size_but_no_hashes(void **state)
 	}
 	fd = open_file("big");
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "big", &e), 0);
-	assert_int_equal(event_long(&e, FIELD_FILE_SIZE), HASH_MAX_SIZE + 1);
-	assert_false(event_isset(&e, FIELD_SHA1));
-	assert_false(event_isset(&e, FIELD_SHA256));
+	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), HASH_MAX_SIZE + 1);
+	assert_false(event__isset(&e, FIELD_SHA1));
+	assert_false(event__isset(&e, FIELD_SHA256));
 	assert_int_equal(identity__fill(c, fd, AT_FDCWD, "big", &e), 0);
 	identity_cache__stats(c, &st);
 	assert_int_equal(st.misses, 2);
 	assert_int_equal(st.entries, 0);
 	close(fd);
-	event_free(&e);
+	event__free(&e);
 	identity_cache__free(c);
 	identity_cache__free(NULL);
 }

@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
-#include "output/json_writer.h"
+#include "base/json_writer.h"
+#include "base/timefmt.h"
+#include "base/utf8.h"
 
 /* Writes one string value and returns the JSON text (static buffer). */
 static const char *as_json(const char *s, size_t n, bool *repaired)
@@ -17,13 +19,13 @@ static const char *as_json(const char *s, size_t n, bool *repaired)
 	struct json_writer w;
 	bool r;
 
-	jw_init(&w);
-	r = jw_string(&w, s, n);
+	jw__init(&w);
+	r = jw__string(&w, s, n);
 	if (repaired)
 		*repaired = r;
 	memcpy(out, w.buf, w.len);
 	out[w.len] = '\0';
-	jw_free(&w);
+	jw__free(&w);
 	return out;
 }
 
@@ -74,41 +76,41 @@ static void string__invalid_utf8__replaced_and_reported(void **state)
 		assert_string_equal(as_json(cases[i].in, cases[i].n, &rep), cases[i].want);
 		assert_true(rep);
 	}
-	assert_false(utf8_valid("\xff", 1));
-	assert_true(utf8_valid("\xe2\x82\xac", 3));
+	assert_false(utf8__valid("\xff", 1));
+	assert_true(utf8__valid("\xe2\x82\xac", 3));
 }
 
 static void object__commas_and_nesting(void **state)
 {
 	struct json_writer w;
 
-	jw_init(&w);
-	jw_object_begin(&w);
-	jw_kv_str(&w, "a", "x");
-	jw_kv_long(&w, "b", -5);
-	jw_key(&w, "c");
-	jw_array_begin(&w);
-	jw_long(&w, 1);
-	jw_bool(&w, true);
-	jw_null(&w);
-	jw_array_end(&w);
-	jw_kv_str(&w, "d", NULL);
-	jw_object_end(&w);
+	jw__init(&w);
+	jw__object_begin(&w);
+	jw__kv_str(&w, "a", "x");
+	jw__kv_long(&w, "b", -5);
+	jw__key(&w, "c");
+	jw__array_begin(&w);
+	jw__long(&w, 1);
+	jw__bool(&w, true);
+	jw__null(&w);
+	jw__array_end(&w);
+	jw__kv_str(&w, "d", NULL);
+	jw__object_end(&w);
 	assert_int_equal(w.depth, 0);
 	assert_memory_equal(w.buf, "{\"a\":\"x\",\"b\":-5,\"c\":[1,true,null],\"d\":null}", w.len);
-	jw_free(&w);
+	jw__free(&w);
 }
 
 static void base64__padding(void **state)
 {
 	struct json_writer w;
 
-	jw_init(&w);
-	jw_base64(&w, "\xff\x00", 2);
-	jw_base64(&w, "abc", 3);
-	jw_base64(&w, "a", 1);
+	jw__init(&w);
+	jw__base64(&w, "\xff\x00", 2);
+	jw__base64(&w, "abc", 3);
+	jw__base64(&w, "a", 1);
 	assert_memory_equal(w.buf, "\"/wA=\",\"YWJj\",\"YQ==\"", w.len);
-	jw_free(&w);
+	jw__free(&w);
 }
 
 static void time__rfc3339_microseconds__round_trip(void **state)
@@ -121,9 +123,9 @@ static void time__rfc3339_microseconds__round_trip(void **state)
 		char buf[40];
 		int64_t back;
 
-		format_rfc3339_us(us[i], buf, sizeof(buf));
+		timefmt__format_rfc3339_us(us[i], buf, sizeof(buf));
 		assert_string_equal(buf, want[i]);
-		assert_int_equal(parse_rfc3339_us(buf, &back), 0);
+		assert_int_equal(timefmt__parse_rfc3339_us(buf, &back), 0);
 		assert_int_equal(back, us[i]);
 	}
 }
@@ -132,14 +134,14 @@ static void time__parse_variants_and_garbage(void **state)
 {
 	int64_t us;
 
-	assert_int_equal(parse_rfc3339_us("2026-11-28T06:46:04Z", &us), 0);
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-11-28T06:46:04Z", &us), 0);
 	assert_int_equal(us, 1795848364000000LL);
-	assert_int_equal(parse_rfc3339_us("2026-11-28T07:46:04.5+01:00", &us), 0);
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-11-28T07:46:04.5+01:00", &us), 0);
 	assert_int_equal(us, 1795848364500000LL);
-	assert_int_equal(parse_rfc3339_us("2026-11-28 06:46:04Z", &us), -EINVAL);
-	assert_int_equal(parse_rfc3339_us("2026-13-28T06:46:04Z", &us), -EINVAL);
-	assert_int_equal(parse_rfc3339_us("2026-11-28T06:46:04.Z", &us), -EINVAL);
-	assert_int_equal(parse_rfc3339_us("2026-11-28T06:46:04", &us), -EINVAL);
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-11-28 06:46:04Z", &us), -EINVAL);
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-13-28T06:46:04Z", &us), -EINVAL);
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-11-28T06:46:04.Z", &us), -EINVAL);
+	assert_int_equal(timefmt__parse_rfc3339_us("2026-11-28T06:46:04", &us), -EINVAL);
 }
 
 static void flush__unbalanced_record__refused(void **state)
@@ -147,11 +149,11 @@ static void flush__unbalanced_record__refused(void **state)
 	struct json_writer w;
 	FILE *f = fopen("/dev/null", "w");
 
-	jw_init(&w);
-	jw_object_begin(&w);
-	assert_int_equal(jw_flush_line(&w, f), -E2BIG);
+	jw__init(&w);
+	jw__object_begin(&w);
+	assert_int_equal(jw__flush_line(&w, f), -E2BIG);
 	assert_int_equal(w.len, 0);
-	jw_free(&w);
+	jw__free(&w);
 	fclose(f);
 }
 

@@ -68,8 +68,8 @@ static void has__term_boundaries_and_case(void **state)
 
 		memcpy(needle, has_cases[i].needle, n + 1);
 		if (!has_cases[i].cs)
-			kql_ascii_lower(needle, n);
-		if (kql_has(has_cases[i].h, strlen(has_cases[i].h), needle, n, has_cases[i].cs) !=
+			kql__ascii_lower(needle, n);
+		if (kql__has(has_cases[i].h, strlen(has_cases[i].h), needle, n, has_cases[i].cs) !=
 		    has_cases[i].want)
 			fail_msg("case %zu: \"%s\" has%s \"%s\" should be %d", i, has_cases[i].h,
 				 has_cases[i].cs ? "_cs" : "", has_cases[i].needle,
@@ -79,24 +79,24 @@ static void has__term_boundaries_and_case(void **state)
 
 static void substring_ops__ends_and_case(void **state)
 {
-	assert_true(kql_contains("Atera Networks", 14, "ra ne", 5, false));
-	assert_false(kql_contains("Atera Networks", 14, "ra ne", 5, true));
-	assert_true(kql_contains("Atera Networks", 14, "ra Ne", 5, true));
-	assert_true(kql_contains("abc", 3, "", 0, false));
-	assert_false(kql_contains("ab", 2, "abc", 3, false));
-	assert_true(kql_startswith("AteraAgent", 10, "atera", 5, false));
-	assert_false(kql_startswith("AteraAgent", 10, "atera", 5, true));
-	assert_false(kql_startswith("Ate", 3, "atera", 5, false));
-	assert_true(kql_endswith("agent.EXE", 9, ".exe", 4, false));
-	assert_false(kql_endswith("agent.EXE", 9, ".exe", 4, true));
-	assert_true(kql_equals("", 0, "", 0, true));
-	assert_false(kql_equals("ab", 2, "a", 1, false));
-	assert_true(kql_name_equals("AteraScheduler.exe", 18, "aterascheduler", 14));
-	assert_true(kql_name_equals("AteraScheduler", 14, "aterascheduler.exe", 18));
-	assert_true(kql_name_equals("ATERASCHEDULER.EXE", 18, "aterascheduler", 14));
-	assert_false(kql_name_equals("AteraScheduler2.exe", 19, "aterascheduler", 14));
-	assert_false(kql_name_equals("AteraScheduler.dll", 18, "aterascheduler", 14));
-	assert_int_equal(kql_strip_exe(".exe", 4), 4);
+	assert_true(kql__contains("Atera Networks", 14, "ra ne", 5, false));
+	assert_false(kql__contains("Atera Networks", 14, "ra ne", 5, true));
+	assert_true(kql__contains("Atera Networks", 14, "ra Ne", 5, true));
+	assert_true(kql__contains("abc", 3, "", 0, false));
+	assert_false(kql__contains("ab", 2, "abc", 3, false));
+	assert_true(kql__startswith("AteraAgent", 10, "atera", 5, false));
+	assert_false(kql__startswith("AteraAgent", 10, "atera", 5, true));
+	assert_false(kql__startswith("Ate", 3, "atera", 5, false));
+	assert_true(kql__endswith("agent.EXE", 9, ".exe", 4, false));
+	assert_false(kql__endswith("agent.EXE", 9, ".exe", 4, true));
+	assert_true(kql__equals("", 0, "", 0, true));
+	assert_false(kql__equals("ab", 2, "a", 1, false));
+	assert_true(kql__name_equals("AteraScheduler.exe", 18, "aterascheduler", 14));
+	assert_true(kql__name_equals("AteraScheduler", 14, "aterascheduler.exe", 18));
+	assert_true(kql__name_equals("ATERASCHEDULER.EXE", 18, "aterascheduler", 14));
+	assert_false(kql__name_equals("AteraScheduler2.exe", 19, "aterascheduler", 14));
+	assert_false(kql__name_equals("AteraScheduler.dll", 18, "aterascheduler", 14));
+	assert_int_equal(kql__strip_exe(".exe", 4), 4);
 }
 
 /* ---- every operator, through a loaded rule ---- */
@@ -262,7 +262,7 @@ static void operators__table(void **state)
 {
 	struct event e;
 
-	event_init(&e);
+	event__init(&e);
 	for (size_t i = 0; i < N(match_cases); i++) {
 		struct rules_diag diag;
 		char query[1024];
@@ -277,7 +277,7 @@ static void operators__table(void **state)
 		rs = load_query(query, &diag);
 		if (!rs)
 			fail_msg("case %zu: %s: %s", i, match_cases[i].query, diag.msg);
-		event_reset(&e);
+		event__reset(&e);
 		for (size_t j = 0; j < 3 && match_cases[i].set[j].col; j++)
 			set_col(&e, match_cases[i].set[j].col, match_cases[i].set[j].val);
 		m = rule__match(ruleset__rule(rs, 0), &e, NULL);
@@ -285,7 +285,7 @@ static void operators__table(void **state)
 			fail_msg("case %zu: %s: got %d", i, match_cases[i].query, m);
 		ruleset__free(rs);
 	}
-	event_free(&e);
+	event__free(&e);
 }
 
 /* ---- parse errors, with their exact position in the file ---- */
@@ -454,12 +454,12 @@ static void parser__long_or_chain(void **state)
 		sprintf(q + strlen(q), " or FileName == 'f%d'", i);
 	rs = load_query(q, &diag);
 	assert_non_null(rs);
-	event_init(&e);
+	event__init(&e);
 	set_col(&e, "FileName", "f1999");
 	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_MATCH);
 	set_col(&e, "FileName", "f2000");
 	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_NO_MATCH);
-	event_free(&e);
+	event__free(&e);
 	ruleset__free(rs);
 	free(q);
 }

@@ -213,6 +213,7 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	metrics__set(m, METRIC_RINGBUF_FILL_RATIO, 0.25);
 	metrics__set(m, METRIC_READ_TIMEOUTS, 2);
 	metrics__set(m, METRIC_READS_STUCK, 1);
+	metrics__set(m, METRIC_UNMATCHABLE_EXECS, 4321);
 	assert_int_equal(metrics__set_labeled(m, METRIC_ALERTS, "atera-create-process", NULL, 2),
 			 0);
 	assert_int_equal(metrics__set_labeled(m, METRIC_ALERTS, "atera-create-process", NULL, 7),
@@ -230,7 +231,7 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	resp = http_get(port, "/metrics", &status, &body);
 	assert_int_equal(status, 200);
 	assert_non_null(strstr(resp, "Content-Type: text/plain; version=0.0.4"));
-	assert_int_equal(parse_exposition(body), 13);
+	assert_int_equal(parse_exposition(body), 14);
 
 	assert_true(sample(body - 1, "rmmhunt_up") == 1);
 	assert_true(sample(body - 1, "rmmhunt_build_info{version=\"" RMMHUNT_VERSION "\"}") == 1);
@@ -242,6 +243,7 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	assert_true(sample(body - 1, "rmmhunt_ringbuf_fill_ratio") == 0.25);
 	assert_true(sample(body - 1, "rmmhunt_read_timeouts_total") == 2);
 	assert_true(sample(body - 1, "rmmhunt_reads_stuck") == 1);
+	assert_true(sample(body - 1, "rmmhunt_unmatchable_execs_total") == 4321);
 	assert_true(sample(body - 1, "rmmhunt_alerts_total{rule=\"atera-create-process\"}") == 7);
 	assert_true(
 	    sample(body - 1, "rmmhunt_alerts_total{rule=\"odd \\\"rule\\\"\\\\\\nname?\"}") == 1);

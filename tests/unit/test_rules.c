@@ -59,7 +59,7 @@ static void default_set__is_the_seed_rule(void **state)
 
 static void atera_event(struct event *e, const char *company)
 {
-	event_reset(e);
+	event__reset(e);
 	set_col(e, "Timestamp", "now-10");
 	set_col(e, "DeviceId", "dev-1");
 	set_col(e, "FileName", "AteraAgent.exe");
@@ -76,7 +76,7 @@ static void default_set__company_name_and_decoy_table(void **state)
 	const struct rule *r = atera(&rs);
 	struct event e;
 
-	event_init(&e);
+	event__init(&e);
 	atera_event(&e, "Atera Networks Ltd.");
 	assert_int_equal(rule__match(r, &e, NULL), RULE_MATCH);
 	atera_event(&e, "AteraNetworks Ltd.");
@@ -89,7 +89,7 @@ static void default_set__company_name_and_decoy_table(void **state)
 	assert_int_equal(rule__match(r, &e, NULL), RULE_MATCH);
 	set_col(&e, "VersionInfoCompanyNames", "Decoy Corp|Other");
 	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
-	event_free(&e);
+	event__free(&e);
 	ruleset__free(rs);
 }
 
@@ -125,7 +125,7 @@ static void default_set__exclusions(void **state)
 	const struct rule *r = atera(&rs);
 	struct event e;
 
-	event_init(&e);
+	event__init(&e);
 	for (size_t i = 0; i < N(excl_cases); i++) {
 		const char *id = NULL;
 		enum rule_match m;
@@ -145,7 +145,7 @@ static void default_set__exclusions(void **state)
 		set_col(&e, "ProcessVersionInfoCompanyName", "Other");
 		assert_int_equal(rule__match(r, &e, &id), RULE_NO_MATCH);
 	}
-	event_free(&e);
+	event__free(&e);
 	ruleset__free(rs);
 }
 
@@ -178,7 +178,7 @@ static void exclusions__syntax(void **state)
 	};
 	struct event e;
 
-	event_init(&e);
+	event__init(&e);
 	for (size_t i = 0; i < N(cases); i++) {
 		char text[512];
 		struct rules_diag diag;
@@ -192,14 +192,14 @@ static void exclusions__syntax(void **state)
 		rs = load_text(text, &diag);
 		if (!rs)
 			fail_msg("case %zu: %s", i, diag.msg);
-		event_reset(&e);
+		event__reset(&e);
 		set_col(&e, cases[i].col, cases[i].val);
 		if (rule__match(ruleset__rule(rs, 0), &e, &id) !=
 		    (cases[i].want ? RULE_SUPPRESSED : RULE_MATCH))
 			fail_msg("case %zu: %s with %s", i, cases[i].expr, cases[i].val);
 		ruleset__free(rs);
 	}
-	event_free(&e);
+	event__free(&e);
 }
 
 /* YAML and exclusion errors, each with the file position it names. */
@@ -354,7 +354,7 @@ static void rmm__every_file_loads(void **state)
 	assert_int_equal(diag.nwarnings, 8);
 	assert_string_equal(diag.warnings[7], "(more warnings not shown)");
 
-	event_init(&e);
+	event__init(&e);
 	set_col(&e, "ProcessVersionInfoCompanyName", "AnyDesk Software GmbH");
 	set_col(&e, "ProcessVersionInfoProductName", "AnyDesk");
 	{
@@ -369,7 +369,7 @@ static void rmm__every_file_loads(void **state)
 		assert_int_equal(matched, 1);
 	}
 	/* Level: no version info, a name and a Windows path */
-	event_reset(&e);
+	event__reset(&e);
 	set_col(&e, "FileName", "level-agent.exe");
 	set_col(&e, "FolderPath", "C:\\Program Files\\Level\\level-agent.exe");
 	{
@@ -382,7 +382,7 @@ static void rmm__every_file_loads(void **state)
 			}
 		assert_int_equal(matched, 1);
 	}
-	event_free(&e);
+	event__free(&e);
 	ruleset__free(rs);
 }
 
@@ -400,7 +400,7 @@ static void match__leaves_the_heap_alone(void **state)
 	size_t before, matches = 0;
 
 	assert_non_null(rmm);
-	event_init(&e);
+	event__init(&e);
 	atera_event(&e, "Decoy");
 	set_col(&e, "VersionInfoCompanyNames", "Decoy|Atera Networks");
 	set_col(&e, "ProcessCreationTime", "now-5");
@@ -412,7 +412,7 @@ static void match__leaves_the_heap_alone(void **state)
 	}
 	assert_int_equal(mallinfo2().uordblks, before);
 	assert_int_equal(matches, 1000);
-	event_free(&e);
+	event__free(&e);
 	ruleset__free(rs);
 	ruleset__free(rmm);
 }

@@ -56,14 +56,14 @@ static void add(struct agg *a, int64_t ts, const char *dev, int64_t report, cons
 {
 	struct event e;
 
-	event_init(&e);
-	event_set_long(&e, FIELD_TIMESTAMP, ts);
-	event_set_str(&e, FIELD_DEVICE_ID, dev);
-	event_set_str(&e, FIELD_DEVICE_NAME, dev[0] == 'x' ? "bad\xff\xfename" : dev);
-	event_set_long(&e, FIELD_REPORT_ID, report);
-	event_set_str(&e, FIELD_FILE_NAME, file);
+	event__init(&e);
+	event__set_long(&e, FIELD_TIMESTAMP, ts);
+	event__set_str(&e, FIELD_DEVICE_ID, dev);
+	event__set_str(&e, FIELD_DEVICE_NAME, dev[0] == 'x' ? "bad\xff\xfename" : dev);
+	event__set_long(&e, FIELD_REPORT_ID, report);
+	event__set_str(&e, FIELD_FILE_NAME, file);
 	assert_true(agg__add(a, 0, &e, ts) >= 0);
-	event_free(&e);
+	event__free(&e);
 }
 
 /* Every alert, one JSON line each, concatenated. */
@@ -72,12 +72,12 @@ static void collect(const struct agg_alert *al, void *ctx)
 	char **text = ctx, *more;
 	struct json_writer w;
 
-	jw_init(&w);
-	assert_int_equal(alert_write_json(&w, al), 0);
+	jw__init(&w);
+	assert_int_equal(alert__write_json(&w, al), 0);
 	assert_true(asprintf(&more, "%s%.*s\n", *text, (int)w.len, w.buf) > 0);
 	free(*text);
 	*text = more;
-	jw_free(&w);
+	jw__free(&w);
 }
 
 static char *flush_text(struct agg *a, int64_t now)

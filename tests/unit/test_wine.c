@@ -369,15 +369,15 @@ static void wine__resolve__fills_target_from_argv(void **state)
 	assert_string_equal(t.wanted, "ateraagent.exe");
 	assert_false(t.from_maps);
 
-	event_init(&e);
+	event__init(&e);
 	assert_int_equal(wine__fill_event(&t, &e), 0);
-	assert_string_equal(event_str(&e, FIELD_FILE_NAME), "AteraAgent.exe");
-	assert_string_equal(event_str(&e, FIELD_FOLDER_PATH), ATERA);
-	assert_string_equal(event_str(&e, FIELD_WINDOWS_PATH),
+	assert_string_equal(event__str(&e, FIELD_FILE_NAME), "AteraAgent.exe");
+	assert_string_equal(event__str(&e, FIELD_FOLDER_PATH), ATERA);
+	assert_string_equal(event__str(&e, FIELD_WINDOWS_PATH),
 			    "C:\\Program Files\\ATERA Networks\\AteraAgent\\AteraAgent.exe");
-	assert_string_equal(event_str(&e, FIELD_WINE_PREFIX), PREFIX);
-	assert_string_equal(event_str(&e, FIELD_WINE_LOADER_PATH), "/usr/lib/wine/wine64");
-	event_free(&e);
+	assert_string_equal(event__str(&e, FIELD_WINE_PREFIX), PREFIX);
+	assert_string_equal(event__str(&e, FIELD_WINE_LOADER_PATH), "/usr/lib/wine/wine64");
+	event__free(&e);
 	wine__free(w);
 }
 
@@ -835,11 +835,11 @@ static void expect_sleeper(const char *cwd, const char *prog, const char *unix_p
 	assert_string_equal(t.prefix, live_prefix);
 	assert_string_equal(t.loader_path, "/usr/lib/wine/wine64");
 
-	event_init(&e);
+	event__init(&e);
 	assert_int_equal(wine__fill_event(&t, &e), 0);
-	assert_string_equal(event_str(&e, FIELD_FILE_NAME), strrchr(unix_path, '/') + 1);
-	assert_string_equal(event_str(&e, FIELD_FOLDER_PATH), unix_path);
-	event_free(&e);
+	assert_string_equal(event__str(&e, FIELD_FILE_NAME), strrchr(unix_path, '/') + 1);
+	assert_string_equal(event__str(&e, FIELD_FOLDER_PATH), unix_path);
+	event__free(&e);
 	end(pid, true);
 }
 

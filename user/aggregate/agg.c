@@ -6,7 +6,7 @@
 
 #include "aggregate/agg.h"
 #include "aggregate/agg_internal.h"
-#include "log.h"
+#include "base/log.h"
 
 /* ---- values ---- */
 
@@ -34,7 +34,7 @@ static uint64_t hash_value(int64_t num, const char *str, size_t len)
 	return str ? hash_bytes(str, len) : mix64((uint64_t)num);
 }
 
-enum agg_value_type agg_value_type_of(int field)
+enum agg_value_type agg__value_type_of(int field)
 {
 	if (field < 0)
 		return AGG_V_STRING;
@@ -121,8 +121,8 @@ static void vmap_expire(struct vmap *m, int64_t cutoff)
 }
 
 /* Returns 0, 1 when the value was dropped at the map's max, or -ENOMEM. */
-int agg_vmap_touch(struct vmap *m, int64_t num, const char *str, size_t len, int64_t ts,
-		   int64_t cutoff)
+int agg__vmap_touch(struct vmap *m, int64_t num, const char *str, size_t len, int64_t ts,
+		    int64_t cutoff)
 {
 	struct vent *v;
 
@@ -247,7 +247,7 @@ static size_t tl_degrade(struct timeline *tl)
 }
 
 /* Appends a bucket; returns the number of merges made for room, or -ENOMEM. */
-int agg_tl_push(struct timeline *tl, const struct bucket *b, size_t max, int64_t cutoff)
+int agg__tl_push(struct timeline *tl, const struct bucket *b, size_t max, int64_t cutoff)
 {
 	size_t merged = 0;
 
@@ -315,7 +315,7 @@ static bool time_min_max(const struct summarize_col *c)
 }
 
 /* Columns whose distinct values are kept (the rest come from the timeline or the key). */
-bool agg_needs_values(const struct summarize_col *c)
+bool agg__needs_values(const struct summarize_col *c)
 {
 	return c->kind != AGG_BY && c->kind != AGG_COUNT && !time_min_max(c) && c->field >= 0;
 }
@@ -401,7 +401,7 @@ static void group_remove(struct agg *a, struct group *g)
 	group_free(a, g);
 }
 
-void agg_clear_groups(struct agg *a)
+void agg__clear_groups(struct agg *a)
 {
 	while (a->lru_head)
 		group_remove(a, a->lru_head);
@@ -414,7 +414,7 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-static void rule_free(struct rule_ent *r)
+static void rule__free(struct rule_ent *r)
 {
 	free(r->id);
 	free(r->name);
@@ -429,9 +429,9 @@ void agg__free(struct agg *a)
 {
 	if (!a)
 		return;
-	agg_clear_groups(a);
+	agg__clear_groups(a);
 	for (size_t i = 0; i < a->nrules; i++)
-		rule_free(&a->rules[i]);
+		rule__free(&a->rules[i]);
 	free(a->rules);
 	free(a->table);
 	free(a->scratch);
@@ -488,7 +488,7 @@ int agg__add_rule(struct agg *a, const struct agg_rule *rule)
 	a->st.rules = a->nrules + 1;
 	return a->nrules++;
 nomem:
-	rule_free(&r);
+	rule__free(&r);
 	return -ENOMEM;
 }
 
@@ -550,14 +550,14 @@ static struct agg_value event_value(const struct summarize_col *c, const struct 
 
 	if (c->field < 0)
 		return (struct agg_value){.type = AGG_V_STRING, .str = "", .len = 0};
-	if (!event_isset(e, c->field) || event_fields[c->field].type == FT_STRLIST)
+	if (!event__isset(e, c->field) || event_fields[c->field].type == FT_STRLIST)
 		return v;
-	v.type = agg_value_type_of(c->field);
+	v.type = agg__value_type_of(c->field);
 	if (v.type == AGG_V_STRING) {
-		v.str = event_str(e, c->field);
-		v.len = event_str_len(e, c->field);
+		v.str = event__str(e, c->field);
+		v.len = event__str_len(e, c->field);
 	} else {
-		v.num = event_long(e, c->field);
+		v.num = event__long(e, c->field);
 	}
 	return v;
 }
@@ -660,7 +660,8 @@ static struct group *group_new(struct agg *a, size_t rule, uint64_t h, size_t ke
 }
 
 /* Finds or makes the group of @vals; *@created says which. */
-struct group *agg_group_get(struct agg *a, size_t rule, const struct agg_value *vals, bool *created)
+struct group *agg__group_get(struct agg *a, size_t rule, const struct agg_value *vals,
+			     bool *created)
 {
 	long keylen = encode_key(a, &a->rules[rule], vals);
 	uint64_t h;
@@ -690,24 +691,24 @@ static int add_values(struct agg *a, struct group *g, size_t i, const struct eve
 	const struct summarize_col *c = &a->rules[g->rule].cols[i];
 	int rc;
 
-	if (!event_isset(e, c->field))
+	if (!event__isset(e, c->field))
 		return 0; /* like Kusto, the aggregates skip nulls */
 	switch (event_fields[c->field].type) {
 	case FT_STRING:
-		rc = agg_vmap_touch(&g->maps[i], 0, event_str(e, c->field),
-				    event_str_len(e, c->field), ts, cutoff);
+		rc = agg__vmap_touch(&g->maps[i], 0, event__str(e, c->field),
+				     event__str_len(e, c->field), ts, cutoff);
 		break;
 	case FT_STRLIST:
 		/* make_set of a dynamic array collects its items */
 		rc = 0;
-		for (const char *it = event_list_next(e, c->field, NULL); it && rc >= 0;
-		     it = event_list_next(e, c->field, it)) {
-			rc = agg_vmap_touch(&g->maps[i], 0, it, strlen(it), ts, cutoff);
+		for (const char *it = event__list_next(e, c->field, NULL); it && rc >= 0;
+		     it = event__list_next(e, c->field, it)) {
+			rc = agg__vmap_touch(&g->maps[i], 0, it, strlen(it), ts, cutoff);
 			count_touch(a, rc);
 		}
 		return rc < 0 ? rc : 0;
 	default:
-		rc = agg_vmap_touch(&g->maps[i], event_long(e, c->field), NULL, 0, ts, cutoff);
+		rc = agg__vmap_touch(&g->maps[i], event__long(e, c->field), NULL, 0, ts, cutoff);
 		break;
 	}
 	count_touch(a, rc);
@@ -723,12 +724,12 @@ int agg__add(struct agg *a, size_t rule, const struct event *e, int64_t now_us)
 	bool created;
 	int rc;
 
-	if (rule >= a->nrules || !event_isset(e, FIELD_TIMESTAMP))
+	if (rule >= a->nrules || !event__isset(e, FIELD_TIMESTAMP))
 		return -EINVAL;
 	r = &a->rules[rule];
 	if (r->ncols > sizeof(vals) / sizeof(vals[0]))
 		return -E2BIG;
-	ts = event_long(e, FIELD_TIMESTAMP);
+	ts = event__long(e, FIELD_TIMESTAMP);
 	cutoff = cutoff_at(a, r, now_us);
 	if (window_of(a, r) > 0 && (ts < cutoff || ts > now_us)) {
 		a->st.events_outside++;
@@ -737,16 +738,16 @@ int agg__add(struct agg *a, size_t rule, const struct event *e, int64_t now_us)
 	for (size_t i = 0; i < r->ncols; i++)
 		vals[i] =
 		    r->cols[i].kind == AGG_BY ? event_value(&r->cols[i], e) : (struct agg_value){0};
-	g = agg_group_get(a, rule, vals, &created);
+	g = agg__group_get(a, rule, vals, &created);
 	if (!g)
 		return -ENOMEM;
-	rc = agg_tl_push(&g->tl, &(struct bucket){.first = ts, .last = ts, .n = 1},
-			 a->cfg.max_entries, cutoff);
+	rc = agg__tl_push(&g->tl, &(struct bucket){.first = ts, .last = ts, .n = 1},
+			  a->cfg.max_entries, cutoff);
 	if (rc < 0)
 		return rc;
 	a->st.buckets_merged += rc;
 	for (size_t i = 0; i < r->ncols; i++) {
-		if (!agg_needs_values(&r->cols[i]))
+		if (!agg__needs_values(&r->cols[i]))
 			continue;
 		rc = add_values(a, g, i, e, ts, cutoff);
 		if (rc)
@@ -834,7 +835,7 @@ static int emit_group(struct agg *a, struct group *g, int64_t now, agg_emit_fn e
 				cells[i].n = 0;
 			}
 		} else {
-			err = vmap_collect(&g->maps[i], cutoff, agg_value_type_of(c->field),
+			err = vmap_collect(&g->maps[i], cutoff, agg__value_type_of(c->field),
 					   &sets[i], &n);
 			if (err)
 				goto cleanup;

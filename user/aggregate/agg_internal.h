@@ -53,7 +53,7 @@ struct group {
 	size_t keylen;
 	struct agg_value *by; /* per column; strings point into @key */
 	struct timeline tl;
-	struct vmap *maps; /* per column; used by those agg_needs_values() says */
+	struct vmap *maps; /* per column; used by those agg__needs_values() says */
 	bool emitted, dirty;
 	int64_t last_emit;
 };
@@ -70,17 +70,17 @@ struct agg {
 	size_t scratch_cap;
 };
 
-enum agg_value_type agg_value_type_of(int field);
+enum agg_value_type agg__value_type_of(int field);
 /* Columns whose distinct values are kept (the rest come from the timeline or the key). */
-bool agg_needs_values(const struct summarize_col *c);
+bool agg__needs_values(const struct summarize_col *c);
 /* Returns 0, 1 when the value was dropped at the map's max, or -ENOMEM. */
-int agg_vmap_touch(struct vmap *m, int64_t num, const char *str, size_t len, int64_t ts,
-		   int64_t cutoff);
+int agg__vmap_touch(struct vmap *m, int64_t num, const char *str, size_t len, int64_t ts,
+		    int64_t cutoff);
 /* Appends a bucket; returns the number of merges made for room, or -ENOMEM. */
-int agg_tl_push(struct timeline *tl, const struct bucket *b, size_t max, int64_t cutoff);
+int agg__tl_push(struct timeline *tl, const struct bucket *b, size_t max, int64_t cutoff);
 /* Finds or makes the group of @vals (values of the by-columns); *@created says which. */
-struct group *agg_group_get(struct agg *a, size_t rule, const struct agg_value *vals,
-			    bool *created);
-void agg_clear_groups(struct agg *a);
+struct group *agg__group_get(struct agg *a, size_t rule, const struct agg_value *vals,
+			     bool *created);
+void agg__clear_groups(struct agg *a);
 
 #endif

@@ -10,9 +10,10 @@
 #include <string.h>
 
 #include "aggregate/agg_internal.h"
-#include "log.h"
-#include "output/base64.h"
-#include "output/json_writer.h"
+#include "base/base64.h"
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "base/utf8.h"
 
 static const char *const kind_names[] = {
     [AGG_BY] = "by",	   [AGG_MIN] = "min",	    [AGG_MAX] = "max",
@@ -29,12 +30,12 @@ static json_t *value_to_json(enum agg_value_type type, int64_t num, const char *
 		return json_null();
 	if (type != AGG_V_STRING)
 		return json_integer(num);
-	if (utf8_valid(str, len))
+	if (utf8__valid(str, len))
 		return json_stringn(str, len);
-	b = malloc(base64_encoded_size(len));
+	b = malloc(base64__encoded_size(len));
 	if (!b)
 		return NULL;
-	base64_encode(str, len, b);
+	base64__encode(str, len, b);
 	o = json_pack("{s:s}", "b64", b);
 	free(b);
 	return o;
@@ -105,9 +106,9 @@ static json_t *group_to_json(const struct agg *a, const struct group *g)
 		if (r->cols[i].kind == AGG_BY)
 			err = append(by, value_to_json(v->type, v->num, v->str, v->len));
 		if (!err)
-			err = append(vals, agg_needs_values(&r->cols[i])
+			err = append(vals, agg__needs_values(&r->cols[i])
 					       ? vmap_to_json(&g->maps[i],
-							      agg_value_type_of(r->cols[i].field))
+							      agg__value_type_of(r->cols[i].field))
 					       : json_null());
 	}
 	for (size_t i = 0; !err && i < g->tl.len; i++) {
@@ -213,7 +214,7 @@ static int value_from_json(const json_t *j, enum agg_value_type type, bool nulla
 	*buf = malloc(strlen(b64) / 4 * 3 + 1);
 	if (!*buf)
 		return -ENOMEM;
-	n = base64_decode(b64, strlen(b64), *buf);
+	n = base64__decode(b64, strlen(b64), *buf);
 	if (n < 0)
 		return -EINVAL;
 	v->str = (const char *)*buf;
@@ -242,8 +243,8 @@ static int load_values(struct group *g, size_t i, enum agg_value_type type, cons
 			return -EINVAL;
 		rc = value_from_json(jv, type, false, &v, &buf);
 		if (!rc)
-			rc = agg_vmap_touch(m, v.num, type == AGG_V_STRING ? v.str : NULL, v.len,
-					    last, INT64_MIN);
+			rc = agg__vmap_touch(m, v.num, type == AGG_V_STRING ? v.str : NULL, v.len,
+					     last, INT64_MIN);
 		free(buf);
 		if (rc < 0)
 			return rc;
@@ -276,7 +277,7 @@ static int load_group(struct agg *a, size_t rule, const json_t *jg)
 
 		if (c->kind != AGG_BY)
 			continue;
-		err = value_from_json(json_array_get(by, nby++), agg_value_type_of(c->field), true,
+		err = value_from_json(json_array_get(by, nby++), agg__value_type_of(c->field), true,
 				      &keyvals[i], &bufs[i]);
 		/* the same by-values an event gives: "" for a Defender-only column */
 		if (!err && c->field < 0 && (keyvals[i].type != AGG_V_STRING || keyvals[i].len))
@@ -287,7 +288,7 @@ static int load_group(struct agg *a, size_t rule, const json_t *jg)
 	}
 	if (!err && nby != json_array_size(by))
 		err = -EINVAL;
-	g = err ? NULL : agg_group_get(a, rule, keyvals, &created);
+	g = err ? NULL : agg__group_get(a, rule, keyvals, &created);
 	for (size_t i = 0; i < 64; i++)
 		free(bufs[i]);
 	if (err)
@@ -306,19 +307,19 @@ static int load_group(struct agg *a, size_t rule, const json_t *jg)
 		    first > last || n < 1 || (!merged && first != last))
 			return -EINVAL;
 		b = (struct bucket){.first = first, .last = last, .n = n, .merged = merged};
-		err = agg_tl_push(&g->tl, &b, a->cfg.max_entries, INT64_MIN);
+		err = agg__tl_push(&g->tl, &b, a->cfg.max_entries, INT64_MIN);
 		if (err < 0)
 			return err;
 	}
 	for (size_t i = 0; i < r->ncols; i++) {
 		const json_t *jv = json_array_get(vals, i);
 
-		if (!agg_needs_values(&r->cols[i])) {
+		if (!agg__needs_values(&r->cols[i])) {
 			if (!json_is_null(jv))
 				return -EINVAL;
 			continue;
 		}
-		err = load_values(g, i, agg_value_type_of(r->cols[i].field), jv);
+		err = load_values(g, i, agg__value_type_of(r->cols[i].field), jv);
 		if (err)
 			return err;
 	}
@@ -370,6 +371,6 @@ int agg__load_json(struct agg *a, const json_t *root)
 	for (size_t i = 0; i < json_array_size(rules) && !err; i++)
 		err = load_rule(a, json_array_get(rules, i));
 	if (err)
-		agg_clear_groups(a);
+		agg__clear_groups(a);
 	return err;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "aggregate/agg.h"
-#include "log.h"
+#include "base/log.h"
 
 int agg__add_ruleset(struct agg *a, const struct ruleset *rs)
 {

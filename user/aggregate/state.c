@@ -10,8 +10,9 @@
 #include <unistd.h>
 
 #include "aggregate/state.h"
-#include "log.h"
-#include "output/json_writer.h"
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "base/timefmt.h"
 
 static const char format_name[] = "rmmhunt-state";
 
@@ -20,7 +21,7 @@ static void set_aside(const char *path, int64_t now_us, const char *why)
 {
 	char ts[40], aside[4096];
 
-	format_rfc3339_us(now_us, ts, sizeof(ts));
+	timefmt__format_rfc3339_us(now_us, ts, sizeof(ts));
 	snprintf(aside, sizeof(aside), "%s.corrupt-%s", path, ts);
 	if (rename(path, aside))
 		pr_warn("state %s: %s; could not set it aside: %s; starting empty", path, why,
@@ -184,7 +185,7 @@ int state__save(const struct agg *a, const char *path, int64_t now_us)
 		goto cleanup;
 	}
 	root = agg__save_json(a);
-	format_rfc3339_us(now_us, ts, sizeof(ts));
+	timefmt__format_rfc3339_us(now_us, ts, sizeof(ts));
 	if (!root || json_object_set_new(root, "Format", json_string(format_name)) ||
 	    json_object_set_new(root, "Version", json_integer(STATE_VERSION)) ||
 	    json_object_set_new(root, "Saved", json_string(ts))) {

@@ -12,28 +12,28 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/thread.h"
 #include "capture/capture.h"
-#include "capture/clock.h"
 #include "capture/loader.h"
-#include "log.h"
-#include "thread.h"
 
 #define RINGBUF_DEFAULT (1u << 20)
 /*
- * Bytes of events the reader batches while the handler is busy. Past this it
+ * Bytes of events the consumer batches while the handler is busy. Past this it
  * stops reading: the ring fills and the kernel counts what it drops.
  */
-#define QUEUE_MAX	(64u << 20)
-#define READER_IDLE_MS	100
-#define POLL_ROUNDS_MAX 64 /* batches one capture__poll() hands over at most */
-#define CATCH_UP_MS	20 /* capture__poll() waits at most this for the reader to catch up */
+#define QUEUE_MAX	 (64u << 20)
+#define CONSUMER_IDLE_MS 100
+#define POLL_ROUNDS_MAX	 64 /* batches one capture__poll() hands over at most */
+#define CATCH_UP_MS	 20 /* capture__poll() waits at most this for the consumer to catch up */
 
 #define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
 
 /*
- * A reader thread empties the ring into a batch as events come, and
+ * A consumer thread empties the ring into a batch as events come, and
  * capture__poll() swaps that batch for the one it has handled and hands the
- * events to the callback. The ring then only has to cover the reader's
+ * events to the callback. The ring then only has to cover the consumer's
  * wake-up, not the handling of a burst: it stays small, and its pages are all
  * resident (the kernel maps them at mmap, twice), where the batches hold only
  * what waits. Both buffers are reused, so an event costs no allocation.
@@ -54,16 +54,16 @@ struct capture {
 	void *ctx;
 	size_t ringbuf_size;
 
-	pthread_t reader;
-	bool reader_started;
+	pthread_t consumer;
+	bool consumer_started;
 	pthread_mutex_t lock;
 	pthread_cond_t ready, room; /* events batched; room in the batch (or stop) */
-	struct batch fill;	    /* the reader's, under the lock */
+	struct batch fill;	    /* the consumer's, under the lock */
 	struct batch drain;	    /* the handler's */
 	uint64_t queue_lost;	    /* events read that no memory could hold */
-	int reader_err;
+	int consumer_err;
 	bool stop;
-	bool catch_up; /* the handler waits for the reader to read the ring up to a point */
+	bool catch_up; /* the handler waits for the consumer to read the ring up to a point */
 
 	/* the ring's position pages, mapped read-only to measure its fill */
 	const volatile unsigned long *cons_pos;
@@ -72,7 +72,7 @@ struct capture {
 	int ncpus;
 };
 
-/* Runs in the reader (or in capture__drain(), the reader gone). */
+/* Runs in the consumer (or in capture__drain(), the consumer gone). */
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
@@ -108,10 +108,10 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void *reader_main(void *arg)
+static void *consumer_main(void *arg)
 {
 	struct capture *c = arg;
-	int timeout = READER_IDLE_MS, n;
+	int timeout = CONSUMER_IDLE_MS, n;
 
 	for (;;) {
 		bool stop;
@@ -129,7 +129,7 @@ static void *reader_main(void *arg)
 		n = ring_buffer__poll(c->rb, timeout);
 		/*
 		 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no
-		 * one later either: the kernel wakes the reader only for a record
+		 * one later either: the kernel wakes the consumer only for a record
 		 * at the consumer position. So read whatever is there even when
 		 * none came, and look again soon while events keep coming.
 		 */
@@ -137,12 +137,12 @@ static void *reader_main(void *arg)
 			n = ring_buffer__consume(c->rb);
 		if (n < 0 && n != -EINTR) {
 			pthread_mutex_lock(&c->lock);
-			c->reader_err = n;
+			c->consumer_err = n;
 			pthread_cond_signal(&c->ready);
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
-		timeout = n > 0 ? POLL_BUSY_MS : READER_IDLE_MS;
+		timeout = n > 0 ? POLL_BUSY_MS : CONSUMER_IDLE_MS;
 	}
 	return NULL;
 }
@@ -151,28 +151,28 @@ int capture__start(struct capture *c)
 {
 	int err;
 
-	if (c->reader_started)
+	if (c->consumer_started)
 		return 0;
-	err = thread__start(&c->reader, reader_main, c);
+	err = thread__start(&c->consumer, consumer_main, c);
 	if (err) {
-		pr_err("failed to start the ring buffer reader: %s", strerror(-err));
+		pr_err("failed to start the ring buffer consumer thread: %s", strerror(-err));
 		return err;
 	}
-	c->reader_started = true;
+	c->consumer_started = true;
 	return 0;
 }
 
-static void reader_stop(struct capture *c)
+static void consumer_stop(struct capture *c)
 {
-	if (!c->reader_started)
+	if (!c->consumer_started)
 		return;
 	pthread_mutex_lock(&c->lock);
 	c->stop = true;
 	pthread_cond_signal(&c->room);
 	pthread_mutex_unlock(&c->lock);
-	/* the reader waits at most READER_IDLE_MS in epoll */
-	pthread_join(c->reader, NULL);
-	c->reader_started = false;
+	/* the consumer waits at most CONSUMER_IDLE_MS in epoll */
+	pthread_join(c->consumer, NULL);
+	c->consumer_started = false;
 }
 
 static size_t round_pow2(size_t n)
@@ -213,7 +213,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->rb = ring_buffer__new(c->bpf.events_fd, on_sample, c, NULL);
 	if (!c->rb) {
 		err = -errno;
-		pr_err("failed to create the ring buffer reader: %s", strerror(-err));
+		pr_err("failed to create the ring buffer consumer thread: %s", strerror(-err));
 		goto cleanup;
 	}
 	c->page_size = sysconf(_SC_PAGESIZE);
@@ -236,7 +236,7 @@ void capture__free(struct capture *c)
 {
 	if (!c)
 		return;
-	reader_stop(c);
+	consumer_stop(c);
 	free(c->fill.buf);
 	free(c->drain.buf);
 	pthread_cond_destroy(&c->room);
@@ -280,14 +280,14 @@ static int deliver(struct capture *c)
 	return n;
 }
 
-/* With the lock held: the reader's batch becomes the one to drain, once that one is done. */
+/* With the lock held: the consumer's batch becomes the one to drain, once that one is done. */
 static void take_fill(struct capture *c)
 {
 	struct batch t;
 
 	if (c->drain.off < c->drain.len || !c->fill.len)
 		return;
-	/* the reader waits only on a full batch */
+	/* the consumer waits only on a full batch */
 	if (c->fill.len >= QUEUE_MAX)
 		pthread_cond_signal(&c->room);
 	t = c->drain;
@@ -301,7 +301,7 @@ static unsigned long ring_pos(const volatile unsigned long *pos)
 }
 
 /*
- * With the lock held and nothing batched: waits, bounded, until the reader
+ * With the lock held and nothing batched: waits, bounded, until the consumer
  * has read what the kernel had committed to the ring by now. Without it, a
  * tick could settle a held Wine start by the image its process maps after
  * a re-exec whose event is still in the ring (wine.h's contract).
@@ -311,12 +311,12 @@ static void catch_up(struct capture *c)
 	unsigned long prod = ring_pos(c->prod_pos);
 	struct timespec deadline;
 
-	if (ring_pos(c->cons_pos) >= prod || !c->reader_started)
+	if (ring_pos(c->cons_pos) >= prod || !c->consumer_started)
 		return;
 	deadline = clock__monotonic_after_ms(CATCH_UP_MS);
 	c->catch_up = true;
 	/* libbpf moves the consumer position past a record once on_sample has batched it */
-	while (!c->fill.len && !c->reader_err && ring_pos(c->cons_pos) < prod &&
+	while (!c->fill.len && !c->consumer_err && ring_pos(c->cons_pos) < prod &&
 	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
 		;
 	c->catch_up = false;
@@ -333,17 +333,17 @@ int capture__poll(struct capture *c, int timeout_ms)
 		return err;
 	deadline = clock__monotonic_after_ms(timeout_ms > 0 ? timeout_ms : 0);
 	pthread_mutex_lock(&c->lock);
-	while (c->drain.off == c->drain.len && !c->fill.len && !c->reader_err && timeout_ms > 0 &&
+	while (c->drain.off == c->drain.len && !c->fill.len && !c->consumer_err && timeout_ms > 0 &&
 	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
 		;
 	take_fill(c);
 	if (c->drain.off == c->drain.len)
-		err = c->reader_err;
+		err = c->consumer_err;
 	pthread_mutex_unlock(&c->lock);
 	if (err < 0)
 		return err;
 	/*
-	 * Hand over what the reader batched meanwhile too, and what is still in
+	 * Hand over what the consumer batched meanwhile too, and what is still in
 	 * the ring (bounded, for a storm): the caller's tick must come after
 	 * every event the kernel has committed, as it did when the loop drained
 	 * the ring itself (a held Wine start is settled by the next exec of its
@@ -373,13 +373,13 @@ int capture__drain(struct capture *c)
 {
 	int n, total = 0;
 
-	/* the reader gone, what is left in the ring joins the batch */
-	reader_stop(c);
+	/* the consumer gone, what is left in the ring joins the batch */
+	consumer_stop(c);
 	n = ring_buffer__consume(c->rb);
 	if (n < 0)
 		return n;
 	do {
-		take_fill(c); /* the reader is gone: no lock needed */
+		take_fill(c); /* the consumer is gone: no lock needed */
 		n = deliver(c);
 		total += n > 0 ? n : 0;
 	} while (n > 0 && c->fill.len);
@@ -408,20 +408,20 @@ void capture__counters(struct capture *c, struct capture_counters *out)
 	out->lost += c->queue_lost;
 	pthread_mutex_unlock(&c->lock);
 	out->forks = counter_sum(c, CNT_FORKS);
-	out->skipped = counter_sum(c, CNT_SKIPPED);
+	out->unmatchable = counter_sum(c, CNT_UNMATCHABLE);
 }
 
-void capture__set_uninteresting(struct capture *c, const struct exec_event *k)
+void capture__mark_unmatchable(struct capture *c, const struct exec_event *k)
 {
 	struct exe_key key = {.ino = k->exe_ino, .ctime_ns = k->exe_ctime_ns, .dev = k->exe_dev};
 	__u8 one = 1;
 
-	bpf_map_update_elem(c->bpf.uninteresting_fd, &key, &one, BPF_ANY);
+	bpf_map_update_elem(c->bpf.unmatchable_fd, &key, &one, BPF_ANY);
 }
 
-void capture__clear_uninteresting(struct capture *c)
+void capture__clear_unmatchable(struct capture *c)
 {
-	int fd = c->bpf.uninteresting_fd;
+	int fd = c->bpf.unmatchable_fd;
 	struct exe_key key, next;
 
 	/* delete from the first key each time: deleting while iterating skips keys */

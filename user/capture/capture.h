@@ -26,7 +26,7 @@ struct capture_counters {
 	uint64_t execs; /* execs the hook saw */
 	uint64_t lost;	/* events the ring buffer had no room for */
 	uint64_t forks;
-	uint64_t skipped; /* execs of executables marked uninteresting */
+	uint64_t unmatchable; /* execs of executables marked unmatchable, counted in the kernel */
 };
 
 /*
@@ -48,7 +48,7 @@ int capture__start(struct capture *c);
 /*
  * Handles the events read, waiting up to @timeout_ms for one; events handled
  * or -errno. Before it returns it also hands over what the kernel had
- * committed to the ring but the reader had not read yet (waiting for it at
+ * committed to the ring but the consumer had not read yet (waiting for it at
  * most CATCH_UP_MS): whatever runs after it has seen every earlier exec.
  */
 int capture__poll(struct capture *c, int timeout_ms);
@@ -57,9 +57,9 @@ int capture__drain(struct capture *c);
 
 void capture__counters(struct capture *c, struct capture_counters *out);
 /* No rule can match this executable: the kernel stops sending its execs. */
-void capture__set_uninteresting(struct capture *c, const struct exec_event *k);
-/* Forgets every such verdict (the rules changed). */
-void capture__clear_uninteresting(struct capture *c);
+void capture__mark_unmatchable(struct capture *c, const struct exec_event *k);
+/* Forgets every such mark (the rules changed). */
+void capture__clear_unmatchable(struct capture *c);
 
 /* Bytes waiting in the ring buffer over its size, 0..1. */
 double capture__ring_fill(struct capture *c);

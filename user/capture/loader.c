@@ -16,8 +16,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "base/log.h"
 #include "capture/loader.h"
-#include "log.h"
 #include "rmmhunt.skel.h"
 
 #define SYSFS_BTF "/sys/kernel/btf/vmlinux"
@@ -31,7 +31,7 @@ struct loader_reply {
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level != LIBBPF_WARN && !log_enabled(LOG_DEBUG))
+	if (level != LIBBPF_WARN && !log__enabled(LOG_DEBUG))
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -150,7 +150,7 @@ static int load(struct rmmhunt_bpf **skelp, const char *btf_path, size_t ringbuf
 	}
 	h->events_fd = bpf_map__fd(skel->maps.events);
 	h->counters_fd = bpf_map__fd(skel->maps.counters);
-	h->uninteresting_fd = bpf_map__fd(skel->maps.uninteresting);
+	h->unmatchable_fd = bpf_map__fd(skel->maps.unmatchable);
 	h->link_fd[0] = bpf_link__fd(raw_tp ? skel->links.exec_raw : skel->links.exec_btf);
 	h->link_fd[1] = bpf_link__fd(raw_tp ? skel->links.fork_raw : skel->links.fork_btf);
 	h->link_fd[2] = bpf_link__fd(raw_tp ? skel->links.exit_raw : skel->links.exit_btf);
@@ -162,7 +162,7 @@ static void handles_to_array(const struct bpf_handles *h, int fds[NFDS])
 {
 	fds[0] = h->events_fd;
 	fds[1] = h->counters_fd;
-	fds[2] = h->uninteresting_fd;
+	fds[2] = h->unmatchable_fd;
 	memcpy(fds + 3, h->link_fd, sizeof(h->link_fd));
 }
 
@@ -170,7 +170,7 @@ static void handles_from_array(struct bpf_handles *h, const int fds[NFDS])
 {
 	h->events_fd = fds[0];
 	h->counters_fd = fds[1];
-	h->uninteresting_fd = fds[2];
+	h->unmatchable_fd = fds[2];
 	memcpy(h->link_fd, fds + 3, sizeof(h->link_fd));
 }
 

@@ -15,9 +15,9 @@
 enum { LOADER_NLINKS = 3 }; /* exec, fork, exit */
 
 struct bpf_handles {
-	int events_fd;	      /* the ring buffer */
-	int counters_fd;      /* per-CPU counters, enum counter */
-	int uninteresting_fd; /* verdicts by struct exe_key */
+	int events_fd;	    /* the ring buffer */
+	int counters_fd;    /* per-CPU counters, enum counter */
+	int unmatchable_fd; /* unmatchable executables by struct exe_key */
 	int link_fd[LOADER_NLINKS];
 	bool raw_tp; /* attached as raw_tp: the kernel has no tracepoint BTF */
 };

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "identity/dpkg.h"
 #include "identity/pathindex.h"
 #include "identity/pkg_field.h"
 #include "identity/root.h"
-#include "log.h"
 
 #define INFO_DIR    "var/lib/dpkg/info"
 #define STATUS_FILE "var/lib/dpkg/status"

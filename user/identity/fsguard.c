@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/clock.h"
-#include "capture/proc.h"
+#include "base/clock.h"
+#include "base/proc.h"
+#include "base/thread.h"
 #include "identity/fsguard.h"
-#include "thread.h"
 
 struct worker {
 	struct fsguard *g;

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/log.h"
 #include "identity/hash.h"
 #include "identity/identity.h"
 #include "identity/package.h"
 #include "identity/pe.h"
 #include "identity/probe.h"
-#include "log.h"
 
 /* The columns this module owns, in the order a cache record stores them. */
 const enum field_id identity_columns[IDENTITY_NCOLUMNS] = {
@@ -58,7 +58,7 @@ void identity__set_package_lookup(identity_package_lookup_fn fn)
 void identity__clear(struct event *e)
 {
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++)
-		event_unset(e, identity_columns[i]);
+		event__unset(e, identity_columns[i]);
 }
 
 static int fill_pe(struct pe_info *info, struct event *e)
@@ -70,13 +70,13 @@ static int fill_pe(struct pe_info *info, struct event *e)
 		return 0;
 	for (int f = 0; f < PE_VI__COUNT; f++)
 		if (info->has[f])
-			err = err ?: event_set_str(e, pe_columns[f], info->value[f]);
+			err = err ?: event__set_str(e, pe_columns[f], info->value[f]);
 	for (unsigned int i = 0; i < info->n_companies; i++)
 		companies[i] = info->companies[i];
 	err = err
-		  ?: event_set_list(e, FIELD_VERSION_INFO_COMPANY_NAMES, companies,
-				    info->n_companies);
-	return err ?: event_set_str(e, FIELD_VERSION_INFO_SOURCE, "pe");
+		  ?: event__set_list(e, FIELD_VERSION_INFO_COMPANY_NAMES, companies,
+				     info->n_companies);
+	return err ?: event__set_str(e, FIELD_VERSION_INFO_SOURCE, "pe");
 }
 
 static int fill_package(int root_fd, const char *path, int fd, struct event *e)
@@ -97,14 +97,14 @@ static int fill_package(int root_fd, const char *path, int fd, struct event *e)
 	pkg.vendor[PKG_FIELD_MAX - 1] = pkg.name[PKG_FIELD_MAX - 1] = '\0';
 	pkg.version[PKG_FIELD_MAX - 1] = '\0';
 	if (pkg.vendor[0]) {
-		err = event_set_str(e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, pkg.vendor);
-		err = err ?: event_set_list(e, FIELD_VERSION_INFO_COMPANY_NAMES, &vendor, 1);
+		err = event__set_str(e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, pkg.vendor);
+		err = err ?: event__set_list(e, FIELD_VERSION_INFO_COMPANY_NAMES, &vendor, 1);
 	}
 	if (!err && pkg.name[0])
-		err = event_set_str(e, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, pkg.name);
+		err = event__set_str(e, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME, pkg.name);
 	if (!err && pkg.version[0])
-		err = event_set_str(e, FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION, pkg.version);
-	return err ?: event_set_str(e, FIELD_VERSION_INFO_SOURCE, pkg.source);
+		err = event__set_str(e, FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION, pkg.version);
+	return err ?: event__set_str(e, FIELD_VERSION_INFO_SOURCE, pkg.source);
 }
 
 int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
@@ -154,14 +154,14 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 	if (!(flags & IDENTITY_NO_HASH)) {
 		err = hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
 		if (!err) {
-			err = event_set_str(e, FIELD_SHA1, sha1);
-			err = err ?: event_set_str(e, FIELD_SHA256, sha256);
+			err = event__set_str(e, FIELD_SHA1, sha1);
+			err = err ?: event__set_str(e, FIELD_SHA256, sha256);
 		} else if (err == -EFBIG) {
 			err = 0; /* too large to hash on every exec */
 		}
 	}
 	if (!err)
-		event_set_long(e, FIELD_FILE_SIZE, st->st_size);
+		event__set_long(e, FIELD_FILE_SIZE, st->st_size);
 cleanup:
 	if (err) {
 		/* Unreadable outranks malformed: say why the columns are empty. */
@@ -300,7 +300,7 @@ static struct entry *record(const struct key *k, const struct event *ev)
 
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++) {
 		if (event_fields[identity_columns[i]].type == FT_STRING)
-			len += event_str_len(ev, identity_columns[i]) + 1;
+			len += event__str_len(ev, identity_columns[i]) + 1;
 		else if (event_fields[identity_columns[i]].type == FT_STRLIST)
 			len += ev->f[identity_columns[i]].len;
 	}
@@ -312,21 +312,21 @@ static struct entry *record(const struct key *k, const struct event *ev)
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++) {
 		enum field_id id = identity_columns[i];
 
-		if (!event_isset(ev, id))
+		if (!event__isset(ev, id))
 			continue;
 		e->set_mask |= 1u << i;
 		if (event_fields[id].type == FT_STRING) {
-			memcpy(e->blob + off, event_str(ev, id), event_str_len(ev, id) + 1);
-			off += event_str_len(ev, id) + 1;
+			memcpy(e->blob + off, event__str(ev, id), event__str_len(ev, id) + 1);
+			off += event__str_len(ev, id) + 1;
 		} else if (event_fields[id].type == FT_STRLIST) {
-			for (const char *s = event_list_next(ev, id, NULL); s;
-			     s = event_list_next(ev, id, s)) {
+			for (const char *s = event__list_next(ev, id, NULL); s;
+			     s = event__list_next(ev, id, s)) {
 				memcpy(e->blob + off, s, strlen(s) + 1);
 				off += strlen(s) + 1;
 				e->n_items++;
 			}
 		} else {
-			e->file_size = event_long(ev, id);
+			e->file_size = event__long(ev, id);
 		}
 	}
 	return e;
@@ -344,7 +344,7 @@ static int replay(const struct entry *r, struct event *ev)
 		if (!(r->set_mask & 1u << i))
 			continue;
 		if (event_fields[id].type == FT_STRING) {
-			err = event_set_str(ev, id, p);
+			err = event__set_str(ev, id, p);
 			p += strlen(p) + 1;
 		} else if (event_fields[id].type == FT_STRLIST) {
 			uint32_t n = 0;
@@ -354,9 +354,9 @@ static int replay(const struct entry *r, struct event *ev)
 					items[n++] = p;
 				p += strlen(p) + 1;
 			}
-			err = event_set_list(ev, id, items, n);
+			err = event__set_list(ev, id, items, n);
 		} else {
-			event_set_long(ev, id, r->file_size);
+			event__set_long(ev, id, r->file_size);
 		}
 	}
 	return err;

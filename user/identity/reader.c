@@ -194,7 +194,7 @@ static void open_release(struct fsguard_job *base)
 
 	close_fd(&j->out.exe_fd);
 	close_fd(&j->out.file_fd);
-	event_free(&j->e);
+	event__free(&j->e);
 	free(j);
 }
 
@@ -213,10 +213,10 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
 		j->wine = r->wine;
 		j->ids = r->ids;
-		event_init(&j->e);
+		event__init(&j->e);
 	}
 	j->identified = false;
-	event_reset(&j->e);
+	event__reset(&j->e);
 	j->base.dev = x->k->exe_dev;
 	j->exe_ino = x->k->exe_ino;
 	j->exe_ctime_ns = x->k->exe_ctime_ns;
@@ -379,7 +379,7 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
 static int copy_identity(struct event *e, const struct event *src, int err)
 {
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !err; i++)
-		err = event_copy_field(e, src, identity_columns[i]);
+		err = event__copy_field(e, src, identity_columns[i]);
 	if (err)
 		identity__clear(e);
 	return err;
@@ -398,7 +398,7 @@ static void identify_release(struct fsguard_job *base)
 {
 	struct identify_job *j = (struct identify_job *)base;
 
-	event_free(&j->e);
+	event__free(&j->e);
 	free(j);
 }
 
@@ -422,7 +422,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 			return -ENOMEM;
 		j->base = (struct fsguard_job){.run = identify_run, .release = identify_release};
 		j->ids = r->ids;
-		event_init(&j->e);
+		event__init(&j->e);
 	}
 	j->base.dev = dev;
 	j->fd = dup_fd(fd);
@@ -430,7 +430,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		return -errno;
 	j->root_fd = dup_fd(root_fd);
 	copy_path(j->path, sizeof(j->path), path);
-	event_reset(&j->e);
+	event__reset(&j->e);
 
 	err = fsguard__run(r->guard, &j->base);
 	if (err == -ETIMEDOUT) {
@@ -471,12 +471,12 @@ void reader__free(struct reader *r)
 	/* first: the idle worker may not be left running a job on what follows */
 	fsguard__free(r->guard);
 	if (r->open)
-		event_free(&r->open->e);
+		event__free(&r->open->e);
 	free(r->open);
 	free(r->image);
 	free(r->wine_job);
 	if (r->identify)
-		event_free(&r->identify->e);
+		event__free(&r->identify->e);
 	free(r->identify);
 	free(r);
 }

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "identity/pkg_field.h"
 #include "identity/root.h"
 #include "identity/rpm.h"
-#include "log.h"
 
 /* rpm header entry types (rpmtag.h). */
 #define RPM_INT32_TYPE	      4

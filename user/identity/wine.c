@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "capture/proc.h"
+#include "base/proc.h"
 #include "identity/wine.h"
 #include "identity/winepath.h"
 
@@ -870,13 +870,13 @@ int wine__fill_event(const struct wine_target *t, struct event *e)
 
 	if (!t->unix_path[0])
 		return -ENOENT;
-	err = err ?: event_set_str(e, FIELD_FILE_NAME, t->file_name);
-	err = err ?: event_set_str(e, FIELD_FOLDER_PATH, t->unix_path);
+	err = err ?: event__set_str(e, FIELD_FILE_NAME, t->file_name);
+	err = err ?: event__set_str(e, FIELD_FOLDER_PATH, t->unix_path);
 	if (t->windows_path[0])
-		err = err ?: event_set_str(e, FIELD_WINDOWS_PATH, t->windows_path);
+		err = err ?: event__set_str(e, FIELD_WINDOWS_PATH, t->windows_path);
 	if (t->prefix[0])
-		err = err ?: event_set_str(e, FIELD_WINE_PREFIX, t->prefix);
+		err = err ?: event__set_str(e, FIELD_WINE_PREFIX, t->prefix);
 	if (t->loader_path[0])
-		err = err ?: event_set_str(e, FIELD_WINE_LOADER_PATH, t->loader_path);
+		err = err ?: event__set_str(e, FIELD_WINE_LOADER_PATH, t->loader_path);
 	return err;
 }

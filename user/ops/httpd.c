@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "ops/httpd.h"
 
 #define MAX_CONNS	 8    /* scrapers and probes; a ninth replaces the oldest */

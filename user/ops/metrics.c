@@ -9,9 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/json_writer.h"
+#include "base/utf8.h"
 #include "ops/httpd.h"
 #include "ops/metrics.h"
-#include "output/json_writer.h"
 
 static const struct {
 	const char *name;
@@ -35,6 +36,8 @@ static const struct {
 			      "Reads of executables given up: the file system did not answer."},
     [METRIC_READS_STUCK] = {"rmmhunt_reads_stuck", "gauge",
 			    "Reads still waiting for a file system that did not answer."},
+    [METRIC_UNMATCHABLE_EXECS] = {"rmmhunt_unmatchable_execs_total", "counter",
+				  "Execs of executables no rule can match, counted in the kernel."},
     [METRIC_ALERTS] = {"rmmhunt_alerts_total", "counter", "Events that matched a rule.", {"rule"}},
     [METRIC_SUPPRESSED] = {"rmmhunt_events_suppressed_total",
 			   "counter",
@@ -113,7 +116,7 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
  */
 static void buf_label_value(struct buf *b, const char *s)
 {
-	bool valid = utf8_valid(s, strlen(s));
+	bool valid = utf8__valid(s, strlen(s));
 
 	for (; *s; s++) {
 		unsigned char c = *s;

@@ -21,6 +21,7 @@ enum metric {
 	METRIC_RINGBUF_FILL_RATIO,    /* rmmhunt_ringbuf_fill_ratio, 0..1 */
 	METRIC_READ_TIMEOUTS,	      /* rmmhunt_read_timeouts_total: hung file systems */
 	METRIC_READS_STUCK,	      /* rmmhunt_reads_stuck: workers waiting for one now */
+	METRIC_UNMATCHABLE_EXECS,     /* rmmhunt_unmatchable_execs_total: counted in the kernel */
 	/* With labels: metrics__set_labeled(). */
 	METRIC_ALERTS,	   /* rmmhunt_alerts_total{rule} */
 	METRIC_SUPPRESSED, /* rmmhunt_events_suppressed_total{rule,exclusion} */

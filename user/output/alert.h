@@ -14,9 +14,9 @@
 #define RMMHUNT_ALERT_H
 
 #include "aggregate/agg.h"
-#include "output/json_writer.h"
+#include "base/json_writer.h"
 
 /* Appends the object to @w (no newline). 0, or -ENOMEM when the writer failed. */
-int alert_write_json(struct json_writer *w, const struct agg_alert *al);
+int alert__write_json(struct json_writer *w, const struct agg_alert *al);
 
 #endif

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/base64.h"
+#include "base/base64.h"
+#include "base/timefmt.h"
 #include "output/event_json.h"
 
 /* Columns that are left out, rather than null, when unset. */
@@ -15,66 +16,66 @@ static bool omit_unset(int id)
 
 static void write_raw(struct json_writer *w, const struct event *e, const bool *raw)
 {
-	jw_key(w, "RawBase64");
-	jw_object_begin(w);
+	jw__key(w, "RawBase64");
+	jw__object_begin(w);
 	for (int i = 0; i < FIELD__COUNT; i++) {
 		if (!raw[i])
 			continue;
-		jw_key(w, event_fields[i].name);
+		jw__key(w, event_fields[i].name);
 		if (event_fields[i].type == FT_STRING) {
-			jw_base64(w, event_str(e, i), event_str_len(e, i));
+			jw__base64(w, event__str(e, i), event__str_len(e, i));
 			continue;
 		}
-		jw_array_begin(w);
-		for (const char *it = event_list_next(e, i, NULL); it;
-		     it = event_list_next(e, i, it))
-			jw_base64(w, it, strlen(it));
-		jw_array_end(w);
+		jw__array_begin(w);
+		for (const char *it = event__list_next(e, i, NULL); it;
+		     it = event__list_next(e, i, it))
+			jw__base64(w, it, strlen(it));
+		jw__array_end(w);
 	}
-	jw_object_end(w);
+	jw__object_end(w);
 }
 
-int event_write_json(struct json_writer *w, const struct event *e)
+int event_json__write(struct json_writer *w, const struct event *e)
 {
 	bool raw[FIELD__COUNT] = {false}, any_raw = false;
 
-	jw_object_begin(w);
-	jw_kv_str(w, "RecordType", "DeviceProcessEvents");
+	jw__object_begin(w);
+	jw__kv_str(w, "RecordType", "DeviceProcessEvents");
 	for (int i = 0; i < FIELD__COUNT; i++) {
-		if (!event_isset(e, i)) {
+		if (!event__isset(e, i)) {
 			if (!omit_unset(i)) {
-				jw_key(w, event_fields[i].name);
-				jw_null(w);
+				jw__key(w, event_fields[i].name);
+				jw__null(w);
 			}
 			continue;
 		}
-		jw_key(w, event_fields[i].name);
+		jw__key(w, event_fields[i].name);
 		switch (event_fields[i].type) {
 		case FT_STRING:
-			raw[i] = jw_string(w, event_str(e, i), event_str_len(e, i));
+			raw[i] = jw__string(w, event__str(e, i), event__str_len(e, i));
 			break;
 		case FT_LONG:
-			jw_long(w, event_long(e, i));
+			jw__long(w, event__long(e, i));
 			break;
 		case FT_BOOL:
-			jw_bool(w, event_long(e, i) != 0);
+			jw__bool(w, event__long(e, i) != 0);
 			break;
 		case FT_TIME:
-			jw_time(w, event_long(e, i));
+			jw__time(w, event__long(e, i));
 			break;
 		case FT_STRLIST:
-			jw_array_begin(w);
-			for (const char *it = event_list_next(e, i, NULL); it;
-			     it = event_list_next(e, i, it))
-				raw[i] |= jw_string(w, it, strlen(it));
-			jw_array_end(w);
+			jw__array_begin(w);
+			for (const char *it = event__list_next(e, i, NULL); it;
+			     it = event__list_next(e, i, it))
+				raw[i] |= jw__string(w, it, strlen(it));
+			jw__array_end(w);
 			break;
 		}
 		any_raw |= raw[i];
 	}
 	if (any_raw)
 		write_raw(w, e, raw);
-	jw_object_end(w);
+	jw__object_end(w);
 	return w->failed ? -ENOMEM : 0;
 }
 
@@ -105,7 +106,7 @@ static int read_list(struct event *e, int id, const json_t *arr, bool decode)
 			goto cleanup;
 		}
 		if (decode) {
-			long k = base64_decode(s, len, (unsigned char *)items[i]);
+			long k = base64__decode(s, len, (unsigned char *)items[i]);
 
 			if (k < 0) {
 				err = -EINVAL;
@@ -117,7 +118,7 @@ static int read_list(struct event *e, int id, const json_t *arr, bool decode)
 		}
 	}
 	/* an item is a C string: bytes after a NUL inside are cut, as event.h does */
-	err = event_set_list(e, id, (const char *const *)items, n);
+	err = event__set_list(e, id, (const char *const *)items, n);
 cleanup:
 	for (size_t j = 0; j < n; j++)
 		free(items[j]);
@@ -130,28 +131,28 @@ static int read_column(struct event *e, int id, const json_t *v)
 	int64_t t;
 
 	if (json_is_null(v)) {
-		event_unset(e, id);
+		event__unset(e, id);
 		return 0;
 	}
 	switch (event_fields[id].type) {
 	case FT_STRING:
 		if (!json_is_string(v))
 			return -EINVAL;
-		return event_set_strn(e, id, json_string_value(v), json_string_length(v));
+		return event__set_strn(e, id, json_string_value(v), json_string_length(v));
 	case FT_LONG:
 		if (!json_is_integer(v))
 			return -EINVAL;
-		event_set_long(e, id, json_integer_value(v));
+		event__set_long(e, id, json_integer_value(v));
 		return 0;
 	case FT_BOOL:
 		if (!json_is_boolean(v))
 			return -EINVAL;
-		event_set_long(e, id, json_is_true(v));
+		event__set_long(e, id, json_is_true(v));
 		return 0;
 	case FT_TIME:
-		if (!json_is_string(v) || parse_rfc3339_us(json_string_value(v), &t))
+		if (!json_is_string(v) || timefmt__parse_rfc3339_us(json_string_value(v), &t))
 			return -EINVAL;
-		event_set_long(e, id, t);
+		event__set_long(e, id, t);
 		return 0;
 	case FT_STRLIST:
 		return read_list(e, id, v, false);
@@ -169,7 +170,7 @@ static int read_raw(struct event *e, const json_t *raw)
 		return -EINVAL;
 	json_object_foreach((json_t *)raw, key, v)
 	{
-		int id = event_field_lookup(key);
+		int id = event__field_lookup(key);
 		unsigned char *buf;
 		long n;
 		int err;
@@ -187,8 +188,8 @@ static int read_raw(struct event *e, const json_t *raw)
 		buf = malloc(json_string_length(v) / 4 * 3 + 1);
 		if (!buf)
 			return -ENOMEM;
-		n = base64_decode(json_string_value(v), json_string_length(v), buf);
-		err = n < 0 ? -EINVAL : event_set_strn(e, id, (const char *)buf, n);
+		n = base64__decode(json_string_value(v), json_string_length(v), buf);
+		err = n < 0 ? -EINVAL : event__set_strn(e, id, (const char *)buf, n);
 		free(buf);
 		if (err)
 			return err;
@@ -196,14 +197,14 @@ static int read_raw(struct event *e, const json_t *raw)
 	return 0;
 }
 
-int event_read_json(const json_t *obj, struct event *e)
+int event_json__read(const json_t *obj, struct event *e)
 {
 	const json_t *raw = NULL;
 	const char *key;
 	json_t *v;
 	int err;
 
-	event_reset(e);
+	event__reset(e);
 	if (!json_is_object(obj))
 		return -EINVAL;
 	json_object_foreach((json_t *)obj, key, v)
@@ -214,7 +215,7 @@ int event_read_json(const json_t *obj, struct event *e)
 			raw = v;
 			continue;
 		}
-		id = event_field_lookup(key);
+		id = event__field_lookup(key);
 		if (id < 0)
 			continue;
 		err = read_column(e, id, v);

@@ -15,17 +15,17 @@
 
 #include <jansson.h>
 
+#include "base/json_writer.h"
 #include "event.h"
-#include "output/json_writer.h"
 
 /* Appends the object to @w (no newline). 0, or -ENOMEM when the writer failed. */
-int event_write_json(struct json_writer *w, const struct event *e);
+int event_json__write(struct json_writer *w, const struct event *e);
 
 /*
  * Fills @e (initialised; reset first) from @obj: columns by name, unknown
  * keys ignored, null = unset, RawBase64 applied last. Returns 0, or -EINVAL
  * when a known column has the wrong JSON type or a bad value, -ENOMEM.
  */
-int event_read_json(const json_t *obj, struct event *e);
+int event_json__read(const json_t *obj, struct event *e);
 
 #endif

@@ -59,12 +59,12 @@ struct xparser {
 
 static int next(struct xparser *x)
 {
-	return kql_lex_next(&x->lx, &x->tok);
+	return kql__lex_next(&x->lx, &x->tok);
 }
 
 static int fail(struct xparser *x, const char *what)
 {
-	kql_diag_found(x->d, &x->tok, what, "expression");
+	kql__diag_found(x->d, &x->tok, what, "expression");
 	return -EINVAL;
 }
 
@@ -72,7 +72,7 @@ static int expect(struct xparser *x, const char *text)
 {
 	char what[32];
 
-	if (kql_tok_is(&x->tok, text))
+	if (kql__tok_is(&x->tok, text))
 		return next(x);
 	snprintf(what, sizeof(what), "expected '%s'", text);
 	return fail(x, what);
@@ -81,18 +81,18 @@ static int expect(struct xparser *x, const char *text)
 static void free_node(struct kql_node *n)
 {
 	for (uint32_t i = 0; i < n->nvals; i++)
-		kql_val_free(&n->vals[i]);
+		kql__val_free(&n->vals[i]);
 	free(n->vals);
 	free(n->kids);
 }
 
 static int add(struct xparser *x, struct kql_node *n)
 {
-	int idx = kql_prog_add(x->prog, n);
+	int idx = kql__prog_add(x->prog, n);
 
 	if (idx < 0) {
 		free_node(n);
-		kql_diag_set(x->d, n->line, n->col, "expression too large");
+		kql__diag_set(x->d, n->line, n->col, "expression too large");
 	}
 	return idx;
 }
@@ -113,10 +113,10 @@ static int add_string(struct xparser *x, struct kql_node *n)
 	if (!vals)
 		return -ENOMEM;
 	n->vals = vals;
-	err = kql_tok_string(&x->tok, &s, &len);
+	err = kql__tok_string(&x->tok, &s, &len);
 	if (err)
 		return err;
-	err = kql_val_set_str(&n->vals[n->nvals], s, len);
+	err = kql__val_set_str(&n->vals[n->nvals], s, len);
 	free(s);
 	if (err)
 		return err;
@@ -136,7 +136,7 @@ static int parse_term(struct xparser *x)
 		return fail(x, "expected a field such as process.name");
 	snprintf(name, sizeof(name), "%.*s", (int)x->tok.n, x->tok.p);
 	err = next(x);
-	while (!err && kql_tok_is(&x->tok, ".")) {
+	while (!err && kql__tok_is(&x->tok, ".")) {
 		err = next(x);
 		if (!err && x->tok.kind != TK_IDENT)
 			return fail(x, "expected a field name after '.'");
@@ -153,31 +153,31 @@ static int parse_term(struct xparser *x)
 		if (!strcmp(fields[f].name, name))
 			break;
 	if (f == sizeof(fields) / sizeof(fields[0])) {
-		kql_diag_set(x->d, n.line, n.col, "unknown field '%s'", name);
+		kql__diag_set(x->d, n.line, n.col, "unknown field '%s'", name);
 		return -EINVAL;
 	}
 	n.field = fields[f].field;
 	for (i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
-		if (kql_tok_is(&x->tok, operators[i].name))
+		if (kql__tok_is(&x->tok, operators[i].name))
 			break;
 	if (i == sizeof(operators) / sizeof(operators[0])) {
 		if (x->tok.kind == TK_EOF)
 			return fail(x, "expected an operator");
-		kql_diag_set(x->d, x->tok.line, x->tok.col, "unknown operator '%.*s'",
-			     (int)x->tok.n, x->tok.p);
+		kql__diag_set(x->d, x->tok.line, x->tok.col, "unknown operator '%.*s'",
+			      (int)x->tok.n, x->tok.p);
 		return -EINVAL;
 	}
 	n.op = operators[i].op == KOP_EQ && fields[f].image_name ? KOP_NAME_EQ : operators[i].op;
 	n.neg = operators[i].neg;
 	err = next(x);
 	if (!err && operators[i].list) {
-		const char *close = kql_tok_is(&x->tok, "[") ? "]" : ")";
+		const char *close = kql__tok_is(&x->tok, "[") ? "]" : ")";
 
-		if (!kql_tok_is(&x->tok, "(") && !kql_tok_is(&x->tok, "["))
+		if (!kql__tok_is(&x->tok, "(") && !kql__tok_is(&x->tok, "["))
 			err = fail(x, "expected a list such as (\"a\", \"b\")");
 		if (!err)
 			err = next(x);
-		while (!err && !kql_tok_is(&x->tok, close)) {
+		while (!err && !kql__tok_is(&x->tok, close)) {
 			if (n.nvals)
 				err = expect(x, ",");
 			if (!err)
@@ -200,14 +200,14 @@ static int parse_or(struct xparser *x);
 static int parse_unary(struct xparser *x)
 {
 	struct kql_node n = {.op = KOP_NOT, .line = x->tok.line, .col = x->tok.col};
-	bool negate = kql_tok_is(&x->tok, "not");
+	bool negate = kql__tok_is(&x->tok, "not");
 	int idx, err;
 
-	if (!negate && !kql_tok_is(&x->tok, "("))
+	if (!negate && !kql__tok_is(&x->tok, "("))
 		return parse_term(x);
 	if (++x->depth > KQL_MAX_DEPTH) {
-		kql_diag_set(x->d, n.line, n.col, "expression nested deeper than %d",
-			     KQL_MAX_DEPTH);
+		kql__diag_set(x->d, n.line, n.col, "expression nested deeper than %d",
+			      KQL_MAX_DEPTH);
 		return -EINVAL;
 	}
 	err = next(x);
@@ -237,7 +237,7 @@ static int parse_chain(struct xparser *x, const char *word, enum kql_op op,
 	struct kql_node n = {.op = op, .line = x->tok.line, .col = x->tok.col};
 	int idx = term(x), err;
 
-	if (idx < 0 || !kql_tok_is(&x->tok, word))
+	if (idx < 0 || !kql__tok_is(&x->tok, word))
 		return idx;
 	for (;;) {
 		int *kids = realloc(n.kids, (n.nkids + 1) * sizeof(int));
@@ -248,7 +248,7 @@ static int parse_chain(struct xparser *x, const char *word, enum kql_op op,
 		}
 		n.kids = kids;
 		n.kids[n.nkids++] = idx;
-		if (!kql_tok_is(&x->tok, word))
+		if (!kql__tok_is(&x->tok, word))
 			break;
 		err = next(x);
 		idx = err ? err : term(x);
@@ -270,12 +270,12 @@ static int parse_or(struct xparser *x)
 	return parse_chain(x, "or", KOP_OR, parse_and);
 }
 
-int exclusion_compile(const char *text, size_t len, struct kql_prog *prog, struct kql_diag *d)
+int exclusion__compile(const char *text, size_t len, struct kql_prog *prog, struct kql_diag *d)
 {
 	struct xparser x = {.d = d, .prog = prog};
 	int idx;
 
-	kql_lex_init(&x.lx, text, len, d);
+	kql__lex_init(&x.lx, text, len, d);
 	idx = next(&x);
 	if (!idx && x.tok.kind == TK_EOF)
 		idx = fail(&x, "expected an expression");
@@ -284,6 +284,6 @@ int exclusion_compile(const char *text, size_t len, struct kql_prog *prog, struc
 	if (idx >= 0 && x.tok.kind != TK_EOF)
 		idx = fail(&x, "expected 'and', 'or' or the end of the expression");
 	if (idx == -ENOMEM)
-		kql_diag_set(d, 1, 1, "out of memory");
+		kql__diag_set(d, 1, 1, "out of memory");
 	return idx < 0 ? -EINVAL : idx;
 }

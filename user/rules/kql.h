@@ -24,17 +24,17 @@
 #define MAKE_SET_DEFAULT   1048576
 
 /* terms.c: Kusto's string operators. Needles marked @lneedle are ASCII-lowercased. */
-bool kql_is_term_char(unsigned char c);
-bool kql_has(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
-bool kql_contains(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
-bool kql_startswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
-bool kql_endswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
-bool kql_equals(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
+bool kql__is_term_char(unsigned char c);
+bool kql__has(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
+bool kql__contains(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
+bool kql__startswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
+bool kql__endswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
+bool kql__equals(const char *h, size_t hn, const char *needle, size_t nn, bool cs);
 /* Windows image-name equality: case-insensitive, a trailing ".exe" optional on either side. */
-bool kql_name_equals(const char *h, size_t hn, const char *lneedle, size_t nn);
+bool kql__name_equals(const char *h, size_t hn, const char *lneedle, size_t nn);
 /* Length of @s[0..n) without a trailing ".exe" (any case). */
-size_t kql_strip_exe(const char *s, size_t n);
-void kql_ascii_lower(char *s, size_t n);
+size_t kql__strip_exe(const char *s, size_t n);
+void kql__ascii_lower(char *s, size_t n);
 
 /* A string operator's comparison; each has a case-sensitive twin where Kusto has one. */
 enum kql_op {
@@ -98,17 +98,17 @@ struct kql_diag {
 	void *warn_arg;
 };
 
-void kql_diag_set(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
+void kql__diag_set(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void kql_diag_warn(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
+void kql__diag_warn(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Appends a node; returns its index or -ENOMEM/-E2BIG. */
-int kql_prog_add(struct kql_prog *p, const struct kql_node *n);
-void kql_prog_free(struct kql_prog *p);
-void kql_val_free(struct kql_val *v);
+int kql__prog_add(struct kql_prog *p, const struct kql_node *n);
+void kql__prog_free(struct kql_prog *p);
+void kql__val_free(struct kql_val *v);
 /* Fills v->s/len/lower from @s[0..n); 0 or -ENOMEM. */
-int kql_val_set_str(struct kql_val *v, const char *s, size_t n);
+int kql__val_set_str(struct kql_val *v, const char *s, size_t n);
 
 /* What a query compiles to. */
 struct kql_query {
@@ -119,21 +119,21 @@ struct kql_query {
 };
 
 /* kql_parse.c: compiles @text into @prog/@q; on error fills @d and returns -EINVAL. */
-int kql_compile(const char *text, size_t len, struct kql_prog *prog, struct kql_query *q,
-		struct kql_diag *d);
-void kql_query_free(struct kql_query *q);
+int kql__compile(const char *text, size_t len, struct kql_prog *prog, struct kql_query *q,
+		 struct kql_diag *d);
+void kql__query_free(struct kql_query *q);
 
 /* exclusion.c: compiles one exclusion expression; returns the root node index or -EINVAL. */
-int exclusion_compile(const char *text, size_t len, struct kql_prog *prog, struct kql_diag *d);
+int exclusion__compile(const char *text, size_t len, struct kql_prog *prog, struct kql_diag *d);
 
-/* kql_eval.c */
+/* kql__eval.c */
 struct kql_eval_ctx {
 	const struct event *e;
 	int64_t now_us; /* read lazily, once per evaluation */
 	bool have_now;
 };
-bool kql_eval(const struct kql_prog *p, int node, struct kql_eval_ctx *ctx);
+bool kql__eval(const struct kql_prog *p, int node, struct kql_eval_ctx *ctx);
 /* True when a node reachable from @node (window excluded) reads a per-exec column. */
-bool kql_reads_per_exec(const struct kql_prog *p, int node);
+bool kql__reads_per_exec(const struct kql_prog *p, int node);
 
 #endif

@@ -18,27 +18,27 @@ static bool str_op(const struct kql_node *n, const struct kql_val *v, const char
 {
 	switch (n->op) {
 	case KOP_HAS:
-		return kql_has(h, hn, v->lower, v->len, false);
+		return kql__has(h, hn, v->lower, v->len, false);
 	case KOP_HAS_CS:
-		return kql_has(h, hn, v->s, v->len, true);
+		return kql__has(h, hn, v->s, v->len, true);
 	case KOP_CONTAINS:
-		return kql_contains(h, hn, v->lower, v->len, false);
+		return kql__contains(h, hn, v->lower, v->len, false);
 	case KOP_CONTAINS_CS:
-		return kql_contains(h, hn, v->s, v->len, true);
+		return kql__contains(h, hn, v->s, v->len, true);
 	case KOP_STARTSWITH:
-		return kql_startswith(h, hn, v->lower, v->len, false);
+		return kql__startswith(h, hn, v->lower, v->len, false);
 	case KOP_STARTSWITH_CS:
-		return kql_startswith(h, hn, v->s, v->len, true);
+		return kql__startswith(h, hn, v->s, v->len, true);
 	case KOP_ENDSWITH:
-		return kql_endswith(h, hn, v->lower, v->len, false);
+		return kql__endswith(h, hn, v->lower, v->len, false);
 	case KOP_ENDSWITH_CS:
-		return kql_endswith(h, hn, v->s, v->len, true);
+		return kql__endswith(h, hn, v->s, v->len, true);
 	case KOP_EQ:
-		return kql_equals(h, hn, v->s, v->len, true);
+		return kql__equals(h, hn, v->s, v->len, true);
 	case KOP_EQ_CI:
-		return kql_equals(h, hn, v->lower, v->len, false);
+		return kql__equals(h, hn, v->lower, v->len, false);
 	case KOP_NAME_EQ:
-		return kql_name_equals(h, hn, v->lower, v->len);
+		return kql__name_equals(h, hn, v->lower, v->len);
 	default:
 		return false;
 	}
@@ -52,24 +52,25 @@ static bool str_val(const struct kql_node *n, const struct kql_val *v, const str
 	if (n->field < 0)
 		return str_op(n, v, "", 0);
 	if (event_fields[n->field].type == FT_STRLIST) {
-		for (h = event_list_next(e, n->field, NULL); h; h = event_list_next(e, n->field, h))
+		for (h = event__list_next(e, n->field, NULL); h;
+		     h = event__list_next(e, n->field, h))
 			if (str_op(n, v, h, strlen(h)))
 				return true;
 		return false;
 	}
-	h = event_str(e, n->field);
-	return str_op(n, v, h ? h : "", h ? event_str_len(e, n->field) : 0);
+	h = event__str(e, n->field);
+	return str_op(n, v, h ? h : "", h ? event__str_len(e, n->field) : 0);
 }
 
 static bool is_empty(const struct kql_node *n, const struct event *e)
 {
-	if (n->field < 0 || !event_isset(e, n->field))
+	if (n->field < 0 || !event__isset(e, n->field))
 		return true;
 	switch (event_fields[n->field].type) {
 	case FT_STRING:
-		return event_str_len(e, n->field) == 0;
+		return event__str_len(e, n->field) == 0;
 	case FT_STRLIST:
-		return event_list_count(e, n->field) == 0;
+		return event__list_count(e, n->field) == 0;
 	default:
 		return false;
 	}
@@ -112,7 +113,7 @@ static bool num_op(const struct kql_node *n, int64_t x, struct kql_eval_ctx *ctx
 	}
 }
 
-bool kql_eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
+bool kql__eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
 {
 	const struct kql_node *n = &p->nodes[idx];
 	bool r;
@@ -122,16 +123,16 @@ bool kql_eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
 	switch (n->op) {
 	case KOP_AND:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (!kql_eval(p, n->kids[i], ctx))
+			if (!kql__eval(p, n->kids[i], ctx))
 				return false;
 		return true;
 	case KOP_OR:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (kql_eval(p, n->kids[i], ctx))
+			if (kql__eval(p, n->kids[i], ctx))
 				return true;
 		return false;
 	case KOP_NOT:
-		return !kql_eval(p, n->kids[0], ctx);
+		return !kql__eval(p, n->kids[0], ctx);
 	case KOP_ISEMPTY:
 		r = is_empty(n, ctx->e);
 		break;
@@ -141,7 +142,7 @@ bool kql_eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
 	case KOP_GT:
 	case KOP_GE:
 	case KOP_BETWEEN:
-		if (n->field < 0 || !event_isset(ctx->e, n->field))
+		if (n->field < 0 || !event__isset(ctx->e, n->field))
 			return false;
 		r = num_op(n, ctx->e->f[n->field].num, ctx);
 		break;
@@ -186,7 +187,7 @@ static bool per_exec_field(int field)
 	}
 }
 
-bool kql_reads_per_exec(const struct kql_prog *p, int idx)
+bool kql__reads_per_exec(const struct kql_prog *p, int idx)
 {
 	const struct kql_node *n = &p->nodes[idx];
 
@@ -197,7 +198,7 @@ bool kql_reads_per_exec(const struct kql_prog *p, int idx)
 	case KOP_OR:
 	case KOP_NOT:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (kql_reads_per_exec(p, n->kids[i]))
+			if (kql__reads_per_exec(p, n->kids[i]))
 				return true;
 		return false;
 	default:

@@ -12,7 +12,7 @@
 
 #include "kql_lex.h"
 
-void kql_lex_init(struct kql_lexer *lx, const char *s, size_t len, struct kql_diag *d)
+void kql__lex_init(struct kql_lexer *lx, const char *s, size_t len, struct kql_diag *d)
 {
 	*lx = (struct kql_lexer){.s = s, .len = len, .line = 1, .col = 1, .d = d};
 }
@@ -74,7 +74,7 @@ static int lex_string(struct kql_lexer *lx, struct kql_tok *t)
 		int c = peekc(lx, 0);
 
 		if (c == -1 || c == '\n') {
-			kql_diag_set(lx->d, t->line, t->col, "unterminated string");
+			kql__diag_set(lx->d, t->line, t->col, "unterminated string");
 			return -EINVAL;
 		}
 		advance(lx);
@@ -88,8 +88,8 @@ static int lex_string(struct kql_lexer *lx, struct kql_tok *t)
 		if (c == '\\' && !verbatim) {
 			c = peekc(lx, 0);
 			if (c == -1 || c == 0 || !strchr("\\'\"ntr0", c)) {
-				kql_diag_set(lx->d, lx->line, lx->col - 1,
-					     "unknown escape in string");
+				kql__diag_set(lx->d, lx->line, lx->col - 1,
+					      "unknown escape in string");
 				return -EINVAL;
 			}
 			advance(lx);
@@ -97,7 +97,7 @@ static int lex_string(struct kql_lexer *lx, struct kql_tok *t)
 	}
 }
 
-int kql_tok_string(const struct kql_tok *t, char **out, size_t *len)
+int kql__tok_string(const struct kql_tok *t, char **out, size_t *len)
 {
 	bool verbatim = t->p[0] == '@';
 	const char *p = t->p + (verbatim ? 2 : 1);
@@ -196,7 +196,7 @@ static int lex_number(struct kql_lexer *lx, struct kql_tok *t)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strlen(units[i].name) == ulen && !memcmp(units[i].name, lx->s + ustart, ulen)) {
 			if (whole > INT64_MAX / units[i].us / 2) {
-				kql_diag_set(lx->d, t->line, t->col, "timespan too large");
+				kql__diag_set(lx->d, t->line, t->col, "timespan too large");
 				return -EINVAL;
 			}
 			t->kind = TK_TIMESPAN;
@@ -205,15 +205,15 @@ static int lex_number(struct kql_lexer *lx, struct kql_tok *t)
 			return 0;
 		}
 	}
-	kql_diag_set(lx->d, t->line, t->col, "unknown timespan unit '%.*s'", (int)ulen,
-		     lx->s + ustart);
+	kql__diag_set(lx->d, t->line, t->col, "unknown timespan unit '%.*s'", (int)ulen,
+		      lx->s + ustart);
 	return -EINVAL;
 too_long:
-	kql_diag_set(lx->d, t->line, t->col, "number too long");
+	kql__diag_set(lx->d, t->line, t->col, "number too long");
 	return -EINVAL;
 }
 
-int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t)
+int kql__lex_next(struct kql_lexer *lx, struct kql_tok *t)
 {
 	static const char *const two[] = {"==", "!=", "=~", "!~", "<=", ">=", ".."};
 	unsigned end_line = lx->line, end_col = lx->col;
@@ -251,11 +251,11 @@ int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t)
 		}
 		if (!strchr("|()[],;=<>.-+!{}*/%:~@$#&^?\\`", c) || c == 0) {
 			if (c >= 0x20 && c < 0x7f)
-				kql_diag_set(lx->d, t->line, t->col, "unexpected character '%c'",
-					     c);
+				kql__diag_set(lx->d, t->line, t->col, "unexpected character '%c'",
+					      c);
 			else
-				kql_diag_set(lx->d, t->line, t->col,
-					     "unexpected byte 0x%02x outside a string", c);
+				kql__diag_set(lx->d, t->line, t->col,
+					      "unexpected byte 0x%02x outside a string", c);
 			return -EINVAL;
 		}
 		advance(lx);
@@ -264,33 +264,33 @@ int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t)
 	return err;
 }
 
-void kql_diag_found(struct kql_diag *d, const struct kql_tok *t, const char *what,
-		    const char *text_name)
+void kql__diag_found(struct kql_diag *d, const struct kql_tok *t, const char *what,
+		     const char *text_name)
 {
 	int n = t->n > 40 ? 40 : (int)t->n;
 
 	if (t->kind == TK_EOF)
-		kql_diag_set(d, t->line, t->col, "%s, found the end of the %s", what, text_name);
+		kql__diag_set(d, t->line, t->col, "%s, found the end of the %s", what, text_name);
 	else if (t->kind == TK_STRING) /* it has its own quotes */
-		kql_diag_set(d, t->line, t->col, "%s, found %.*s", what, n, t->p);
+		kql__diag_set(d, t->line, t->col, "%s, found %.*s", what, n, t->p);
 	else
-		kql_diag_set(d, t->line, t->col, "%s, found '%.*s'", what, n, t->p);
+		kql__diag_set(d, t->line, t->col, "%s, found '%.*s'", what, n, t->p);
 }
 
-bool kql_tok_is(const struct kql_tok *t, const char *text)
+bool kql__tok_is(const struct kql_tok *t, const char *text)
 {
 	return (t->kind == TK_IDENT || t->kind == TK_PUNCT) && strlen(text) == t->n &&
 	       !memcmp(t->p, text, t->n);
 }
 
-int kql_lex_raw_until(struct kql_lexer *lx, char end, struct kql_tok *t)
+int kql__lex_raw_until(struct kql_lexer *lx, char end, struct kql_tok *t)
 {
 	skip_blanks(lx);
 	*t = (struct kql_tok){
 	    .kind = TK_STRING, .line = lx->line, .col = lx->col, .p = lx->s + lx->pos};
 	while (peekc(lx, 0) != end) {
 		if (peekc(lx, 0) == -1 || peekc(lx, 0) == '\n') {
-			kql_diag_set(lx->d, t->line, t->col, "expected '%c'", end);
+			kql__diag_set(lx->d, t->line, t->col, "expected '%c'", end);
 			return -EINVAL;
 		}
 		advance(lx);

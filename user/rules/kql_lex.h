@@ -23,20 +23,20 @@ struct kql_lexer {
 	struct kql_diag *d;
 };
 
-void kql_lex_init(struct kql_lexer *lx, const char *s, size_t len, struct kql_diag *d);
+void kql__lex_init(struct kql_lexer *lx, const char *s, size_t len, struct kql_diag *d);
 /* The next token, skipping blanks and // comments. 0, or -EINVAL with @d filled. */
-int kql_lex_next(struct kql_lexer *lx, struct kql_tok *t);
+int kql__lex_next(struct kql_lexer *lx, struct kql_tok *t);
 /* "@what, found X" at @t, X naming the token (or "the end of the @text_name"). */
-void kql_diag_found(struct kql_diag *d, const struct kql_tok *t, const char *what,
-		    const char *text_name);
+void kql__diag_found(struct kql_diag *d, const struct kql_tok *t, const char *what,
+		     const char *text_name);
 /* True when @t is the identifier or punctuation @text exactly. */
-bool kql_tok_is(const struct kql_tok *t, const char *text);
+bool kql__tok_is(const struct kql_tok *t, const char *text);
 /* The value of a TK_STRING token, escapes resolved, NUL-terminated; 0 or -ENOMEM. */
-int kql_tok_string(const struct kql_tok *t, char **out, size_t *len);
+int kql__tok_string(const struct kql_tok *t, char **out, size_t *len);
 /*
  * The raw text from here up to (not including) the next @end, for literals
  * Kusto writes unquoted (datetime(2024-01-01)); the lexer is left on @end.
  */
-int kql_lex_raw_until(struct kql_lexer *lx, char end, struct kql_tok *t);
+int kql__lex_raw_until(struct kql_lexer *lx, char end, struct kql_tok *t);
 
 #endif

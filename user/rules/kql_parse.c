@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timefmt.h"
 #include "kql_lex.h"
-#include "output/json_writer.h"
 
 enum vkind { VK_STRING, VK_NUMBER, VK_TIMESPAN, VK_TIME, VK_BOOL, VK_LIST };
 
@@ -63,17 +63,17 @@ struct parser {
 
 static int next(struct parser *p)
 {
-	return kql_lex_next(&p->lx, &p->tok);
+	return kql__lex_next(&p->lx, &p->tok);
 }
 
 static bool is(const struct parser *p, const char *text)
 {
-	return kql_tok_is(&p->tok, text);
+	return kql__tok_is(&p->tok, text);
 }
 
 static int fail(struct parser *p, const struct kql_tok *t, const char *what)
 {
-	kql_diag_found(p->d, t, what, "query");
+	kql__diag_found(p->d, t, what, "query");
 	return -EINVAL;
 }
 
@@ -94,9 +94,9 @@ static char *tok_dup(const struct kql_tok *t)
 
 static void pval_free(struct pval *v)
 {
-	kql_val_free(&v->v);
+	kql__val_free(&v->v);
 	for (size_t i = 0; i < v->nitems; i++)
-		kql_val_free(&v->items[i]);
+		kql__val_free(&v->items[i]);
 	free(v->items);
 	memset(v, 0, sizeof(*v));
 }
@@ -105,7 +105,7 @@ static int val_copy(struct kql_val *dst, const struct kql_val *src)
 {
 	*dst = *src;
 	dst->s = dst->lower = NULL;
-	return src->s ? kql_val_set_str(dst, src->s, src->len) : 0;
+	return src->s ? kql__val_set_str(dst, src->s, src->len) : 0;
 }
 
 static const struct let_binding *find_let(const struct parser *p, const struct kql_tok *t)
@@ -156,7 +156,7 @@ static int parse_datetime(struct parser *p, int64_t *us)
 	size_t n;
 	int err;
 
-	err = kql_lex_raw_until(&p->lx, ')', &raw);
+	err = kql__lex_raw_until(&p->lx, ')', &raw);
 	if (err)
 		return err;
 	n = raw.n;
@@ -176,14 +176,14 @@ static int parse_datetime(struct parser *p, int64_t *us)
 	if (buf[n - 1] != 'Z' && buf[n - 1] != 'z' &&
 	    (n <= 19 || (!strchr(buf + 19, '+') && !strchr(buf + 19, '-'))))
 		strcat(buf, "Z");
-	if (parse_rfc3339_us(buf, us))
+	if (timefmt__parse_rfc3339_us(buf, us))
 		goto bad;
 	err = next(p); /* now on ')' */
 	if (err)
 		return err;
 	return expect(p, ")");
 bad:
-	kql_diag_set(p->d, raw.line, raw.col, "invalid datetime '%.*s'", (int)raw.n, raw.p);
+	kql__diag_set(p->d, raw.line, raw.col, "invalid datetime '%.*s'", (int)raw.n, raw.p);
 	return -EINVAL;
 }
 
@@ -199,8 +199,8 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 	out->kind = VK_LIST;
 	out->item_kind = VK_STRING;
 	if (++p->depth > KQL_MAX_DEPTH) { /* lists nest through dynamic() and lets */
-		kql_diag_set(p->d, start.line, start.col, "lists nested deeper than %d",
-			     KQL_MAX_DEPTH);
+		kql__diag_set(p->d, start.line, start.col, "lists nested deeper than %d",
+			      KQL_MAX_DEPTH);
 		return -EINVAL;
 	}
 	err = next(p);
@@ -223,16 +223,16 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 
 		if (add && out->nitems && k != out->item_kind) {
 			pval_free(&item);
-			kql_diag_set(p->d, at.line, at.col, "a list cannot mix %s and %s",
-				     vkind_name[out->item_kind], vkind_name[k]);
+			kql__diag_set(p->d, at.line, at.col, "a list cannot mix %s and %s",
+				      vkind_name[out->item_kind], vkind_name[k]);
 			return -EINVAL;
 		}
 		if (add)
 			out->item_kind = k;
 		if (out->nitems + add > KQL_MAX_LIST) {
 			pval_free(&item);
-			kql_diag_set(p->d, start.line, start.col, "list longer than %d items",
-				     KQL_MAX_LIST);
+			kql__diag_set(p->d, start.line, start.col, "list longer than %d items",
+				      KQL_MAX_LIST);
 			return -EINVAL;
 		}
 		if (out->nitems + add > cap) {
@@ -274,10 +274,10 @@ static int parse_value(struct parser *p, struct pval *out, bool list_ok)
 		size_t n;
 
 		out->kind = VK_STRING;
-		err = kql_tok_string(&t, &s, &n);
+		err = kql__tok_string(&t, &s, &n);
 		if (err)
 			return err;
-		err = kql_val_set_str(&out->v, s, n);
+		err = kql__val_set_str(&out->v, s, n);
 		free(s);
 		return err ? err : next(p);
 	}
@@ -293,8 +293,8 @@ static int parse_value(struct parser *p, struct pval *out, bool list_ok)
 		if (t.kind != TK_NUMBER && t.kind != TK_TIMESPAN)
 			return fail(p, &t, "expected a number");
 		if (t.decimal) {
-			kql_diag_set(p->d, t.line, t.col,
-				     "decimal numbers are supported in timespans only");
+			kql__diag_set(p->d, t.line, t.col,
+				      "decimal numbers are supported in timespans only");
 			return -EINVAL;
 		}
 		out->kind = t.kind == TK_NUMBER ? VK_NUMBER : VK_TIMESPAN;
@@ -344,7 +344,7 @@ static int parse_value(struct parser *p, struct pval *out, bool list_ok)
 	}
 	l = find_let(p, &t);
 	if (!l) {
-		kql_diag_set(
+		kql__diag_set(
 		    p->d, t.line, t.col,
 		    "'%.*s' is not a value or let name (comparing columns is not supported)",
 		    (int)t.n, t.p);
@@ -376,8 +376,8 @@ static int parse_let(struct parser *p)
 	if (p->tok.kind != TK_IDENT)
 		return fail(p, &p->tok, "expected a name after 'let'");
 	if (p->nlets == KQL_MAX_LETS) {
-		kql_diag_set(p->d, p->tok.line, p->tok.col, "more than %d let statements",
-			     KQL_MAX_LETS);
+		kql__diag_set(p->d, p->tok.line, p->tok.col, "more than %d let statements",
+			      KQL_MAX_LETS);
 		return -EINVAL;
 	}
 	l = &p->lets[p->nlets];
@@ -410,27 +410,27 @@ static int parse_column(struct parser *p, int *field)
 	snprintf(name, sizeof(name), "%.*s", (int)t.n, t.p);
 	if (p->projected || t.n >= sizeof(name))
 		goto unknown;
-	*field = event_field_lookup(name);
+	*field = event__field_lookup(name);
 	if (*field >= 0)
 		return next(p);
-	if (event_field_is_windows_only(name)) {
-		kql_diag_warn(p->d, t.line, t.col,
-			      "column '%s' has no Linux meaning: it is always empty", name);
+	if (event__field_is_windows_only(name)) {
+		kql__diag_warn(p->d, t.line, t.col,
+			       "column '%s' has no Linux meaning: it is always empty", name);
 		*field = -1;
 		return next(p);
 	}
 unknown:
-	kql_diag_set(p->d, t.line, t.col, "unknown column '%.*s'", (int)t.n, t.p);
+	kql__diag_set(p->d, t.line, t.col, "unknown column '%.*s'", (int)t.n, t.p);
 	return -EINVAL;
 }
 
 static int add_node(struct parser *p, const struct kql_node *n)
 {
-	int idx = kql_prog_add(p->prog, n);
+	int idx = kql__prog_add(p->prog, n);
 
 	if (idx == -E2BIG)
-		kql_diag_set(p->d, n->line, n->col, "query too large (more than %d predicates)",
-			     KQL_MAX_NODES);
+		kql__diag_set(p->d, n->line, n->col, "query too large (more than %d predicates)",
+			      KQL_MAX_NODES);
 	return idx;
 }
 
@@ -494,8 +494,8 @@ static int check_kind(struct parser *p, const struct kql_tok *at, enum vkind got
 {
 	if (got == want || (want == VK_BOOL && got == VK_NUMBER))
 		return 0;
-	kql_diag_set(p->d, at->line, at->col, "'%s' compares with %s, not %s", column,
-		     vkind_name[want], vkind_name[got]);
+	kql__diag_set(p->d, at->line, at->col, "'%s' compares with %s, not %s", column,
+		      vkind_name[want], vkind_name[got]);
 	return -EINVAL;
 }
 
@@ -519,13 +519,13 @@ static int parse_comparison(struct parser *p)
 	is_str = type == FT_STRING || type == FT_STRLIST;
 	op_tok = p->tok;
 	for (i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
-		if (kql_tok_is(&op_tok, operators[i].name))
+		if (kql__tok_is(&op_tok, operators[i].name))
 			break;
 	if (i == sizeof(operators) / sizeof(operators[0])) {
 		if (op_tok.kind == TK_EOF)
 			return fail(p, &op_tok, "expected an operator");
-		kql_diag_set(p->d, op_tok.line, op_tok.col, "unknown operator '%.*s'",
-			     (int)op_tok.n, op_tok.p);
+		kql__diag_set(p->d, op_tok.line, op_tok.col, "unknown operator '%.*s'",
+			      (int)op_tok.n, op_tok.p);
 		return -EINVAL;
 	}
 	n.op = operators[i].op;
@@ -545,9 +545,9 @@ static int parse_comparison(struct parser *p)
 			n.op = KOP_NUM_EQ;
 			err = check_kind(p, &val_tok, v.kind, column_vkind(type), column);
 		} else if (!is_str) {
-			kql_diag_set(p->d, op_tok.line, op_tok.col,
-				     "'%s' needs a string column; '%s' is not one",
-				     operators[i].name, column);
+			kql__diag_set(p->d, op_tok.line, op_tok.col,
+				      "'%s' needs a string column; '%s' is not one",
+				      operators[i].name, column);
 			err = -EINVAL;
 		} else {
 			err = check_kind(p, &val_tok, v.kind, VK_STRING, column);
@@ -581,9 +581,9 @@ static int parse_comparison(struct parser *p)
 				  ? check_kind(p, &val_tok, v.item_kind, column_vkind(type), column)
 				  : 0;
 		} else if (!is_str) {
-			kql_diag_set(p->d, op_tok.line, op_tok.col,
-				     "'%s' needs a string column; '%s' is not one",
-				     operators[i].name, column);
+			kql__diag_set(p->d, op_tok.line, op_tok.col,
+				      "'%s' needs a string column; '%s' is not one",
+				      operators[i].name, column);
 			err = -EINVAL;
 		} else if (v.nitems) {
 			err = check_kind(p, &val_tok, v.item_kind, VK_STRING, column);
@@ -598,9 +598,9 @@ static int parse_comparison(struct parser *p)
 	case R_CMP:
 	case R_BETWEEN:
 		if (is_str || type == FT_BOOL) {
-			kql_diag_set(p->d, op_tok.line, op_tok.col,
-				     "'%s' needs a number or datetime column; '%s' is not one",
-				     operators[i].name, column);
+			kql__diag_set(p->d, op_tok.line, op_tok.col,
+				      "'%s' needs a number or datetime column; '%s' is not one",
+				      operators[i].name, column);
 			err = -EINVAL;
 			break;
 		}
@@ -639,14 +639,14 @@ static int parse_comparison(struct parser *p)
 	pval_free(&hi);
 	if (err) {
 		for (uint32_t j = 0; j < n.nvals; j++)
-			kql_val_free(&n.vals[j]);
+			kql__val_free(&n.vals[j]);
 		free(n.vals);
 		return err;
 	}
 	idx = add_node(p, &n);
 	if (idx < 0) {
 		for (uint32_t j = 0; j < n.nvals; j++)
-			kql_val_free(&n.vals[j]);
+			kql__val_free(&n.vals[j]);
 		free(n.vals);
 	}
 	return idx;
@@ -665,8 +665,8 @@ static int parse_primary(struct parser *p)
 		bool negate = is(p, "not");
 
 		if (++p->depth > KQL_MAX_DEPTH) {
-			kql_diag_set(p->d, t.line, t.col, "expression nested deeper than %d",
-				     KQL_MAX_DEPTH);
+			kql__diag_set(p->d, t.line, t.col, "expression nested deeper than %d",
+				      KQL_MAX_DEPTH);
 			return -EINVAL;
 		}
 		err = next(p);
@@ -714,7 +714,7 @@ static int parse_primary(struct parser *p)
 	if (err)
 		return err;
 	if (is(p, "(")) {
-		kql_diag_set(p->d, t.line, t.col, "unsupported function '%.*s'", (int)t.n, t.p);
+		kql__diag_set(p->d, t.line, t.col, "unsupported function '%.*s'", (int)t.n, t.p);
 		return -EINVAL;
 	}
 	p->lx = save;
@@ -818,12 +818,12 @@ static int add_col(struct parser *p, struct summarize_col *cols, size_t *n,
 {
 	for (size_t i = 0; i < *n; i++) {
 		if (!strcmp(cols[i].name, name)) {
-			kql_diag_set(p->d, at->line, at->col, "duplicate column '%s'", name);
+			kql__diag_set(p->d, at->line, at->col, "duplicate column '%s'", name);
 			return -EINVAL;
 		}
 	}
 	if (*n == KQL_MAX_COLS) {
-		kql_diag_set(p->d, at->line, at->col, "more than %d columns", KQL_MAX_COLS);
+		kql__diag_set(p->d, at->line, at->col, "more than %d columns", KQL_MAX_COLS);
 		return -EINVAL;
 	}
 	cols[*n] =
@@ -896,17 +896,17 @@ static int parse_summarize(struct parser *p)
 			break;
 		fn = p->tok;
 		for (i = 0; i < sizeof(aggregates) / sizeof(aggregates[0]); i++)
-			if (kql_tok_is(&fn, aggregates[i].name))
+			if (kql__tok_is(&fn, aggregates[i].name))
 				break;
 		if (i == sizeof(aggregates) / sizeof(aggregates[0])) {
 			if (fn.kind != TK_IDENT) {
 				err = fail(p, &fn, "expected an aggregation");
 				break;
 			}
-			kql_diag_set(p->d, fn.line, fn.col,
-				     "unsupported aggregation '%.*s' (min, max, count, dcount, "
-				     "make_set are)",
-				     (int)fn.n, fn.p);
+			kql__diag_set(p->d, fn.line, fn.col,
+				      "unsupported aggregation '%.*s' (min, max, count, dcount, "
+				      "make_set are)",
+				      (int)fn.n, fn.p);
 			err = -EINVAL;
 			break;
 		}
@@ -961,8 +961,8 @@ static int parse_summarize(struct parser *p)
 	for (size_t i = 0; i < naggs; i++) {
 		for (size_t j = 0; j < ncols && !err; j++) {
 			if (!strcmp(cols[j].name, aggs[i].name)) {
-				kql_diag_set(p->d, p->tok.line, p->tok.col, "duplicate column '%s'",
-					     aggs[i].name);
+				kql__diag_set(p->d, p->tok.line, p->tok.col,
+					      "duplicate column '%s'", aggs[i].name);
 				err = -EINVAL;
 			}
 		}
@@ -1067,8 +1067,8 @@ static int parse_project_output(struct parser *p)
 			    !memcmp(p->q->cols[i].name, ct.p, ct.n))
 				break;
 		if (i == p->q->ncols) {
-			kql_diag_set(p->d, ct.line, ct.col, "unknown column '%.*s' after summarize",
-				     (int)ct.n, ct.p);
+			kql__diag_set(p->d, ct.line, ct.col,
+				      "unknown column '%.*s' after summarize", (int)ct.n, ct.p);
 			err = -EINVAL;
 			break;
 		}
@@ -1106,30 +1106,31 @@ static int parse_operator(struct parser *p)
 	err = next(p);
 	if (err)
 		return err;
-	if (kql_tok_is(&t, "where")) {
+	if (kql__tok_is(&t, "where")) {
 		if (p->summarized) {
-			kql_diag_set(p->d, t.line, t.col, "where after summarize is not supported");
+			kql__diag_set(p->d, t.line, t.col,
+				      "where after summarize is not supported");
 			return -EINVAL;
 		}
 		return parse_where(p);
 	}
-	if (kql_tok_is(&t, "summarize")) {
+	if (kql__tok_is(&t, "summarize")) {
 		if (p->summarized) {
-			kql_diag_set(p->d, t.line, t.col, "only one summarize is supported");
+			kql__diag_set(p->d, t.line, t.col, "only one summarize is supported");
 			return -EINVAL;
 		}
 		return parse_summarize(p);
 	}
-	if (kql_tok_is(&t, "project") || kql_tok_is(&t, "extend")) {
+	if (kql__tok_is(&t, "project") || kql__tok_is(&t, "extend")) {
 		if (!p->summarized)
-			return parse_project_columns(p, kql_tok_is(&t, "project"));
-		if (kql_tok_is(&t, "project"))
+			return parse_project_columns(p, kql__tok_is(&t, "project"));
+		if (kql__tok_is(&t, "project"))
 			return parse_project_output(p);
 		return fail(p, &t, "extend after summarize is not supported");
 	}
-	kql_diag_set(p->d, t.line, t.col,
-		     "unsupported tabular operator '%.*s' (where, summarize, project, extend are)",
-		     (int)t.n, t.p);
+	kql__diag_set(p->d, t.line, t.col,
+		      "unsupported tabular operator '%.*s' (where, summarize, project, extend are)",
+		      (int)t.n, t.p);
 	return -EINVAL;
 }
 
@@ -1175,9 +1176,10 @@ static int parse_query(struct parser *p)
 	if (p->tok.kind != TK_IDENT)
 		return fail(p, &p->tok, "expected the table DeviceProcessEvents");
 	if (!is(p, "DeviceProcessEvents")) {
-		kql_diag_set(p->d, p->tok.line, p->tok.col,
-			     "unsupported table '%.*s' (rmmhunt produces DeviceProcessEvents only)",
-			     (int)p->tok.n, p->tok.p);
+		kql__diag_set(
+		    p->d, p->tok.line, p->tok.col,
+		    "unsupported table '%.*s' (rmmhunt produces DeviceProcessEvents only)",
+		    (int)p->tok.n, p->tok.p);
 		return -EINVAL;
 	}
 	err = next(p);
@@ -1193,8 +1195,8 @@ static int parse_query(struct parser *p)
 	return err;
 }
 
-int kql_compile(const char *text, size_t len, struct kql_prog *prog, struct kql_query *q,
-		struct kql_diag *d)
+int kql__compile(const char *text, size_t len, struct kql_prog *prog, struct kql_query *q,
+		 struct kql_diag *d)
 {
 	struct parser *p;
 	int err;
@@ -1207,7 +1209,7 @@ int kql_compile(const char *text, size_t len, struct kql_prog *prog, struct kql_
 	p->d = d;
 	p->prog = prog;
 	p->q = q;
-	kql_lex_init(&p->lx, text, len, d);
+	kql__lex_init(&p->lx, text, len, d);
 	err = parse_query(p);
 	if (err)
 		goto cleanup;
@@ -1238,13 +1240,13 @@ cleanup:
 		free(p->aliases[i].name);
 	free(p);
 	if (err == -ENOMEM)
-		kql_diag_set(d, 1, 1, "out of memory");
+		kql__diag_set(d, 1, 1, "out of memory");
 	if (err)
-		kql_query_free(q);
+		kql__query_free(q);
 	return err ? -EINVAL : 0;
 }
 
-void kql_query_free(struct kql_query *q)
+void kql__query_free(struct kql_query *q)
 {
 	if (!q)
 		return;

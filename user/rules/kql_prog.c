@@ -8,7 +8,7 @@
 
 #include "kql.h"
 
-void kql_diag_set(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
+void kql__diag_set(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -21,7 +21,7 @@ void kql_diag_set(struct kql_diag *d, unsigned line, unsigned col, const char *f
 	va_end(ap);
 }
 
-void kql_diag_warn(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
+void kql__diag_warn(struct kql_diag *d, unsigned line, unsigned col, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -34,7 +34,7 @@ void kql_diag_warn(struct kql_diag *d, unsigned line, unsigned col, const char *
 	d->warn(d->warn_arg, line, col, msg);
 }
 
-int kql_prog_add(struct kql_prog *p, const struct kql_node *n)
+int kql__prog_add(struct kql_prog *p, const struct kql_node *n)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 16;
@@ -52,30 +52,30 @@ int kql_prog_add(struct kql_prog *p, const struct kql_node *n)
 	return (int)p->n++;
 }
 
-void kql_val_free(struct kql_val *v)
+void kql__val_free(struct kql_val *v)
 {
 	free(v->s);
 	free(v->lower);
 	memset(v, 0, sizeof(*v));
 }
 
-int kql_val_set_str(struct kql_val *v, const char *s, size_t n)
+int kql__val_set_str(struct kql_val *v, const char *s, size_t n)
 {
 	v->s = malloc(n + 1);
 	v->lower = malloc(n + 1);
 	if (!v->s || !v->lower) {
-		kql_val_free(v);
+		kql__val_free(v);
 		return -ENOMEM;
 	}
 	memcpy(v->s, s, n);
 	v->s[n] = '\0';
 	memcpy(v->lower, s, n + 1);
-	kql_ascii_lower(v->lower, n);
+	kql__ascii_lower(v->lower, n);
 	v->len = n;
 	return 0;
 }
 
-void kql_prog_free(struct kql_prog *p)
+void kql__prog_free(struct kql_prog *p)
 {
 	if (!p)
 		return;
@@ -83,7 +83,7 @@ void kql_prog_free(struct kql_prog *p)
 		struct kql_node *n = &p->nodes[i];
 
 		for (uint32_t j = 0; j < n->nvals; j++)
-			kql_val_free(&n->vals[j]);
+			kql__val_free(&n->vals[j]);
 		free(n->vals);
 		free(n->kids);
 	}

@@ -34,16 +34,16 @@ struct rule {
 };
 
 /* Appends "file:line:col: message" (or the message alone when @file is NULL) as a warning. */
-void rules_diag_warn(struct rules_diag *diag, const char *fmt, ...)
+void rules__diag_warn(struct rules_diag *diag, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Reads and compiles one rule file. 0, or -EINVAL with diag->msg set. */
 int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule **out,
 		     struct rules_diag *diag);
-void rule_free(struct rule *r);
+void rule__free(struct rule *r);
 
 /* A path as ruleset__load_paths reads it: the file, or the sorted rule files of a directory. */
-int rules_expand_path(const char *path, char ***files, size_t *n, struct rules_diag *diag);
-void rules_free_paths(char **files, size_t n);
+int rules__expand_path(const char *path, char ***files, size_t *n, struct rules_diag *diag);
+void rules__free_paths(char **files, size_t n);
 
 #endif

@@ -29,7 +29,7 @@ struct yreader {
 	struct rules_diag *diag;
 };
 
-void rules_diag_warn(struct rules_diag *diag, const char *fmt, ...)
+void rules__diag_warn(struct rules_diag *diag, const char *fmt, ...)
 {
 	const size_t max = sizeof(diag->warnings) / sizeof(diag->warnings[0]);
 	va_list ap;
@@ -245,7 +245,7 @@ static void warn_at(void *arg, unsigned line, unsigned col, const char *msg)
 	size_t fl, fc;
 
 	origin_pos(o, line, col, &fl, &fc);
-	rules_diag_warn(o->y->diag, "%s:%zu:%zu: %s", o->y->file, fl, fc, msg);
+	rules__diag_warn(o->y->diag, "%s:%zu:%zu: %s", o->y->file, fl, fc, msg);
 }
 
 static int compile_error(const struct text_origin *o, const struct kql_diag *d, const char *what)
@@ -289,8 +289,8 @@ static int read_exclusion(struct yreader *y, struct rule *r, struct rule_exclusi
 				return err;
 			d.warn = warn_at;
 			d.warn_arg = &o;
-			x->root = exclusion_compile((const char *)y->ev.data.scalar.value,
-						    y->ev.data.scalar.length, &r->prog, &d);
+			x->root = exclusion__compile((const char *)y->ev.data.scalar.value,
+						     y->ev.data.scalar.length, &r->prog, &d);
 			if (x->root < 0)
 				return compile_error(&o, &d, "exclusion");
 		} else {
@@ -346,8 +346,8 @@ static int read_query(struct yreader *y, struct rule *r, bool *seen)
 	*seen = true;
 	d.warn = warn_at;
 	d.warn_arg = &o;
-	if (kql_compile((const char *)y->ev.data.scalar.value, y->ev.data.scalar.length, &r->prog,
-			&r->q, &d))
+	if (kql__compile((const char *)y->ev.data.scalar.value, y->ev.data.scalar.length, &r->prog,
+			 &r->q, &d))
 		return compile_error(&o, &d, "query");
 	return 0;
 }
@@ -448,20 +448,20 @@ int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule
 	yaml_parser_delete(&y.parser);
 	if (err)
 		goto cleanup;
-	r->where_per_exec = r->q.root >= 0 && kql_reads_per_exec(&r->prog, r->q.root);
+	r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root);
 	r->per_exec = r->where_per_exec;
 	for (size_t i = 0; i < r->nexcl; i++)
-		r->per_exec = r->per_exec || kql_reads_per_exec(&r->prog, r->excl[i].root);
+		r->per_exec = r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root);
 	*out = r;
 	return 0;
 cleanup:
 	if (err == -ENOMEM)
 		snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", file);
-	rule_free(r);
+	rule__free(r);
 	return err;
 }
 
-void rule_free(struct rule *r)
+void rule__free(struct rule *r)
 {
 	if (!r)
 		return;
@@ -481,7 +481,7 @@ void rule_free(struct rule *r)
 		free(r->excl[i].expression);
 	}
 	free(r->excl);
-	kql_prog_free(&r->prog);
-	kql_query_free(&r->q);
+	kql__prog_free(&r->prog);
+	kql__query_free(&r->q);
 	free(r);
 }

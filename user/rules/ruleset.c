@@ -34,7 +34,7 @@ static int ruleset_add(struct ruleset *rs, const char *name, const char *text, s
 			snprintf(diag->msg, sizeof(diag->msg),
 				 "%s: duplicate rule id '%s' (also in %s)", name, r->id,
 				 rs->rules[i]->file);
-			rule_free(r);
+			rule__free(r);
 			return -EINVAL;
 		}
 	}
@@ -43,7 +43,7 @@ static int ruleset_add(struct ruleset *rs, const char *name, const char *text, s
 		struct rule **rules = realloc(rs->rules, cap * sizeof(*rules));
 
 		if (!rules) {
-			rule_free(r);
+			rule__free(r);
 			snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", name);
 			return -ENOMEM;
 		}
@@ -59,7 +59,7 @@ void ruleset__free(struct ruleset *rs)
 	if (!rs)
 		return;
 	for (size_t i = 0; i < rs->n; i++)
-		rule_free(rs->rules[i]);
+		rule__free(rs->rules[i]);
 	free(rs->rules);
 	free(rs);
 }
@@ -168,7 +168,7 @@ static int rule_file_filter(const struct dirent *d)
 	       (n > 4 && !strcmp(d->d_name + n - 4, ".yml"));
 }
 
-int rules_expand_path(const char *path, char ***files, size_t *n, struct rules_diag *diag)
+int rules__expand_path(const char *path, char ***files, size_t *n, struct rules_diag *diag)
 {
 	struct dirent **ents = NULL;
 	struct stat st;
@@ -213,7 +213,7 @@ int rules_expand_path(const char *path, char ***files, size_t *n, struct rules_d
 nomem:
 	snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", path);
 	err = -ENOMEM;
-	rules_free_paths(*files, *n);
+	rules__free_paths(*files, *n);
 	*files = NULL;
 	*n = 0;
 cleanup:
@@ -223,7 +223,7 @@ cleanup:
 	return err;
 }
 
-void rules_free_paths(char **files, size_t n)
+void rules__free_paths(char **files, size_t n)
 {
 	for (size_t i = 0; files && i < n; i++)
 		free(files[i]);
@@ -245,10 +245,10 @@ struct ruleset *ruleset__load_paths(const char *const *paths, size_t n, struct r
 		char **files;
 		size_t nfiles;
 
-		err = rules_expand_path(paths[i], &files, &nfiles, diag);
+		err = rules__expand_path(paths[i], &files, &nfiles, diag);
 		for (size_t j = 0; j < nfiles && !err; j++)
 			err = load_file(rs, files[j], diag);
-		rules_free_paths(files, nfiles);
+		rules__free_paths(files, nfiles);
 	}
 	if (err) {
 		ruleset__free(rs);
@@ -334,10 +334,10 @@ enum rule_match rule__match(const struct rule *r, const struct event *e, const c
 {
 	struct kql_eval_ctx ctx = {.e = e};
 
-	if (r->q.root >= 0 && !kql_eval(&r->prog, r->q.root, &ctx))
+	if (r->q.root >= 0 && !kql__eval(&r->prog, r->q.root, &ctx))
 		return RULE_NO_MATCH;
 	for (size_t i = 0; i < r->nexcl; i++) {
-		if (kql_eval(&r->prog, r->excl[i].root, &ctx)) {
+		if (kql__eval(&r->prog, r->excl[i].root, &ctx)) {
 			if (exclusion_id)
 				*exclusion_id = r->excl[i].id;
 			return RULE_SUPPRESSED;

@@ -23,13 +23,13 @@ static inline unsigned char fold(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
-bool kql_is_term_char(unsigned char c)
+bool kql__is_term_char(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       c >= 0x80;
 }
 
-void kql_ascii_lower(char *s, size_t n)
+void kql__ascii_lower(char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		s[i] = fold(s[i]);
@@ -49,10 +49,11 @@ static inline bool match_at(const char *h, const char *needle, size_t nn, bool c
 /* True when no term runs across position @pos of @h. */
 static inline bool boundary(const char *h, size_t hn, size_t pos)
 {
-	return pos == 0 || pos == hn || !kql_is_term_char(h[pos - 1]) || !kql_is_term_char(h[pos]);
+	return pos == 0 || pos == hn || !kql__is_term_char(h[pos - 1]) ||
+	       !kql__is_term_char(h[pos]);
 }
 
-bool kql_has(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
+bool kql__has(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 {
 	if (nn == 0)
 		return true;
@@ -69,7 +70,7 @@ bool kql_has(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 	return false;
 }
 
-bool kql_contains(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
+bool kql__contains(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 {
 	if (nn == 0)
 		return true;
@@ -80,22 +81,22 @@ bool kql_contains(const char *h, size_t hn, const char *needle, size_t nn, bool 
 	return false;
 }
 
-bool kql_startswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
+bool kql__startswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 {
 	return nn <= hn && match_at(h, needle, nn, cs);
 }
 
-bool kql_endswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
+bool kql__endswith(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 {
 	return nn <= hn && match_at(h + hn - nn, needle, nn, cs);
 }
 
-bool kql_equals(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
+bool kql__equals(const char *h, size_t hn, const char *needle, size_t nn, bool cs)
 {
 	return nn == hn && match_at(h, needle, nn, cs);
 }
 
-size_t kql_strip_exe(const char *s, size_t n)
+size_t kql__strip_exe(const char *s, size_t n)
 {
 	if (n > 4 && s[n - 4] == '.' && fold(s[n - 3]) == 'e' && fold(s[n - 2]) == 'x' &&
 	    fold(s[n - 1]) == 'e')
@@ -103,9 +104,9 @@ size_t kql_strip_exe(const char *s, size_t n)
 	return n;
 }
 
-bool kql_name_equals(const char *h, size_t hn, const char *lneedle, size_t nn)
+bool kql__name_equals(const char *h, size_t hn, const char *lneedle, size_t nn)
 {
-	hn = kql_strip_exe(h, hn);
-	nn = kql_strip_exe(lneedle, nn);
-	return kql_equals(h, hn, lneedle, nn, false);
+	hn = kql__strip_exe(h, hn);
+	nn = kql__strip_exe(lneedle, nn);
+	return kql__equals(h, hn, lneedle, nn, false);
 }

@@ -13,11 +13,12 @@
 
 #include <jansson.h>
 
-#include "commands.h"
-#include "detect.h"
-#include "log.h"
-#include "options.h"
+#include "base/log.h"
+#include "base/timefmt.h"
+#include "cmd/commands.h"
+#include "cmd/options.h"
 #include "output/event_json.h"
+#include "pipeline/detect.h"
 #include "rules/rules.h"
 
 #define REPLAY_MAX_LINE	    (16 << 20) /* bytes of one record; longer lines are skipped */
@@ -92,7 +93,7 @@ static void skip_line(struct replay *r, uint64_t *counter, const char *why)
 /* One event through every rule: the monitor's own detection, on event time. */
 static void replay_event(struct replay *r, struct event *e)
 {
-	int64_t ts = event_long(e, FIELD_TIMESTAMP);
+	int64_t ts = event__long(e, FIELD_TIMESTAMP);
 
 	if (!r->now_given && ts > r->now)
 		r->now = ts;
@@ -125,9 +126,9 @@ static void replay_line(struct replay *r, const char *line, size_t len, struct e
 	} else if (strcmp(type, "DeviceProcessEvents")) {
 		snprintf(why, sizeof(why), "RecordType %.64s is not DeviceProcessEvents", type);
 		skip_line(r, &r->other, why);
-	} else if (event_read_json(j, e)) {
+	} else if (event_json__read(j, e)) {
 		skip_line(r, &r->bad, "a column has the wrong type or value");
-	} else if (!event_isset(e, FIELD_TIMESTAMP)) {
+	} else if (!event__isset(e, FIELD_TIMESTAMP)) {
 		skip_line(r, &r->bad, "no Timestamp");
 	} else {
 		replay_event(r, e);
@@ -135,7 +136,7 @@ static void replay_line(struct replay *r, const char *line, size_t len, struct e
 	json_decref(j);
 }
 
-int cmd_replay(int argc, char **argv)
+int cmd__replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"rules", required_argument, NULL, 'r'},
@@ -157,7 +158,7 @@ int cmd_replay(int argc, char **argv)
 	int opt, ret = 2;
 	long len;
 
-	event_init(&e);
+	event__init(&e);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -169,14 +170,14 @@ int cmd_replay(int argc, char **argv)
 			paths[npaths++] = optarg;
 			break;
 		case 'n':
-			if (parse_rfc3339_us(optarg, &r.now)) {
+			if (timefmt__parse_rfc3339_us(optarg, &r.now)) {
 				pr_err("--now %s: not an RFC 3339 time", optarg);
 				goto cleanup;
 			}
 			r.now_given = true;
 			break;
 		case 'w':
-			if (parse_duration_us(optarg, &dopts.window_us)) {
+			if (options__parse_duration_us(optarg, &dopts.window_us)) {
 				pr_err(
 				    "--window %s: not a duration (5d, 12h, 30m, 90s, 500ms, 10us)",
 				    optarg);
@@ -255,6 +256,6 @@ cleanup:
 	free(line);
 	detector__free(r.det);
 	ruleset__free(rs);
-	event_free(&e);
+	event__free(&e);
 	return ret;
 }

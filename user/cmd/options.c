@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "cmd/options.h"
 
 /* "5d", "12h", "30m", "90s", "500ms", "10us": a positive duration in microseconds. */
-int parse_duration_us(const char *s, int64_t *us)
+int options__parse_duration_us(const char *s, int64_t *us)
 {
 	static const struct {
 		const char *unit;
@@ -33,7 +33,7 @@ int parse_duration_us(const char *s, int64_t *us)
 	return -EINVAL;
 }
 
-int parse_size(const char *s, size_t min, size_t max, size_t *out)
+int options__parse_size(const char *s, size_t min, size_t max, size_t *out)
 {
 	unsigned long long v;
 	char *end;

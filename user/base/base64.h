@@ -5,19 +5,19 @@
 
 #include <stddef.h>
 
-/* Bytes base64_encode() writes for @n input bytes, with the NUL. */
-static inline size_t base64_encoded_size(size_t n)
+/* Bytes base64__encode() writes for @n input bytes, with the NUL. */
+static inline size_t base64__encoded_size(size_t n)
 {
 	return (n + 2) / 3 * 4 + 1;
 }
 
-/* Writes @n bytes of @src as a NUL-terminated string of base64_encoded_size(n) bytes. */
-void base64_encode(const void *src, size_t n, char *out);
+/* Writes @n bytes of @src as a NUL-terminated string of base64__encoded_size(n) bytes. */
+void base64__encode(const void *src, size_t n, char *out);
 /*
  * Decodes @n characters of strict base64 (length a multiple of 4, padding
  * only at the end) into @out, which holds at least n / 4 * 3 bytes.
  * Returns the decoded length, or -EINVAL.
  */
-long base64_decode(const char *src, size_t n, unsigned char *out);
+long base64__decode(const char *src, size_t n, unsigned char *out);
 
 #endif

@@ -69,8 +69,8 @@ uint64_t detector__alerts(const struct detector *d, size_t r);
  * True when no rule can match an executable whose identity columns are
  * those of @e, whatever the exec's other columns: every rule's `where`
  * reads only identity columns and is false here. Exclusions only remove
- * matches, so they do not matter. Used to cache verdicts in the kernel.
+ * matches, so they do not matter. Such executables are marked in the kernel.
  */
-bool detector__identity_uninteresting(const struct detector *d, const struct event *e);
+bool detector__unmatchable(const struct detector *d, const struct event *e);
 
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture/proc.h"
+#include "base/proc.h"
 
 int proc__parse_stat(const char *text, struct proc_stat *out)
 {

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 /* "5d", "12h", "30m", "90s", "500ms", "10us": a positive duration in microseconds. */
-int parse_duration_us(const char *s, int64_t *us);
+int options__parse_duration_us(const char *s, int64_t *us);
 /* "16M", "4096", "1G": bytes, from @min to @max. */
-int parse_size(const char *s, size_t min, size_t max, size_t *out);
+int options__parse_size(const char *s, size_t min, size_t max, size_t *out);
 
 #endif

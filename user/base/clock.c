@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <time.h>
 
-#include "capture/clock.h"
+#include "base/clock.h"
 
 static int64_t offset_ns; /* wall - boot */
 

@@ -13,20 +13,20 @@
 #include <time.h>
 
 #include "aggregate/state.h"
+#include "base/clock.h"
+#include "base/device.h"
+#include "base/json_writer.h"
+#include "base/log.h"
 #include "capture/capture.h"
-#include "capture/clock.h"
 #include "capture/decode.h"
-#include "capture/device.h"
-#include "commands.h"
-#include "detect.h"
+#include "cmd/commands.h"
+#include "cmd/options.h"
 #include "identity/identity.h"
-#include "log.h"
 #include "ops/caps.h"
 #include "ops/metrics.h"
 #include "ops/sd_notify.h"
-#include "options.h"
-#include "output/json_writer.h"
-#include "pipeline.h"
+#include "pipeline/detect.h"
+#include "pipeline/pipeline.h"
 
 #define MAX_RULE_PATHS 64
 #define IDENTITY_CACHE 4096 /* executables remembered by (dev, inode, ctime, size) */
@@ -172,7 +172,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			snprintf(o->device_name, sizeof(o->device_name), "%s", optarg);
 			break;
 		case OPT_RINGBUF:
-			if (parse_size(optarg, 4096, 1UL << 30, &o->capture.ringbuf_size)) {
+			if (options__parse_size(optarg, 4096, 1UL << 30,
+						&o->capture.ringbuf_size)) {
 				pr_err("bad --ringbuf-size '%s': give 4K to 1G", optarg);
 				return -EINVAL;
 			}
@@ -196,9 +197,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_WINDOW:
 		case OPT_SUMMARY:
-			if (parse_duration_us(optarg, c == OPT_WINDOW
-							  ? &o->detect.window_us
-							  : &o->detect.summary_interval_us)) {
+			if (options__parse_duration_us(
+				optarg, c == OPT_WINDOW ? &o->detect.window_us
+							: &o->detect.summary_interval_us)) {
 				pr_err("bad --%s '%s': give a duration such as 5d, 12h, 30s, 500ms",
 				       c == OPT_WINDOW ? "window" : "summary-interval", optarg);
 				return -EINVAL;
@@ -211,14 +212,14 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->metrics_listen = optarg;
 			break;
 		case OPT_READ_TIMEOUT:
-			if (parse_duration_us(optarg, &o->read_timeout_us) ||
+			if (options__parse_duration_us(optarg, &o->read_timeout_us) ||
 			    o->read_timeout_us < 1000 || o->read_timeout_us > 60000000) {
 				pr_err("bad --read-timeout '%s': give 1ms to 60s", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'v':
-			log_set_level(LOG_DEBUG);
+			log__set_level(LOG_DEBUG);
 			break;
 		case 'h':
 			usage(stdout);
@@ -247,11 +248,11 @@ static int on_exec(void *ctx, const struct exec_event *e, size_t size)
 	return pipeline__exec(m->pipe, &x);
 }
 
-static void on_verdict(void *ctx, const struct exec_event *k)
+static void on_unmatchable(void *ctx, const struct exec_event *k)
 {
 	struct monitor *m = ctx;
 
-	capture__set_uninteresting(m->cap, k);
+	capture__mark_unmatchable(m->cap, k);
 }
 
 static struct ruleset *load_rules(const struct run_opts *o)
@@ -284,8 +285,8 @@ static void reload_rules(struct monitor *m)
 		pr_warn("rules not reloaded (%s): keeping the old ones", strerror(-err));
 		return;
 	}
-	/* verdicts were made against the old rules */
-	capture__clear_uninteresting(m->cap);
+	/* the marks were made against the old rules */
+	capture__clear_unmatchable(m->cap);
 	pr_info("reloaded %zu rules", ruleset__count(detector__rules(m->det)));
 }
 
@@ -293,13 +294,13 @@ static void write_rule_counters(struct json_writer *w, struct monitor *m)
 {
 	const struct ruleset *rs = detector__rules(m->det);
 
-	jw_key(w, "AlertsByRule");
-	jw_object_begin(w);
+	jw__key(w, "AlertsByRule");
+	jw__object_begin(w);
 	for (size_t i = 0; i < ruleset__count(rs); i++)
-		jw_kv_ulong(w, rule__id(ruleset__rule(rs, i)), detector__alerts(m->det, i));
-	jw_object_end(w);
-	jw_key(w, "SuppressedByExclusion");
-	jw_object_begin(w);
+		jw__kv_ulong(w, rule__id(ruleset__rule(rs, i)), detector__alerts(m->det, i));
+	jw__object_end(w);
+	jw__key(w, "SuppressedByExclusion");
+	jw__object_begin(w);
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
 
@@ -307,10 +308,10 @@ static void write_rule_counters(struct json_writer *w, struct monitor *m)
 			char key[512];
 
 			snprintf(key, sizeof(key), "%s/%s", rule__id(r), rule__exclusion_id(r, x));
-			jw_kv_ulong(w, key, detector__suppressed(m->det, i, x));
+			jw__kv_ulong(w, key, detector__suppressed(m->det, i, x));
 		}
 	}
-	jw_object_end(w);
+	jw__object_end(w);
 }
 
 /* Counters for Prometheus: refreshed with each Status record and each second. */
@@ -333,6 +334,7 @@ static void update_metrics(struct monitor *m)
 	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_MISSES, is.misses);
 	metrics__set(m->metrics, METRIC_READ_TIMEOUTS, ps.read_timeouts);
 	metrics__set(m->metrics, METRIC_READS_STUCK, ps.read_stuck);
+	metrics__set(m->metrics, METRIC_UNMATCHABLE_EXECS, cc.unmatchable);
 	metrics__set(m->metrics, METRIC_RINGBUF_FILL_RATIO, capture__ring_fill(m->cap));
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
@@ -359,45 +361,45 @@ static void write_status(const char *state, struct monitor *m)
 	pipeline__stats(m->pipe, &ps);
 	identity_cache__stats(m->ids, &is);
 	detector__stats(m->det, &ds);
-	jw_init(&w);
-	jw_object_begin(&w);
-	jw_kv_str(&w, "RecordType", "Status");
-	jw_kv_time(&w, "Timestamp", clock__now_us());
-	jw_kv_str(&w, "DeviceId", m->o->device_id);
-	jw_kv_str(&w, "DeviceName", m->o->device_name);
-	jw_kv_str(&w, "State", state);
-	jw_kv_str(&w, "Version", RMMHUNT_VERSION);
-	jw_kv_str(&w, "AttachMode", capture__attach_mode(m->cap));
-	jw_kv_ulong(&w, "Rules", ruleset__count(detector__rules(m->det)));
-	jw_kv_ulong(&w, "KernelExecs", cc.execs);
-	jw_kv_ulong(&w, "KernelSkipped", cc.skipped);
-	jw_kv_ulong(&w, "EventsSeen", ps.events_seen);
-	jw_kv_ulong(&w, "EventsEmitted", ps.events_emitted);
-	jw_kv_ulong(&w, "EventsLost", cc.lost);
-	jw_kv_ulong(&w, "SnapshotProcesses", ps.snapshot);
-	jw_kv_ulong(&w, "DecodeErrors", ps.decode_errors);
-	jw_kv_ulong(&w, "OutputErrors", ps.output_errors);
-	jw_kv_ulong(&w, "IdentityErrors", ps.identity_errors);
-	jw_kv_ulong(&w, "ExecutableReplaced", ps.exe_replaced);
-	jw_kv_ulong(&w, "ReadTimeouts", ps.read_timeouts);
-	jw_kv_ulong(&w, "ReadsRefused", ps.read_refused);
-	jw_kv_ulong(&w, "ReadsStuck", ps.read_stuck);
-	jw_kv_ulong(&w, "IdentityCacheHits", is.hits);
-	jw_kv_ulong(&w, "IdentityCacheMisses", is.misses);
-	jw_kv_ulong(&w, "IdentityCacheEntries", is.entries);
-	jw_kv_ulong(&w, "WinePrograms", ps.wine_programs);
-	jw_kv_ulong(&w, "WineStepsCollapsed", ps.wine_collapsed);
-	jw_kv_ulong(&w, "Verdicts", ps.verdicts);
-	jw_kv_ulong(&w, "Matches", ds.matched);
-	jw_kv_ulong(&w, "Suppressed", ds.suppressed);
-	jw_kv_ulong(&w, "Alerts", ds.alerts);
-	jw_kv_ulong(&w, "StateErrors", ds.state_errors);
+	jw__init(&w);
+	jw__object_begin(&w);
+	jw__kv_str(&w, "RecordType", "Status");
+	jw__kv_time(&w, "Timestamp", clock__now_us());
+	jw__kv_str(&w, "DeviceId", m->o->device_id);
+	jw__kv_str(&w, "DeviceName", m->o->device_name);
+	jw__kv_str(&w, "State", state);
+	jw__kv_str(&w, "Version", RMMHUNT_VERSION);
+	jw__kv_str(&w, "AttachMode", capture__attach_mode(m->cap));
+	jw__kv_ulong(&w, "Rules", ruleset__count(detector__rules(m->det)));
+	jw__kv_ulong(&w, "KernelExecs", cc.execs);
+	jw__kv_ulong(&w, "UnmatchableExecs", cc.unmatchable);
+	jw__kv_ulong(&w, "EventsSeen", ps.events_seen);
+	jw__kv_ulong(&w, "EventsEmitted", ps.events_emitted);
+	jw__kv_ulong(&w, "EventsLost", cc.lost);
+	jw__kv_ulong(&w, "SnapshotProcesses", ps.snapshot);
+	jw__kv_ulong(&w, "DecodeErrors", ps.decode_errors);
+	jw__kv_ulong(&w, "OutputErrors", ps.output_errors);
+	jw__kv_ulong(&w, "IdentityErrors", ps.identity_errors);
+	jw__kv_ulong(&w, "ExecutableReplaced", ps.exe_replaced);
+	jw__kv_ulong(&w, "ReadTimeouts", ps.read_timeouts);
+	jw__kv_ulong(&w, "ReadsRefused", ps.read_refused);
+	jw__kv_ulong(&w, "ReadsStuck", ps.read_stuck);
+	jw__kv_ulong(&w, "IdentityCacheHits", is.hits);
+	jw__kv_ulong(&w, "IdentityCacheMisses", is.misses);
+	jw__kv_ulong(&w, "IdentityCacheEntries", is.entries);
+	jw__kv_ulong(&w, "WinePrograms", ps.wine_programs);
+	jw__kv_ulong(&w, "WineStepsCollapsed", ps.wine_collapsed);
+	jw__kv_ulong(&w, "UnmatchableMarked", ps.unmatchable_marked);
+	jw__kv_ulong(&w, "Matches", ds.matched);
+	jw__kv_ulong(&w, "Suppressed", ds.suppressed);
+	jw__kv_ulong(&w, "Alerts", ds.alerts);
+	jw__kv_ulong(&w, "StateErrors", ds.state_errors);
 	write_rule_counters(&w, m);
-	jw_key(&w, "RingBufferFill");
-	jw_double(&w, capture__ring_fill(m->cap));
-	jw_object_end(&w);
-	jw_flush_line(&w, stdout);
-	jw_free(&w);
+	jw__key(&w, "RingBufferFill");
+	jw__double(&w, capture__ring_fill(m->cap));
+	jw__object_end(&w);
+	jw__flush_line(&w, stdout);
+	jw__free(&w);
 	fflush(stdout);
 	update_metrics(m);
 }
@@ -449,7 +451,7 @@ static int run_loop(struct monitor *m)
 	return err;
 }
 
-int cmd_run(int argc, char **argv)
+int cmd__run(int argc, char **argv)
 {
 	struct run_opts o = {};
 	struct pipeline_opts popts;
@@ -490,8 +492,8 @@ int cmd_run(int argc, char **argv)
 	    .out = stdout,
 	    .detector = m.det,
 	    .identity = m.ids,
-	    .verdict = on_verdict,
-	    .verdict_ctx = &m,
+	    .mark_unmatchable = on_unmatchable,
+	    .mark_ctx = &m,
 	    .read_timeout_ms = o.read_timeout_us / 1000,
 	};
 	m.pipe = pipeline__new(&popts);
@@ -509,7 +511,7 @@ int cmd_run(int argc, char **argv)
 		pr_err("failed to drop capabilities: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* after the drop too: the reader thread is born with our capabilities */
+	/* after the drop too: the ring consumer thread is born with our capabilities */
 	err = capture__start(m.cap);
 	if (err)
 		goto cleanup;

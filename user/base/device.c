@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture/device.h"
+#include "base/device.h"
 
 int device__id(char *out, size_t size)
 {

@@ -5,11 +5,11 @@
 
 #include "aggregate/agg.h"
 #include "aggregate/state.h"
-#include "capture/clock.h"
-#include "detect.h"
-#include "log.h"
+#include "base/clock.h"
+#include "base/json_writer.h"
+#include "base/log.h"
 #include "output/alert.h"
-#include "output/json_writer.h"
+#include "pipeline/detect.h"
 
 #define MAX_MATCHED 64 /* rule ids listed in MatchedRules */
 
@@ -96,7 +96,7 @@ struct detector *detector__new(struct ruleset *rs, const struct detector_opts *o
 		ruleset__free(rs);
 		return NULL;
 	}
-	jw_init(&d->jw);
+	jw__init(&d->jw);
 	if (d->opts.state_path)
 		/* the time names a bad file set aside: two must not share a name */
 		state__load(d->agg, d->opts.state_path, clock__now_us());
@@ -108,7 +108,7 @@ void detector__free(struct detector *d)
 	if (!d)
 		return;
 	free_rule_state(d);
-	jw_free(&d->jw);
+	jw__free(&d->jw);
 	free(d);
 }
 
@@ -117,8 +117,8 @@ static void print_alert(const struct agg_alert *al, void *ctx)
 	struct detector *d = ctx;
 	const struct rule *r = ruleset__find(d->rs, al->rule_id);
 
-	alert_write_json(&d->jw, al);
-	if (jw_flush_line(&d->jw, d->opts.out))
+	alert__write_json(&d->jw, al);
+	if (jw__flush_line(&d->jw, d->opts.out))
 		pr_warn("failed to print an alert of rule %s", al->rule_id);
 	d->stats.alerts++;
 	for (size_t i = 0; r && i < ruleset__count(d->rs); i++)
@@ -168,9 +168,9 @@ enum detect_result detector__eval(struct detector *d, struct event *e, int64_t n
 		}
 	}
 	if (nmatched)
-		event_set_list(e, FIELD_MATCHED_RULES, matched, nmatched);
+		event__set_list(e, FIELD_MATCHED_RULES, matched, nmatched);
 	if (suppressed_by)
-		event_set_str(e, FIELD_SUPPRESSED_BY, suppressed_by);
+		event__set_str(e, FIELD_SUPPRESSED_BY, suppressed_by);
 	/* a new group's first alert goes out at once */
 	if (new_group && d->opts.alert_at_once)
 		agg__tick(d->agg, now_us, print_alert, d);
@@ -246,7 +246,7 @@ uint64_t detector__alerts(const struct detector *d, size_t r)
 	return d->alerts[r];
 }
 
-bool detector__identity_uninteresting(const struct detector *d, const struct event *e)
+bool detector__unmatchable(const struct detector *d, const struct event *e)
 {
 	for (size_t i = 0; i < ruleset__count(d->rs); i++) {
 		const struct rule *r = ruleset__rule(d->rs, i);

@@ -3,11 +3,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "output/base64.h"
+#include "base/base64.h"
 
 static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-void base64_encode(const void *src, size_t n, char *out)
+void base64__encode(const void *src, size_t n, char *out)
 {
 	const unsigned char *p = src;
 	size_t i;
@@ -46,7 +46,7 @@ static int sextet(char c)
 	return -1;
 }
 
-long base64_decode(const char *src, size_t n, unsigned char *out)
+long base64__decode(const char *src, size_t n, unsigned char *out)
 {
 	long len = 0;
 

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "log.h"
-#include "output/json_writer.h"
-#include "rule.h"
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "cmd/commands.h"
+#include "rules/rule.h"
 
 static void usage(FILE *f)
 {
@@ -33,11 +33,11 @@ static void print_warnings(const struct rules_diag *diag)
 static void kv_strings(struct json_writer *w, const char *key, size_t n,
 		       const char *(*get)(const struct rule *, size_t), const struct rule *r)
 {
-	jw_key(w, key);
-	jw_array_begin(w);
+	jw__key(w, key);
+	jw__array_begin(w);
 	for (size_t i = 0; i < n; i++)
-		jw_cstring(w, get(r, i));
-	jw_array_end(w);
+		jw__cstring(w, get(r, i));
+	jw__array_end(w);
 }
 
 /* Checks one file on its own, so its warnings are its own. Returns true when valid. */
@@ -50,18 +50,18 @@ static bool check_file(struct json_writer *w, const char *file)
 	if (!rs)
 		fprintf(stderr, "error: %s\n", diag.msg);
 	print_warnings(&diag);
-	jw_object_begin(w);
-	jw_kv_str(w, "File", file);
-	jw_kv_bool(w, "Valid", rs != NULL);
-	jw_kv_str(w, "RuleId", r ? rule__id(r) : NULL);
-	jw_kv_str(w, "Error", rs ? NULL : diag.msg);
-	jw_key(w, "Warnings");
-	jw_array_begin(w);
+	jw__object_begin(w);
+	jw__kv_str(w, "File", file);
+	jw__kv_bool(w, "Valid", rs != NULL);
+	jw__kv_str(w, "RuleId", r ? rule__id(r) : NULL);
+	jw__kv_str(w, "Error", rs ? NULL : diag.msg);
+	jw__key(w, "Warnings");
+	jw__array_begin(w);
 	for (unsigned i = 0; i < diag.nwarnings; i++)
-		jw_cstring(w, diag.warnings[i]);
-	jw_array_end(w);
-	jw_object_end(w);
-	jw_flush_line(w, stdout);
+		jw__cstring(w, diag.warnings[i]);
+	jw__array_end(w);
+	jw__object_end(w);
+	jw__flush_line(w, stdout);
 	ruleset__free(rs);
 	return rs != NULL;
 }
@@ -77,12 +77,12 @@ static int cmd_check(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	jw_init(&w);
+	jw__init(&w);
 	for (int i = 1; i < argc; i++) {
 		char **files;
 		size_t n;
 
-		if (rules_expand_path(argv[i], &files, &n, &diag)) {
+		if (rules__expand_path(argv[i], &files, &n, &diag)) {
 			fprintf(stderr, "error: %s\n", diag.msg);
 			ok = false;
 			continue;
@@ -94,7 +94,7 @@ static int cmd_check(int argc, char **argv)
 			else
 				ok = false;
 		}
-		rules_free_paths(files, n);
+		rules__free_paths(files, n);
 	}
 	/* Each file is fine alone: the set must also load together (unique ids). */
 	if (ok) {
@@ -107,7 +107,7 @@ static int cmd_check(int argc, char **argv)
 		}
 		ruleset__free(rs);
 	}
-	jw_free(&w);
+	jw__free(&w);
 	fprintf(stderr, "%zu of %zu rule files valid%s\n", nvalid, nfiles,
 		ok ? "" : "; the set does not load");
 	return ok ? 0 : 1;
@@ -120,40 +120,40 @@ static const char *const agg_names[] = {
 
 static void list_rule(struct json_writer *w, const struct rule *r)
 {
-	jw_object_begin(w);
-	jw_kv_str(w, "RuleId", rule__id(r));
-	jw_kv_str(w, "RuleName", rule__name(r));
-	jw_kv_str(w, "File", rule__file(r));
+	jw__object_begin(w);
+	jw__kv_str(w, "RuleId", rule__id(r));
+	jw__kv_str(w, "RuleName", rule__name(r));
+	jw__kv_str(w, "File", rule__file(r));
 	kv_strings(w, "Tactics", rule__ntactics(r), rule__tactic, r);
 	kv_strings(w, "Techniques", rule__ntechniques(r), rule__technique, r);
-	jw_kv_long(w, "WindowSeconds", rule__window_us(r) / 1000000);
-	jw_kv_bool(w, "UsesPerExecFields", rule__uses_per_exec_fields(r));
-	jw_key(w, "Exclusions");
-	jw_array_begin(w);
+	jw__kv_long(w, "WindowSeconds", rule__window_us(r) / 1000000);
+	jw__kv_bool(w, "UsesPerExecFields", rule__uses_per_exec_fields(r));
+	jw__key(w, "Exclusions");
+	jw__array_begin(w);
 	for (size_t i = 0; i < rule__nexclusions(r); i++) {
-		jw_object_begin(w);
-		jw_kv_str(w, "Id", rule__exclusion_id(r, i));
-		jw_kv_str(w, "Description", rule__exclusion_description(r, i));
-		jw_kv_str(w, "Expression", rule__exclusion_expression(r, i));
-		jw_object_end(w);
+		jw__object_begin(w);
+		jw__kv_str(w, "Id", rule__exclusion_id(r, i));
+		jw__kv_str(w, "Description", rule__exclusion_description(r, i));
+		jw__kv_str(w, "Expression", rule__exclusion_expression(r, i));
+		jw__object_end(w);
 	}
-	jw_array_end(w);
-	jw_key(w, "Columns");
-	jw_array_begin(w);
+	jw__array_end(w);
+	jw__key(w, "Columns");
+	jw__array_begin(w);
 	for (size_t i = 0; i < rule__nsummarize(r); i++) {
 		const struct summarize_col *c = rule__summarize_col(r, i);
 
-		jw_object_begin(w);
-		jw_kv_str(w, "Name", c->name);
-		jw_kv_str(w, "Aggregate", agg_names[c->kind]);
-		jw_kv_str(w, "Column", c->field >= 0 ? event_fields[c->field].name : NULL);
+		jw__object_begin(w);
+		jw__kv_str(w, "Name", c->name);
+		jw__kv_str(w, "Aggregate", agg_names[c->kind]);
+		jw__kv_str(w, "Column", c->field >= 0 ? event_fields[c->field].name : NULL);
 		if (c->kind == AGG_MAKE_SET)
-			jw_kv_ulong(w, "Max", c->max);
-		jw_object_end(w);
+			jw__kv_ulong(w, "Max", c->max);
+		jw__object_end(w);
 	}
-	jw_array_end(w);
-	jw_object_end(w);
-	jw_flush_line(w, stdout);
+	jw__array_end(w);
+	jw__object_end(w);
+	jw__flush_line(w, stdout);
 }
 
 static int cmd_list(int argc, char **argv)
@@ -185,15 +185,15 @@ static int cmd_list(int argc, char **argv)
 		fprintf(stderr, "error: %s\n", diag.msg);
 		return 1;
 	}
-	jw_init(&w);
+	jw__init(&w);
 	for (size_t i = 0; i < ruleset__count(rs); i++)
 		list_rule(&w, ruleset__rule(rs, i));
-	jw_free(&w);
+	jw__free(&w);
 	ruleset__free(rs);
 	return 0;
 }
 
-int cmd_rules(int argc, char **argv)
+int cmd__rules(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/lineage.h"
+#include "pipeline/lineage.h"
 
 #define WAYS	 4
 #define MIN_SETS 16 /* the table starts this small and doubles on need */

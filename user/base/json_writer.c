@@ -5,20 +5,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "json_writer.h"
+#include "base/json_writer.h"
+#include "base/timefmt.h"
+#include "base/utf8.h"
 
-void jw_init(struct json_writer *w)
+void jw__init(struct json_writer *w)
 {
 	memset(w, 0, sizeof(*w));
 }
 
-void jw_free(struct json_writer *w)
+void jw__free(struct json_writer *w)
 {
 	free(w->buf);
-	jw_init(w);
+	jw__init(w);
 }
 
-void jw_reset(struct json_writer *w)
+void jw__reset(struct json_writer *w)
 {
 	w->len = 0;
 	w->depth = 0;
@@ -89,80 +91,35 @@ static void close_(struct json_writer *w, char c)
 		w->depth--;
 }
 
-void jw_object_begin(struct json_writer *w)
+void jw__object_begin(struct json_writer *w)
 {
 	open(w, '{');
 }
 
-void jw_object_end(struct json_writer *w)
+void jw__object_end(struct json_writer *w)
 {
 	close_(w, '}');
 }
 
-void jw_array_begin(struct json_writer *w)
+void jw__array_begin(struct json_writer *w)
 {
 	open(w, '[');
 }
 
-void jw_array_end(struct json_writer *w)
+void jw__array_end(struct json_writer *w)
 {
 	close_(w, ']');
 }
 
-void jw_key(struct json_writer *w, const char *key)
+void jw__key(struct json_writer *w, const char *key)
 {
-	jw_string(w, key, strlen(key));
+	jw__string(w, key, strlen(key));
 	putc_(w, ':');
 	/* the value after a key needs no comma */
 	w->need_comma[w->depth] = false;
 }
 
-/* Length of the valid UTF-8 sequence at @s (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0) /* overlong */
-			return 0;
-		if (c == 0xed && s[1] >= 0xa0) /* surrogate */
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90) /* overlong */
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90) /* above U+10FFFF */
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-bool utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < n;) {
-		size_t k = utf8_seq(p + i, n - i);
-
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
-bool jw_string(struct json_writer *w, const char *s, size_t n)
+bool jw__string(struct json_writer *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -221,7 +178,7 @@ bool jw_string(struct json_writer *w, const char *s, size_t n)
 				w->len += 6;
 			}
 			i++;
-		} else if ((k = utf8_seq(p + i, n - i))) {
+		} else if ((k = utf8__seq_len(p + i, n - i))) {
 			memcpy(w->buf + w->len, s + i, k);
 			w->len += k;
 			i += k;
@@ -238,15 +195,15 @@ bool jw_string(struct json_writer *w, const char *s, size_t n)
 	return replaced;
 }
 
-void jw_cstring(struct json_writer *w, const char *s)
+void jw__cstring(struct json_writer *w, const char *s)
 {
 	if (s)
-		jw_string(w, s, strlen(s));
+		jw__string(w, s, strlen(s));
 	else
-		jw_null(w);
+		jw__null(w);
 }
 
-void jw_long(struct json_writer *w, int64_t v)
+void jw__long(struct json_writer *w, int64_t v)
 {
 	char buf[24];
 	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
@@ -255,7 +212,7 @@ void jw_long(struct json_writer *w, int64_t v)
 	put(w, buf, n);
 }
 
-void jw_ulong(struct json_writer *w, uint64_t v)
+void jw__ulong(struct json_writer *w, uint64_t v)
 {
 	char buf[24];
 	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
@@ -264,7 +221,7 @@ void jw_ulong(struct json_writer *w, uint64_t v)
 	put(w, buf, n);
 }
 
-void jw_double(struct json_writer *w, double v)
+void jw__double(struct json_writer *w, double v)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%.6g", v);
@@ -273,7 +230,7 @@ void jw_double(struct json_writer *w, double v)
 	put(w, buf, n);
 }
 
-void jw_bool(struct json_writer *w, bool v)
+void jw__bool(struct json_writer *w, bool v)
 {
 	value_begin(w);
 	if (v)
@@ -282,82 +239,21 @@ void jw_bool(struct json_writer *w, bool v)
 		put(w, "false", 5);
 }
 
-void jw_null(struct json_writer *w)
+void jw__null(struct json_writer *w)
 {
 	value_begin(w);
 	put(w, "null", 4);
 }
 
-void format_rfc3339_us(int64_t us, char *out, size_t size)
-{
-	int64_t sec = us / 1000000, frac = us % 1000000;
-	time_t t;
-	struct tm tm;
-
-	if (frac < 0) {
-		frac += 1000000;
-		sec--;
-	}
-	t = (time_t)sec;
-	gmtime_r(&t, &tm);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
-}
-
-int parse_rfc3339_us(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-	int64_t frac = 0, offset = 0;
-	struct tm tm = {0};
-	const char *p;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-		return -EINVAL;
-	p = s + n;
-	if (*p == '.') {
-		int digits = 0;
-
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 6)
-				frac = frac * 10 + (*p - '0');
-		if (!digits)
-			return -EINVAL;
-		for (; digits < 6; digits++)
-			frac *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6)
-			return -EINVAL;
-		offset = (int64_t)(oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
-		p += 6;
-	} else {
-		return -EINVAL;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = ((int64_t)timegm(&tm) - offset) * 1000000 + frac;
-	return 0;
-}
-
-void jw_time(struct json_writer *w, int64_t us)
+void jw__time(struct json_writer *w, int64_t us)
 {
 	char buf[40];
 
-	format_rfc3339_us(us, buf, sizeof(buf));
-	jw_string(w, buf, strlen(buf));
+	timefmt__format_rfc3339_us(us, buf, sizeof(buf));
+	jw__string(w, buf, strlen(buf));
 }
 
-void jw_base64(struct json_writer *w, const void *data, size_t n)
+void jw__base64(struct json_writer *w, const void *data, size_t n)
 {
 	static const char tbl[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -387,37 +283,37 @@ void jw_base64(struct json_writer *w, const void *data, size_t n)
 	w->buf[w->len++] = '"';
 }
 
-void jw_kv_str(struct json_writer *w, const char *key, const char *s)
+void jw__kv_str(struct json_writer *w, const char *key, const char *s)
 {
-	jw_key(w, key);
-	jw_cstring(w, s);
+	jw__key(w, key);
+	jw__cstring(w, s);
 }
 
-void jw_kv_long(struct json_writer *w, const char *key, int64_t v)
+void jw__kv_long(struct json_writer *w, const char *key, int64_t v)
 {
-	jw_key(w, key);
-	jw_long(w, v);
+	jw__key(w, key);
+	jw__long(w, v);
 }
 
-void jw_kv_ulong(struct json_writer *w, const char *key, uint64_t v)
+void jw__kv_ulong(struct json_writer *w, const char *key, uint64_t v)
 {
-	jw_key(w, key);
-	jw_ulong(w, v);
+	jw__key(w, key);
+	jw__ulong(w, v);
 }
 
-void jw_kv_bool(struct json_writer *w, const char *key, bool v)
+void jw__kv_bool(struct json_writer *w, const char *key, bool v)
 {
-	jw_key(w, key);
-	jw_bool(w, v);
+	jw__key(w, key);
+	jw__bool(w, v);
 }
 
-void jw_kv_time(struct json_writer *w, const char *key, int64_t us)
+void jw__kv_time(struct json_writer *w, const char *key, int64_t us)
 {
-	jw_key(w, key);
-	jw_time(w, us);
+	jw__key(w, key);
+	jw__time(w, us);
 }
 
-int jw_flush_line(struct json_writer *w, FILE *f)
+int jw__flush_line(struct json_writer *w, FILE *f)
 {
 	int err = 0;
 
@@ -430,6 +326,6 @@ int jw_flush_line(struct json_writer *w, FILE *f)
 		else if (fwrite(w->buf, 1, w->len, f) != w->len)
 			err = -EIO;
 	}
-	jw_reset(w);
+	jw__reset(w);
 	return err;
 }

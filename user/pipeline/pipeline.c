@@ -8,18 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/clock.h"
-#include "capture/lineage.h"
-#include "capture/proc.h"
-#include "capture/users.h"
+#include "base/clock.h"
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "base/proc.h"
+#include "base/users.h"
 #include "event.h"
 #include "identity/container.h"
 #include "identity/reader.h"
 #include "identity/wine.h"
-#include "log.h"
 #include "output/event_json.h"
-#include "output/json_writer.h"
-#include "pipeline.h"
+#include "pipeline/lineage.h"
+#include "pipeline/pipeline.h"
 
 #define LINEAGE_ENTRIES 65536
 #define CMDLINE_MAX	(4 * ARGV_MAX)	 /* quoting can at most ~double argv */
@@ -39,7 +39,7 @@ struct held {
 	uint64_t next_try_ns;
 	unsigned retry_ms;
 	struct event ev;
-	struct exec_event k; /* header only: what the verdict and lineage need */
+	struct exec_event k; /* header only: what the unmatchable mark and lineage need */
 	int root_fd;
 	bool resolved;
 	int read_err; /* the Wine prefix or program did not answer: read no more */
@@ -86,14 +86,14 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	p->held = calloc(HELD_MAX, sizeof(*p->held));
 	p->wine = wine__new();
 	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
-	event_init(&p->ev);
-	jw_init(&p->jw);
+	event__init(&p->ev);
+	jw__init(&p->jw);
 	if (!p->lineage || !p->snap_event || !p->held || !p->wine || !p->reader) {
 		pipeline__free(p);
 		return NULL;
 	}
 	for (int i = 0; i < HELD_MAX; i++)
-		event_init(&p->held[i].ev);
+		event__init(&p->held[i].ev);
 	if (!stat("/proc/self/ns/mnt", &st))
 		p->self_mnt_ns = st.st_ino;
 	return p;
@@ -113,13 +113,13 @@ void pipeline__free(struct pipeline *p)
 	if (!fs.stuck)
 		wine__free(p->wine);
 	for (int i = 0; p->held && i < HELD_MAX; i++) {
-		event_free(&p->held[i].ev);
+		event__free(&p->held[i].ev);
 		if (p->held[i].used)
 			close(p->held[i].root_fd);
 	}
 	free(p->held);
-	event_free(&p->ev);
-	jw_free(&p->jw);
+	event__free(&p->ev);
+	jw__free(&p->jw);
 	free(p->snap_event);
 	free(p);
 }
@@ -150,39 +150,39 @@ static void set_initiating(struct pipeline *p, struct event *e, const struct exe
 	const struct proc_record *r = lineage__get(p->lineage, k->image_tgid);
 	char path[PATH_MAX_BYTES];
 
-	event_set_long(e, FIELD_INITIATING_PROCESS_ID, k->forker_tgid);
+	event__set_long(e, FIELD_INITIATING_PROCESS_ID, k->forker_tgid);
 	if (r) {
-		event_set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, r->file_name);
-		event_set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, r->folder_path);
-		event_set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE, r->cmdline);
-		event_set_str(e, FIELD_INITIATING_PROCESS_ACCOUNT_NAME, r->account);
+		event__set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, r->file_name);
+		event__set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, r->folder_path);
+		event__set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE, r->cmdline);
+		event__set_str(e, FIELD_INITIATING_PROCESS_ACCOUNT_NAME, r->account);
 		if (r->creation_us)
-			event_set_long(e, FIELD_INITIATING_PROCESS_CREATION_TIME, r->creation_us);
+			event__set_long(e, FIELD_INITIATING_PROCESS_CREATION_TIME, r->creation_us);
 		return;
 	}
 	if (proc__readlink(k->image_tgid, "exe", path, sizeof(path)) > 0) {
 		ssize_t n = proc__read_file(k->image_tgid, "cmdline", p->parent_argv,
 					    sizeof(p->parent_argv));
 
-		event_set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, base_name(path));
-		event_set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, path);
+		event__set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, base_name(path));
+		event__set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, path);
 		if (n > 0) {
 			decode__cmdline(p->parent_argv, n, p->parent_cmdline,
 					sizeof(p->parent_cmdline));
-			event_set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE, p->parent_cmdline);
+			event__set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE, p->parent_cmdline);
 		}
 		return;
 	}
-	event_set_strn(e, FIELD_INITIATING_PROCESS_FILE_NAME, k->forker_comm,
-		       strnlen(k->forker_comm, sizeof(k->forker_comm)));
+	event__set_strn(e, FIELD_INITIATING_PROCESS_FILE_NAME, k->forker_comm,
+			strnlen(k->forker_comm, sizeof(k->forker_comm)));
 }
 
 /* What @tgid runs, as @e names it: its children will name it as their initiating process. */
 static void remember(struct pipeline *p, uint32_t tgid, const struct event *e)
 {
-	lineage__put(p->lineage, tgid, event_long(e, FIELD_PROCESS_CREATION_TIME),
-		     event_str(e, FIELD_FILE_NAME), event_str(e, FIELD_FOLDER_PATH),
-		     event_str(e, FIELD_PROCESS_COMMAND_LINE), event_str(e, FIELD_ACCOUNT_NAME));
+	lineage__put(p->lineage, tgid, event__long(e, FIELD_PROCESS_CREATION_TIME),
+		     event__str(e, FIELD_FILE_NAME), event__str(e, FIELD_FOLDER_PATH),
+		     event__str(e, FIELD_PROCESS_COMMAND_LINE), event__str(e, FIELD_ACCOUNT_NAME));
 }
 
 static void build_event(struct pipeline *p, const struct exec_info *x)
@@ -191,49 +191,49 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	struct event *e = &p->ev;
 	int64_t created = clock__boot_ns_to_wall_us(k->start_boot_ns);
 
-	event_reset(e);
+	event__reset(e);
 	/* a snapshot record is observed now; when it began is ProcessCreationTime */
-	event_set_long(e, FIELD_TIMESTAMP,
-		       x->from_snapshot ? clock__now_us() : clock__boot_ns_to_wall_us(k->boot_ns));
-	event_set_str(e, FIELD_DEVICE_ID, p->opts.device_id);
-	event_set_str(e, FIELD_DEVICE_NAME, p->opts.device_name);
-	event_set_long(e, FIELD_REPORT_ID, next_report_id(p));
-	event_set_str(e, FIELD_ACTION_TYPE, "ProcessCreated");
-	event_set_str(e, FIELD_FILE_NAME, base_name(x->exe));
-	event_set_str(e, FIELD_FOLDER_PATH, x->exe);
-	event_set_long(e, FIELD_PROCESS_ID, k->tgid);
+	event__set_long(e, FIELD_TIMESTAMP,
+			x->from_snapshot ? clock__now_us() : clock__boot_ns_to_wall_us(k->boot_ns));
+	event__set_str(e, FIELD_DEVICE_ID, p->opts.device_id);
+	event__set_str(e, FIELD_DEVICE_NAME, p->opts.device_name);
+	event__set_long(e, FIELD_REPORT_ID, next_report_id(p));
+	event__set_str(e, FIELD_ACTION_TYPE, "ProcessCreated");
+	event__set_str(e, FIELD_FILE_NAME, base_name(x->exe));
+	event__set_str(e, FIELD_FOLDER_PATH, x->exe);
+	event__set_long(e, FIELD_PROCESS_ID, k->tgid);
 	decode__cmdline(x->argv, x->argv_size, p->cmdline, sizeof(p->cmdline));
-	event_set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
-	event_set_long(e, FIELD_PROCESS_CREATION_TIME, created);
-	event_set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd);
-	event_set_str(e, FIELD_ACCOUNT_NAME, users__name(k->uid));
-	event_set_long(e, FIELD_ACCOUNT_UID, k->uid);
+	event__set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
+	event__set_long(e, FIELD_PROCESS_CREATION_TIME, created);
+	event__set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd);
+	event__set_str(e, FIELD_ACCOUNT_NAME, users__name(k->uid));
+	event__set_long(e, FIELD_ACCOUNT_UID, k->uid);
 	set_initiating(p, e, k);
-	event_set_long(e, FIELD_PARENT_PROCESS_ID, k->ppid);
-	event_set_str(e, FIELD_EXEC_FILENAME, x->filename);
-	event_set_long(e, FIELD_EXECUTABLE_DELETED, !!(k->flags & EXEC_EXE_DELETED));
+	event__set_long(e, FIELD_PARENT_PROCESS_ID, k->ppid);
+	event__set_str(e, FIELD_EXEC_FILENAME, x->filename);
+	event__set_long(e, FIELD_EXECUTABLE_DELETED, !!(k->flags & EXEC_EXE_DELETED));
 	if (k->loginuid != (uint32_t)-1)
-		event_set_long(e, FIELD_LOGIN_UID, k->loginuid);
+		event__set_long(e, FIELD_LOGIN_UID, k->loginuid);
 	if (k->sessionid != (uint32_t)-1)
-		event_set_long(e, FIELD_SESSION_ID, k->sessionid);
+		event__set_long(e, FIELD_SESSION_ID, k->sessionid);
 	if (k->cgroup_id)
-		event_set_long(e, FIELD_CGROUP_ID, k->cgroup_id);
-	event_set_str(e, FIELD_CGROUP_PATH, x->cgroup);
+		event__set_long(e, FIELD_CGROUP_ID, k->cgroup_id);
+	event__set_str(e, FIELD_CGROUP_PATH, x->cgroup);
 	if (k->pid_ns)
-		event_set_long(e, FIELD_PID_NAMESPACE, k->pid_ns);
+		event__set_long(e, FIELD_PID_NAMESPACE, k->pid_ns);
 	if (k->mnt_ns)
-		event_set_long(e, FIELD_MNT_NAMESPACE, k->mnt_ns);
-	event_set_long(e, FIELD_ARGV_TRUNCATED, !!(k->flags & EXEC_ARGV_TRUNCATED));
-	event_set_long(e, FIELD_ARGV_LENGTH, k->argv_len);
-	event_set_long(e, FIELD_FROM_SNAPSHOT, x->from_snapshot);
+		event__set_long(e, FIELD_MNT_NAMESPACE, k->mnt_ns);
+	event__set_long(e, FIELD_ARGV_TRUNCATED, !!(k->flags & EXEC_ARGV_TRUNCATED));
+	event__set_long(e, FIELD_ARGV_LENGTH, k->argv_len);
+	event__set_long(e, FIELD_FROM_SNAPSHOT, x->from_snapshot);
 
 	remember(p, k->tgid, e);
 }
 
 static void emit_event(struct pipeline *p, const struct event *e)
 {
-	event_write_json(&p->jw, e);
-	if (jw_flush_line(&p->jw, p->opts.out))
+	event_json__write(&p->jw, e);
+	if (jw__flush_line(&p->jw, p->opts.out))
 		p->stats.output_errors++;
 	else
 		p->stats.events_emitted++;
@@ -329,8 +329,8 @@ static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_ev
 	path[n] = '\0';
 	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
 		path[n - 10] = '\0';
-	event_set_str(e, FIELD_FOLDER_PATH, path);
-	return event_set_str(e, FIELD_FILE_NAME, base_name(path));
+	event__set_str(e, FIELD_FOLDER_PATH, path);
+	return event__set_str(e, FIELD_FILE_NAME, base_name(path));
 }
 
 /* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
@@ -340,24 +340,25 @@ static void set_container(struct event *e, int proc_fd)
 	char path[PATH_MAX_BYTES];
 
 	if (proc_fd >= 0 && !container__read_proc_cgroup(proc_fd, path, sizeof(path)))
-		event_set_str(e, FIELD_CGROUP_PATH, path);
-	if (container__parse_cgroup(event_str(e, FIELD_CGROUP_PATH) ?: "/", &ci))
+		event__set_str(e, FIELD_CGROUP_PATH, path);
+	if (container__parse_cgroup(event__str(e, FIELD_CGROUP_PATH) ?: "/", &ci))
 		return;
-	event_set_str(e, FIELD_CONTAINER_ID, ci.id);
+	event__set_str(e, FIELD_CONTAINER_ID, ci.id);
 	if (ci.runtime[0])
-		event_set_str(e, FIELD_CONTAINER_RUNTIME, ci.runtime);
+		event__set_str(e, FIELD_CONTAINER_RUNTIME, ci.runtime);
 	if (ci.pod_uid[0])
-		event_set_str(e, FIELD_POD_UID, ci.pod_uid);
+		event__set_str(e, FIELD_POD_UID, ci.pod_uid);
 }
 
 /* Why the executable was not read, when it is its file system that does not answer. */
 static void note_read_error(struct event *e, int err)
 {
 	if (err == -ETIMEDOUT)
-		event_set_str(e, FIELD_IDENTITY_ERROR, "timed out: the file system did not answer");
+		event__set_str(e, FIELD_IDENTITY_ERROR,
+			       "timed out: the file system did not answer");
 	else if (err == -EBUSY)
-		event_set_str(e, FIELD_IDENTITY_ERROR,
-			      "not read: the file system is not answering");
+		event__set_str(e, FIELD_IDENTITY_ERROR,
+			       "not read: the file system is not answering");
 }
 
 /*
@@ -365,7 +366,7 @@ static void note_read_error(struct event *e, int err)
  * identify (on device @dev, 0 if unknown), or the error opening it.
  */
 static void finish(struct pipeline *p, struct event *e, const struct exec_event *k, int fd,
-		   uint64_t dev, int root_fd, const char *path, bool verdict_ok)
+		   uint64_t dev, int root_fd, const char *path, bool may_mark)
 {
 	enum detect_result res = DETECT_NONE;
 	int err = fd;
@@ -384,13 +385,12 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 		emit_event(p, e);
 	/*
 	 * --emit events wants every exec: then the kernel must keep sending them.
-	 * A file that could not be read is not known to be uninteresting.
+	 * A file that could not be read is not known to be unmatchable.
 	 */
-	if (verdict_ok && fd >= 0 && err >= 0 && p->opts.verdict && p->opts.detector &&
-	    !(p->opts.emit & EMIT_EVENTS) &&
-	    detector__identity_uninteresting(p->opts.detector, e)) {
-		p->opts.verdict(p->opts.verdict_ctx, k);
-		p->stats.verdicts++;
+	if (may_mark && fd >= 0 && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
+	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e)) {
+		p->opts.mark_unmatchable(p->opts.mark_ctx, k);
+		p->stats.unmatchable_marked++;
 	}
 }
 
@@ -411,7 +411,7 @@ static void drop_held(struct held *h)
 /* A held launcher step that turned out to start nothing: an ordinary exec after all. */
 static void release_plain(struct pipeline *p, struct held *h)
 {
-	const char *exe = event_str(&h->ev, FIELD_FOLDER_PATH) ?: "";
+	const char *exe = event__str(&h->ev, FIELD_FOLDER_PATH) ?: "";
 	struct exec_info x = {.k = &h->k, .exe = exe, .filename = "", .cwd = h->cwd};
 	struct reader_files f;
 	char path[PATH_MAX_BYTES + 2];
@@ -444,7 +444,7 @@ static void release_program(struct pipeline *p, struct held *h)
 	wine__fill_event(t, e);
 	/* the command line Windows gives the program: argv without the loader */
 	decode__cmdline(argv, h->argv + h->argv_len - argv, p->cmdline, sizeof(p->cmdline));
-	event_set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
+	event__set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
 	set_initiating(p, e, &h->k);
 	fd = h->read_err ?: reader__open_image(p->reader, h->tgid, t, h->root_fd);
 	finish(p, e, &h->k, fd, 0, h->root_fd, t->unix_path, false);
@@ -540,7 +540,7 @@ static struct held *hold(struct pipeline *p, const struct exec_info *x,
 		release(p, oldest);
 		h = oldest;
 	}
-	if (event_copy(&h->ev, &p->ev))
+	if (event__copy(&h->ev, &p->ev))
 		return NULL;
 	h->root_fd = dup(root_fd);
 	if (h->root_fd < 0)

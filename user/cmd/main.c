@@ -3,18 +3,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "log.h"
+#include "base/log.h"
+#include "cmd/commands.h"
 
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "run", cmd_run, "monitor execs and alert (the default)" },
-	{ "inspect", cmd_inspect, "print the identity of files" },
-	{ "rules", cmd_rules, "check or list rules" },
-	{ "replay", cmd_replay, "run the rules over saved events" },
+	{ "run", cmd__run, "monitor execs and alert (the default)" },
+	{ "inspect", cmd__inspect, "print the identity of files" },
+	{ "rules", cmd__rules, "check or list rules" },
+	{ "replay", cmd__replay, "run the rules over saved events" },
 };
 
 static void usage(FILE *f)
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	}
 	/* `rmmhunt` alone, or with options only, runs the monitor. */
 	if (argc < 2 || argv[1][0] == '-')
-		return cmd_run(argc, argv);
+		return cmd__run(argc, argv);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "cmd/commands.h"
 #include "event.h"
 #include "identity/identity.h"
 #include "identity/probe.h"
-#include "log.h"
-#include "output/json_writer.h"
 
 static void usage(FILE *f)
 {
@@ -33,23 +33,24 @@ static void usage(FILE *f)
 
 static void write_column(struct json_writer *w, const struct event *e, enum field_id id)
 {
-	jw_key(w, event_fields[id].name);
-	if (!event_isset(e, id)) {
-		jw_null(w);
+	jw__key(w, event_fields[id].name);
+	if (!event__isset(e, id)) {
+		jw__null(w);
 		return;
 	}
 	switch (event_fields[id].type) {
 	case FT_STRING:
-		jw_string(w, event_str(e, id), event_str_len(e, id));
+		jw__string(w, event__str(e, id), event__str_len(e, id));
 		break;
 	case FT_STRLIST:
-		jw_array_begin(w);
-		for (const char *s = event_list_next(e, id, NULL); s; s = event_list_next(e, id, s))
-			jw_string(w, s, strlen(s));
-		jw_array_end(w);
+		jw__array_begin(w);
+		for (const char *s = event__list_next(e, id, NULL); s;
+		     s = event__list_next(e, id, s))
+			jw__string(w, s, strlen(s));
+		jw__array_end(w);
 		break;
 	default:
-		jw_long(w, event_long(e, id));
+		jw__long(w, event__long(e, id));
 		break;
 	}
 }
@@ -67,7 +68,7 @@ static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, con
 	bool typed = false;
 	int fd = -1;
 
-	event_reset(e);
+	event__reset(e);
 	/*
 	 * Refuse what is not a regular file before opening it (opening some
 	 * devices has effects), and again after, in case it was swapped.
@@ -89,19 +90,19 @@ static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, con
 	if (fd >= 0)
 		close(fd);
 
-	jw_object_begin(w);
-	jw_key(w, "Path");
-	jw_string(w, arg, strlen(arg));
-	jw_key(w, "FileType");
+	jw__object_begin(w);
+	jw__key(w, "Path");
+	jw__string(w, arg, strlen(arg));
+	jw__key(w, "FileType");
 	if (typed)
-		jw_cstring(w, filetype__name(probe.type));
+		jw__cstring(w, filetype__name(probe.type));
 	else
-		jw_null(w);
+		jw__null(w);
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++)
 		write_column(w, e, identity_columns[i]);
 	if (error)
-		jw_kv_str(w, "Error", error);
-	jw_object_end(w);
+		jw__kv_str(w, "Error", error);
+	jw__object_end(w);
 	return !error;
 }
 
@@ -139,7 +140,7 @@ static void *inspect_worker(void *arg)
 	struct inspect_pool *pool = arg;
 	struct event e;
 
-	event_init(&e);
+	event__init(&e);
 	pthread_mutex_lock(&pool->lock);
 	while (pool->next < pool->npaths) {
 		int i = pool->next;
@@ -158,13 +159,13 @@ static void *inspect_worker(void *arg)
 		pthread_cond_broadcast(&pool->done);
 	}
 	pthread_mutex_unlock(&pool->lock);
-	event_free(&e);
+	event__free(&e);
 	return NULL;
 }
 
 static bool print_slot(struct inspect_slot *slot, const char *path)
 {
-	if (jw_flush_line(&slot->w, stdout))
+	if (jw__flush_line(&slot->w, stdout))
 		pr_err("failed to write the record of %s", path);
 	return slot->ok;
 }
@@ -182,14 +183,14 @@ static int inspect_all(struct inspect_pool *pool)
 		/* No thread to be had: do it all here, one file at a time. */
 		struct event e;
 
-		event_init(&e);
+		event__init(&e);
 		for (int i = 0; i < pool->npaths; i++) {
 			pool->slot[0].ok = inspect_one(&pool->slot[0].w, &e, pool->root_fd,
 						       pool->paths[i], pool->flags);
 			if (!print_slot(&pool->slot[0], pool->paths[i]))
 				status = 1;
 		}
-		event_free(&e);
+		event__free(&e);
 		return status;
 	}
 	for (int i = 0; i < pool->npaths; i++) {
@@ -212,7 +213,7 @@ static int inspect_all(struct inspect_pool *pool)
 	return status;
 }
 
-int cmd_inspect(int argc, char **argv)
+int cmd__inspect(int argc, char **argv)
 {
 	struct inspect_pool pool = {
 	    .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -247,11 +248,11 @@ int cmd_inspect(int argc, char **argv)
 	/* Package lookups resolve paths in the host's own root. */
 	pool.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < INSPECT_WINDOW; i++)
-		jw_init(&pool.slot[i].w);
+		jw__init(&pool.slot[i].w);
 	status = inspect_all(&pool);
 	fflush(stdout);
 	for (i = 0; i < INSPECT_WINDOW; i++)
-		jw_free(&pool.slot[i].w);
+		jw__free(&pool.slot[i].w);
 	if (pool.root_fd >= 0)
 		close(pool.root_fd);
 	return status;

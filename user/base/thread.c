@@ -2,7 +2,7 @@
 /* Helper threads: see thread.h. */
 #include <signal.h>
 
-#include "thread.h"
+#include "base/thread.h"
 
 int thread__start(pthread_t *thread, void *(*fn)(void *), void *arg)
 {

@@ -11,8 +11,8 @@
 #include <stdio.h>
 
 #include "capture/decode.h"
-#include "detect.h"
 #include "identity/identity.h"
+#include "pipeline/detect.h"
 
 /* What goes to stdout besides Status records (--emit, a comma list). */
 enum emit_flags {
@@ -24,9 +24,9 @@ enum emit_flags {
 
 /*
  * Called for an executable that no loaded rule can match, whatever the exec:
- * the capture side may then stop sending its execs (an in-kernel verdict).
+ * the capture side may then mark it unmatchable and stop sending its execs.
  */
-typedef void (*pipeline_verdict_fn)(void *ctx, const struct exec_event *k);
+typedef void (*pipeline_mark_fn)(void *ctx, const struct exec_event *k);
 
 struct pipeline_opts {
 	unsigned emit;
@@ -35,8 +35,8 @@ struct pipeline_opts {
 	FILE *out;
 	struct detector *detector; /* NULL: no rules (inspection only) */
 	struct identity_cache *identity;
-	pipeline_verdict_fn verdict; /* NULL: no in-kernel verdicts */
-	void *verdict_ctx;
+	pipeline_mark_fn mark_unmatchable; /* NULL: nothing is marked in the kernel */
+	void *mark_ctx;
 	unsigned int read_timeout_ms; /* one read of an executable; 0: READER_TIMEOUT_MS */
 };
 
@@ -46,15 +46,15 @@ struct pipeline_stats {
 	uint64_t snapshot;	 /* processes reported from /proc at start */
 	uint64_t decode_errors;	 /* kernel records that did not add up */
 	uint64_t output_errors;
-	uint64_t identity_errors; /* executables that could not be read */
-	uint64_t exe_replaced;	  /* the file at the path is not what was exec'd */
-	uint64_t wine_programs;	  /* Windows program starts named behind a Wine loader */
-	uint64_t wine_collapsed;  /* launcher steps folded into one program event */
-	uint64_t held_overflow;	  /* held events reported early: too many at once */
-	uint64_t verdicts;	  /* executables handed to the kernel as uninteresting */
-	uint64_t read_timeouts;	  /* reads of executables given up at the deadline */
-	uint64_t read_refused;	  /* not tried: the file system had not answered yet */
-	uint64_t read_stuck;	  /* reads still waiting for a hung file system */
+	uint64_t identity_errors;    /* executables that could not be read */
+	uint64_t exe_replaced;	     /* the file at the path is not what was exec'd */
+	uint64_t wine_programs;	     /* Windows program starts named behind a Wine loader */
+	uint64_t wine_collapsed;     /* launcher steps folded into one program event */
+	uint64_t held_overflow;	     /* held events reported early: too many at once */
+	uint64_t unmatchable_marked; /* executables marked unmatchable in the kernel */
+	uint64_t read_timeouts;	     /* reads of executables given up at the deadline */
+	uint64_t read_refused;	     /* not tried: the file system had not answered yet */
+	uint64_t read_stuck;	     /* reads still waiting for a hung file system */
 };
 
 struct pipeline;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capture/users.h"
+#include "base/users.h"
 
 #define USERS_SLOTS 256
 
