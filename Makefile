@@ -95,10 +95,14 @@ $(OUTPUT)/rmmhunt: $(USER_OBJS)
 
 -include $(USER_OBJS:.o=.d)
 
-# Unit tests: tests/unit/test_<module>.c, cmocka, linked with every module but main.
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+# Unit tests: tests/unit/test_<module>.c, cmocka; tests/unit/unit.mk says what each links.
+include tests/unit/unit.mk
+
+.SECONDEXPANSION:
+$(OUTPUT)/tests/%: tests/unit/%.c $$(call unit_objs,$$*) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(call unit_objs,$*) $(LDFLAGS) \
+		$(addprefix -Wl$(comma)--wrap=,$(UNIT_WRAP_$*)) $(LDLIBS) -lcmocka -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)failed=0; for t in $(UNIT_BINS); do \
