@@ -10,10 +10,10 @@
 #include <bpf/bpf_helpers.h>
 #include "events.h"
 
-/* Exec events to user space; user space sets the size (--ringbuf-size). */
+/* Exec events to user space; the loader sets the size (--ringbuf-size, default 1 MiB). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, 1 << 20);
 } events SEC(".maps") __weak;
 
 /*

@@ -18,7 +18,10 @@ static __always_inline int handle_exit(struct task_struct *task)
 	return 0;
 }
 
-/* TP_PROTO(struct task_struct *p), since 6.x also (..., bool group_dead) */
+/*
+ * TP_PROTO(struct task_struct *p); Linux 6.16 (3e816361e94a) appends bool group_dead.
+ * Only the first argument is read, so one program fits both.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(exit_btf, struct task_struct *p)
 {

@@ -2,7 +2,7 @@
 /*
  * The whole contract between bpf/ and user/: what one exec looks like in the
  * ring buffer. Fixed fields first, then variable strings, argv last; only the
- * bytes used are sent (EXEC_EVENT_SIZE). No vmlinux types here.
+ * bytes used are sent (EXEC_EVENT_HDR_SIZE plus the strings). No vmlinux types here.
  */
 #ifndef RMMHUNT_EVENTS_H
 #define RMMHUNT_EVENTS_H
@@ -12,7 +12,6 @@
 #define PATH_MAX_BYTES 4096  /* one path, components joined by user space */
 #define PATH_MAX_DEPTH 48    /* components walked per path */
 #define EXEC_DATA_MAX  (4 * PATH_MAX_BYTES + ARGV_MAX)
-#define INVALID_TGID   0
 
 /* exec_event.flags */
 #define EXEC_ARGV_TRUNCATED   (1u << 0)
@@ -25,7 +24,7 @@
  * Paths are sent as their components from the leaf up, each NUL-terminated
  * ("bash\0bin\0usr\0"); user space reverses them. A BPF program cannot build
  * a path front to back without a second pass, and this costs it nothing.
- * A component "/" marks the root of a mount namespace reached.
+ * The root itself has no component: a path of none is "/".
  */
 enum exec_str {
 	EXEC_STR_FILENAME, /* bprm->filename as passed to execve (a plain string) */

@@ -107,3 +107,35 @@ def test_sd_notify_ready_after_the_ready_record_and_stopping(tmp_path, abstract)
         tzinfo=timezone.utc)
     assert got[0][1] >= stamp  # READY=1 only once the ready record was written
     assert m.status("stopping")
+
+
+def test_unmatchable_executables_are_counted_in_the_kernel(tmp_path):
+    """An executable no rule can match is marked once read; its later execs are
+    counted in the kernel (UnmatchableExecs, rmmhunt_unmatchable_execs_total)
+    and never reach user space."""
+    plain = build_elf(tmp_path / "plain-tool", note=None)
+    with Monitor("--metrics-listen", "127.0.0.1:0") as m:
+        port = listening_port(m.proc.pid)
+
+        def counted(_):
+            subprocess.run([plain], check=True)
+            return sample(get(port, "/metrics")[1], "rmmhunt_unmatchable_execs_total") > 0
+
+        # the mark comes once user space has read the first exec: exec until it shows
+        assert m.wait_for(counted, timeout=20)
+    assert m.returncode == 0
+    final = m.status("stopping")[-1]
+    assert final["UnmatchableMarked"] >= 1
+    assert final["UnmatchableExecs"] >= 1
+    assert "KernelSkipped" not in final and "Verdicts" not in final
+
+
+def test_emit_events_marks_nothing_unmatchable(tmp_path):
+    """--emit events wants every exec: no executable is marked, none is counted."""
+    plain = build_elf(tmp_path / "plain-tool", note=None)
+    with Monitor("--emit", "events") as m:
+        for _ in range(3):
+            subprocess.run([plain], check=True)
+        assert m.wait_for(lambda _: len(m.events(FolderPath=plain)) == 3)
+    final = m.status("stopping")[-1]
+    assert final["UnmatchableMarked"] == 0 and final["UnmatchableExecs"] == 0

@@ -145,7 +145,7 @@ static int load(struct rmmhunt_bpf **skelp, const char *btf_path, size_t ringbuf
 	err = rmmhunt_bpf__attach(skel);
 	if (err) {
 		libbpf_strerror(err, msg, sizeof(msg));
-		pr_err("failed to attach to sched_process_exec: %s", msg);
+		pr_err("failed to attach to sched_process_exec, _fork and _exit: %s", msg);
 		return err;
 	}
 	h->events_fd = bpf_map__fd(skel->maps.events);
