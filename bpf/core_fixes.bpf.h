@@ -88,6 +88,25 @@ static __always_inline __u64 get_task_start_boottime(struct task_struct *task)
 	return BPF_CORE_READ(pre55, real_start_time);
 }
 
+/*
+ * The pid namespace @task is in: that of its struct pid at its own level
+ * (task_active_pid_ns()). nsproxy->pid_ns_for_children is the one its
+ * children get, which differs after unshare(CLONE_NEWPID).
+ */
+#define RMMHUNT_PID_NS_LEVELS 32 /* MAX_PID_NS_LEVEL */
+
+static __always_inline __u32 get_task_pid_ns(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	if (!pid || level >= RMMHUNT_PID_NS_LEVELS)
+		return 0;
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level]);
+	return BPF_CORE_READ(upid.ns, ns.inum);
+}
+
 /* loginuid and sessionid exist only with CONFIG_AUDIT. */
 static __always_inline __u32 get_task_loginuid(struct task_struct *task)
 {

@@ -90,7 +90,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	e->gid = BPF_CORE_READ(task, real_cred, gid.val);
 	e->loginuid = get_task_loginuid(task);
 	e->sessionid = get_task_sessionid(task);
-	e->pid_ns = BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum);
+	e->pid_ns = get_task_pid_ns(task);
 	e->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	e->exe_ino = BPF_CORE_READ(inode, i_ino);
 	e->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
@@ -110,7 +110,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 		/* forked before we attached: the real parent is the best we know */
 		e->forker_tgid = e->ppid;
 		e->image_tgid = e->ppid;
-		BPF_CORE_READ_STR_INTO(&e->forker_comm, real_parent, comm);
+		BPF_CORE_READ_STR_INTO(&e->forker_comm, real_parent, group_leader, comm);
 	}
 
 	/*

@@ -54,6 +54,25 @@ def test_process_that_exits_immediately(workdir):
     assert evs[0]["ProcessCommandLine"] == exe
 
 
+def test_pid_namespace_is_the_active_one_after_unshare(workdir):
+    """unshare(CLONE_NEWPID) without a fork leaves the process in its pid
+    namespace; only its children get the new one. PidNamespace is the former."""
+    exe = unique_copy(workdir, "/bin/sleep", "rmm-sleep")
+    with Monitor("--emit", "events") as m:
+        p = subprocess.Popen(["unshare", "--pid", "--", exe, "2"])
+        try:
+            evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+            active = os.stat(f"/proc/{p.pid}/ns/pid").st_ino
+            mnt = os.stat(f"/proc/{p.pid}/ns/mnt").st_ino
+        finally:
+            p.kill()
+            p.wait()
+    assert len(evs) == 1
+    assert active == os.stat("/proc/self/ns/pid").st_ino
+    assert evs[0]["PidNamespace"] == active
+    assert evs[0]["MntNamespace"] == mnt
+
+
 def test_huge_command_line_round_trips_losslessly(workdir):
     exe = unique_copy(workdir, "/bin/true", "rmm-args")
     # quotes, backslashes, newlines, tabs, control bytes and invalid UTF-8, 20 KiB in all
