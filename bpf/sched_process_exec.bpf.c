@@ -75,8 +75,10 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	counter_inc(CNT_EXECS);
 	/* tracepoints run with preemption off: this CPU's slot is ours */
 	s = bpf_map_lookup_elem(&scratch, &cpu);
-	if (!s)
+	if (!s) {
+		counter_inc(CNT_LOST_NO_SCRATCH);
 		return 0;
+	}
 	e = &s->e;
 
 	e->boot_ns = bpf_ktime_get_boot_ns();
@@ -153,8 +155,10 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 		len = ARGV_MAX;
 		e->flags |= EXEC_ARGV_TRUNCATED;
 	}
-	if (s->pos > EXEC_DATA_MAX - ARGV_MAX) /* cannot happen: four paths fit */
+	if (s->pos > EXEC_DATA_MAX - ARGV_MAX) { /* cannot happen: four paths fit */
+		counter_inc(CNT_LOST_TOO_LARGE);
 		return 0;
+	}
 	/* mask in a register the verifier sees: clang may reuse the unclamped one */
 	asm volatile("%[len] &= %[mask]" : [len] "+r"(len) : [mask] "i"(2 * ARGV_MAX - 1));
 	if (len > 0 && bpf_probe_read_user(data_at(e->data, s->pos), len, (void *)arg_start))
@@ -163,10 +167,12 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	s->pos += len;
 
 	len = EXEC_EVENT_HDR_SIZE + s->pos;
-	if (len > sizeof(*e))
+	if (len > sizeof(*e)) {
+		counter_inc(CNT_LOST_TOO_LARGE);
 		return 0;
+	}
 	if (bpf_ringbuf_output(&events, e, len, wakeup_flags(e->boot_ns)))
-		counter_inc(CNT_LOST);
+		counter_inc(CNT_LOST_RING_FULL);
 	return 0;
 }
 

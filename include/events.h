@@ -73,8 +73,10 @@ struct exec_event {
 
 /* Per-CPU counters in the "counters" array map. */
 enum counter {
-	CNT_EXECS, /* execs seen by the hook */
-	CNT_LOST,  /* events the ring buffer had no room for */
+	CNT_EXECS,	     /* execs seen by the hook */
+	CNT_LOST_RING_FULL,  /* events the ring buffer had no room for */
+	CNT_LOST_NO_SCRATCH, /* no scratch slot to build the event in */
+	CNT_LOST_TOO_LARGE,  /* the strings did not fit the record */
 	CNT_FORKS,
 	CNT_UNMATCHABLE, /* execs of executables user space marked unmatchable */
 	CNT_COUNTER__COUNT,

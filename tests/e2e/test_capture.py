@@ -205,6 +205,10 @@ def test_stop_drains_and_reports_counters(workdir):
     stop = m.status("stopping")[0]
     for key in ("EventsSeen", "EventsEmitted", "EventsLost", "KernelExecs"):
         assert isinstance(stop[key], int)
+    # every cause of a loss has its counter, and they add up to EventsLost
+    assert set(stop["EventsLostBy"]) == {"RingBufferFull", "NoScratchSlot", "TooLarge",
+                                         "NoMemory"}
+    assert sum(stop["EventsLostBy"].values()) == stop["EventsLost"]
     assert stop["EventsSeen"] >= stop["SnapshotProcesses"] > 0
 
 

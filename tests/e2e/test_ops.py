@@ -31,7 +31,8 @@ def test_metrics_on_port_0_and_healthz(tmp_path):
         assert text
         assert "# TYPE rmmhunt_events_seen_total counter" in text
         assert sample(text, "rmmhunt_events_seen_total") >= n
-        assert sample(text, "rmmhunt_events_lost_total") == 0
+        for cause in ("RingBufferFull", "NoScratchSlot", "TooLarge", "NoMemory"):
+            assert sample(text, f'rmmhunt_events_lost_total{{cause="{cause}"}}') == 0
         assert 0 <= sample(text, "rmmhunt_ringbuf_fill_ratio") <= 1
         assert f'rmmhunt_alerts_total{{rule="{RULE_ID}"}}' in text
         assert get(port, "/healthz")[0] == 200

@@ -207,7 +207,8 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 
 	metrics__set(m, METRIC_EVENTS_SEEN, 1234);
 	metrics__set(m, METRIC_EVENTS_EMITTED, 1200);
-	metrics__set(m, METRIC_EVENTS_LOST, 3);
+	assert_int_equal(metrics__set_labeled(m, METRIC_EVENTS_LOST, "RingBufferFull", NULL, 3), 0);
+	assert_int_equal(metrics__set_labeled(m, METRIC_EVENTS_LOST, "TooLarge", NULL, 0), 0);
 	metrics__set(m, METRIC_IDENTITY_CACHE_HITS, 900);
 	metrics__set(m, METRIC_IDENTITY_CACHE_MISSES, 334);
 	metrics__set(m, METRIC_RINGBUF_FILL_RATIO, 0.25);
@@ -231,13 +232,14 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	resp = http_get(port, "/metrics", &status, &body);
 	assert_int_equal(status, 200);
 	assert_non_null(strstr(resp, "Content-Type: text/plain; version=0.0.4"));
-	assert_int_equal(parse_exposition(body), 14);
+	assert_int_equal(parse_exposition(body), 15);
 
 	assert_true(sample(body - 1, "rmmhunt_up") == 1);
 	assert_true(sample(body - 1, "rmmhunt_build_info{version=\"" RMMHUNT_VERSION "\"}") == 1);
 	assert_true(sample(body - 1, "rmmhunt_events_seen_total") == 1234);
 	assert_true(sample(body - 1, "rmmhunt_events_emitted_total") == 1200);
-	assert_true(sample(body - 1, "rmmhunt_events_lost_total") == 3);
+	assert_true(sample(body - 1, "rmmhunt_events_lost_total{cause=\"RingBufferFull\"}") == 3);
+	assert_true(sample(body - 1, "rmmhunt_events_lost_total{cause=\"TooLarge\"}") == 0);
 	assert_true(sample(body - 1, "rmmhunt_identity_cache_hits_total") == 900);
 	assert_true(sample(body - 1, "rmmhunt_identity_cache_misses_total") == 334);
 	assert_true(sample(body - 1, "rmmhunt_ringbuf_fill_ratio") == 0.25);

@@ -403,12 +403,29 @@ static uint64_t counter_sum(struct capture *c, enum counter which)
 void capture__counters(struct capture *c, struct capture_counters *out)
 {
 	out->execs = counter_sum(c, CNT_EXECS);
-	out->lost = counter_sum(c, CNT_LOST);
+	out->lost_by[CAPTURE_LOST_RING_FULL] = counter_sum(c, CNT_LOST_RING_FULL);
+	out->lost_by[CAPTURE_LOST_NO_SCRATCH] = counter_sum(c, CNT_LOST_NO_SCRATCH);
+	out->lost_by[CAPTURE_LOST_TOO_LARGE] = counter_sum(c, CNT_LOST_TOO_LARGE);
 	pthread_mutex_lock(&c->lock);
-	out->lost += c->queue_lost;
+	out->lost_by[CAPTURE_LOST_NO_MEMORY] = c->queue_lost;
 	pthread_mutex_unlock(&c->lock);
+	out->lost = 0;
+	for (int i = 0; i < CAPTURE_LOST__COUNT; i++)
+		out->lost += out->lost_by[i];
 	out->forks = counter_sum(c, CNT_FORKS);
 	out->unmatchable = counter_sum(c, CNT_UNMATCHABLE);
+}
+
+const char *capture__lost_name(enum capture_lost cause)
+{
+	static const char *const names[CAPTURE_LOST__COUNT] = {
+	    [CAPTURE_LOST_RING_FULL] = "RingBufferFull",
+	    [CAPTURE_LOST_NO_SCRATCH] = "NoScratchSlot",
+	    [CAPTURE_LOST_TOO_LARGE] = "TooLarge",
+	    [CAPTURE_LOST_NO_MEMORY] = "NoMemory",
+	};
+
+	return (unsigned)cause < CAPTURE_LOST__COUNT ? names[cause] : "Unknown";
 }
 
 void capture__mark_unmatchable(struct capture *c, const struct exec_event *k)

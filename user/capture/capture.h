@@ -22,9 +22,22 @@ struct capture_opts {
 /* Called for each event; @size is what arrived (at most sizeof(struct exec_event)). */
 typedef int (*capture_event_fn)(void *ctx, const struct exec_event *e, size_t size);
 
+/* Why an exec's event never reached the pipeline. */
+enum capture_lost {
+	CAPTURE_LOST_RING_FULL,	 /* the ring buffer had no room (kernel) */
+	CAPTURE_LOST_NO_SCRATCH, /* no scratch slot to build it in (kernel) */
+	CAPTURE_LOST_TOO_LARGE,	 /* its strings did not fit the record (kernel) */
+	CAPTURE_LOST_NO_MEMORY,	 /* read from the ring, but no memory to queue it */
+	CAPTURE_LOST__COUNT,
+};
+
+/* "RingBufferFull", ...: the name Status records and /metrics give the cause. */
+const char *capture__lost_name(enum capture_lost cause);
+
 struct capture_counters {
-	uint64_t execs; /* execs the hook saw */
-	uint64_t lost;	/* events the ring buffer had no room for */
+	uint64_t execs;			       /* execs the hook saw */
+	uint64_t lost;			       /* every cause together */
+	uint64_t lost_by[CAPTURE_LOST__COUNT]; /* enum capture_lost */
 	uint64_t forks;
 	uint64_t unmatchable; /* execs of executables marked unmatchable, counted in the kernel */
 };

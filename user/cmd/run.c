@@ -329,7 +329,9 @@ static void update_metrics(struct monitor *m)
 	identity_cache__stats(m->ids, &is);
 	metrics__set(m->metrics, METRIC_EVENTS_SEEN, ps.events_seen);
 	metrics__set(m->metrics, METRIC_EVENTS_EMITTED, ps.events_emitted);
-	metrics__set(m->metrics, METRIC_EVENTS_LOST, cc.lost);
+	for (int i = 0; i < CAPTURE_LOST__COUNT; i++)
+		metrics__set_labeled(m->metrics, METRIC_EVENTS_LOST, capture__lost_name(i), NULL,
+				     cc.lost_by[i]);
 	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_HITS, is.hits);
 	metrics__set(m->metrics, METRIC_IDENTITY_CACHE_MISSES, is.misses);
 	metrics__set(m->metrics, METRIC_READ_TIMEOUTS, ps.read_timeouts);
@@ -376,6 +378,11 @@ static void write_status(const char *state, struct monitor *m)
 	jw__kv_ulong(&w, "EventsSeen", ps.events_seen);
 	jw__kv_ulong(&w, "EventsEmitted", ps.events_emitted);
 	jw__kv_ulong(&w, "EventsLost", cc.lost);
+	jw__key(&w, "EventsLostBy");
+	jw__object_begin(&w);
+	for (int i = 0; i < CAPTURE_LOST__COUNT; i++)
+		jw__kv_ulong(&w, capture__lost_name(i), cc.lost_by[i]);
+	jw__object_end(&w);
 	jw__kv_ulong(&w, "SnapshotProcesses", ps.snapshot);
 	jw__kv_ulong(&w, "DecodeErrors", ps.decode_errors);
 	jw__kv_ulong(&w, "OutputErrors", ps.output_errors);

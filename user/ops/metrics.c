@@ -24,8 +24,6 @@ static const struct {
 			    "Execs received from the kernel."},
     [METRIC_EVENTS_EMITTED] = {"rmmhunt_events_emitted_total", "counter",
 			       "Events written to stdout."},
-    [METRIC_EVENTS_LOST] = {"rmmhunt_events_lost_total", "counter",
-			    "Execs the kernel ring buffer had no room for."},
     [METRIC_IDENTITY_CACHE_HITS] = {"rmmhunt_identity_cache_hits_total", "counter",
 				    "Executable identities found in the cache."},
     [METRIC_IDENTITY_CACHE_MISSES] = {"rmmhunt_identity_cache_misses_total", "counter",
@@ -38,6 +36,10 @@ static const struct {
 			    "Reads still waiting for a file system that did not answer."},
     [METRIC_UNMATCHABLE_EXECS] = {"rmmhunt_unmatchable_execs_total", "counter",
 				  "Execs of executables no rule can match, counted in the kernel."},
+    [METRIC_EVENTS_LOST] = {"rmmhunt_events_lost_total",
+			    "counter",
+			    "Execs whose event never reached user space's pipeline, by cause.",
+			    {"cause"}},
     [METRIC_ALERTS] = {"rmmhunt_alerts_total", "counter", "Events that matched a rule.", {"rule"}},
     [METRIC_SUPPRESSED] = {"rmmhunt_events_suppressed_total",
 			   "counter",
@@ -251,10 +253,10 @@ static bool label_eq(const char *a, const char *b)
 	return !a || !b ? a == b : !strcmp(a, b);
 }
 
-int metrics__set_labeled(struct metrics *m, enum metric id, const char *rule, const char *exclusion,
+int metrics__set_labeled(struct metrics *m, enum metric id, const char *label1, const char *label2,
 			 double value)
 {
-	const char *want[2] = {rule, exclusion};
+	const char *want[2] = {label1, label2};
 	struct series *s = NULL;
 	int err = 0;
 

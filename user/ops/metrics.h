@@ -15,7 +15,6 @@ enum metric {
 	/* Without labels: metrics__set(). */
 	METRIC_EVENTS_SEEN,	      /* rmmhunt_events_seen_total */
 	METRIC_EVENTS_EMITTED,	      /* rmmhunt_events_emitted_total */
-	METRIC_EVENTS_LOST,	      /* rmmhunt_events_lost_total: ring buffer full */
 	METRIC_IDENTITY_CACHE_HITS,   /* rmmhunt_identity_cache_hits_total */
 	METRIC_IDENTITY_CACHE_MISSES, /* rmmhunt_identity_cache_misses_total */
 	METRIC_RINGBUF_FILL_RATIO,    /* rmmhunt_ringbuf_fill_ratio, 0..1 */
@@ -23,8 +22,9 @@ enum metric {
 	METRIC_READS_STUCK,	      /* rmmhunt_reads_stuck: workers waiting for one now */
 	METRIC_UNMATCHABLE_EXECS,     /* rmmhunt_unmatchable_execs_total: counted in the kernel */
 	/* With labels: metrics__set_labeled(). */
-	METRIC_ALERTS,	   /* rmmhunt_alerts_total{rule} */
-	METRIC_SUPPRESSED, /* rmmhunt_events_suppressed_total{rule,exclusion} */
+	METRIC_EVENTS_LOST, /* rmmhunt_events_lost_total{cause} */
+	METRIC_ALERTS,	    /* rmmhunt_alerts_total{rule} */
+	METRIC_SUPPRESSED,  /* rmmhunt_events_suppressed_total{rule,exclusion} */
 	METRIC__COUNT,
 };
 
@@ -44,11 +44,13 @@ int metrics__port(const struct metrics *m); /* the port bound, -1 for NULL */
 /* Sets an unlabelled metric (a counter's running total, or a gauge). */
 void metrics__set(struct metrics *m, enum metric id, double value);
 /*
- * Sets one series of a labelled metric: @rule for METRIC_ALERTS, @rule and
- * @exclusion for METRIC_SUPPRESSED. Returns 0, -EINVAL for a metric without
- * those labels, -ENOSPC past METRICS_MAX_SERIES, or -ENOMEM.
+ * Sets one series of a labelled metric, by the values of its labels: @cause
+ * for METRIC_EVENTS_LOST, @rule for METRIC_ALERTS, @rule and @exclusion for
+ * METRIC_SUPPRESSED (@label2 NULL where there is one label). Returns 0,
+ * -EINVAL for a metric without those labels, -ENOSPC past METRICS_MAX_SERIES,
+ * or -ENOMEM.
  */
-int metrics__set_labeled(struct metrics *m, enum metric id, const char *rule, const char *exclusion,
+int metrics__set_labeled(struct metrics *m, enum metric id, const char *label1, const char *label2,
 			 double value);
 
 /* The main loop is alive: /healthz answers 200 until the timeout passes. */
