@@ -43,8 +43,11 @@ class HungMount:
         self.path = tmp_path / f"hung-{pid}"
         self.path.mkdir()
         self._release = tmp_path / f"hung-{pid}.release"
-        self._fs = subprocess.Popen(["/usr/bin/python3", HANGFS, str(src), str(self.path),
-                                     str(pid), str(self._release), prefix])
+        self._log = tmp_path / f"hung-{pid}.log"
+        with open(self._log, "wb") as log:
+            self._fs = subprocess.Popen(["/usr/bin/python3", HANGFS, str(src), str(self.path),
+                                         str(pid), str(self._release), prefix],
+                                        stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while not os.path.ismount(self.path):
             assert self._fs.poll() is None and time.monotonic() < deadline, "hangfs: no mount"
@@ -61,6 +64,9 @@ class HungMount:
             self._fs.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self._fs.kill()  # aborts the connection: whatever waits gets an error
+        # an operation that raised (fusepy logs it and answers EINVAL) is a bug of the stand-in
+        log = self._log.read_text(errors="replace")
+        assert "Traceback" not in log and "Uncaught exception" not in log, log
 
 
 @pytest.fixture

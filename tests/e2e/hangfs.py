@@ -35,7 +35,7 @@ def tgid_of(tid):
 
 class HangFS(Operations):
     def __init__(self, src, pid, release, prefix="/"):
-        self.src, self.pid, self.release, self.prefix = src, pid, release, prefix
+        self.src, self.pid, self.release_path, self.prefix = src, pid, release, prefix
         self.files, self.dirs = {}, {"/": set()}
         for top, dirs, files in os.walk(src):
             rel = "/" + os.path.relpath(top, src) if top != src else "/"
@@ -50,7 +50,7 @@ class HangFS(Operations):
 
     def hold(self, path):
         if path.startswith(self.prefix) and tgid_of(fuse_get_context()[2]) == self.pid:
-            while not os.path.exists(self.release):
+            while not os.path.exists(self.release_path):
                 time.sleep(0.05)
 
     def getattr(self, path, fh=None):
