@@ -261,8 +261,9 @@ static void load__wrong_shapes__set_aside(void **state)
 	    "{\"Format\":\"other\",\"Version\":1,\"Rules\":[]}",
 	    "{\"Format\":\"rmmhunt-state\",\"Version\":99,\"Rules\":[]}",
 	    "{\"Format\":\"rmmhunt-state\",\"Version\":1,\"Rules\":{}}",
-	    "{\"Format\":\"rmmhunt-state\",\"Version\":1,\"Rules\":[{\"RuleId\":\"rule-1\","
-	    "\"Columns\":[],\"Groups\":{}}]}",
+	    /* one string, split for width: parentheses tell clang it is on purpose */
+	    ("{\"Format\":\"rmmhunt-state\",\"Version\":1,\"Rules\":[{\"RuleId\":\"rule-1\","
+	     "\"Columns\":[],\"Groups\":{}}]}"),
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
