@@ -111,15 +111,11 @@ unit: $(UNIT_BINS)
 e2e: $(OUTPUT)/rmmhunt
 	$(Q)RMMHUNT=$(abspath $(OUTPUT)/rmmhunt) $(PYTHON) -m pytest -q tests/e2e
 
-# The one test command (README, .ci/run): install what is missing, build, run everything.
+# The one test command (README, .ci/run): install what is missing, build, then every
+# stage, each even when one before failed, and one closing line over all of them.
 test:
 	$(Q)scripts/install-deps.sh build 'test*'
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory e2e
-	$(Q)$(MAKE) --no-print-directory fuzz-smoke
-	$(Q)$(MAKE) --no-print-directory test-sanitize
-	$(Q)$(MAKE) --no-print-directory test-kernels
+	$(Q)MAKE="$(MAKE)" scripts/test-all.sh
 
 # Every unit and e2e test again (but valgrind's), built with ASan+UBSan.
 test-sanitize:

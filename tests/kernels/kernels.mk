@@ -1,4 +1,4 @@
-# `make test-kernels`: the static binary on Debian's 6.1 and 6.12 kernels, each
+# `make test-kernels`: the static binary on Debian's 5.10, 6.1 and 6.12 kernels, each
 # booted under QEMU from an initramfs (tests/kernels/run.sh). Kernels and apt
 # lists are cached in build/kernels/.
 test-kernels:

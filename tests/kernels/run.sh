@@ -5,9 +5,11 @@
 #   kernel 6.1.0-50-amd64: PASS (tp_btf and raw_tp: event ok, clean exit; ...) [12s]
 # Exits non-zero if any kernel fails.
 #
-# Usage: tests/kernels/run.sh [SUITE...]   (default: bookworm bookworm-backports,
-# i.e. Linux 6.1 and 6.12; trixie also works). Each suite's linux-image-amd64
-# names the kernel. Environment:
+# Usage: tests/kernels/run.sh [SUITE...]   (default: bullseye bookworm
+# bookworm-backports, i.e. Linux 5.10, 6.1 and 6.12; trixie also works). Each
+# suite's linux-image-amd64 names the kernel. 5.10 (Debian 11) is the oldest
+# distribution kernel with BTF and ring buffers: the older core_fixes.bpf.h
+# branches run there. Environment:
 #   RMMHUNT          the static binary (default build/static/rmmhunt)
 #   KERNELS_CACHE    apt lists, kernels and logs (default build/kernels)
 #   KERNELS_REFRESH  1: refresh the cached apt lists (newest kernel of each suite)
@@ -26,7 +28,7 @@ MIRROR=${KERNELS_MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' \
 	'Origin: Debian' 'Label: Debian' 2>/dev/null | head -n 1)}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
-[ $# -gt 0 ] || set -- bookworm bookworm-backports
+[ $# -gt 0 ] || set -- bullseye bookworm bookworm-backports
 [ -x "$RMMHUNT" ] || { echo "run.sh: $RMMHUNT missing: make static" >&2; exit 2; }
 for tool in qemu-system-x86_64 busybox cpio dpkg-deb apt-get timeout readelf; do
 	command -v $tool >/dev/null || { echo "run.sh: $tool missing" >&2; exit 2; }
