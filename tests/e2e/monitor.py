@@ -1,6 +1,7 @@
 """Runs the real rmmhunt monitor for end-to-end tests and collects its JSON Lines."""
 import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -11,14 +12,15 @@ RMMHUNT = os.environ.get("RMMHUNT", os.path.join(os.path.dirname(__file__), "../
 class Monitor:
     """`with Monitor("--emit", "events") as m:` starts rmmhunt and waits for ready."""
 
-    def __init__(self, *args, env=None, ready_timeout=60, state=None):
+    def __init__(self, *args, env=None, ready_timeout=60, state=None, wrap=()):
         # each monitor keeps its own alert state unless a test shares one on purpose
         if state is None:
             import tempfile
             self._statedir = tempfile.TemporaryDirectory(prefix="rmmhunt-state-")
             state = os.path.join(self._statedir.name, "state.json")
         self.state = state
-        self.args = [RMMHUNT, "run", "--stats-interval", "0", "--state", state, *args]
+        # wrap: a command line the monitor runs under (unshare ...), "$@"-style
+        self.args = [*wrap, RMMHUNT, "run", "--stats-interval", "0", "--state", state, *args]
         self.env = env
         self.ready_timeout = ready_timeout
         self.records = []
@@ -53,10 +55,25 @@ class Monitor:
     def _read_err(self):
         self.stderr = self.proc.stderr.read().decode(errors="replace")
 
+    def _monitor_pid(self):
+        """The rmmhunt process: under a wrap, the descendant that runs RMMHUNT (a
+        wrap such as unshare --fork need not pass SIGTERM on)."""
+        todo = [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                if os.path.realpath(f"/proc/{pid}/exe") == os.path.realpath(RMMHUNT):
+                    return pid
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    todo += [int(c) for c in open(f"/proc/{pid}/task/{tid}/children").read().split()]
+            except OSError:
+                continue
+        return self.proc.pid
+
     def stop(self):
         """SIGTERM, then wait for the drain and the final Status."""
         if self.returncode is None:
-            self.proc.terminate()
+            os.kill(self._monitor_pid(), signal.SIGTERM)
             self.returncode = self.proc.wait(timeout=60)
             self._reader.join(timeout=30)
             self._err_reader.join(timeout=30)

@@ -39,6 +39,8 @@ struct run_opts {
 	int stats_interval_s;
 	char device_id[64];
 	char device_name[256];
+	const char *device_id_source;	/* which file, or "--device-id" */
+	const char *device_name_source; /* NODE_NAME, pid 1's UTS namespace, ... */
 	const char *rule_paths[MAX_RULE_PATHS];
 	size_t nrule_paths;
 	struct detector_opts detect;
@@ -74,7 +76,7 @@ static void usage(FILE *f)
 	       "  --emit LIST            what to print besides Status records, a comma list of\n"
 	       "                         alerts, events (every exec), matches, suppressed, all\n"
 	       "                         (default: alerts)\n"
-	       "  --device-id ID         DeviceId (default: /etc/machine-id)\n"
+	       "  --device-id ID         DeviceId (default: the host's machine-id)\n"
 	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the FQDN)\n"
 	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 1M)\n"
 	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
@@ -369,6 +371,8 @@ static void write_status(const char *state, struct monitor *m)
 	jw__kv_time(&w, "Timestamp", clock__now_us());
 	jw__kv_str(&w, "DeviceId", m->o->device_id);
 	jw__kv_str(&w, "DeviceName", m->o->device_name);
+	jw__kv_str(&w, "DeviceIdSource", m->o->device_id_source);
+	jw__kv_str(&w, "DeviceNameSource", m->o->device_name_source);
 	jw__kv_str(&w, "State", state);
 	jw__kv_str(&w, "Version", RMMHUNT_VERSION);
 	jw__kv_str(&w, "AttachMode", capture__attach_mode(m->cap));
@@ -470,11 +474,17 @@ int cmd__run(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
-	if (!o.device_id[0] && (err = device__id(o.device_id, sizeof(o.device_id)))) {
-		pr_err("cannot read /etc/machine-id (%s): give --device-id", strerror(-err));
+	o.device_id_source = "--device-id";
+	o.device_name_source = "--device-name";
+	if (!o.device_id[0] &&
+	    (err = device__id(o.device_id, sizeof(o.device_id), &o.device_id_source))) {
+		pr_err(
+		    "cannot read the machine id from %s or /etc/machine-id (%s): give --device-id",
+		    "/proc/1/root/etc/machine-id", strerror(-err));
 		return 1;
 	}
-	if (!o.device_name[0] && (err = device__name(o.device_name, sizeof(o.device_name)))) {
+	if (!o.device_name[0] &&
+	    (err = device__name(o.device_name, sizeof(o.device_name), &o.device_name_source))) {
 		pr_err("cannot find the host name (%s): give --device-name", strerror(-err));
 		return 1;
 	}
