@@ -2,7 +2,8 @@
 /*
  * One exec's way from the kernel record to its JSON line:
  * decode (capture/) -> process columns and lineage -> identity -> rules ->
- * aggregate -> output. run.c feeds it; replay feeds the rules half.
+ * aggregate -> output. A Wine launch waits on the way (wine_hold.h) for the
+ * Windows program it starts. run.c feeds it; replay feeds the rules half.
  */
 #ifndef RMMHUNT_PIPELINE_H
 #define RMMHUNT_PIPELINE_H
