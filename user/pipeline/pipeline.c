@@ -11,6 +11,7 @@
 #include "base/json_writer.h"
 #include "base/proc.h"
 #include "base/users.h"
+#include "capture/snapshot.h"
 #include "event.h"
 #include "identity/container.h"
 #include "identity/reader.h"
@@ -35,10 +36,7 @@ struct pipeline {
 	int64_t last_report_id;
 	char cmdline[CMDLINE_MAX];
 	char parent_cmdline[CMDLINE_MAX];
-	/* the snapshot builds its records here: one exec_event (large) reused */
-	struct exec_event *snap_event;
-	char snap_argv[ARGV_MAX];
-	char parent_argv[ARGV_MAX]; /* not snap_argv: a snapshot record still points there */
+	char parent_argv[ARGV_MAX];
 };
 
 /*
@@ -339,13 +337,12 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 		return NULL;
 	p->opts = *opts;
 	p->lineage = lineage__new(LINEAGE_ENTRIES);
-	p->snap_event = calloc(1, sizeof(*p->snap_event));
 	p->wine = wine__new();
 	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
 	p->hold = p->reader && p->lineage ? wine_hold__new(p->reader, p->lineage, &ops) : NULL;
 	event__init(&p->ev);
 	jw__init(&p->jw);
-	if (!p->hold || !p->snap_event) {
+	if (!p->hold) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -370,7 +367,6 @@ void pipeline__free(struct pipeline *p)
 		wine__free(p->wine);
 	event__free(&p->ev);
 	jw__free(&p->jw);
-	free(p->snap_event);
 	free(p);
 }
 
@@ -429,76 +425,18 @@ void pipeline__flush(struct pipeline *p)
 	wine_hold__flush(p->hold);
 }
 
-/* Builds an exec_info for a running process from /proc; -errno if it is gone. */
-static int snapshot_one(void *ctx, pid_t pid)
+static int snapshot_exec(void *ctx, const struct exec_info *x)
 {
 	struct pipeline *p = ctx;
-	struct exec_event *k = p->snap_event;
-	struct exec_info *x;
-	struct proc_stat st;
-	char status[4096], num[32];
-	ssize_t n;
 
-	/* kernel threads have no exe; skip them and ourselves */
-	if (pid == getpid() || proc__read_stat(pid, &st))
-		return 0;
-	x = calloc(1, sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	if (proc__readlink(pid, "exe", x->exe_buf, sizeof(x->exe_buf)) <= 0)
-		goto out;
-	memset(k, 0, EXEC_EVENT_HDR_SIZE);
-	k->tgid = k->pid = pid;
-	k->ppid = k->forker_tgid = k->image_tgid = st.ppid;
-	k->start_boot_ns = st.start_boot_ns;
-	memcpy(k->comm, st.comm, sizeof(k->comm));
-	n = proc__read_file(pid, "status", status, sizeof(status) - 1);
-	if (n > 0) {
-		status[n] = '\0';
-		proc__parse_status_ids(status, &k->uid, &k->euid, &k->gid);
-	}
-	n = proc__read_file(pid, "loginuid", num, sizeof(num) - 1);
-	k->loginuid = n > 0 ? (num[n] = '\0', (uint32_t)strtoul(num, NULL, 10)) : (uint32_t)-1;
-	n = proc__read_file(pid, "sessionid", num, sizeof(num) - 1);
-	k->sessionid = n > 0 ? (num[n] = '\0', (uint32_t)strtoul(num, NULL, 10)) : (uint32_t)-1;
-	n = proc__read_file(pid, "cmdline", p->snap_argv, sizeof(p->snap_argv));
-	x->argv = p->snap_argv;
-	x->argv_size = n > 0 ? n : 0;
-	k->argv_len = x->argv_size;
-	if (proc__readlink(pid, "cwd", x->cwd_buf, sizeof(x->cwd_buf)) <= 0)
-		strcpy(x->cwd_buf, "");
-	n = proc__read_file(pid, "cgroup", status, sizeof(status) - 1);
-	strcpy(x->cgroup_buf, "/");
-	if (n > 0) {
-		char *v2;
-
-		status[n] = '\0';
-		v2 = strstr(status, "0::");
-		if (v2 && (v2 == status || v2[-1] == '\n'))
-			sscanf(v2 + 3, "%4095[^\n]", x->cgroup_buf);
-	}
-	/* "/usr/bin/x (deleted)" is how /proc shows an unlinked executable */
-	if (strlen(x->exe_buf) > 10 &&
-	    !strcmp(x->exe_buf + strlen(x->exe_buf) - 10, " (deleted)")) {
-		x->exe_buf[strlen(x->exe_buf) - 10] = '\0';
-		k->flags |= EXEC_EXE_DELETED;
-	}
-	x->k = k;
-	x->exe = x->exe_buf;
-	x->filename = x->exe_buf;
-	x->cwd = x->cwd_buf;
-	x->cgroup = x->cgroup_buf;
-	x->from_snapshot = true;
 	p->stats.snapshot++;
 	pipeline__exec(p, x);
-out:
-	free(x);
 	return 0;
 }
 
 int pipeline__snapshot(struct pipeline *p)
 {
-	return proc__for_each_pid(snapshot_one, p);
+	return snapshot__run(snapshot_exec, p);
 }
 
 unsigned int pipeline__wait_reads(struct pipeline *p, unsigned int ms)
