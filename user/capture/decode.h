@@ -12,6 +12,8 @@
 
 #include "events.h"
 
+#define CMDLINE_MAX (4 * ARGV_MAX) /* a decode__cmdline line: quoting can at most ~double argv */
+
 /* One exec, decoded. Strings are NUL-terminated; argv is NUL-separated. */
 struct exec_info {
 	const struct exec_event *k; /* fixed fields; its data[] is not used */

@@ -4,15 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/json_writer.h"
-#include "base/log.h"
 #include "base/proc.h"
 #include "base/users.h"
+#include "capture/snapshot.h"
 #include "event.h"
 #include "identity/container.h"
 #include "identity/reader.h"
@@ -20,38 +19,9 @@
 #include "output/event_json.h"
 #include "pipeline/lineage.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/wine_hold.h"
 
 #define LINEAGE_ENTRIES 65536
-#define CMDLINE_MAX	(4 * ARGV_MAX)	 /* quoting can at most ~double argv */
-#define HELD_MAX	64		 /* Wine launches waiting at once */
-#define ARGV_ITEMS_MAX	READER_WINE_ARGS /* argv entries Wine resolution looks at */
-
-/*
- * An exec held back: a Wine launcher step that a loader exec in the same
- * process will replace, or a Wine program start waiting (bounded) for the
- * process to map its PE image. See the contract in identity/wine.h.
- */
-struct held {
-	bool used;
-	enum wine_kind kind;
-	uint32_t tgid;
-	uint64_t deadline_ns;
-	uint64_t next_try_ns;
-	unsigned retry_ms;
-	struct event ev;
-	struct exec_event k; /* header only: what the unmatchable mark and lineage need */
-	int root_fd;
-	bool resolved;
-	int read_err; /* the Wine prefix or program did not answer: read no more */
-	struct wine_query q;
-	struct wine_target t;
-	char argv[ARGV_MAX];
-	size_t argv_len;
-	size_t prog_idx; /* argv[prog_idx] names the program: 2 after a preloader */
-	const char *argvp[ARGV_ITEMS_MAX];
-	char cwd[PATH_MAX_BYTES + 2];
-	char search_dir[PATH_MAX_BYTES]; /* the Windows parent's directory, or "" */
-};
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -59,70 +29,15 @@ struct pipeline {
 	struct lineage *lineage;
 	struct wine *wine;
 	struct reader *reader; /* every read of an executable, off the loop */
-	struct held *held;
+	struct wine_hold *hold;
 	ino_t self_mnt_ns;
 	struct event ev;
 	struct json_writer jw;
 	int64_t last_report_id;
 	char cmdline[CMDLINE_MAX];
 	char parent_cmdline[CMDLINE_MAX];
-	/* the snapshot builds its records here: one exec_event (large) reused */
-	struct exec_event *snap_event;
-	char snap_argv[ARGV_MAX];
-	char parent_argv[ARGV_MAX]; /* not snap_argv: a snapshot record still points there */
+	char parent_argv[ARGV_MAX];
 };
-
-struct pipeline *pipeline__new(const struct pipeline_opts *opts)
-{
-	struct pipeline *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return NULL;
-	struct stat st;
-
-	p->opts = *opts;
-	p->lineage = lineage__new(LINEAGE_ENTRIES);
-	p->snap_event = calloc(1, sizeof(*p->snap_event));
-	p->held = calloc(HELD_MAX, sizeof(*p->held));
-	p->wine = wine__new();
-	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
-	event__init(&p->ev);
-	jw__init(&p->jw);
-	if (!p->lineage || !p->snap_event || !p->held || !p->wine || !p->reader) {
-		pipeline__free(p);
-		return NULL;
-	}
-	for (int i = 0; i < HELD_MAX; i++)
-		event__init(&p->held[i].ev);
-	if (!stat("/proc/self/ns/mnt", &st))
-		p->self_mnt_ns = st.st_ino;
-	return p;
-}
-
-void pipeline__free(struct pipeline *p)
-{
-	struct fsguard_stats fs = {};
-
-	if (!p)
-		return;
-	lineage__free(p->lineage);
-	if (p->reader)
-		reader__stats(p->reader, &fs);
-	reader__free(p->reader);
-	/* a worker stuck in a hung mount still uses the loader cache when it returns */
-	if (!fs.stuck)
-		wine__free(p->wine);
-	for (int i = 0; p->held && i < HELD_MAX; i++) {
-		event__free(&p->held[i].ev);
-		if (p->held[i].used)
-			close(p->held[i].root_fd);
-	}
-	free(p->held);
-	event__free(&p->ev);
-	jw__free(&p->jw);
-	free(p->snap_event);
-	free(p);
-}
 
 /*
  * ReportId: unique per device across restarts without keeping state. It is
@@ -145,8 +60,9 @@ static const char *base_name(const char *path)
 }
 
 /* The process that created this one: from lineage, else /proc, else its comm. */
-static void set_initiating(struct pipeline *p, struct event *e, const struct exec_event *k)
+static void set_initiating(void *ctx, struct event *e, const struct exec_event *k)
 {
+	struct pipeline *p = ctx;
 	const struct proc_record *r = lineage__get(p->lineage, k->image_tgid);
 	char path[PATH_MAX_BYTES];
 
@@ -178,8 +94,10 @@ static void set_initiating(struct pipeline *p, struct event *e, const struct exe
 }
 
 /* What @tgid runs, as @e names it: its children will name it as their initiating process. */
-static void remember(struct pipeline *p, uint32_t tgid, const struct event *e)
+static void remember(void *ctx, uint32_t tgid, const struct event *e)
 {
+	struct pipeline *p = ctx;
+
 	lineage__put(p->lineage, tgid, event__long(e, FIELD_PROCESS_CREATION_TIME),
 		     event__str(e, FIELD_FILE_NAME), event__str(e, FIELD_FOLDER_PATH),
 		     event__str(e, FIELD_PROCESS_COMMAND_LINE), event__str(e, FIELD_ACCOUNT_NAME));
@@ -394,231 +312,69 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	}
 }
 
-static struct held *find_held(struct pipeline *p, uint32_t tgid)
-{
-	for (int i = 0; i < HELD_MAX; i++)
-		if (p->held[i].used && p->held[i].tgid == tgid)
-			return &p->held[i];
-	return NULL;
-}
-
-static void drop_held(struct held *h)
-{
-	close(h->root_fd);
-	h->used = false;
-}
-
-/* A held launcher step that turned out to start nothing: an ordinary exec after all. */
-static void release_plain(struct pipeline *p, struct held *h)
-{
-	const char *exe = event__str(&h->ev, FIELD_FOLDER_PATH) ?: "";
-	struct exec_info x = {.k = &h->k, .exe = exe, .filename = "", .cwd = h->cwd};
-	struct reader_files f;
-	char path[PATH_MAX_BYTES + 2];
-	int proc_fd, err;
-
-	snprintf(path, sizeof(path), "/proc/%u", h->tgid);
-	proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	err = reader__open(p->reader, &x, proc_fd, h->root_fd, exe, &f);
-	if (f.replaced)
-		p->stats.exe_replaced++;
-	finish(p, &h->ev, &h->k, f.exe_fd >= 0 ? f.exe_fd : err, h->k.exe_dev, h->root_fd, exe,
-	       false);
-	if (f.exe_fd >= 0)
-		close(f.exe_fd);
-	if (f.file_fd >= 0)
-		close(f.file_fd);
-	if (proc_fd >= 0)
-		close(proc_fd);
-	drop_held(h);
-}
-
-/* A Wine program start: the event names the Windows program and carries its identity. */
-static void release_program(struct pipeline *p, struct held *h)
-{
-	struct wine_target *t = &h->t;
-	struct event *e = &h->ev;
-	const char *argv = h->argvp[h->prog_idx < h->q.argc ? h->prog_idx : 0];
-	int fd;
-
-	wine__fill_event(t, e);
-	/* the command line Windows gives the program: argv without the loader */
-	decode__cmdline(argv, h->argv + h->argv_len - argv, p->cmdline, sizeof(p->cmdline));
-	event__set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
-	set_initiating(p, e, &h->k);
-	fd = h->read_err ?: reader__open_image(p->reader, h->tgid, t, h->root_fd);
-	finish(p, e, &h->k, fd, 0, h->root_fd, t->unix_path, false);
-	if (fd >= 0)
-		close(fd);
-	/* its children name the Windows program as their initiating process */
-	remember(p, h->tgid, e);
-	p->stats.wine_programs++;
-	drop_held(h);
-}
-
-static void release(struct pipeline *p, struct held *h)
-{
-	if (h->kind == WINE_PROGRAM && h->resolved)
-		release_program(p, h);
-	else
-		release_plain(p, h);
-}
-
 /*
- * Windows looks for a bare program name in the directory of the program that
- * calls CreateProcess first: that is the parent when lineage names a Windows
- * program (release_program recorded its .exe), else there is no such place.
+ * A released Wine launch is never marked unmatchable: the mark would skip its
+ * loader or interpreter, which runs every other Windows program too.
  */
-static void set_search_dir(struct pipeline *p, struct held *h)
+static void finish_held(void *ctx, struct event *e, const struct exec_event *k, int fd,
+			uint64_t dev, int root_fd, const char *path)
 {
-	const struct proc_record *r = lineage__get(p->lineage, h->k.image_tgid);
-	size_t len, dir_len;
-
-	h->search_dir[0] = '\0';
-	if (!r || !r->folder_path || r->folder_path[0] != '/')
-		return;
-	len = strlen(r->folder_path);
-	dir_len = strrchr(r->folder_path, '/') - r->folder_path;
-	if (len < 4 || strcasecmp(r->folder_path + len - 4, ".exe") ||
-	    dir_len >= sizeof(h->search_dir))
-		return;
-	/* "/x.exe" lives in "/" */
-	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), r->folder_path);
+	finish(ctx, e, k, fd, dev, root_fd, path, false);
 }
 
-static const char *path_base(const char *path)
+struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 {
-	const char *b = path + strlen(path);
-
-	while (b > path && b[-1] != '/' && b[-1] != '\\')
-		b--;
-	return b;
-}
-
-/*
- * A Wine program found running by the snapshot shows its argv as Wine
- * rewrote it: the Windows command line, NUL-padded to the original length,
- * no loader in front. Drops the padding and puts a stand-in loader at
- * argv[0], so the program is argv[1] as in a loader exec. True when it did.
- */
-static bool running_program_argv(struct held *h, const struct exec_info *x, size_t *argc)
-{
-	static const char loader[] = "";
-	size_t n = *argc;
-
-	if (!x->from_snapshot || !n || n >= ARGV_ITEMS_MAX ||
-	    !strcmp(path_base(h->argvp[0]), path_base(x->exe)))
-		return false;
-	while (n > 1 && !h->argvp[n - 1][0])
-		n--;
-	h->argv_len = h->argvp[n - 1] + strlen(h->argvp[n - 1]) + 1 - h->argv;
-	memmove(h->argvp + 1, h->argvp, n * sizeof(h->argvp[0]));
-	h->argvp[0] = loader;
-	*argc = n + 1;
-	return true;
-}
-
-/* Holds the current event (p->ev) as @kind; NULL when a Wine program cannot be resolved. */
-static struct held *hold(struct pipeline *p, const struct exec_info *x,
-			 const struct reader_files *f, int root_fd)
-{
-	enum wine_kind kind = f->kind;
-	uint64_t now = clock__boot_ns();
-	struct held *h = NULL, *oldest = &p->held[0];
-	size_t n = 0, argc = 0;
-	bool rewritten;
-	int err;
-
-	for (int i = 0; i < HELD_MAX && !h; i++) {
-		if (!p->held[i].used)
-			h = &p->held[i];
-		else if (p->held[i].deadline_ns < oldest->deadline_ns)
-			oldest = &p->held[i];
-	}
-	if (!h) {
-		p->stats.held_overflow++;
-		release(p, oldest);
-		h = oldest;
-	}
-	if (event__copy(&h->ev, &p->ev))
-		return NULL;
-	h->root_fd = dup(root_fd);
-	if (h->root_fd < 0)
-		return NULL;
-	h->used = true;
-	h->kind = kind;
-	h->tgid = x->k->tgid;
-	memcpy(&h->k, x->k, EXEC_EVENT_HDR_SIZE);
-	n = x->argv_size < sizeof(h->argv) - 1 ? x->argv_size : sizeof(h->argv) - 1;
-	memcpy(h->argv, x->argv, n);
-	h->argv[n] = '\0';
-	h->argv_len = n;
-	for (size_t i = 0; i < n && argc < ARGV_ITEMS_MAX; i += strlen(h->argv + i) + 1)
-		h->argvp[argc++] = h->argv + i;
-	snprintf(h->cwd, sizeof(h->cwd), "%s", x->cwd);
-	h->deadline_ns = now + WINE_HOLD_MS * 1000000ULL;
-	h->retry_ms = WINE_RETRY_MS;
-	h->next_try_ns = now + h->retry_ms * 1000000ULL;
-	h->resolved = false;
-	h->read_err = 0;
-	if (kind != WINE_PROGRAM)
-		return h;
-
-	rewritten = running_program_argv(h, x, &argc);
-	h->q = (struct wine_query){
-	    .pid = x->k->tgid,
-	    .root_fd = h->root_fd,
-	    .exe_fd = -1, /* the reader found out whether it is the preloader */
-	    .preloader = !rewritten && f->preloader,
-	    .cwd = h->cwd,
-	    .loader_path = x->exe,
-	    .argv = h->argvp,
-	    .argc = argc,
-	    .uid = x->k->uid,
+	struct pipeline *p = calloc(1, sizeof(*p));
+	struct wine_hold_ops ops = {
+	    .set_initiating = set_initiating,
+	    .finish = finish_held,
+	    .remember = remember,
+	    .ctx = p,
 	};
-	set_search_dir(p, h);
-	if (h->search_dir[0])
-		h->q.search_dir = h->search_dir;
-	h->prog_idx = h->q.preloader ? 2 : 1;
-	err = reader__wine_resolve(p->reader, &h->q, &h->t);
-	if (err) {
-		note_read_error(&p->ev, err);
-		drop_held(h);
+	struct stat st;
+
+	if (!p)
+		return NULL;
+	p->opts = *opts;
+	p->lineage = lineage__new(LINEAGE_ENTRIES);
+	p->wine = wine__new();
+	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
+	p->hold = p->reader && p->lineage ? wine_hold__new(p->reader, p->lineage, &ops) : NULL;
+	event__init(&p->ev);
+	jw__init(&p->jw);
+	if (!p->hold) {
+		pipeline__free(p);
 		return NULL;
 	}
-	h->resolved = true;
-	return h;
+	if (!stat("/proc/self/ns/mnt", &st))
+		p->self_mnt_ns = st.st_ino;
+	return p;
 }
 
-/* Has the held program mapped its image yet? A file system that did not answer ends the wait. */
-static int try_maps(struct pipeline *p, struct held *h)
+void pipeline__free(struct pipeline *p)
 {
-	int err = reader__wine_try_maps(p->reader, &h->q, &h->t);
+	struct fsguard_stats fs = {};
 
-	if (err == -ETIMEDOUT || err == -EBUSY)
-		h->read_err = err;
-	return err;
-}
-
-/*
- * A Wine program starting another (CreateProcess) shows that its parent
- * already runs its final image: report the parent's held start now, when it
- * is settled, so the child can name it (InitiatingProcess*, the directory a
- * bare name is looked up in) even when both execs come in one batch.
- */
-static void settle_parent(struct pipeline *p, const struct exec_event *k)
-{
-	struct held *h = k->image_tgid != k->tgid ? find_held(p, k->image_tgid) : NULL;
-
-	if (h && h->kind == WINE_PROGRAM && h->resolved && try_maps(p, h) != -EAGAIN)
-		release(p, h);
+	if (!p)
+		return;
+	wine_hold__free(p->hold);
+	lineage__free(p->lineage);
+	if (p->reader)
+		reader__stats(p->reader, &fs);
+	reader__free(p->reader);
+	/* a worker stuck in a hung mount still uses the loader cache when it returns */
+	if (!fs.stuck)
+		wine__free(p->wine);
+	event__free(&p->ev);
+	jw__free(&p->jw);
+	free(p);
 }
 
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 {
-	struct held *prev, *h = NULL;
 	struct reader_files f;
 	int proc_fd, root_fd, err;
+	bool held = false;
 	const char *exe_path;
 
 	p->stats.events_seen++;
@@ -634,22 +390,17 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	if (f.replaced)
 		p->stats.exe_replaced++;
 
-	/* the same process exec'd again: a Wine chain collapses into one event */
-	prev = find_held(p, x->k->tgid);
-	if (prev && prev->kind == WINE_LAUNCHER_STEP && f.kind == WINE_NOT) {
-		release_plain(p, prev);
-	} else if (prev) {
-		p->stats.wine_collapsed++;
-		drop_held(prev);
-	}
+	/* a Wine launch waits for what it starts (identity/wine.h) */
+	wine_hold__reexec(p->hold, x->k->tgid, f.kind);
 	if (f.kind == WINE_PROGRAM && !x->from_snapshot)
-		settle_parent(p, x->k);
-	if (f.kind != WINE_NOT && root_fd >= 0)
-		h = hold(p, x, &f, root_fd);
-	/* a snapshot's program already maps its image: no need to wait */
-	if (h && x->from_snapshot)
-		release(p, h);
-	else if (!h)
+		wine_hold__settle_parent(p->hold, x->k);
+	if (f.kind != WINE_NOT && root_fd >= 0) {
+		int hold_err = wine_hold__hold(p->hold, &p->ev, x, &f, root_fd);
+
+		held = !hold_err;
+		note_read_error(&p->ev, hold_err);
+	}
+	if (!held)
 		finish(p, &p->ev, x->k, f.exe_fd >= 0 ? f.exe_fd : err, x->k->exe_dev, root_fd,
 		       exe_path, f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
 
@@ -666,112 +417,26 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 
 int pipeline__tick(struct pipeline *p)
 {
-	uint64_t now = clock__boot_ns(), next = UINT64_MAX;
-
-	for (int i = 0; i < HELD_MAX; i++) {
-		struct held *h = &p->held[i];
-
-		if (!h->used)
-			continue;
-		if (h->kind == WINE_PROGRAM && h->resolved && now >= h->next_try_ns) {
-			int err = try_maps(p, h);
-
-			if (err != -EAGAIN || now >= h->deadline_ns) {
-				release(p, h);
-				continue;
-			}
-			h->retry_ms = h->retry_ms * 2 < WINE_RETRY_MAX_MS ? h->retry_ms * 2
-									  : WINE_RETRY_MAX_MS;
-			h->next_try_ns = now + h->retry_ms * 1000000ULL;
-		} else if (now >= h->deadline_ns) {
-			release(p, h);
-			continue;
-		}
-		if (h->next_try_ns < next)
-			next = h->next_try_ns;
-		if (h->deadline_ns < next)
-			next = h->deadline_ns;
-	}
-	return next == UINT64_MAX ? -1 : (int)((next - now + 999999) / 1000000);
+	return wine_hold__tick(p->hold);
 }
 
 void pipeline__flush(struct pipeline *p)
 {
-	for (int i = 0; i < HELD_MAX; i++)
-		if (p->held[i].used)
-			release(p, &p->held[i]);
+	wine_hold__flush(p->hold);
 }
 
-/* Builds an exec_info for a running process from /proc; -errno if it is gone. */
-static int snapshot_one(void *ctx, pid_t pid)
+static int snapshot_exec(void *ctx, const struct exec_info *x)
 {
 	struct pipeline *p = ctx;
-	struct exec_event *k = p->snap_event;
-	struct exec_info *x;
-	struct proc_stat st;
-	char status[4096], num[32];
-	ssize_t n;
 
-	/* kernel threads have no exe; skip them and ourselves */
-	if (pid == getpid() || proc__read_stat(pid, &st))
-		return 0;
-	x = calloc(1, sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	if (proc__readlink(pid, "exe", x->exe_buf, sizeof(x->exe_buf)) <= 0)
-		goto out;
-	memset(k, 0, EXEC_EVENT_HDR_SIZE);
-	k->tgid = k->pid = pid;
-	k->ppid = k->forker_tgid = k->image_tgid = st.ppid;
-	k->start_boot_ns = st.start_boot_ns;
-	memcpy(k->comm, st.comm, sizeof(k->comm));
-	n = proc__read_file(pid, "status", status, sizeof(status) - 1);
-	if (n > 0) {
-		status[n] = '\0';
-		proc__parse_status_ids(status, &k->uid, &k->euid, &k->gid);
-	}
-	n = proc__read_file(pid, "loginuid", num, sizeof(num) - 1);
-	k->loginuid = n > 0 ? (num[n] = '\0', (uint32_t)strtoul(num, NULL, 10)) : (uint32_t)-1;
-	n = proc__read_file(pid, "sessionid", num, sizeof(num) - 1);
-	k->sessionid = n > 0 ? (num[n] = '\0', (uint32_t)strtoul(num, NULL, 10)) : (uint32_t)-1;
-	n = proc__read_file(pid, "cmdline", p->snap_argv, sizeof(p->snap_argv));
-	x->argv = p->snap_argv;
-	x->argv_size = n > 0 ? n : 0;
-	k->argv_len = x->argv_size;
-	if (proc__readlink(pid, "cwd", x->cwd_buf, sizeof(x->cwd_buf)) <= 0)
-		strcpy(x->cwd_buf, "");
-	n = proc__read_file(pid, "cgroup", status, sizeof(status) - 1);
-	strcpy(x->cgroup_buf, "/");
-	if (n > 0) {
-		char *v2;
-
-		status[n] = '\0';
-		v2 = strstr(status, "0::");
-		if (v2 && (v2 == status || v2[-1] == '\n'))
-			sscanf(v2 + 3, "%4095[^\n]", x->cgroup_buf);
-	}
-	/* "/usr/bin/x (deleted)" is how /proc shows an unlinked executable */
-	if (strlen(x->exe_buf) > 10 &&
-	    !strcmp(x->exe_buf + strlen(x->exe_buf) - 10, " (deleted)")) {
-		x->exe_buf[strlen(x->exe_buf) - 10] = '\0';
-		k->flags |= EXEC_EXE_DELETED;
-	}
-	x->k = k;
-	x->exe = x->exe_buf;
-	x->filename = x->exe_buf;
-	x->cwd = x->cwd_buf;
-	x->cgroup = x->cgroup_buf;
-	x->from_snapshot = true;
 	p->stats.snapshot++;
 	pipeline__exec(p, x);
-out:
-	free(x);
 	return 0;
 }
 
 int pipeline__snapshot(struct pipeline *p)
 {
-	return proc__for_each_pid(snapshot_one, p);
+	return snapshot__run(snapshot_exec, p);
 }
 
 unsigned int pipeline__wait_reads(struct pipeline *p, unsigned int ms)
@@ -782,8 +447,14 @@ unsigned int pipeline__wait_reads(struct pipeline *p, unsigned int ms)
 void pipeline__stats(const struct pipeline *p, struct pipeline_stats *out)
 {
 	struct fsguard_stats fs;
+	struct wine_hold_stats ws;
 
 	*out = p->stats;
+	wine_hold__stats(p->hold, &ws);
+	out->exe_replaced += ws.exe_replaced;
+	out->wine_programs = ws.programs;
+	out->wine_collapsed = ws.collapsed;
+	out->held_overflow = ws.overflow;
 	reader__stats(p->reader, &fs);
 	out->read_timeouts = fs.timeouts;
 	out->read_refused = fs.refused;

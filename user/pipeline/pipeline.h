@@ -2,7 +2,10 @@
 /*
  * One exec's way from the kernel record to its JSON line:
  * decode (capture/) -> process columns and lineage -> identity -> rules ->
- * aggregate -> output. run.c feeds it; replay feeds the rules half.
+ * aggregate -> output. A Wine launch waits on the way (wine_hold.h) for the
+ * Windows program it starts. run.c feeds it the ring buffer's execs and has
+ * it report the processes already running (capture/snapshot.h); replay feeds
+ * the rules half.
  */
 #ifndef RMMHUNT_PIPELINE_H
 #define RMMHUNT_PIPELINE_H
