@@ -283,8 +283,12 @@ static void wine_hold__launcher_starts_nothing__released_plain_at_deadline(void 
 	uint64_t t0 = fake_now;
 
 	assert_int_equal(hold_script(fx, 100), 0);
+	/* a launcher step is never retried: only its deadline is due */
+	assert_int_equal(wine_hold__tick(fx->wh), WINE_HOLD_MS);
+	fake_now = t0 + 10 * MS;
+	assert_int_equal(wine_hold__tick(fx->wh), WINE_HOLD_MS - 10);
 	fake_now = t0 + (WINE_HOLD_MS - 1) * MS;
-	wine_hold__tick(fx->wh);
+	assert_int_equal(wine_hold__tick(fx->wh), 1);
 	assert_int_equal(n_done, 0);
 
 	fake_now = t0 + WINE_HOLD_MS * MS;

@@ -349,7 +349,8 @@ int wine_hold__tick(struct wine_hold *wh)
 			release(wh, h);
 			continue;
 		}
-		if (h->next_try_ns < next)
+		/* only a resolved program is retried; a launcher step waits for its deadline */
+		if (h->kind == WINE_PROGRAM && h->resolved && h->next_try_ns < next)
 			next = h->next_try_ns;
 		if (h->deadline_ns < next)
 			next = h->deadline_ns;
