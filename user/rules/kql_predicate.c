@@ -6,6 +6,9 @@
  *   TERM      := PRIMARY { and PRIMARY }
  *   PRIMARY   := ( PREDICATE ) | not ( PREDICATE ) | isempty ( COLUMN )
  *              | isnotempty ( COLUMN ) | COLUMN OPERATOR OPERAND
+ *
+ * Each operator family takes its own operand: one value (has, ==, =~ ...),
+ * a list (in, has_any ...), one bound (<, >= ...) or a range (between).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,46 +17,13 @@
 
 #include "kql_parse.h"
 
-enum rhs { R_STR, R_LIST, R_EQ, R_CMP, R_BETWEEN };
-
-static const struct {
-	const char *name;
-	enum kql_op op;
-	bool neg, all;
-	enum rhs rhs;
-} operators[] = {
-    {"has", KOP_HAS, false, false, R_STR},
-    {"!has", KOP_HAS, true, false, R_STR},
-    {"has_cs", KOP_HAS_CS, false, false, R_STR},
-    {"!has_cs", KOP_HAS_CS, true, false, R_STR},
-    {"has_any", KOP_HAS, false, false, R_LIST},
-    {"has_all", KOP_HAS, false, true, R_LIST},
-    {"contains", KOP_CONTAINS, false, false, R_STR},
-    {"!contains", KOP_CONTAINS, true, false, R_STR},
-    {"contains_cs", KOP_CONTAINS_CS, false, false, R_STR},
-    {"!contains_cs", KOP_CONTAINS_CS, true, false, R_STR},
-    {"startswith", KOP_STARTSWITH, false, false, R_STR},
-    {"!startswith", KOP_STARTSWITH, true, false, R_STR},
-    {"startswith_cs", KOP_STARTSWITH_CS, false, false, R_STR},
-    {"!startswith_cs", KOP_STARTSWITH_CS, true, false, R_STR},
-    {"endswith", KOP_ENDSWITH, false, false, R_STR},
-    {"!endswith", KOP_ENDSWITH, true, false, R_STR},
-    {"endswith_cs", KOP_ENDSWITH_CS, false, false, R_STR},
-    {"!endswith_cs", KOP_ENDSWITH_CS, true, false, R_STR},
-    {"==", KOP_EQ, false, false, R_EQ},
-    {"!=", KOP_EQ, true, false, R_EQ},
-    {"=~", KOP_EQ_CI, false, false, R_STR},
-    {"!~", KOP_EQ_CI, true, false, R_STR},
-    {"in", KOP_EQ, false, false, R_LIST},
-    {"!in", KOP_EQ, true, false, R_LIST},
-    {"in~", KOP_EQ_CI, false, false, R_LIST},
-    {"!in~", KOP_EQ_CI, true, false, R_LIST},
-    {"<", KOP_LT, false, false, R_CMP},
-    {"<=", KOP_LE, false, false, R_CMP},
-    {">", KOP_GT, false, false, R_CMP},
-    {">=", KOP_GE, false, false, R_CMP},
-    {"between", KOP_BETWEEN, false, false, R_BETWEEN},
-    {"!between", KOP_BETWEEN, true, false, R_BETWEEN},
+/* A comparison being parsed: what its operand is checked against, and named in messages. */
+struct comparison {
+	const char *op; /* the operator as written */
+	struct kql_tok op_tok;
+	char column[128];
+	enum field_type type;
+	bool is_str;
 };
 
 /* The value kind a number-like column compares with. */
@@ -79,157 +49,246 @@ static int check_kind(struct parser *p, const struct kql_tok *at, enum vkind got
 	return -EINVAL;
 }
 
-/* COLUMN OPERATOR VALUE, the current token being the column. */
+/* The operator does not apply to the column's type; @wanted: "a string", ... */
+static int wrong_column(struct parser *p, const struct comparison *c, const char *wanted)
+{
+	kql__diag_set(p->d, c->op_tok.line, c->op_tok.col, "'%s' needs %s column; '%s' is not one",
+		      c->op, wanted, c->column);
+	return -EINVAL;
+}
+
+/*
+ * The kind a string operator's values must have: strings, except that ==, !=,
+ * in and !in also compare a number, time or bool column with its own kind.
+ */
+static int string_operand_kind(struct parser *p, const struct comparison *c, struct kql_node *n,
+			       enum vkind *want)
+{
+	if (c->is_str) {
+		*want = VK_STRING;
+		return 0;
+	}
+	if (n->op != KOP_EQ)
+		return wrong_column(p, c, "a string");
+	n->op = KOP_NUM_EQ;
+	*want = column_vkind(c->type);
+	return 0;
+}
+
+static int number_column(struct parser *p, const struct comparison *c)
+{
+	if (c->is_str || c->type == FT_BOOL)
+		return wrong_column(p, c, "a number or datetime");
+	return 0;
+}
+
+/* One value at the current token, of kind @want. */
+static int parse_operand(struct parser *p, const struct comparison *c, enum vkind want,
+			 struct pval *v)
+{
+	struct kql_tok at = p->tok;
+	int err;
+
+	err = kql__parse_value(p, v, false);
+	return err ? err : check_kind(p, &at, v->kind, want, c->column);
+}
+
+/* Moves the scalars of @vals[0..@count) into the node. */
+static int take_values(struct kql_node *n, struct pval *vals, uint32_t count)
+{
+	n->vals = calloc(count, sizeof(*n->vals));
+	if (!n->vals)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++) {
+		n->vals[i] = vals[i].v;
+		memset(&vals[i].v, 0, sizeof(vals[i].v));
+	}
+	n->nvals = count;
+	return 0;
+}
+
+/*
+ * The operand of each operator family; each fills n->vals only when it
+ * succeeds. A broken value or list is reported before a column of the wrong
+ * type; for a bound or a range, the column's type is checked first.
+ */
+
+/* has, contains, startswith, endswith, ==, =~ and their negations: one value. */
+static int operand_value(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct kql_tok at = p->tok;
+	enum vkind want = VK_STRING;
+	struct pval v = {0};
+	int err;
+
+	err = kql__parse_value(p, &v, false);
+	if (!err)
+		err = string_operand_kind(p, c, n, &want);
+	if (!err)
+		err = check_kind(p, &at, v.kind, want, c->column);
+	if (!err)
+		err = take_values(n, &v, 1);
+	kql__pval_free(&v);
+	return err;
+}
+
+/* in, in~, has_any, has_all and their negations: a list, or a let name bound to one. */
+static int operand_list(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct kql_tok at = p->tok;
+	bool opens = is(p, "(") || is(p, "dynamic") || kql__find_let(p, &at);
+	enum vkind want = VK_STRING;
+	struct pval v = {0};
+	int err = 0;
+
+	if (opens)
+		err = kql__parse_value(p, &v, true);
+	if (!err && (!opens || v.kind != VK_LIST))
+		err = fail(p, &at, "expected a list such as ('a', 'b')");
+	if (!err)
+		err = string_operand_kind(p, c, n, &want);
+	if (!err && v.nitems)
+		err = check_kind(p, &at, v.item_kind, want, c->column);
+	if (!err) {
+		n->vals = v.items;
+		n->nvals = v.nitems;
+		v.items = NULL;
+		v.nitems = 0;
+	}
+	kql__pval_free(&v);
+	return err;
+}
+
+/* <, <=, >, >=: one bound, on a number or datetime column. */
+static int operand_bound(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct pval v = {0};
+	int err;
+
+	err = number_column(p, c);
+	if (!err)
+		err = parse_operand(p, c, column_vkind(c->type), &v);
+	if (!err)
+		err = take_values(n, &v, 1);
+	kql__pval_free(&v);
+	return err;
+}
+
+/* between (LOW .. HIGH) and !between, on a number or datetime column. */
+static int operand_range(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	enum vkind want = column_vkind(c->type);
+	struct pval v[2] = {0};
+	int err;
+
+	err = number_column(p, c);
+	if (!err)
+		err = expect(p, "(");
+	if (!err)
+		err = parse_operand(p, c, want, &v[0]);
+	if (!err)
+		err = expect(p, "..");
+	if (!err)
+		err = parse_operand(p, c, want, &v[1]);
+	if (!err)
+		err = expect(p, ")");
+	if (!err)
+		err = take_values(n, v, 2);
+	kql__pval_free(&v[0]);
+	kql__pval_free(&v[1]);
+	return err;
+}
+
+static const struct cmp_operator {
+	const char *name;
+	enum kql_op op;
+	bool neg, all;
+	int (*operand)(struct parser *p, const struct comparison *c, struct kql_node *n);
+} operators[] = {
+    {"has", KOP_HAS, false, false, operand_value},
+    {"!has", KOP_HAS, true, false, operand_value},
+    {"has_cs", KOP_HAS_CS, false, false, operand_value},
+    {"!has_cs", KOP_HAS_CS, true, false, operand_value},
+    {"has_any", KOP_HAS, false, false, operand_list},
+    {"has_all", KOP_HAS, false, true, operand_list},
+    {"contains", KOP_CONTAINS, false, false, operand_value},
+    {"!contains", KOP_CONTAINS, true, false, operand_value},
+    {"contains_cs", KOP_CONTAINS_CS, false, false, operand_value},
+    {"!contains_cs", KOP_CONTAINS_CS, true, false, operand_value},
+    {"startswith", KOP_STARTSWITH, false, false, operand_value},
+    {"!startswith", KOP_STARTSWITH, true, false, operand_value},
+    {"startswith_cs", KOP_STARTSWITH_CS, false, false, operand_value},
+    {"!startswith_cs", KOP_STARTSWITH_CS, true, false, operand_value},
+    {"endswith", KOP_ENDSWITH, false, false, operand_value},
+    {"!endswith", KOP_ENDSWITH, true, false, operand_value},
+    {"endswith_cs", KOP_ENDSWITH_CS, false, false, operand_value},
+    {"!endswith_cs", KOP_ENDSWITH_CS, true, false, operand_value},
+    {"==", KOP_EQ, false, false, operand_value},
+    {"!=", KOP_EQ, true, false, operand_value},
+    {"=~", KOP_EQ_CI, false, false, operand_value},
+    {"!~", KOP_EQ_CI, true, false, operand_value},
+    {"in", KOP_EQ, false, false, operand_list},
+    {"!in", KOP_EQ, true, false, operand_list},
+    {"in~", KOP_EQ_CI, false, false, operand_list},
+    {"!in~", KOP_EQ_CI, true, false, operand_list},
+    {"<", KOP_LT, false, false, operand_bound},
+    {"<=", KOP_LE, false, false, operand_bound},
+    {">", KOP_GT, false, false, operand_bound},
+    {">=", KOP_GE, false, false, operand_bound},
+    {"between", KOP_BETWEEN, false, false, operand_range},
+    {"!between", KOP_BETWEEN, true, false, operand_range},
+};
+
+static const struct cmp_operator *find_operator(const struct kql_tok *t)
+{
+	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
+		if (kql__tok_is(t, operators[i].name))
+			return &operators[i];
+	return NULL;
+}
+
+/* COLUMN OPERATOR OPERAND, the current token being the column. */
 static int parse_comparison(struct parser *p)
 {
-	struct kql_tok col_tok = p->tok, op_tok, val_tok;
+	const struct kql_tok col_tok = p->tok;
 	struct kql_node n = {.line = col_tok.line, .col = col_tok.col};
-	struct pval v = {0}, hi = {0};
-	char column[128];
-	enum field_type type;
-	bool is_str;
-	size_t i;
-	int err, idx;
+	const struct cmp_operator *op;
+	struct comparison c;
+	int err;
 
 	err = kql__parse_column(p, &n.field);
 	if (err)
 		return err;
-	snprintf(column, sizeof(column), "%.*s", (int)col_tok.n, col_tok.p);
-	type = n.field < 0 ? FT_STRING : event_fields[n.field].type;
-	is_str = type == FT_STRING || type == FT_STRLIST;
-	op_tok = p->tok;
-	for (i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
-		if (kql__tok_is(&op_tok, operators[i].name))
-			break;
-	if (i == sizeof(operators) / sizeof(operators[0])) {
-		if (op_tok.kind == TK_EOF)
-			return fail(p, &op_tok, "expected an operator");
-		kql__diag_set(p->d, op_tok.line, op_tok.col, "unknown operator '%.*s'",
-			      (int)op_tok.n, op_tok.p);
+	c = (struct comparison){.op_tok = p->tok};
+	snprintf(c.column, sizeof(c.column), "%.*s", (int)col_tok.n, col_tok.p);
+	c.type = n.field < 0 ? FT_STRING : event_fields[n.field].type;
+	c.is_str = c.type == FT_STRING || c.type == FT_STRLIST;
+	op = find_operator(&c.op_tok);
+	if (!op) {
+		if (c.op_tok.kind == TK_EOF)
+			return fail(p, &c.op_tok, "expected an operator");
+		kql__diag_set(p->d, c.op_tok.line, c.op_tok.col, "unknown operator '%.*s'",
+			      (int)c.op_tok.n, c.op_tok.p);
 		return -EINVAL;
 	}
-	n.op = operators[i].op;
-	n.neg = operators[i].neg;
-	n.all = operators[i].all;
+	c.op = op->name;
+	n.op = op->op;
+	n.neg = op->neg;
+	n.all = op->all;
 	err = next(p);
-	if (err)
-		return err;
-	val_tok = p->tok;
-	switch (operators[i].rhs) {
-	case R_STR:
-	case R_EQ:
-		err = kql__parse_value(p, &v, false);
-		if (err)
-			break;
-		if (operators[i].rhs == R_EQ && !is_str) {
-			n.op = KOP_NUM_EQ;
-			err = check_kind(p, &val_tok, v.kind, column_vkind(type), column);
-		} else if (!is_str) {
-			kql__diag_set(p->d, op_tok.line, op_tok.col,
-				      "'%s' needs a string column; '%s' is not one",
-				      operators[i].name, column);
-			err = -EINVAL;
-		} else {
-			err = check_kind(p, &val_tok, v.kind, VK_STRING, column);
-		}
-		if (err)
-			break;
-		n.vals = malloc(sizeof(*n.vals));
-		if (!n.vals) {
-			err = -ENOMEM;
-			break;
-		}
-		n.vals[0] = v.v;
-		memset(&v.v, 0, sizeof(v.v));
-		n.nvals = 1;
-		break;
-	case R_LIST:
-		if (!is(p, "(") && !is(p, "dynamic") && !kql__find_let(p, &p->tok)) {
-			err = fail(p, &p->tok, "expected a list such as ('a', 'b')");
-			break;
-		}
-		err = kql__parse_value(p, &v, true);
-		if (err)
-			break;
-		if (v.kind != VK_LIST) {
-			err = fail(p, &val_tok, "expected a list such as ('a', 'b')");
-			break;
-		}
-		if (!is_str && n.op == KOP_EQ) {
-			n.op = KOP_NUM_EQ;
-			err = v.nitems
-				  ? check_kind(p, &val_tok, v.item_kind, column_vkind(type), column)
-				  : 0;
-		} else if (!is_str) {
-			kql__diag_set(p->d, op_tok.line, op_tok.col,
-				      "'%s' needs a string column; '%s' is not one",
-				      operators[i].name, column);
-			err = -EINVAL;
-		} else if (v.nitems) {
-			err = check_kind(p, &val_tok, v.item_kind, VK_STRING, column);
-		}
-		if (err)
-			break;
-		n.vals = v.items;
-		n.nvals = v.nitems;
-		v.items = NULL;
-		v.nitems = 0;
-		break;
-	case R_CMP:
-	case R_BETWEEN:
-		if (is_str || type == FT_BOOL) {
-			kql__diag_set(p->d, op_tok.line, op_tok.col,
-				      "'%s' needs a number or datetime column; '%s' is not one",
-				      operators[i].name, column);
-			err = -EINVAL;
-			break;
-		}
-		if (operators[i].rhs == R_BETWEEN && (err = expect(p, "(")))
-			break;
-		val_tok = p->tok;
-		err = kql__parse_value(p, &v, false);
-		if (!err)
-			err = check_kind(p, &val_tok, v.kind, column_vkind(type), column);
-		if (!err && operators[i].rhs == R_BETWEEN) {
-			err = expect(p, "..");
-			val_tok = p->tok;
-			if (!err)
-				err = kql__parse_value(p, &hi, false);
-			if (!err)
-				err = check_kind(p, &val_tok, hi.kind, column_vkind(type), column);
-			if (!err)
-				err = expect(p, ")");
-		}
-		if (err)
-			break;
-		n.nvals = operators[i].rhs == R_BETWEEN ? 2 : 1;
-		n.vals = calloc(n.nvals, sizeof(*n.vals));
-		if (!n.vals) {
-			err = -ENOMEM;
-			break;
-		}
-		n.vals[0] = v.v;
-		if (n.nvals == 2)
-			n.vals[1] = hi.v;
-		memset(&v.v, 0, sizeof(v.v));
-		memset(&hi.v, 0, sizeof(hi.v));
-		break;
+	if (!err)
+		err = op->operand(p, &c, &n);
+	if (!err) {
+		int idx = kql__add_node(p, &n);
+
+		if (idx >= 0)
+			return idx;
+		err = idx;
 	}
-	kql__pval_free(&v);
-	kql__pval_free(&hi);
-	if (err) {
-		for (uint32_t j = 0; j < n.nvals; j++)
-			kql__val_free(&n.vals[j]);
-		free(n.vals);
-		return err;
-	}
-	idx = kql__add_node(p, &n);
-	if (idx < 0) {
-		for (uint32_t j = 0; j < n.nvals; j++)
-			kql__val_free(&n.vals[j]);
-		free(n.vals);
-	}
-	return idx;
+	for (uint32_t i = 0; i < n.nvals; i++)
+		kql__val_free(&n.vals[i]);
+	free(n.vals);
+	return err;
 }
 
 static int parse_primary(struct parser *p)
