@@ -15,3 +15,4 @@ comma := ,
 # user while a test has no list yet.
 unit_objs = $(if $(UNIT_SRCS_$(1)),$(patsubst %.c,$(OUTPUT)/%.o,$(UNIT_SRCS_$(1))),$(LIB_OBJS))
 UNIT_SRCS_test_json_writer := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
+UNIT_SRCS_test_options := user/cmd/options.c
