@@ -146,6 +146,37 @@ static void options__parse_size__garbage__refused(void **state)
 	}
 }
 
+/* strtoull() takes a minus and wraps around: -1 would be the largest size. */
+static void options__parse_size__negative__refused(void **state)
+{
+	static const char *const cases[] = {"-1", "-4096", "-1G", " -1", "-0"};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		size_t out = 1;
+
+		if (options__parse_size(cases[i], 0, SIZE_MAX, &out) != -EINVAL)
+			fail_msg("'%s' accepted", cases[i]);
+		assert_int_equal(out, 1);
+	}
+}
+
+/* A count the suffix pushes past 64 bits must not wrap around into range. */
+static void options__parse_size__overflow__refused(void **state)
+{
+	size_t out = 1;
+
+	/* 2^34 G is 2^64 (wraps to 0); 2^34 + 1 G wraps to exactly 1G */
+	assert_int_equal(options__parse_size("17179869184G", 0, SIZE_MAX, &out), -ERANGE);
+	assert_int_equal(options__parse_size("17179869185G", 4096, 1UL << 30, &out), -ERANGE);
+	assert_int_equal(options__parse_size("18014398509481984K", 0, SIZE_MAX, &out), -ERANGE);
+	/* the largest that fits */
+	assert_int_equal(out, 1);
+	assert_int_equal(options__parse_size("17179869183G", 0, SIZE_MAX, &out), 0);
+	assert_int_equal(out, 17179869183ULL << 30);
+	/* past 64 bits before any suffix */
+	assert_int_equal(options__parse_size("18446744073709551616", 0, SIZE_MAX, &out), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +187,8 @@ int main(void)
 	    cmocka_unit_test(options__parse_size__suffixes__scale),
 	    cmocka_unit_test(options__parse_size__bounds__inclusive),
 	    cmocka_unit_test(options__parse_size__garbage__refused),
+	    cmocka_unit_test(options__parse_size__negative__refused),
+	    cmocka_unit_test(options__parse_size__overflow__refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
