@@ -16,3 +16,5 @@ comma := ,
 unit_objs = $(if $(UNIT_SRCS_$(1)),$(patsubst %.c,$(OUTPUT)/%.o,$(UNIT_SRCS_$(1))),$(LIB_OBJS))
 UNIT_SRCS_test_json_writer := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
 UNIT_SRCS_test_options := user/cmd/options.c
+UNIT_SRCS_test_run_opts := user/cmd/run_opts.c user/cmd/options.c user/base/log.c
+UNIT_WRAP_test_run_opts := log__msg
