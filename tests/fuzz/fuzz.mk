@@ -59,7 +59,8 @@ FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pkg_field.c root.c) u
 FUZZ_LIBS_rpmheader    := -lsqlite3
 FUZZ_SEED_rpmheader    := tests/fuzz/rpmheader-seeds.sh
 
-FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_eval.c kql_lex.c kql_parse.c \
+FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_columns.c kql_eval.c kql_lex.c \
+			  kql_parse.c kql_predicate.c kql_value.c \
 			  kql_prog.c rule_yaml.c ruleset.c terms.c) \
 			  user/event.c user/base/timefmt.c
 FUZZ_LIBS_rules        := -lyaml

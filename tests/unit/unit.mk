@@ -29,3 +29,6 @@ UNIT_SRCS_test_pipeline := user/pipeline/pipeline.c user/pipeline/wine_hold.c \
 UNIT_WRAP_test_pipeline := reader__new reader__free reader__stats reader__wait_unstuck \
 	reader__open reader__identify reader__open_image reader__wine_resolve \
 	reader__wine_try_maps detector__eval detector__unmatchable
+UNIT_SRCS_test_options := user/cmd/options.c
+UNIT_SRCS_test_run_opts := user/cmd/run_opts.c user/cmd/options.c user/base/log.c
+UNIT_WRAP_test_run_opts := log__msg

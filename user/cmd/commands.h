@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The subcommands of `rmmhunt`: each returns the process exit status. */
+/* The subcommands of `rmmhunt`, one file each in cmd/: each returns the exit status. */
 #ifndef RMMHUNT_COMMANDS_H
 #define RMMHUNT_COMMANDS_H
 
-int cmd__run(int argc, char **argv);	 /* capture/run.c: the monitor */
-int cmd__inspect(int argc, char **argv); /* identity/inspect.c */
-int cmd__rules(int argc, char **argv);	 /* rules/rules_cmd.c: check, list */
-int cmd__replay(int argc, char **argv);	 /* aggregate/replay.c */
+int cmd__run(int argc, char **argv);	 /* run.c: the monitor */
+int cmd__inspect(int argc, char **argv); /* inspect.c: the identity of files */
+int cmd__rules(int argc, char **argv);	 /* rules.c: check, list */
+int cmd__replay(int argc, char **argv);	 /* replay.c: rules over saved events */
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +37,12 @@ int options__parse_duration_us(const char *s, int64_t *us)
 int options__parse_size(const char *s, size_t min, size_t max, size_t *out)
 {
 	unsigned long long v;
+	unsigned shift = 0;
 	char *end;
 
+	/* strtoull() takes a minus and wraps around: "-1" would be the largest size */
+	if (strchr(s, '-'))
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
@@ -45,18 +50,23 @@ int options__parse_size(const char *s, size_t min, size_t max, size_t *out)
 	switch (*end) {
 	case 'K':
 	case 'k':
-		v <<= 10, end++;
+		shift = 10, end++;
 		break;
 	case 'M':
 	case 'm':
-		v <<= 20, end++;
+		shift = 20, end++;
 		break;
 	case 'G':
 	case 'g':
-		v <<= 30, end++;
+		shift = 30, end++;
 		break;
 	}
-	if (*end || v < min || v > max)
+	if (*end)
+		return -EINVAL;
+	if (v > ULLONG_MAX >> shift)
+		return -ERANGE;
+	v <<= shift;
+	if (v < min || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;

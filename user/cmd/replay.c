@@ -45,7 +45,6 @@ static void usage(FILE *f)
 		   "                 90s, 500ms, 10us\n");
 }
 
-
 /*
  * Reads one line into *@buf (NUL-terminated, newline kept). Returns its
  * length, 0 at the end, or -E2BIG for a line over REPLAY_MAX_LINE (skipped).
@@ -136,7 +135,18 @@ static void replay_line(struct replay *r, const char *line, size_t len, struct e
 	json_decref(j);
 }
 
-int cmd__replay(int argc, char **argv)
+/* The command line, checked. */
+struct replay_args {
+	const char *paths[REPLAY_MAX_RULES];
+	size_t npaths;	   /* 0: the built-in rules */
+	const char *input; /* a file, or "-": stdin */
+	int64_t now;	   /* when now_given */
+	bool now_given;
+	int64_t window_us; /* 0: each rule's own window */
+};
+
+/* 0; 1 when --help was printed (exit 0); -EINVAL after saying what is wrong (exit 2). */
+static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	static const struct option opts[] = {
 	    {"rules", required_argument, NULL, 'r'},
@@ -145,117 +155,146 @@ int cmd__replay(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	const char *paths[REPLAY_MAX_RULES], *input;
-	struct detector_opts dopts = { .out = stdout };
-	struct detect_stats ds;
-	struct replay r = {0};
-	struct ruleset *rs = NULL;
-	struct rules_diag diag = {0};
-	struct event e;
-	size_t npaths = 0, cap = 0;
-	char *line = NULL;
-	FILE *f = NULL;
-	int opt, ret = 2;
-	long len;
+	int opt;
 
-	event__init(&e);
+	*a = (struct replay_args){0};
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
-			if (npaths == REPLAY_MAX_RULES) {
+			if (a->npaths == REPLAY_MAX_RULES) {
 				pr_err("at most %d --rules", REPLAY_MAX_RULES);
-				goto cleanup;
+				return -EINVAL;
 			}
-			paths[npaths++] = optarg;
+			a->paths[a->npaths++] = optarg;
 			break;
 		case 'n':
-			if (timefmt__parse_rfc3339_us(optarg, &r.now)) {
+			if (timefmt__parse_rfc3339_us(optarg, &a->now)) {
 				pr_err("--now %s: not an RFC 3339 time", optarg);
-				goto cleanup;
+				return -EINVAL;
 			}
-			r.now_given = true;
+			a->now_given = true;
 			break;
 		case 'w':
-			if (options__parse_duration_us(optarg, &dopts.window_us)) {
+			if (options__parse_duration_us(optarg, &a->window_us)) {
 				pr_err(
 				    "--window %s: not a duration (5d, 12h, 30m, 90s, 500ms, 10us)",
 				    optarg);
-				goto cleanup;
+				return -EINVAL;
 			}
 			break;
 		case 'h':
 			usage(stdout);
-			ret = 0;
-			goto cleanup;
+			return 1;
 		default:
 			usage(stderr);
-			goto cleanup;
+			return -EINVAL;
 		}
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
-		goto cleanup;
+		return -EINVAL;
 	}
-	input = argv[optind];
-	if (!r.now_given)
-		r.now = INT64_MIN;
+	a->input = argv[optind];
+	return 0;
+}
 
-	rs = npaths ? ruleset__load_paths(paths, npaths, &diag) : ruleset__load_default(&diag);
+/* The detector over the rules: 0; -EINVAL when they do not load (exit 2), -ENOMEM. */
+static int new_detector(const struct replay_args *a, struct detector **out)
+{
+	struct detector_opts dopts = {.out = stdout, .window_us = a->window_us};
+	struct rules_diag diag = {0};
+	struct ruleset *rs;
+
+	rs = a->npaths ? ruleset__load_paths(a->paths, a->npaths, &diag)
+		       : ruleset__load_default(&diag);
 	for (unsigned i = 0; i < diag.nwarnings && i < 8; i++)
 		pr_warn("%s", diag.warnings[i]);
 	if (!rs) {
 		pr_err("failed to load rules: %s", diag.msg);
-		goto cleanup;
+		return -EINVAL;
 	}
-	r.det = detector__new(rs, &dopts);
-	rs = NULL; /* the detector owns it now */
-	if (!r.det) {
-		ret = 1;
-		goto cleanup;
-	}
+	*out = detector__new(rs, &dopts); /* which owns @rs, even when it fails */
+	return *out ? 0 : -ENOMEM;
+}
 
-	f = strcmp(input, "-") ? fopen(input, "r") : stdin;
-	if (!f) {
-		pr_err("failed to open %s: %s", input, strerror(errno));
-		ret = 1;
-		goto cleanup;
-	}
+/* Every line of @f through the rules: 0, or -ENOMEM or -EIO after saying so. */
+static int replay_stream(struct replay *r, FILE *f, const char *name)
+{
+	size_t cap = 0;
+	char *line = NULL;
+	struct event e;
+	int err = 0;
+	long len;
+
+	event__init(&e);
 	while ((len = read_line(f, &line, &cap)) != 0) {
-		r.lines++;
+		r->lines++;
 		if (len == -ENOMEM) {
-			pr_err("out of memory at line %llu", (unsigned long long)r.lines);
-			ret = 1;
-			goto cleanup;
+			pr_err("out of memory at line %llu", (unsigned long long)r->lines);
+			err = -ENOMEM;
+			break;
 		}
 		if (len < 0)
-			skip_line(&r, &r.bad, "longer than 16 MiB");
+			skip_line(r, &r->bad, "longer than 16 MiB");
 		else
-			replay_line(&r, line, len, &e);
+			replay_line(r, line, len, &e);
 	}
-	if (ferror(f)) {
-		pr_err("failed to read %s: %s", input, strerror(errno));
-		ret = 1;
+	/* before anything else can change errno */
+	if (!err && ferror(f)) {
+		pr_err("failed to read %s: %s", name, strerror(errno));
+		err = -EIO;
+	}
+	free(line);
+	event__free(&e);
+	return err;
+}
+
+/* The Alerts still due at the end, then a summary on stderr. */
+static void replay_finish(struct replay *r)
+{
+	struct detect_stats ds;
+
+	if (r->now != INT64_MIN)
+		detector__flush(r->det, r->now);
+	detector__stats(r->det, &ds);
+	fflush(stdout);
+	if (r->bad || r->other)
+		pr_warn("%llu lines skipped: %llu bad, %llu of other record types",
+			(unsigned long long)(r->bad + r->other), (unsigned long long)r->bad,
+			(unsigned long long)r->other);
+	pr_info("replay: %llu events, %llu matches, %llu suppressed by exclusions, %llu alerts",
+		(unsigned long long)r->events, (unsigned long long)ds.matched,
+		(unsigned long long)ds.suppressed, (unsigned long long)ds.alerts);
+}
+
+int cmd__replay(int argc, char **argv)
+{
+	struct replay_args a;
+	struct replay r = {0};
+	FILE *f = NULL;
+	int err, ret = 1;
+
+	err = parse_args(argc, argv, &a);
+	if (err)
+		return err > 0 ? 0 : 2;
+	r.now_given = a.now_given;
+	r.now = a.now_given ? a.now : INT64_MIN;
+	err = new_detector(&a, &r.det);
+	if (err)
+		return err == -EINVAL ? 2 : 1;
+	f = strcmp(a.input, "-") ? fopen(a.input, "r") : stdin;
+	if (!f) {
+		pr_err("failed to open %s: %s", a.input, strerror(errno));
 		goto cleanup;
 	}
-	if (r.now != INT64_MIN)
-		detector__flush(r.det, r.now);
-	detector__stats(r.det, &ds);
-	fflush(stdout);
-	if (r.bad || r.other)
-		pr_warn("%llu lines skipped: %llu bad, %llu of other record types",
-			(unsigned long long)(r.bad + r.other), (unsigned long long)r.bad,
-			(unsigned long long)r.other);
-	pr_info("replay: %llu events, %llu matches, %llu suppressed by exclusions, %llu alerts",
-		(unsigned long long)r.events, (unsigned long long)ds.matched,
-		(unsigned long long)ds.suppressed, (unsigned long long)ds.alerts);
-	ret = 0;
+	if (!replay_stream(&r, f, a.input)) {
+		replay_finish(&r);
+		ret = 0;
+	}
 cleanup:
 	if (f && f != stdin)
 		fclose(f);
-	free(line);
 	detector__free(r.det);
-	ruleset__free(rs);
-	event__free(&e);
 	return ret;
 }

@@ -5,14 +5,11 @@
  * it drains the ring buffer and says "stopping".
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "aggregate/state.h"
 #include "base/clock.h"
 #include "base/device.h"
 #include "base/json_writer.h"
@@ -20,7 +17,7 @@
 #include "capture/capture.h"
 #include "capture/decode.h"
 #include "cmd/commands.h"
-#include "cmd/options.h"
+#include "cmd/run_opts.h"
 #include "identity/identity.h"
 #include "ops/caps.h"
 #include "ops/metrics.h"
@@ -28,25 +25,9 @@
 #include "pipeline/detect.h"
 #include "pipeline/pipeline.h"
 
-#define MAX_RULE_PATHS 64
 #define IDENTITY_CACHE 4096 /* executables remembered by (dev, inode, ctime, size) */
 /* at stop: how long a read stuck in a hung mount may take to end before it is left */
 #define SHUTDOWN_READ_GRACE_MS 3000
-
-struct run_opts {
-	struct capture_opts capture;
-	unsigned emit;
-	int stats_interval_s;
-	char device_id[64];
-	char device_name[256];
-	const char *device_id_source;	/* which file, or "--device-id" */
-	const char *device_name_source; /* NODE_NAME, pid 1's UTS namespace, ... */
-	const char *rule_paths[MAX_RULE_PATHS];
-	size_t nrule_paths;
-	struct detector_opts detect;
-	const char *metrics_listen;
-	int64_t read_timeout_us;
-};
 
 /* The running monitor's parts, for the loop and the Status records. */
 struct monitor {
@@ -66,176 +47,6 @@ static void on_signal(int sig)
 		reload = 1;
 	else
 		exiting = 1;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(
-	    f, "Usage: rmmhunt run [OPTIONS]\n"
-	       "Monitors every exec on this host and prints JSON Lines to stdout.\n\n"
-	       "  --emit LIST            what to print besides Status records, a comma list of\n"
-	       "                         alerts, events (every exec), matches, suppressed, all\n"
-	       "                         (default: alerts)\n"
-	       "  --device-id ID         DeviceId (default: the host's machine-id)\n"
-	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the FQDN)\n"
-	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 1M)\n"
-	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
-	       "  --rules PATH           rule file or directory of *.yaml (repeatable; default:\n"
-	       "                         the built-in rules). SIGHUP reloads them.\n"
-	       "  --window DUR           look-back for every rule instead of its own (5d, 12h)\n"
-	       "  --summary-interval DUR least time between two alerts of a group (default 60s)\n"
-	       "  --state FILE           alert state kept across restarts (default\n"
-	       "                         " STATE_DEFAULT_PATH "; '' keeps none)\n"
-	       "  --read-timeout DUR     longest wait for an executable's file system, after\n"
-	       "                         which it counts as hung and is not read (default 500ms;\n"
-	       "                         a read that is working, or waiting for a CPU, gets 5s)\n"
-	       "  --metrics-listen ADDR:PORT  Prometheus /metrics and /healthz (default: off)\n"
-	       "  --btf PATH             kernel BTF file, for kernels without /sys/kernel/btf\n"
-	       "  -v, --verbose          debug logs (and libbpf's) on stderr\n"
-	       "  -h, --help             this text\n");
-}
-
-static int parse_emit(const char *s, unsigned *out)
-{
-	char buf[128], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	*out = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "alerts"))
-			*out |= EMIT_ALERTS;
-		else if (!strcmp(tok, "events"))
-			*out |= EMIT_EVENTS | EMIT_ALERTS;
-		else if (!strcmp(tok, "matches"))
-			*out |= EMIT_MATCHES;
-		else if (!strcmp(tok, "suppressed"))
-			*out |= EMIT_SUPPRESSED;
-		else if (!strcmp(tok, "all"))
-			*out |= EMIT_ALERTS | EMIT_EVENTS | EMIT_MATCHES | EMIT_SUPPRESSED;
-		else
-			return -EINVAL;
-	}
-	return *out ? 0 : -EINVAL;
-}
-
-static int parse_args(int argc, char **argv, struct run_opts *o)
-{
-	enum {
-		OPT_EMIT = 256,
-		OPT_DEVICE_ID,
-		OPT_DEVICE_NAME,
-		OPT_RINGBUF,
-		OPT_STATS,
-		OPT_BTF,
-		OPT_RULES,
-		OPT_WINDOW,
-		OPT_SUMMARY,
-		OPT_STATE,
-		OPT_METRICS,
-		OPT_READ_TIMEOUT,
-	};
-	static const struct option longopts[] = {
-	    {"emit", required_argument, NULL, OPT_EMIT},
-	    {"device-id", required_argument, NULL, OPT_DEVICE_ID},
-	    {"device-name", required_argument, NULL, OPT_DEVICE_NAME},
-	    {"ringbuf-size", required_argument, NULL, OPT_RINGBUF},
-	    {"stats-interval", required_argument, NULL, OPT_STATS},
-	    {"btf", required_argument, NULL, OPT_BTF},
-	    {"rules", required_argument, NULL, OPT_RULES},
-	    {"window", required_argument, NULL, OPT_WINDOW},
-	    {"summary-interval", required_argument, NULL, OPT_SUMMARY},
-	    {"state", required_argument, NULL, OPT_STATE},
-	    {"metrics-listen", required_argument, NULL, OPT_METRICS},
-	    {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {},
-	};
-	char *end;
-	int c;
-
-	o->emit = EMIT_ALERTS;
-	o->stats_interval_s = 60;
-	o->detect.state_path = STATE_DEFAULT_PATH;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_EMIT:
-			if (parse_emit(optarg, &o->emit)) {
-				pr_err("bad --emit '%s': use alerts, events, matches, suppressed "
-				       "or all, comma-separated",
-				       optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_DEVICE_ID:
-			snprintf(o->device_id, sizeof(o->device_id), "%s", optarg);
-			break;
-		case OPT_DEVICE_NAME:
-			snprintf(o->device_name, sizeof(o->device_name), "%s", optarg);
-			break;
-		case OPT_RINGBUF:
-			if (options__parse_size(optarg, 4096, 1UL << 30,
-						&o->capture.ringbuf_size)) {
-				pr_err("bad --ringbuf-size '%s': give 4K to 1G", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_STATS:
-			o->stats_interval_s = strtol(optarg, &end, 10);
-			if (*end || o->stats_interval_s < 0) {
-				pr_err("bad --stats-interval '%s'", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_BTF:
-			o->capture.btf_path = optarg;
-			break;
-		case OPT_RULES:
-			if (o->nrule_paths == MAX_RULE_PATHS) {
-				pr_err("at most %d --rules", MAX_RULE_PATHS);
-				return -EINVAL;
-			}
-			o->rule_paths[o->nrule_paths++] = optarg;
-			break;
-		case OPT_WINDOW:
-		case OPT_SUMMARY:
-			if (options__parse_duration_us(
-				optarg, c == OPT_WINDOW ? &o->detect.window_us
-							: &o->detect.summary_interval_us)) {
-				pr_err("bad --%s '%s': give a duration such as 5d, 12h, 30s, 500ms",
-				       c == OPT_WINDOW ? "window" : "summary-interval", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_STATE:
-			o->detect.state_path = *optarg ? optarg : NULL;
-			break;
-		case OPT_METRICS:
-			o->metrics_listen = optarg;
-			break;
-		case OPT_READ_TIMEOUT:
-			if (options__parse_duration_us(optarg, &o->read_timeout_us) ||
-			    o->read_timeout_us < 1000 || o->read_timeout_us > 60000000) {
-				pr_err("bad --read-timeout '%s': give 1ms to 60s", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'v':
-			log__set_level(LOG_DEBUG);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		pr_err("unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static int on_exec(void *ctx, const struct exec_event *e, size_t size)
@@ -472,8 +283,9 @@ int cmd__run(int argc, char **argv)
 	char err_msg[256], caps[256];
 	int err = 0;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
+	err = run_opts__parse(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : 2; /* 1: --help */
 	o.device_id_source = "--device-id";
 	o.device_name_source = "--device-name";
 	if (!o.device_id[0] &&

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Columns: the names a query reads (DeviceProcessEvents columns, or the
+ * aliases project and extend give them) and the output columns summarize
+ * and a later project make:
+ *
+ *   project|extend [NAME =] COLUMN, ...
+ *   summarize [NAME =] AGG(COLUMN), ... [by [NAME =] COLUMN, ...]
+ *   project [NAME =] OUTPUT_COLUMN, ...      (after summarize)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kql_parse.h"
+
+int kql__parse_column(struct parser *p, int *field)
+{
+	const struct kql_tok t = p->tok;
+	char name[128];
+
+	if (t.kind != TK_IDENT)
+		return fail(p, &t, "expected a column name");
+	for (size_t i = 0; i < p->naliases; i++) {
+		if (strlen(p->aliases[i].name) == t.n && !memcmp(p->aliases[i].name, t.p, t.n)) {
+			*field = p->aliases[i].field;
+			return next(p);
+		}
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)t.n, t.p);
+	if (p->projected || t.n >= sizeof(name))
+		goto unknown;
+	*field = event__field_lookup(name);
+	if (*field >= 0)
+		return next(p);
+	if (event__field_is_windows_only(name)) {
+		kql__diag_warn(p->d, t.line, t.col,
+			       "column '%s' has no Linux meaning: it is always empty", name);
+		*field = -1;
+		return next(p);
+	}
+unknown:
+	kql__diag_set(p->d, t.line, t.col, "unknown column '%.*s'", (int)t.n, t.p);
+	return -EINVAL;
+}
+
+static int add_col(struct parser *p, struct summarize_col *cols, size_t *n,
+		   const struct kql_tok *at, const char *name, enum agg_kind kind, int field,
+		   size_t max)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (!strcmp(cols[i].name, name)) {
+			kql__diag_set(p->d, at->line, at->col, "duplicate column '%s'", name);
+			return -EINVAL;
+		}
+	}
+	if (*n == KQL_MAX_COLS) {
+		kql__diag_set(p->d, at->line, at->col, "more than %d columns", KQL_MAX_COLS);
+		return -EINVAL;
+	}
+	cols[*n] =
+	    (struct summarize_col){.name = strdup(name), .kind = kind, .field = field, .max = max};
+	if (!cols[*n].name)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+void kql__cols_free(struct summarize_col *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)cols[i].name);
+}
+
+/* [NAME =] ...: returns the name in @name ("" when none) with the token after '='. */
+static int parse_optional_name(struct parser *p, char *name, size_t size, struct kql_tok *at)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_tok first = p->tok;
+	int err;
+
+	name[0] = '\0';
+	*at = first;
+	if (first.kind != TK_IDENT)
+		return 0;
+	err = next(p);
+	if (err)
+		return err;
+	if (is(p, "=") && first.n < size) {
+		snprintf(name, size, "%.*s", (int)first.n, first.p);
+		return next(p);
+	}
+	p->lx = save; /* not a name: back to the first token */
+	p->tok = first;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum agg_kind kind;
+	const char *prefix; /* Kusto's default column name is prefix + column */
+} aggregates[] = {
+    {"min", AGG_MIN, "min_"},		{"max", AGG_MAX, "max_"},
+    {"count", AGG_COUNT, "count_"},	{"dcount", AGG_DCOUNT, "dcount_"},
+    {"make_set", AGG_MAKE_SET, "set_"},
+};
+
+int kql__parse_summarize(struct parser *p)
+{
+	struct summarize_col aggs[KQL_MAX_COLS], *cols = NULL;
+	size_t naggs = 0, ncols = 0;
+	int err = 0;
+
+	p->summarized = true;
+	cols = calloc(KQL_MAX_COLS, sizeof(*cols));
+	if (!cols)
+		return -ENOMEM;
+	while (!err && p->tok.kind != TK_EOF && !is(p, "by") && !is(p, "|") && !is(p, ";")) {
+		struct kql_tok at, fn;
+		char name[128], column[128] = "";
+		size_t i, max = MAKE_SET_DEFAULT;
+		int field = -1;
+
+		if (naggs && (err = expect(p, ",")))
+			break;
+		err = parse_optional_name(p, name, sizeof(name), &at);
+		if (err)
+			break;
+		fn = p->tok;
+		for (i = 0; i < sizeof(aggregates) / sizeof(aggregates[0]); i++)
+			if (kql__tok_is(&fn, aggregates[i].name))
+				break;
+		if (i == sizeof(aggregates) / sizeof(aggregates[0])) {
+			if (fn.kind != TK_IDENT) {
+				err = fail(p, &fn, "expected an aggregation");
+				break;
+			}
+			kql__diag_set(p->d, fn.line, fn.col,
+				      "unsupported aggregation '%.*s' (min, max, count, dcount, "
+				      "make_set are)",
+				      (int)fn.n, fn.p);
+			err = -EINVAL;
+			break;
+		}
+		err = next(p);
+		if (!err)
+			err = expect(p, "(");
+		if (!err && aggregates[i].kind != AGG_COUNT) {
+			struct kql_tok ct = p->tok;
+
+			err = kql__parse_column(p, &field);
+			snprintf(column, sizeof(column), "%.*s", (int)ct.n, ct.p);
+		}
+		if (!err && aggregates[i].kind == AGG_MAKE_SET && is(p, ",")) {
+			err = next(p);
+			if (!err && (p->tok.kind != TK_NUMBER || p->tok.num <= 0))
+				err = fail(p, &p->tok, "expected the size limit of make_set");
+			if (!err) {
+				max = p->tok.num;
+				err = next(p);
+			}
+		}
+		if (!err)
+			err = expect(p, ")");
+		if (err)
+			break;
+		if (!name[0])
+			snprintf(name, sizeof(name), "%s%s", aggregates[i].prefix, column);
+		err = add_col(p, aggs, &naggs, &at, name, aggregates[i].kind, field, max);
+	}
+	/* Kusto's output: the by columns first, then the aggregations. */
+	if (!err && is(p, "by")) {
+		err = next(p);
+		while (!err) {
+			struct kql_tok at, ct;
+			char name[128];
+			int field;
+
+			err = parse_optional_name(p, name, sizeof(name), &at);
+			ct = p->tok;
+			if (!err)
+				err = kql__parse_column(p, &field);
+			if (err)
+				break;
+			if (!name[0])
+				snprintf(name, sizeof(name), "%.*s", (int)ct.n, ct.p);
+			err = add_col(p, cols, &ncols, &at, name, AGG_BY, field, 0);
+			if (err || !is(p, ","))
+				break;
+			err = next(p);
+		}
+	}
+	for (size_t i = 0; i < naggs; i++) {
+		for (size_t j = 0; j < ncols && !err; j++) {
+			if (!strcmp(cols[j].name, aggs[i].name)) {
+				kql__diag_set(p->d, p->tok.line, p->tok.col,
+					      "duplicate column '%s'", aggs[i].name);
+				err = -EINVAL;
+			}
+		}
+		if (!err && ncols == KQL_MAX_COLS)
+			err = fail(p, &p->tok, "too many columns");
+		if (err) {
+			free((char *)aggs[i].name);
+			continue;
+		}
+		cols[ncols++] = aggs[i];
+	}
+	if (err) {
+		kql__cols_free(cols, ncols);
+		free(cols);
+		return err;
+	}
+	p->q->cols = cols;
+	p->q->ncols = ncols;
+	return 0;
+}
+
+int kql__parse_project_columns(struct parser *p, bool project)
+{
+	struct alias fresh[KQL_MAX_COLS];
+	size_t nfresh = 0;
+	int err = 0;
+
+	for (;;) {
+		struct kql_tok at, ct;
+		char name[128];
+		int field;
+
+		err = parse_optional_name(p, name, sizeof(name), &at);
+		ct = p->tok;
+		if (!err && ct.kind != TK_IDENT) {
+			err = fail(p, &ct,
+				   "expected a column (project/extend of a literal or "
+				   "expression is not supported)");
+		}
+		if (!err)
+			err = kql__parse_column(p, &field);
+		if (err)
+			break;
+		if (nfresh == KQL_MAX_COLS || p->naliases + nfresh >= KQL_MAX_COLS) {
+			err = fail(p, &at, "too many columns");
+			break;
+		}
+		fresh[nfresh].name = name[0] ? strdup(name) : strndup(ct.p, ct.n);
+		fresh[nfresh].field = field;
+		if (!fresh[nfresh].name) {
+			err = -ENOMEM;
+			break;
+		}
+		nfresh++;
+		if (!is(p, ","))
+			break;
+		err = next(p);
+		if (err)
+			break;
+	}
+	if (err) {
+		while (nfresh)
+			free(fresh[--nfresh].name);
+		return err;
+	}
+	if (project) { /* the projected columns are now all there is */
+		while (p->naliases)
+			free(p->aliases[--p->naliases].name);
+		p->projected = true;
+	}
+	memcpy(p->aliases + p->naliases, fresh, nfresh * sizeof(*fresh));
+	p->naliases += nfresh;
+	return 0;
+}
+
+int kql__parse_project_output(struct parser *p)
+{
+	struct summarize_col *cols;
+	size_t n = 0;
+	int err = 0;
+
+	cols = calloc(KQL_MAX_COLS, sizeof(*cols));
+	if (!cols)
+		return -ENOMEM;
+	for (;;) {
+		struct kql_tok at, ct;
+		char name[128];
+		size_t i;
+
+		err = parse_optional_name(p, name, sizeof(name), &at);
+		ct = p->tok;
+		if (err)
+			break;
+		if (ct.kind != TK_IDENT) {
+			err = fail(p, &ct, "expected an output column of summarize");
+			break;
+		}
+		for (i = 0; i < p->q->ncols; i++)
+			if (strlen(p->q->cols[i].name) == ct.n &&
+			    !memcmp(p->q->cols[i].name, ct.p, ct.n))
+				break;
+		if (i == p->q->ncols) {
+			kql__diag_set(p->d, ct.line, ct.col,
+				      "unknown column '%.*s' after summarize", (int)ct.n, ct.p);
+			err = -EINVAL;
+			break;
+		}
+		if (!name[0])
+			snprintf(name, sizeof(name), "%s", p->q->cols[i].name);
+		err = add_col(p, cols, &n, &at, name, p->q->cols[i].kind, p->q->cols[i].field,
+			      p->q->cols[i].max);
+		if (!err)
+			err = next(p);
+		if (err || !is(p, ","))
+			break;
+		err = next(p);
+		if (err)
+			break;
+	}
+	if (err) {
+		kql__cols_free(cols, n);
+		free(cols);
+		return err;
+	}
+	kql__cols_free(p->q->cols, p->q->ncols);
+	free(p->q->cols);
+	p->q->cols = cols;
+	p->q->ncols = n;
+	return 0;
+}
+
+int kql__default_summarize(struct parser *p)
+{
+	static const struct {
+		const char *name;
+		enum agg_kind kind;
+		int field;
+	} seed[] = {
+	    {"DeviceId", AGG_BY, FIELD_DEVICE_ID},     {"DeviceName", AGG_BY, FIELD_DEVICE_NAME},
+	    {"FirstSeen", AGG_MIN, FIELD_TIMESTAMP},   {"LastSeen", AGG_MAX, FIELD_TIMESTAMP},
+	    {"Report", AGG_MAKE_SET, FIELD_REPORT_ID}, {"Count", AGG_COUNT, -1},
+	};
+	size_t n = sizeof(seed) / sizeof(seed[0]);
+
+	p->q->cols = calloc(n, sizeof(*p->q->cols));
+	if (!p->q->cols)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		p->q->cols[i] = (struct summarize_col){
+		    .name = strdup(seed[i].name),
+		    .kind = seed[i].kind,
+		    .field = seed[i].field,
+		    .max = seed[i].kind == AGG_MAKE_SET ? MAKE_SET_DEFAULT : 0};
+		if (!p->q->cols[i].name)
+			return -ENOMEM;
+		p->q->ncols++;
+	}
+	return 0;
+}

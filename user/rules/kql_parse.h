@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal to the KQL compiler: the parser's state, shared by its files.
+ *
+ *   kql_parse.c      the query: let statements, the table, the tabular operators
+ *   kql_value.c      literals, lists and let references
+ *   kql_predicate.c  `where` predicates: comparisons, not(), and/or
+ *   kql_columns.c    column names, project/extend and summarize
+ */
+#ifndef RMMHUNT_KQL_PARSE_H
+#define RMMHUNT_KQL_PARSE_H
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "kql_lex.h"
+
+enum vkind { VK_STRING, VK_NUMBER, VK_TIMESPAN, VK_TIME, VK_BOOL, VK_LIST };
+
+/* A value as written: a scalar in .v, or a list of scalars of .item_kind. */
+struct pval {
+	enum vkind kind, item_kind;
+	struct kql_val v;
+	struct kql_val *items;
+	size_t nitems;
+};
+
+struct let_binding {
+	char *name;
+	struct pval val;
+};
+
+/* A column name from project/extend before summarize. */
+struct alias {
+	char *name;
+	int field;
+};
+
+struct parser {
+	struct kql_lexer lx;
+	struct kql_tok tok; /* the current token */
+	struct kql_diag *d;
+	struct kql_prog *prog;
+	struct kql_query *q;
+	int depth;
+	struct let_binding lets[KQL_MAX_LETS];
+	size_t nlets;
+	struct alias aliases[KQL_MAX_COLS];
+	size_t naliases;
+	bool projected; /* only the aliases are columns now */
+	bool summarized;
+	int conj[KQL_MAX_NODES]; /* top-level terms of all where clauses */
+	size_t nconj;
+};
+
+/* The token helpers every grammar rule uses, kept short so the rules read as grammar. */
+static inline int next(struct parser *p)
+{
+	return kql__lex_next(&p->lx, &p->tok);
+}
+
+static inline bool is(const struct parser *p, const char *text)
+{
+	return kql__tok_is(&p->tok, text);
+}
+
+static inline int fail(struct parser *p, const struct kql_tok *t, const char *what)
+{
+	kql__diag_found(p->d, t, what, "query");
+	return -EINVAL;
+}
+
+static inline int expect(struct parser *p, const char *text)
+{
+	char what[48];
+
+	if (is(p, text))
+		return next(p);
+	snprintf(what, sizeof(what), "expected '%s'", text);
+	return fail(p, &p->tok, what);
+}
+
+/* kql_parse.c: appends a node, reporting a query over KQL_MAX_NODES; its index or -errno. */
+int kql__add_node(struct parser *p, const struct kql_node *n);
+
+/* kql_value.c */
+/* A value at the current token; lists (and let names bound to lists) only if @list_ok. */
+int kql__parse_value(struct parser *p, struct pval *out, bool list_ok);
+/* The innermost let binding named @t, or NULL. */
+const struct let_binding *kql__find_let(const struct parser *p, const struct kql_tok *t);
+void kql__pval_free(struct pval *v);
+/* "a string", "a number", ...: for messages. */
+const char *kql__vkind_name(enum vkind k);
+
+/* kql_predicate.c: a where predicate (or-chains of and-chains); its node index or -errno. */
+int kql__parse_predicate(struct parser *p);
+
+/* kql_columns.c */
+/* A column: an alias from project/extend, or a DeviceProcessEvents column. */
+int kql__parse_column(struct parser *p, int *field);
+/* project (@project) or extend before summarize: [NAME =] COLUMN, ... */
+int kql__parse_project_columns(struct parser *p, bool project);
+/* project after summarize: selects, reorders and renames the output columns. */
+int kql__parse_project_output(struct parser *p);
+int kql__parse_summarize(struct parser *p);
+/* No summarize: the seed rule's columns, so every rule alerts with the same shape. */
+int kql__default_summarize(struct parser *p);
+void kql__cols_free(struct summarize_col *cols, size_t n);
+
+#endif

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The predicates of `where`:
+ *
+ *   PREDICATE := TERM { or TERM }
+ *   TERM      := PRIMARY { and PRIMARY }
+ *   PRIMARY   := ( PREDICATE ) | not ( PREDICATE ) | isempty ( COLUMN )
+ *              | isnotempty ( COLUMN ) | COLUMN OPERATOR OPERAND
+ *
+ * Each operator family takes its own operand: one value (has, ==, =~ ...),
+ * a list (in, has_any ...), one bound (<, >= ...) or a range (between).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kql_parse.h"
+
+/* A comparison being parsed: what its operand is checked against, and named in messages. */
+struct comparison {
+	const char *op; /* the operator as written */
+	struct kql_tok op_tok;
+	char column[128];
+	enum field_type type;
+	bool is_str;
+};
+
+/* The value kind a number-like column compares with. */
+static enum vkind column_vkind(enum field_type type)
+{
+	switch (type) {
+	case FT_TIME:
+		return VK_TIME;
+	case FT_BOOL:
+		return VK_BOOL;
+	default:
+		return VK_NUMBER;
+	}
+}
+
+static int check_kind(struct parser *p, const struct kql_tok *at, enum vkind got, enum vkind want,
+		      const char *column)
+{
+	if (got == want || (want == VK_BOOL && got == VK_NUMBER))
+		return 0;
+	kql__diag_set(p->d, at->line, at->col, "'%s' compares with %s, not %s", column,
+		      kql__vkind_name(want), kql__vkind_name(got));
+	return -EINVAL;
+}
+
+/* The operator does not apply to the column's type; @wanted: "a string", ... */
+static int wrong_column(struct parser *p, const struct comparison *c, const char *wanted)
+{
+	kql__diag_set(p->d, c->op_tok.line, c->op_tok.col, "'%s' needs %s column; '%s' is not one",
+		      c->op, wanted, c->column);
+	return -EINVAL;
+}
+
+/*
+ * The kind a string operator's values must have: strings, except that ==, !=,
+ * in and !in also compare a number, time or bool column with its own kind.
+ */
+static int string_operand_kind(struct parser *p, const struct comparison *c, struct kql_node *n,
+			       enum vkind *want)
+{
+	if (c->is_str) {
+		*want = VK_STRING;
+		return 0;
+	}
+	if (n->op != KOP_EQ)
+		return wrong_column(p, c, "a string");
+	n->op = KOP_NUM_EQ;
+	*want = column_vkind(c->type);
+	return 0;
+}
+
+static int number_column(struct parser *p, const struct comparison *c)
+{
+	if (c->is_str || c->type == FT_BOOL)
+		return wrong_column(p, c, "a number or datetime");
+	return 0;
+}
+
+/* One value at the current token, of kind @want. */
+static int parse_operand(struct parser *p, const struct comparison *c, enum vkind want,
+			 struct pval *v)
+{
+	struct kql_tok at = p->tok;
+	int err;
+
+	err = kql__parse_value(p, v, false);
+	return err ? err : check_kind(p, &at, v->kind, want, c->column);
+}
+
+/* Moves the scalars of @vals[0..@count) into the node. */
+static int take_values(struct kql_node *n, struct pval *vals, uint32_t count)
+{
+	n->vals = calloc(count, sizeof(*n->vals));
+	if (!n->vals)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++) {
+		n->vals[i] = vals[i].v;
+		memset(&vals[i].v, 0, sizeof(vals[i].v));
+	}
+	n->nvals = count;
+	return 0;
+}
+
+/*
+ * The operand of each operator family; each fills n->vals only when it
+ * succeeds. A broken value or list is reported before a column of the wrong
+ * type; for a bound or a range, the column's type is checked first.
+ */
+
+/* has, contains, startswith, endswith, ==, =~ and their negations: one value. */
+static int operand_value(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct kql_tok at = p->tok;
+	enum vkind want = VK_STRING;
+	struct pval v = {0};
+	int err;
+
+	err = kql__parse_value(p, &v, false);
+	if (!err)
+		err = string_operand_kind(p, c, n, &want);
+	if (!err)
+		err = check_kind(p, &at, v.kind, want, c->column);
+	if (!err)
+		err = take_values(n, &v, 1);
+	kql__pval_free(&v);
+	return err;
+}
+
+/* in, in~, has_any, has_all and their negations: a list, or a let name bound to one. */
+static int operand_list(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct kql_tok at = p->tok;
+	bool opens = is(p, "(") || is(p, "dynamic") || kql__find_let(p, &at);
+	enum vkind want = VK_STRING;
+	struct pval v = {0};
+	int err = 0;
+
+	if (opens)
+		err = kql__parse_value(p, &v, true);
+	if (!err && (!opens || v.kind != VK_LIST))
+		err = fail(p, &at, "expected a list such as ('a', 'b')");
+	if (!err)
+		err = string_operand_kind(p, c, n, &want);
+	if (!err && v.nitems)
+		err = check_kind(p, &at, v.item_kind, want, c->column);
+	if (!err) {
+		n->vals = v.items;
+		n->nvals = v.nitems;
+		v.items = NULL;
+		v.nitems = 0;
+	}
+	kql__pval_free(&v);
+	return err;
+}
+
+/* <, <=, >, >=: one bound, on a number or datetime column. */
+static int operand_bound(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct pval v = {0};
+	int err;
+
+	err = number_column(p, c);
+	if (!err)
+		err = parse_operand(p, c, column_vkind(c->type), &v);
+	if (!err)
+		err = take_values(n, &v, 1);
+	kql__pval_free(&v);
+	return err;
+}
+
+/* between (LOW .. HIGH) and !between, on a number or datetime column. */
+static int operand_range(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	enum vkind want = column_vkind(c->type);
+	struct pval v[2] = {0};
+	int err;
+
+	err = number_column(p, c);
+	if (!err)
+		err = expect(p, "(");
+	if (!err)
+		err = parse_operand(p, c, want, &v[0]);
+	if (!err)
+		err = expect(p, "..");
+	if (!err)
+		err = parse_operand(p, c, want, &v[1]);
+	if (!err)
+		err = expect(p, ")");
+	if (!err)
+		err = take_values(n, v, 2);
+	kql__pval_free(&v[0]);
+	kql__pval_free(&v[1]);
+	return err;
+}
+
+static const struct cmp_operator {
+	const char *name;
+	enum kql_op op;
+	bool neg, all;
+	int (*operand)(struct parser *p, const struct comparison *c, struct kql_node *n);
+} operators[] = {
+    {"has", KOP_HAS, false, false, operand_value},
+    {"!has", KOP_HAS, true, false, operand_value},
+    {"has_cs", KOP_HAS_CS, false, false, operand_value},
+    {"!has_cs", KOP_HAS_CS, true, false, operand_value},
+    {"has_any", KOP_HAS, false, false, operand_list},
+    {"has_all", KOP_HAS, false, true, operand_list},
+    {"contains", KOP_CONTAINS, false, false, operand_value},
+    {"!contains", KOP_CONTAINS, true, false, operand_value},
+    {"contains_cs", KOP_CONTAINS_CS, false, false, operand_value},
+    {"!contains_cs", KOP_CONTAINS_CS, true, false, operand_value},
+    {"startswith", KOP_STARTSWITH, false, false, operand_value},
+    {"!startswith", KOP_STARTSWITH, true, false, operand_value},
+    {"startswith_cs", KOP_STARTSWITH_CS, false, false, operand_value},
+    {"!startswith_cs", KOP_STARTSWITH_CS, true, false, operand_value},
+    {"endswith", KOP_ENDSWITH, false, false, operand_value},
+    {"!endswith", KOP_ENDSWITH, true, false, operand_value},
+    {"endswith_cs", KOP_ENDSWITH_CS, false, false, operand_value},
+    {"!endswith_cs", KOP_ENDSWITH_CS, true, false, operand_value},
+    {"==", KOP_EQ, false, false, operand_value},
+    {"!=", KOP_EQ, true, false, operand_value},
+    {"=~", KOP_EQ_CI, false, false, operand_value},
+    {"!~", KOP_EQ_CI, true, false, operand_value},
+    {"in", KOP_EQ, false, false, operand_list},
+    {"!in", KOP_EQ, true, false, operand_list},
+    {"in~", KOP_EQ_CI, false, false, operand_list},
+    {"!in~", KOP_EQ_CI, true, false, operand_list},
+    {"<", KOP_LT, false, false, operand_bound},
+    {"<=", KOP_LE, false, false, operand_bound},
+    {">", KOP_GT, false, false, operand_bound},
+    {">=", KOP_GE, false, false, operand_bound},
+    {"between", KOP_BETWEEN, false, false, operand_range},
+    {"!between", KOP_BETWEEN, true, false, operand_range},
+};
+
+static const struct cmp_operator *find_operator(const struct kql_tok *t)
+{
+	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
+		if (kql__tok_is(t, operators[i].name))
+			return &operators[i];
+	return NULL;
+}
+
+/* COLUMN OPERATOR OPERAND, the current token being the column. */
+static int parse_comparison(struct parser *p)
+{
+	const struct kql_tok col_tok = p->tok;
+	struct kql_node n = {.line = col_tok.line, .col = col_tok.col};
+	const struct cmp_operator *op;
+	struct comparison c;
+	int err;
+
+	err = kql__parse_column(p, &n.field);
+	if (err)
+		return err;
+	c = (struct comparison){.op_tok = p->tok};
+	snprintf(c.column, sizeof(c.column), "%.*s", (int)col_tok.n, col_tok.p);
+	c.type = n.field < 0 ? FT_STRING : event_fields[n.field].type;
+	c.is_str = c.type == FT_STRING || c.type == FT_STRLIST;
+	op = find_operator(&c.op_tok);
+	if (!op) {
+		if (c.op_tok.kind == TK_EOF)
+			return fail(p, &c.op_tok, "expected an operator");
+		kql__diag_set(p->d, c.op_tok.line, c.op_tok.col, "unknown operator '%.*s'",
+			      (int)c.op_tok.n, c.op_tok.p);
+		return -EINVAL;
+	}
+	c.op = op->name;
+	n.op = op->op;
+	n.neg = op->neg;
+	n.all = op->all;
+	err = next(p);
+	if (!err)
+		err = op->operand(p, &c, &n);
+	if (!err) {
+		int idx = kql__add_node(p, &n);
+
+		if (idx >= 0)
+			return idx;
+		err = idx;
+	}
+	for (uint32_t i = 0; i < n.nvals; i++)
+		kql__val_free(&n.vals[i]);
+	free(n.vals);
+	return err;
+}
+
+static int parse_primary(struct parser *p)
+{
+	struct kql_tok t = p->tok;
+	struct kql_node n = {.line = t.line, .col = t.col};
+	struct kql_lexer save;
+	int err, idx;
+
+	if (is(p, "(") || is(p, "not")) {
+		bool negate = is(p, "not");
+
+		if (++p->depth > KQL_MAX_DEPTH) {
+			kql__diag_set(p->d, t.line, t.col, "expression nested deeper than %d",
+				      KQL_MAX_DEPTH);
+			return -EINVAL;
+		}
+		err = next(p);
+		if (!err && negate)
+			err = expect(p, "(");
+		if (err)
+			return err;
+		idx = kql__parse_predicate(p);
+		if (idx < 0)
+			return idx;
+		err = expect(p, ")");
+		if (err)
+			return err;
+		p->depth--;
+		if (!negate)
+			return idx;
+		n.op = KOP_NOT;
+		n.kids = malloc(sizeof(int));
+		if (!n.kids)
+			return -ENOMEM;
+		n.kids[0] = idx;
+		n.nkids = 1;
+		idx = kql__add_node(p, &n);
+		if (idx < 0)
+			free(n.kids);
+		return idx;
+	}
+	if (is(p, "isempty") || is(p, "isnotempty")) {
+		n.op = KOP_ISEMPTY;
+		n.neg = is(p, "isnotempty");
+		err = next(p);
+		if (!err)
+			err = expect(p, "(");
+		if (!err)
+			err = kql__parse_column(p, &n.field);
+		if (!err)
+			err = expect(p, ")");
+		return err ? err : kql__add_node(p, &n);
+	}
+	if (t.kind != TK_IDENT)
+		return fail(p, &t, "expected a predicate");
+	/* NAME( is a function call, which we do not have */
+	save = p->lx;
+	err = next(p);
+	if (err)
+		return err;
+	if (is(p, "(")) {
+		kql__diag_set(p->d, t.line, t.col, "unsupported function '%.*s'", (int)t.n, t.p);
+		return -EINVAL;
+	}
+	p->lx = save;
+	p->tok = t;
+	return parse_comparison(p);
+}
+
+/* A chain of @word-separated terms as one n-ary node (no recursion per term). */
+static int parse_chain(struct parser *p, const char *word, enum kql_op op,
+		       int (*term)(struct parser *))
+{
+	struct kql_node node = {.op = op, .line = p->tok.line, .col = p->tok.col};
+	size_t cap = 0;
+	int idx;
+
+	idx = term(p);
+	if (idx < 0 || !is(p, word))
+		return idx;
+	for (;;) {
+		if (node.nkids == cap) {
+			int *kids;
+
+			cap = cap ? cap * 2 : 4;
+			kids = realloc(node.kids, cap * sizeof(*kids));
+			if (!kids) {
+				idx = -ENOMEM;
+				goto fail;
+			}
+			node.kids = kids;
+		}
+		node.kids[node.nkids++] = idx;
+		if (!is(p, word))
+			break;
+		idx = next(p);
+		if (!idx)
+			idx = term(p);
+		if (idx < 0)
+			goto fail;
+	}
+	idx = kql__add_node(p, &node);
+	if (idx >= 0)
+		return idx;
+fail:
+	free(node.kids);
+	return idx;
+}
+
+static int parse_and(struct parser *p)
+{
+	return parse_chain(p, "and", KOP_AND, parse_primary);
+}
+
+int kql__parse_predicate(struct parser *p)
+{
+	return parse_chain(p, "or", KOP_OR, parse_and);
+}

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The values of the KQL subset: strings, numbers, timespans, bools,
+ * now()/ago()/datetime(), lists written ( ... ) or dynamic([ ... ]), and the
+ * names of let statements, which stand for their value.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timefmt.h"
+#include "kql_parse.h"
+
+static const char *const vkind_name[] = {"a string",   "a number", "a timespan",
+					 "a datetime", "a bool",   "a list"};
+
+const char *kql__vkind_name(enum vkind k)
+{
+	return vkind_name[k];
+}
+
+void kql__pval_free(struct pval *v)
+{
+	kql__val_free(&v->v);
+	for (size_t i = 0; i < v->nitems; i++)
+		kql__val_free(&v->items[i]);
+	free(v->items);
+	memset(v, 0, sizeof(*v));
+}
+
+static int val_copy(struct kql_val *dst, const struct kql_val *src)
+{
+	*dst = *src;
+	dst->s = dst->lower = NULL;
+	return src->s ? kql__val_set_str(dst, src->s, src->len) : 0;
+}
+
+const struct let_binding *kql__find_let(const struct parser *p, const struct kql_tok *t)
+{
+	for (size_t i = p->nlets; i-- > 0;)
+		if (strlen(p->lets[i].name) == t->n && !memcmp(p->lets[i].name, t->p, t->n))
+			return &p->lets[i];
+	return NULL;
+}
+
+/* The timespan inside now(...) / ago(...): optional sign, then a timespan literal. */
+static int parse_timespan_arg(struct parser *p, int64_t *us, bool optional)
+{
+	bool neg = false;
+	int err;
+
+	*us = 0;
+	if (optional && is(p, ")"))
+		return 0;
+	if (is(p, "-") || is(p, "+")) {
+		neg = is(p, "-");
+		err = next(p);
+		if (err)
+			return err;
+	}
+	if (p->tok.kind == TK_IDENT) {
+		const struct let_binding *l = kql__find_let(p, &p->tok);
+
+		if (l && l->val.kind == VK_TIMESPAN) {
+			*us = l->val.v.num;
+			goto done;
+		}
+	}
+	if (p->tok.kind != TK_TIMESPAN)
+		return fail(p, &p->tok, "expected a timespan such as 5d, 12h, 30m, 10s or 100ms");
+	*us = p->tok.num;
+done:
+	if (neg)
+		*us = -*us;
+	return next(p);
+}
+
+/* datetime(2024-01-01), datetime(2024-01-01 10:00:00), datetime("...Z") */
+static int parse_datetime(struct parser *p, int64_t *us)
+{
+	struct kql_tok raw;
+	char buf[64];
+	size_t n;
+	int err;
+
+	err = kql__lex_raw_until(&p->lx, ')', &raw);
+	if (err)
+		return err;
+	n = raw.n;
+	if (n >= 2 && (raw.p[0] == '"' || raw.p[0] == '\'') && raw.p[n - 1] == raw.p[0]) {
+		raw.p++;
+		n -= 2;
+	}
+	if (n < 10 || n > 40)
+		goto bad;
+	memcpy(buf, raw.p, n);
+	buf[n] = '\0';
+	if (n == 10)
+		strcpy(buf + n, "T00:00:00Z");
+	else if (buf[10] == ' ')
+		buf[10] = 'T';
+	n = strlen(buf);
+	if (buf[n - 1] != 'Z' && buf[n - 1] != 'z' &&
+	    (n <= 19 || (!strchr(buf + 19, '+') && !strchr(buf + 19, '-'))))
+		strcat(buf, "Z");
+	if (timefmt__parse_rfc3339_us(buf, us))
+		goto bad;
+	err = next(p); /* now on ')' */
+	if (err)
+		return err;
+	return expect(p, ")");
+bad:
+	kql__diag_set(p->d, raw.line, raw.col, "invalid datetime '%.*s'", (int)raw.n, raw.p);
+	return -EINVAL;
+}
+
+/* ( a, b, let_list, ... ) or dynamic([ ... ]): the current token is the opener. */
+static int parse_list(struct parser *p, struct pval *out, const char *close)
+{
+	struct kql_tok start = p->tok;
+	size_t cap = 0;
+	int err;
+
+	out->kind = VK_LIST;
+	out->item_kind = VK_STRING;
+	if (++p->depth > KQL_MAX_DEPTH) { /* lists nest through dynamic() and lets */
+		kql__diag_set(p->d, start.line, start.col, "lists nested deeper than %d",
+			      KQL_MAX_DEPTH);
+		return -EINVAL;
+	}
+	err = next(p);
+	while (!err && !is(p, close)) {
+		struct pval item = {0};
+		struct kql_tok at;
+		enum vkind k;
+		size_t add;
+
+		if (out->nitems && (err = expect(p, ",")))
+			break;
+		at = p->tok;
+		err = kql__parse_value(p, &item, true);
+		if (err) {
+			kql__pval_free(&item); /* partly filled */
+			break;
+		}
+		add = item.kind == VK_LIST ? item.nitems : 1;
+		k = item.kind == VK_LIST ? item.item_kind : item.kind;
+
+		if (add && out->nitems && k != out->item_kind) {
+			kql__pval_free(&item);
+			kql__diag_set(p->d, at.line, at.col, "a list cannot mix %s and %s",
+				      vkind_name[out->item_kind], vkind_name[k]);
+			return -EINVAL;
+		}
+		if (add)
+			out->item_kind = k;
+		if (out->nitems + add > KQL_MAX_LIST) {
+			kql__pval_free(&item);
+			kql__diag_set(p->d, start.line, start.col, "list longer than %d items",
+				      KQL_MAX_LIST);
+			return -EINVAL;
+		}
+		if (out->nitems + add > cap) {
+			struct kql_val *items;
+
+			cap = (out->nitems + add) * 2;
+			items = realloc(out->items, cap * sizeof(*items));
+			if (!items) {
+				kql__pval_free(&item);
+				return -ENOMEM;
+			}
+			out->items = items;
+		}
+		if (item.kind == VK_LIST) {
+			if (add) /* an empty list has no array at all */
+				memcpy(out->items + out->nitems, item.items,
+				       add * sizeof(*item.items));
+			free(item.items);
+		} else {
+			out->items[out->nitems] = item.v;
+		}
+		out->nitems += add;
+	}
+	if (err)
+		return err;
+	p->depth--;
+	return next(p);
+}
+
+int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
+{
+	const struct let_binding *l;
+	struct kql_tok t = p->tok;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (t.kind == TK_STRING) {
+		char *s;
+		size_t n;
+
+		out->kind = VK_STRING;
+		err = kql__tok_string(&t, &s, &n);
+		if (err)
+			return err;
+		err = kql__val_set_str(&out->v, s, n);
+		free(s);
+		return err ? err : next(p);
+	}
+	if (t.kind == TK_NUMBER || t.kind == TK_TIMESPAN || is(p, "-")) {
+		bool neg = is(p, "-");
+
+		if (neg) {
+			err = next(p);
+			if (err)
+				return err;
+			t = p->tok;
+		}
+		if (t.kind != TK_NUMBER && t.kind != TK_TIMESPAN)
+			return fail(p, &t, "expected a number");
+		if (t.decimal) {
+			kql__diag_set(p->d, t.line, t.col,
+				      "decimal numbers are supported in timespans only");
+			return -EINVAL;
+		}
+		out->kind = t.kind == TK_NUMBER ? VK_NUMBER : VK_TIMESPAN;
+		out->v.num = neg ? -t.num : t.num;
+		return next(p);
+	}
+	if (t.kind == TK_PUNCT && is(p, "(")) {
+		if (!list_ok)
+			return fail(p, &t, "expected a value");
+		return parse_list(p, out, ")");
+	}
+	if (t.kind != TK_IDENT)
+		return fail(p, &t, "expected a value");
+	if (is(p, "true") || is(p, "false")) {
+		out->kind = VK_BOOL;
+		out->v.num = is(p, "true");
+		return next(p);
+	}
+	if (is(p, "now") || is(p, "ago") || is(p, "datetime") || is(p, "dynamic")) {
+		bool now = is(p, "now"), ago = is(p, "ago"), dyn = is(p, "dynamic");
+
+		err = next(p);
+		if (err)
+			return err;
+		if (!is(p, "("))
+			return fail(p, &p->tok, "expected '('");
+		if (dyn) {
+			if (!list_ok)
+				return fail(p, &t, "expected a value");
+			err = next(p);
+			if (!err && !is(p, "["))
+				err = fail(p, &p->tok, "expected '[' in dynamic([...])");
+			if (!err)
+				err = parse_list(p, out, "]");
+			return err ? err : expect(p, ")");
+		}
+		out->kind = VK_TIME;
+		out->v.rel_now = now || ago;
+		if (!now && !ago)
+			return parse_datetime(p, &out->v.num);
+		err = next(p);
+		if (!err)
+			err = parse_timespan_arg(p, &out->v.num, now);
+		if (!err && ago)
+			out->v.num = -out->v.num;
+		return err ? err : expect(p, ")");
+	}
+	l = kql__find_let(p, &t);
+	if (!l) {
+		kql__diag_set(
+		    p->d, t.line, t.col,
+		    "'%.*s' is not a value or let name (comparing columns is not supported)",
+		    (int)t.n, t.p);
+		return -EINVAL;
+	}
+	if (l->val.kind == VK_LIST && !list_ok)
+		return fail(p, &t, "expected a single value, not a list");
+	out->kind = l->val.kind;
+	out->item_kind = l->val.item_kind;
+	err = val_copy(&out->v, &l->val.v);
+	if (!err && l->val.nitems) {
+		out->items = calloc(l->val.nitems, sizeof(*out->items));
+		if (!out->items)
+			return -ENOMEM;
+		for (; out->nitems < l->val.nitems && !err; out->nitems++)
+			err = val_copy(&out->items[out->nitems], &l->val.items[out->nitems]);
+	}
+	return err ? err : next(p);
+}
