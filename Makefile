@@ -76,7 +76,7 @@ $(OUTPUT)/rmmhunt.skel.h: $(OUTPUT)/rmmhunt.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name rmmhunt_bpf > $@
 
 # User side; the dependency files (-MMD) keep rebuilds exact after the first build.
-$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/rules_default.h
+$(OUTPUT)/user/%.o: user/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -86,8 +86,12 @@ $(OUTPUT)/rules_default.h: $(wildcard rules/*.yaml) scripts/embed-rules.sh | $(O
 	$(call msg,EMBED,$@)
 	$(Q)scripts/embed-rules.sh $(wildcard rules/*.yaml) > $@
 
-# Only capture/ sees the skeleton, so the rest builds and tests without clang -target bpf.
-$(filter $(OUTPUT)/user/capture/%,$(USER_OBJS)): $(OUTPUT)/rmmhunt.skel.h
+# The generated headers, for the first build (the -MMD files name them after it): only
+# ruleset.c embeds the rules, so editing a rule rebuilds one object; only loader.c
+# includes the skeleton, so every other object, and so every unit test, builds
+# without clang -target bpf or bpftool.
+$(OUTPUT)/user/rules/ruleset.o: $(OUTPUT)/rules_default.h
+$(OUTPUT)/user/capture/loader.o: $(OUTPUT)/rmmhunt.skel.h
 
 $(OUTPUT)/rmmhunt: $(USER_OBJS)
 	$(call msg,LINK,$@)
