@@ -42,9 +42,8 @@ BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS  := $(shell find user -name '*.c' | sort)
 USER_OBJS  := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
-LIB_OBJS   := $(filter-out $(OUTPUT)/user/cmd/main.o,$(USER_OBJS))
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+UNIT_TESTS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_TESTS))
 
 ifeq ($(V),1)
 	Q =
@@ -103,10 +102,12 @@ $(OUTPUT)/rmmhunt: $(USER_OBJS)
 include tests/unit/unit.mk
 
 .SECONDEXPANSION:
-$(OUTPUT)/tests/%: tests/unit/%.c $$(call unit_objs,$$*) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $$(call unit_objs,$$*) tests/unit/unit.mk | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(call unit_objs,$*) $(LDFLAGS) \
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ $< $(call unit_objs,$*) $(LDFLAGS) \
 		$(addprefix -Wl$(comma)--wrap=,$(UNIT_WRAP_$*)) $(LDLIBS) -lcmocka -o $@
+
+-include $(UNIT_BINS:=.d)
 
 unit: $(UNIT_BINS)
 	$(Q)failed=0; for t in $(UNIT_BINS); do \
