@@ -804,12 +804,21 @@ static pid_t spawn_resolved(const char *cwd, const char *const *args, const char
 	}
 }
 
-/* wine__open_image() opens @path itself, through the process's mapping. */
+/*
+ * wine__open_image() opens @path itself, through the process's mapping. The
+ * kernel opens /proc/PID/map_files/ only for CAP_SYS_ADMIN (or
+ * CAP_CHECKPOINT_RESTORE), which the monitor has and a test run as a user
+ * does not: such a run leaves the comparison to a run as root.
+ */
 static void expect_same_file(pid_t pid, const struct wine_target *t, const char *path)
 {
 	struct stat a, b;
 	int fd = wine__open_image(pid, t);
 
+	if (fd == -EPERM && geteuid() != 0) {
+		print_message("      map_files refused to uid %u: image not compared\n", geteuid());
+		return;
+	}
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &a), 0);
 	assert_int_equal(stat(path, &b), 0);
