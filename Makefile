@@ -53,7 +53,7 @@ else
 	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit e2e run deps vmlinux fuzz bench static install uninstall image \
+.PHONY: all clean check test unit e2e run deps vmlinux fuzz bench static install uninstall image \
 	test-kernels test-sanitize
 all: $(OUTPUT)/rmmhunt
 
@@ -112,6 +112,10 @@ $(OUTPUT)/tests/%: tests/unit/%.c $$(call unit_objs,$$*) tests/unit/unit.mk | $(
 unit: $(UNIT_BINS)
 	$(Q)failed=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; $$t || failed=1; done; exit $$failed
+
+# The edit-compile-test loop: the monitor and the unit tests, no root, no installs.
+check: $(OUTPUT)/rmmhunt
+	$(Q)$(MAKE) --no-print-directory unit
 
 e2e: $(OUTPUT)/rmmhunt
 	$(Q)RMMHUNT=$(abspath $(OUTPUT)/rmmhunt) $(PYTHON) -m pytest -q tests/e2e
