@@ -2,7 +2,8 @@
 # `make bench`: performance of the monitor against the targets of the
 # performance issue (bench/run.py says what is measured). Runs as root; prints a
 # table and writes $(OUTPUT)/bench.json. BENCH_N, BENCH_W, BENCH_ROUNDS and
-# BENCH_QUICK=1 (a one-minute smoke run) are read from the environment.
+# BENCH_QUICK=1 (a one-minute smoke run) are read from the environment. Before it,
+# `make bench-rules` (no root) times rule matching alone (bench/bench_rules.c).
 BENCH_DIR  := $(OUTPUT)/bench
 BENCH_BINS := $(BENCH_DIR)/storm $(BENCH_DIR)/AteraAgent $(BENCH_DIR)/AteraAgent.exe
 # What `ld --package-metadata` writes into .note.package: the native fixture's vendor.
@@ -26,8 +27,22 @@ $(BENCH_DIR)/AteraAgent.exe: tests/fixtures/pe/prog.c tests/fixtures/pe/atera.rc
 	$(Q)x86_64-w64-mingw32-gcc -nostdlib -s -Wl,-e,entry -o $@ $< $@.res.o
 	$(Q)rm -f $@.res.o
 
+# rule__match alone, per exec (bench/bench_rules.c): what the monitor-wide numbers
+# of run.py cannot separate from the rest of an exec's cost.
+BENCH_RULES_SRCS := $(wildcard user/rules/*.c) user/event.c user/base/timefmt.c
+
+$(BENCH_DIR)/bench_rules: bench/bench_rules.c $(patsubst %.c,$(OUTPUT)/%.o,$(BENCH_RULES_SRCS)) \
+		| $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(filter %.o,$^) $(LDFLAGS) $(LDLIBS) -o $@
+
+.PHONY: bench-rules
+bench-rules: $(BENCH_DIR)/bench_rules
+	$(Q)$(BENCH_DIR)/bench_rules | tee $(OUTPUT)/bench_rules.jsonl
+
 bench:
 	$(Q)scripts/install-deps.sh build bench
 	$(Q)$(MAKE) -s --no-print-directory all $(BENCH_BINS)
+	$(Q)$(MAKE) -s --no-print-directory bench-rules
 	$(Q)$(PYTHON) bench/run.py --rmmhunt $(OUTPUT)/rmmhunt --bin-dir $(BENCH_DIR) \
 		--out $(OUTPUT)/bench.json
