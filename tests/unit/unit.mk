@@ -11,8 +11,9 @@
 #   UNIT_WRAP_<test>  functions replaced by the test's __wrap_<name>
 
 comma := ,
-# The objects of a test; a test without a list is an error, not the whole program.
-unit_objs = $(if $(UNIT_SRCS_$(1)),$(patsubst %.c,$(OUTPUT)/%.o,$(UNIT_SRCS_$(1))),$(error \
+# The objects of a test, each once (the sets below overlap); a test without a list is
+# an error, not the whole program.
+unit_objs = $(if $(UNIT_SRCS_$(1)),$(patsubst %.c,$(OUTPUT)/%.o,$(sort $(UNIT_SRCS_$(1)))),$(error \
 	tests/unit/$(1).c: no UNIT_SRCS_$(1) in tests/unit/unit.mk (say which user/ sources it links)))
 
 # Sets that several tests link whole.
@@ -53,6 +54,9 @@ UNIT_SRCS_test_kql            := $(UNIT_RULES)
 UNIT_SRCS_test_rules          := $(UNIT_RULES)
 
 # pipeline/
+UNIT_SRCS_test_detect         := user/pipeline/detect.c $(addprefix user/aggregate/,agg.c \
+				 agg_json.c agg_rules.c state.c) user/output/alert.c $(UNIT_RULES) \
+				 $(UNIT_JSON) user/base/clock.c user/base/log.c
 UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/wine_hold.c \
