@@ -44,6 +44,10 @@ UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c fi
 UNIT_SRCS_test_package        := $(UNIT_PACKAGE)
 UNIT_SRCS_test_pathindex      := user/identity/pathindex.c
 UNIT_SRCS_test_pe             := user/identity/pe.c
+UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c \
+				 identity.c hash.c filetype.c pe.c) $(UNIT_PACKAGE) user/event.c \
+				 $(addprefix user/base/,clock.c proc.c thread.c)
+UNIT_WRAP_test_reader         := fsguard__run
 UNIT_SRCS_test_root           := user/identity/root.c
 UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
 UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c) user/event.c \
