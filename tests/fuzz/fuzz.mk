@@ -33,12 +33,12 @@ FUZZ_HDRS          := $(shell find user include -name '*.h')
 # generated seeds into the directory given as its last argument (binaries are never
 # committed, so some corpora are built at run time).
 
-FUZZ_SRCS_cgroup       := user/identity/container.c
+FUZZ_SRCS_cgroup       := user/identity/container.c user/base/file.c
 
 FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pkg_field.c root.c) \
-			  user/base/log.c
+			  user/base/file.c user/base/log.c
 
-FUZZ_SRCS_elfnote      := user/identity/elfnote.c user/identity/pkg_field.c
+FUZZ_SRCS_elfnote      := user/identity/elfnote.c user/identity/pkg_field.c user/base/file.c
 FUZZ_LIBS_elfnote      := -ljansson
 # Room for a whole small ELF (the generated seeds are ~14 KiB) whatever the corpus holds.
 FUZZ_ARGS_elfnote      := -max_len=16384
@@ -52,32 +52,33 @@ FUZZ_LIBS_event_json   := -ljansson
 # The harness #includes user/ops/httpd.c to reach its static functions.
 FUZZ_SRCS_http_request := user/base/log.c
 
-FUZZ_SRCS_pe           := user/identity/pe.c user/base/utf8.c
+FUZZ_SRCS_pe           := user/identity/pe.c user/base/file.c user/base/utf8.c
 FUZZ_SEED_pe           := tests/fuzz/corpus/pe/seed.sh
 
-FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pkg_field.c root.c) user/base/log.c
+FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pkg_field.c root.c) user/base/file.c \
+			  user/base/log.c
 FUZZ_LIBS_rpmheader    := -lsqlite3
 FUZZ_SEED_rpmheader    := tests/fuzz/rpmheader-seeds.sh
 
 FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_columns.c kql_eval.c kql_lex.c \
 			  kql_parse.c kql_predicate.c kql_value.c \
 			  kql_prog.c rule_yaml.c ruleset.c terms.c) \
-			  user/event.c user/base/timefmt.c
+			  user/event.c $(addprefix user/base/,file.c timefmt.c)
 FUZZ_LIBS_rules        := -lyaml
 # ruleset.c embeds the default rule set.
 FUZZ_DEPS_rules        := $(OUTPUT)/rules_default.h
 
 FUZZ_SRCS_state        := $(addprefix user/aggregate/,agg.c agg_json.c state.c) \
 			  user/output/alert.c $(addprefix user/base/,base64.c json_writer.c timefmt.c utf8.c) \
-			  user/event.c user/base/log.c
+			  user/event.c $(addprefix user/base/,file.c log.c)
 FUZZ_LIBS_state        := -ljansson
 
-FUZZ_SRCS_wine_elf     := user/identity/wine.c user/identity/winepath.c user/event.c \
-			  user/base/proc.c
+FUZZ_SRCS_wine_elf     := $(addprefix user/identity/,wine.c winepath.c root.c) user/event.c \
+			  $(addprefix user/base/,file.c proc.c)
 FUZZ_SEED_wine_elf     := tests/fuzz/wine-elf-seeds.sh
 
-FUZZ_SRCS_wine_text    := user/identity/wine.c user/identity/winepath.c user/event.c \
-			  user/base/proc.c
+FUZZ_SRCS_wine_text    := $(addprefix user/identity/,wine.c winepath.c root.c) user/event.c \
+			  $(addprefix user/base/,file.c proc.c)
 
 FUZZ_SRCS_winepath     := user/identity/winepath.c
 

@@ -21,37 +21,39 @@ unit_objs = $(if $(UNIT_SRCS_$(1)),$(patsubst %.c,$(OUTPUT)/%.o,$(sort $(UNIT_SR
 UNIT_JSON     := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
 # identity/ package lookup: every database reader and what they share.
 UNIT_PACKAGE  := $(addprefix user/identity/,package.c apk.c dpkg.c rpm.c elfnote.c pathindex.c \
-		 pkg_field.c root.c) user/base/log.c
+		 pkg_field.c root.c) user/base/file.c user/base/log.c
 # rules/ whole (YAML rule files, the KQL subset, exclusions, the embedded default set).
-UNIT_RULES    := $(wildcard user/rules/*.c) user/event.c user/base/timefmt.c
+UNIT_RULES    := $(wildcard user/rules/*.c) user/event.c user/base/file.c user/base/timefmt.c
 
 # base/
 UNIT_SRCS_test_clock          := user/base/clock.c
+UNIT_SRCS_test_file           := user/base/file.c
+UNIT_WRAP_test_file           := read pread
 UNIT_SRCS_test_json_writer    := $(UNIT_JSON)
-UNIT_SRCS_test_proc           := user/base/proc.c user/base/clock.c
+UNIT_SRCS_test_proc           := $(addprefix user/base/,proc.c clock.c file.c)
 UNIT_SRCS_test_event          := user/event.c
 
 # capture/
 UNIT_SRCS_test_decode         := user/capture/decode.c
 
 # identity/
-UNIT_SRCS_test_container      := user/identity/container.c
-UNIT_SRCS_test_elfnote        := user/identity/elfnote.c user/identity/pkg_field.c
-UNIT_SRCS_test_fsguard        := user/identity/fsguard.c $(addprefix user/base/,clock.c proc.c \
-				 thread.c)
+UNIT_SRCS_test_container      := user/identity/container.c user/base/file.c
+UNIT_SRCS_test_elfnote        := user/identity/elfnote.c user/identity/pkg_field.c user/base/file.c
+UNIT_SRCS_test_fsguard        := user/identity/fsguard.c $(addprefix user/base/,clock.c file.c \
+				 proc.c thread.c)
 UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c filetype.c pe.c) \
 				 $(UNIT_PACKAGE) user/event.c
 UNIT_SRCS_test_package        := $(UNIT_PACKAGE)
 UNIT_SRCS_test_pathindex      := user/identity/pathindex.c
-UNIT_SRCS_test_pe             := user/identity/pe.c
+UNIT_SRCS_test_pe             := user/identity/pe.c user/base/file.c
 UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c \
 				 identity.c hash.c filetype.c pe.c) $(UNIT_PACKAGE) user/event.c \
 				 $(addprefix user/base/,clock.c proc.c thread.c)
 UNIT_WRAP_test_reader         := fsguard__run
-UNIT_SRCS_test_root           := user/identity/root.c
+UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
 UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
-UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c) user/event.c \
-				 user/base/proc.c
+UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c root.c) user/event.c \
+				 user/base/file.c user/base/proc.c
 
 # rules/
 UNIT_SRCS_test_kql            := $(UNIT_RULES)
@@ -65,17 +67,17 @@ UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/wine_hold.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
-				 user/event.c user/output/event_json.c user/identity/container.c \
-				 user/identity/wine.c user/identity/winepath.c \
-				 $(addprefix user/base/,clock.c proc.c users.c) $(UNIT_JSON)
+				 user/event.c user/output/event_json.c \
+				 $(addprefix user/identity/,container.c wine.c winepath.c root.c) \
+				 $(addprefix user/base/,clock.c file.c proc.c users.c) $(UNIT_JSON)
 UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck \
 				 reader__open reader__identify reader__open_image \
 				 reader__wine_resolve reader__wine_try_maps detector__eval \
 				 detector__unmatchable
 # The Wine hold/settle state machine, with the executable reader and the boot clock faked.
 UNIT_SRCS_test_wine_hold      := user/pipeline/wine_hold.c user/pipeline/lineage.c user/event.c \
-				 user/capture/decode.c user/identity/wine.c user/identity/winepath.c \
-				 user/base/proc.c
+				 user/capture/decode.c $(addprefix user/identity/,wine.c winepath.c \
+				 root.c) user/base/file.c user/base/proc.c
 UNIT_WRAP_test_wine_hold      := clock__boot_ns reader__open reader__open_image \
 				 reader__wine_resolve reader__wine_try_maps
 
@@ -83,7 +85,8 @@ UNIT_WRAP_test_wine_hold      := clock__boot_ns reader__open reader__open_image 
 UNIT_SRCS_test_agg            := user/aggregate/agg.c user/output/alert.c user/event.c \
 				 $(UNIT_JSON) user/base/log.c
 UNIT_SRCS_test_state          := $(addprefix user/aggregate/,state.c agg.c agg_json.c) \
-				 user/output/alert.c user/event.c $(UNIT_JSON) user/base/log.c
+				 user/output/alert.c user/event.c $(UNIT_JSON) user/base/file.c \
+				 user/base/log.c
 
 # output/
 UNIT_SRCS_test_event_json     := user/output/event_json.c user/event.c $(UNIT_JSON)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aggregate/state.h"
+#include "base/file.h"
 #include "base/json_writer.h"
 #include "base/log.h"
 #include "base/timefmt.h"
@@ -28,55 +29,6 @@ static void set_aside(const char *path, int64_t now_us, const char *why)
 			strerror(errno));
 	else
 		pr_warn("state %s: %s; moved to %s, starting empty", path, why, aside);
-}
-
-/* Reads at most STATE_MAX_SIZE bytes; *@buf is malloc'd and NUL-terminated. */
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *b = NULL;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t k;
-
-		if (!b || n == cap - 1) {
-			char *nb;
-
-			if (b && cap >= (size_t)STATE_MAX_SIZE) {
-				err = -EFBIG;
-				goto cleanup;
-			}
-			cap = b ? cap * 2 : cap;
-			nb = realloc(b, cap);
-			if (!nb) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
-			b = nb;
-		}
-		k = read(fd, b + n, cap - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		if (!k)
-			break;
-		n += k;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	b = NULL;
-cleanup:
-	free(b);
-	close(fd);
-	return err;
 }
 
 int state__parse(struct agg *a, const char *buf, size_t len, char *why, size_t whylen)
@@ -121,7 +73,7 @@ int state__load(struct agg *a, const char *path, int64_t now_us)
 	size_t len = 0;
 	int err;
 
-	err = read_file(path, &buf, &len);
+	err = file__read_at(AT_FDCWD, path, STATE_MAX_SIZE, 0, &buf, &len);
 	if (err == -ENOENT) {
 		pr_info("state %s: none yet, starting empty", path);
 		return 0;

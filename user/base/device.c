@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/device.h"
+#include "base/file.h"
 
 #define HOST_MACHINE_ID "/proc/1/root/etc/machine-id"
 #define HOST_HOSTNAME	"/proc/1/root/etc/hostname"
@@ -103,19 +104,11 @@ static int host_nodename(char *out, size_t size)
 											     : 1);
 	}
 	close(fds[1]);
-	while (n < (ssize_t)sizeof(name) - 1) {
-		ssize_t k = read(fds[0], name + n, sizeof(name) - 1 - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += k;
-	}
+	n = file__read_full(fds[0], name, sizeof(name) - 1);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !n)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || n <= 0)
 		return -EPERM;
 	name[n] = '\0';
 	snprintf(out, size, "%s", name);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/proc.h"
 
 int proc__parse_stat(const char *text, struct proc_stat *out)
@@ -43,26 +44,16 @@ int proc__parse_stat(const char *text, struct proc_stat *out)
 ssize_t proc__read_file(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
-	ssize_t n, total = 0;
+	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while ((size_t)total < size) {
-		n = read(fd, buf + total, size - total);
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (n == 0)
-			break;
-		total += n;
-	}
+	n = file__read_full(fd, buf, size);
 	close(fd);
-	return total;
+	return n;
 }
 
 int proc__read_stat(pid_t pid, struct proc_stat *out)

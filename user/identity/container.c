@@ -6,12 +6,11 @@
  * Docker in Docker) give the innermost container.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "base/file.h"
 #include "identity/container.h"
 
 #define PROC_CGROUP_MAX 65536 /* one line per hierarchy: a few KiB in practice */
@@ -208,44 +207,18 @@ static bool names_container(const char *path)
 	return !container__parse_cgroup(path, &ci) && ci.id[0];
 }
 
-static int read_all(int fd, char *buf, size_t cap, size_t *len)
-{
-	*len = 0;
-	while (*len < cap) {
-		ssize_t r = read(fd, buf + *len, cap - *len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		*len += r;
-	}
-	return 0;
-}
-
 int container__read_proc_cgroup(int proc_pid_dirfd, char *path_out, size_t n)
 {
 	const char *best = NULL, *unified = NULL, *systemd = NULL, *pick;
 	size_t best_len = 0, len;
 	char *buf = NULL, *line, *next;
-	int fd, err;
+	int err;
 
 	if (!path_out || !n)
 		return -EINVAL;
-	fd = openat(proc_pid_dirfd, "cgroup", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(PROC_CGROUP_MAX + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	err = read_all(fd, buf, PROC_CGROUP_MAX, &len);
+	err = file__read_at(proc_pid_dirfd, "cgroup", PROC_CGROUP_MAX, FILE_TRUNCATE, &buf, &len);
 	if (err)
-		goto cleanup;
-	buf[len] = '\0';
+		return err;
 
 	/* "hierarchy-ID:controller-list:cgroup-path", one per line (cgroups(7)). */
 	for (line = buf; line && *line; line = next) {
@@ -285,6 +258,5 @@ int container__read_proc_cgroup(int proc_pid_dirfd, char *path_out, size_t n)
 	err = 0;
 cleanup:
 	free(buf);
-	close(fd);
 	return err;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "identity/dpkg.h"
 #include "identity/pathindex.h"
@@ -264,12 +265,10 @@ static int read_list(int info_fd, const char *name, dpkg_path_cb cb, void *ctx)
 	left = (size_t)st.st_size;
 	for (;;) {
 		size_t want = LIST_CHUNK - have < left ? LIST_CHUNK - have : left;
-		ssize_t n = want ? read(fd, buf + have, want) : 0;
+		ssize_t n = want ? file__read_full(fd, buf + have, want) : 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
-			err = -errno;
+			err = (int)n;
 			goto cleanup;
 		}
 		if (n == 0)

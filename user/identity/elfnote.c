@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/file.h"
 #include "identity/elfnote.h"
 #include "identity/pkg_field.h"
 
@@ -30,20 +30,8 @@ static int src_read(const struct src *s, uint64_t off, void *dst, size_t n)
 		memcpy(dst, s->mem + off, n);
 		return 0;
 	}
-	while (n) {
-		ssize_t r = pread(s->fd, dst, n, (off_t)off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ENOENT; /* truncated under us */
-		dst = (char *)dst + r;
-		off += (uint64_t)r;
-		n -= (size_t)r;
-	}
-	return 0;
+	/* -ENODATA: truncated under us */
+	return file__pread_exact(s->fd, dst, n, (off_t)off);
 }
 
 static uint16_t rd16(const struct src *s, const void *p)

@@ -2,10 +2,10 @@
 /* File hashes: see hash.h. */
 #include <errno.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "base/file.h"
 #include "identity/hash.h"
 
 #define CHUNK (256u << 10)
@@ -44,21 +44,14 @@ int hash__fd(int fd, uint64_t size, uint64_t max_size, char sha1[HASH_SHA1_HEX],
 		goto cleanup;
 	while (off < size) {
 		size_t want = size - off < CHUNK ? size - off : CHUNK;
-		ssize_t n = pread(fd, buf, want, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
+		/* -ENODATA: the file is shorter than the size we were given */
+		err = file__pread_exact(fd, buf, want, (off_t)off);
+		if (err)
 			goto cleanup;
-		}
-		if (n == 0) {
-			err = -ENODATA;
+		err = -EIO;
+		if (!EVP_DigestUpdate(c1, buf, want) || !EVP_DigestUpdate(c256, buf, want))
 			goto cleanup;
-		}
-		if (!EVP_DigestUpdate(c1, buf, n) || !EVP_DigestUpdate(c256, buf, n))
-			goto cleanup;
-		off += n;
+		off += want;
 	}
 	if (!EVP_DigestFinal_ex(c1, md, &md_len))
 		goto cleanup;

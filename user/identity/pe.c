@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include "base/file.h"
 #include "identity/pe.h"
 
 #define MZ_MAGIC	   0x5a4d
@@ -79,8 +79,6 @@ void pe_source__init_mem(struct pe_source *s, const void *buf, size_t len)
 /* The one place bytes come in: fds and buffers cost the same budget. */
 static int pread_full(struct pe_source *s, uint64_t off, void *buf, size_t len)
 {
-	size_t done = 0;
-
 	if (len > s->budget)
 		return -E2BIG;
 	s->budget -= len;
@@ -88,18 +86,8 @@ static int pread_full(struct pe_source *s, uint64_t off, void *buf, size_t len)
 		memcpy(buf, s->mem + off, len);
 		return 0;
 	}
-	while (done < len) {
-		ssize_t n = pread(s->fd, (char *)buf + done, len - done, off + done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENODATA; /* the file shrank under us */
-		done += n;
-	}
-	return 0;
+	/* -ENODATA: the file shrank under us */
+	return file__pread_exact(s->fd, buf, len, (off_t)off);
 }
 
 int pe_source__read(struct pe_source *s, uint64_t off, void *buf, size_t len)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "base/file.h"
 #include "identity/root.h"
 
 /* glibc 2.36 has no openat2() wrapper. */
@@ -63,18 +64,13 @@ int root__stat(int root_fd, const char *path, struct stat *st)
 
 int root__open_regular(int root_fd, const char *path, size_t max, struct stat *st)
 {
-	int fd, err = 0;
+	int fd, err;
 
 	/* O_NONBLOCK: a FIFO planted in place of a database must not hang us. */
 	fd = root__open(root_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, st))
-		err = -errno;
-	else if (!S_ISREG(st->st_mode))
-		err = -EINVAL;
-	else if (st->st_size < 0 || (unsigned long long)st->st_size > max)
-		err = -EFBIG;
+	err = file__check_regular(fd, max, st);
 	if (err) {
 		close(fd);
 		return err;
@@ -86,42 +82,17 @@ int root__read_file(int root_fd, const char *path, size_t max, char **buf, size_
 		    struct stat *st)
 {
 	struct stat sb;
-	char *data = NULL;
-	size_t got = 0;
-	int fd, err = 0;
+	int fd, err;
 
 	*buf = NULL;
 	*len = 0;
 	fd = root__open_regular(root_fd, path, max, &sb);
 	if (fd < 0)
 		return fd;
-	data = malloc((size_t)sb.st_size + 1);
-	if (!data) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	/* The file may change size under us: never read past what we allocated. */
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	data[got] = '\0';
-	*buf = data;
-	*len = got;
-	data = NULL;
-	if (st)
+	/* The file may change size under us: never read past the size checked. */
+	err = file__read_fd(fd, (size_t)sb.st_size, FILE_TRUNCATE, buf, len);
+	if (!err && st)
 		*st = sb;
-cleanup:
-	free(data);
 	close(fd);
 	return err;
 }

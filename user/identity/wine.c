@@ -3,17 +3,17 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/proc.h"
+#include "identity/root.h"
 #include "identity/wine.h"
 #include "identity/winepath.h"
 
@@ -61,79 +61,14 @@ void wine__free(struct wine *w)
 	free(w);
 }
 
-static int pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t r = pread(fd, (char *)buf + done, len - done, off + done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -EIO;
-		done += r;
-	}
-	return 0;
-}
-
-/* Reads at most @max bytes of @fd from offset 0 into a NUL-terminated buffer. */
-static int read_bounded(int fd, size_t max, char **out, size_t *out_len)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-
-		if (len == cap && cap < max) {
-			char *nbuf;
-
-			cap = cap * 2 < max ? cap * 2 : max;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nbuf;
-		}
-		if (len == cap)
-			break;
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		len += r;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	return 0;
-}
-
 static int read_proc(int pid, const char *what, size_t max, char **out, size_t *len)
 {
 	char path[64];
-	int fd, err;
+	int err;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	err = read_bounded(fd, max, out, len);
-	close(fd);
-	return err;
+	err = file__read_at(AT_FDCWD, path, max, FILE_TRUNCATE, out, len);
+	return err == -ENOENT ? -ESRCH : err;
 }
 
 /* ---- Loader identification ---------------------------------------------- */
@@ -160,7 +95,7 @@ static int elf_header(int fd, uint64_t file_size, struct elf_info *ei)
 	Elf32_Ehdr e32;
 	int err;
 
-	err = pread_full(fd, ident, sizeof(ident), 0);
+	err = file__pread_exact(fd, ident, sizeof(ident), 0);
 	if (err)
 		return err;
 	if (memcmp(ident, ELFMAG, SELFMAG) || ident[EI_DATA] != ELFDATA2LSB)
@@ -168,7 +103,7 @@ static int elf_header(int fd, uint64_t file_size, struct elf_info *ei)
 	ei->file_size = file_size;
 	ei->is64 = ident[EI_CLASS] == ELFCLASS64;
 	if (ei->is64) {
-		err = pread_full(fd, &e64, sizeof(e64), 0);
+		err = file__pread_exact(fd, &e64, sizeof(e64), 0);
 		if (err)
 			return err;
 		if (e64.e_shnum && e64.e_shentsize != sizeof(Elf64_Shdr))
@@ -180,7 +115,7 @@ static int elf_header(int fd, uint64_t file_size, struct elf_info *ei)
 		ei->phoff = e64.e_phoff;
 		ei->phnum = e64.e_phnum;
 	} else if (ident[EI_CLASS] == ELFCLASS32) {
-		err = pread_full(fd, &e32, sizeof(e32), 0);
+		err = file__pread_exact(fd, &e32, sizeof(e32), 0);
 		if (err)
 			return err;
 		if (e32.e_shnum && e32.e_shentsize != sizeof(Elf32_Shdr))
@@ -210,12 +145,12 @@ static int elf_section(int fd, const struct elf_info *ei, unsigned int i, struct
 	if (ei->is64) {
 		Elf64_Shdr sh;
 
-		err = pread_full(fd, &sh, sizeof(sh), off);
+		err = file__pread_exact(fd, &sh, sizeof(sh), off);
 		*s = (struct elf_section){sh.sh_type, sh.sh_link, sh.sh_offset, sh.sh_size};
 	} else {
 		Elf32_Shdr sh;
 
-		err = pread_full(fd, &sh, sizeof(sh), off);
+		err = file__pread_exact(fd, &sh, sizeof(sh), off);
 		*s = (struct elf_section){sh.sh_type, sh.sh_link, sh.sh_offset, sh.sh_size};
 	}
 	if (err)
@@ -236,7 +171,7 @@ static int elf_section_data(int fd, const struct elf_section *s, char **out)
 	*out = malloc(s->size + 1);
 	if (!*out)
 		return -ENOMEM;
-	err = pread_full(fd, *out, s->size, s->offset);
+	err = file__pread_exact(fd, *out, s->size, s->offset);
 	if (err) {
 		free(*out);
 		*out = NULL;
@@ -309,7 +244,8 @@ static bool elf_has_interp(int fd, const struct elf_info *ei)
 
 		if (ei->phoff > ei->file_size || off + entsize > ei->file_size)
 			return false;
-		if (pread_full(fd, &type, sizeof(type), off)) /* p_type leads in both classes */
+		if (file__pread_exact(fd, &type, sizeof(type),
+				      off)) /* p_type leads in both classes */
 			return false;
 		if (type == PT_INTERP)
 			return true;
@@ -328,7 +264,7 @@ static bool file_contains(int fd, uint64_t size, const char *needle)
 	buf = malloc(size + 1);
 	if (!buf)
 		return false;
-	found = !pread_full(fd, buf, size, 0) && memmem(buf, size, needle, strlen(needle));
+	found = !file__pread_exact(fd, buf, size, 0) && memmem(buf, size, needle, strlen(needle));
 	free(buf);
 	return found;
 }
@@ -422,8 +358,7 @@ bool wine__is_loader(struct wine *w, int exe_fd)
 bool wine__is_launcher_script(int fd)
 {
 	char buf[SCRIPT_MAX_SIZE + 1];
-	ssize_t len = pread(fd, buf, SCRIPT_MAX_SIZE, 0);
-
+	ssize_t len = file__pread_full(fd, buf, SCRIPT_MAX_SIZE, 0);
 	const char *line, *end;
 
 	if (len < 2 || memcmp(buf, "#!", 2))
@@ -452,10 +387,10 @@ bool wine__is_pe_file(int fd)
 	unsigned char mz[64], sig[4];
 	uint32_t lfanew;
 
-	if (pread_full(fd, mz, sizeof(mz), 0) || mz[0] != 'M' || mz[1] != 'Z')
+	if (file__pread_exact(fd, mz, sizeof(mz), 0) || mz[0] != 'M' || mz[1] != 'Z')
 		return false;
 	memcpy(&lfanew, mz + 0x3c, sizeof(lfanew));
-	if (lfanew > (16u << 20) || pread_full(fd, sig, sizeof(sig), lfanew))
+	if (lfanew > (16u << 20) || file__pread_exact(fd, sig, sizeof(sig), lfanew))
 		return false;
 	return !memcmp(sig, "PE\0\0", 4);
 }
@@ -612,18 +547,14 @@ static int readlink_proc(int pid, const char *what, char *out, size_t n)
 /* The home of @uid in the root's own /etc/passwd: containers have their own users. */
 static int root_home(int root_fd, unsigned int uid, char *out, size_t n)
 {
-	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
 	size_t len;
 	char *buf;
 	int fd, err;
 
-	fd = syscall(SYS_openat2, root_fd, "etc/passwd", &how, sizeof(how));
+	fd = root__open(root_fd, "etc/passwd", O_RDONLY);
 	if (fd < 0)
-		return -errno;
-	err = read_bounded(fd, PASSWD_MAX, &buf, &len);
+		return fd;
+	err = file__read_fd(fd, PASSWD_MAX, FILE_TRUNCATE, &buf, &len);
 	close(fd);
 	if (err)
 		return err;

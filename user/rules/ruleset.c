@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/file.h"
 #include "rule.h"
 #include "rules_default.h"
 
@@ -102,45 +102,17 @@ struct ruleset *ruleset__load_default(struct rules_diag *diag)
 
 static int read_file(const char *path, char **text, size_t *len, struct rules_diag *diag)
 {
-	struct stat st;
-	ssize_t n;
-	int fd, err = 0;
+	int err = file__read_at(AT_FDCWD, path, RULE_MAX_FILE_SIZE, FILE_REGULAR, text, len);
 
-	*text = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		err = -errno;
-		snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, strerror(errno));
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > RULE_MAX_FILE_SIZE) {
-		err = -EINVAL;
+	if (err == -EINVAL || err == -EFBIG) {
 		snprintf(diag->msg, sizeof(diag->msg), "%s: not a regular file of at most %d bytes",
 			 path, RULE_MAX_FILE_SIZE);
-		goto cleanup;
+		return -EINVAL;
 	}
-	*text = malloc(st.st_size + 1);
-	if (!*text) {
-		err = -ENOMEM;
+	if (err == -ENOMEM)
 		snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", path);
-		goto cleanup;
-	}
-	*len = 0;
-	while ((n = read(fd, *text + *len, st.st_size - *len)) > 0)
-		*len += n;
-	if (n < 0) {
-		err = -errno;
-		snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, strerror(errno));
-		goto cleanup;
-	}
-	(*text)[*len] = '\0';
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		free(*text);
-		*text = NULL;
-	}
+	else if (err)
+		snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, strerror(-err));
 	return err;
 }
 
