@@ -12,9 +12,10 @@
 
 comma := ,
 # The objects of a test, each once (the sets below overlap); a test without a list is
-# an error, not the whole program.
-unit_objs = $(if $(UNIT_SRCS_$(1)),$(patsubst %.c,$(OUTPUT)/%.o,$(sort $(UNIT_SRCS_$(1)))),$(error \
-	tests/unit/$(1).c: no UNIT_SRCS_$(1) in tests/unit/unit.mk (say which user/ sources it links)))
+# an error, not the whole program. An empty list: the module is header-only.
+unit_objs = $(if $(filter undefined,$(origin UNIT_SRCS_$(1))),$(error \
+	tests/unit/$(1).c: no UNIT_SRCS_$(1) in tests/unit/unit.mk (say which user/ sources it links)),$(patsubst \
+	%.c,$(OUTPUT)/%.o,$(sort $(UNIT_SRCS_$(1)))))
 
 # Sets that several tests link whole.
 # base/ json writer with its encoders.
@@ -31,6 +32,7 @@ UNIT_SRCS_test_file           := user/base/file.c
 UNIT_WRAP_test_file           := read pread
 UNIT_SRCS_test_json_writer    := $(UNIT_JSON)
 UNIT_SRCS_test_proc           := $(addprefix user/base/,proc.c clock.c file.c)
+UNIT_SRCS_test_strhash        := # base/strhash.h is header-only
 UNIT_SRCS_test_event          := user/event.c
 
 # capture/

@@ -7,31 +7,13 @@
 #include "aggregate/agg.h"
 #include "aggregate/agg_internal.h"
 #include "base/log.h"
+#include "base/strhash.h"
 
 /* ---- values ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return mix64(h);
-}
-
 static uint64_t hash_value(int64_t num, const char *str, size_t len)
 {
-	return str ? hash_bytes(str, len) : mix64((uint64_t)num);
+	return str ? strhash__bytes(str, len, 0) : strhash__mix64((uint64_t)num);
 }
 
 enum agg_value_type agg__value_type_of(int field)
@@ -670,7 +652,7 @@ struct group *agg__group_get(struct agg *a, size_t rule, const struct agg_value 
 	*created = false;
 	if (keylen < 0)
 		return NULL;
-	h = hash_bytes(a->scratch, keylen) ^ mix64(rule);
+	h = strhash__bytes(a->scratch, keylen, 0) ^ strhash__mix64(rule);
 	g = group_find(a, rule, h, keylen);
 	if (g)
 		return g;

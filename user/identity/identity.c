@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "base/strhash.h"
 #include "identity/hash.h"
 #include "identity/identity.h"
 #include "identity/package.h"
@@ -182,6 +183,8 @@ struct key {
 	int64_t ctime_sec, ctime_nsec;
 	int64_t size;
 };
+/* Hashed as bytes: padding would be bytes nobody set. */
+_Static_assert(sizeof(struct key) == 5 * sizeof(uint64_t), "struct key has padding");
 
 struct entry {
 	struct key key;
@@ -246,11 +249,7 @@ void identity_cache__stats(struct identity_cache *c, struct identity_stats *out)
 
 static size_t key_hash(const struct key *k)
 {
-	uint64_t h = k->ino * 0x9e3779b97f4a7c15ull;
-
-	h ^= (k->dev + (uint64_t)k->ctime_nsec) * 0xbf58476d1ce4e5b9ull;
-	h ^= ((uint64_t)k->ctime_sec + (uint64_t)k->size) * 0x94d049bb133111ebull;
-	return h ^ h >> 31;
+	return strhash__bytes(k, sizeof(*k), 0);
 }
 
 static struct entry **bucket(struct identity_cache *c, const struct key *k)

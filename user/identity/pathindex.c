@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "base/strhash.h"
 #include "identity/pathindex.h"
 
 /*
@@ -57,22 +58,6 @@ void path_index__free(struct path_index *px)
 	free(px);
 }
 
-static uint64_t hash(const struct path_index *px, const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull ^ px->seed; /* FNV-1a, seeded */
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	/* FNV's high bits mix poorly; the sort and a collision use them all */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
 /* Resizes the mapping to @cap entries (at least one page). */
 static int resize(struct path_index *px, size_t cap)
 {
@@ -105,7 +90,7 @@ int path_index__add(struct path_index *px, const char *path, size_t n, uint32_t 
 		if (err)
 			return err;
 	}
-	px->e[px->n].hash = hash(px, path, n);
+	px->e[px->n].hash = strhash__bytes(path, n, px->seed);
 	px->e[px->n].value = value;
 	px->n++;
 	return 0;
@@ -167,7 +152,7 @@ int path_index__find(const struct path_index *px, const char *path, size_t n,
 
 	if (!n || path[0] != '/' || memchr(path, '\0', n))
 		return -ENOENT;
-	h = hash(px, path, n);
+	h = strhash__bytes(path, n, px->seed);
 	/* the first entry of the hash, then each with it, smallest value first */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -13,6 +13,7 @@
 
 #include "base/file.h"
 #include "base/proc.h"
+#include "base/strhash.h"
 #include "identity/root.h"
 #include "identity/wine.h"
 #include "identity/winepath.h"
@@ -308,7 +309,8 @@ static int file_kind(struct wine *w, int fd)
 
 	if (fstat(fd, &st))
 		return -errno;
-	h = (unsigned int)(st.st_ino * 0x9e3779b1u ^ st.st_dev) % LOADER_CACHE_SIZE;
+	h = (unsigned int)(strhash__mix64(st.st_ino ^ strhash__mix64(st.st_dev)) %
+			   LOADER_CACHE_SIZE);
 	pthread_mutex_lock(&w->lock);
 	for (i = 0; i < LOADER_CACHE_WAYS; i++) {
 		e = &w->cache[(h + i) % LOADER_CACHE_SIZE];
