@@ -38,7 +38,7 @@ FUZZ_SRCS_cgroup       := user/identity/container.c user/base/file.c
 FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pkg_field.c root.c) \
 			  user/base/file.c user/base/log.c
 
-FUZZ_SRCS_elfnote      := user/identity/elfnote.c user/identity/pkg_field.c user/base/file.c
+FUZZ_SRCS_elfnote      := $(addprefix user/identity/,elfnote.c elf.c pkg_field.c) user/base/file.c
 FUZZ_LIBS_elfnote      := -ljansson
 # Room for a whole small ELF (the generated seeds are ~14 KiB) whatever the corpus holds.
 FUZZ_ARGS_elfnote      := -max_len=16384
@@ -73,11 +73,11 @@ FUZZ_SRCS_state        := $(addprefix user/aggregate/,agg.c agg_json.c state.c) 
 			  user/event.c $(addprefix user/base/,file.c log.c)
 FUZZ_LIBS_state        := -ljansson
 
-FUZZ_SRCS_wine_elf     := $(addprefix user/identity/,wine.c winepath.c root.c) user/event.c \
+FUZZ_SRCS_wine_elf     := $(addprefix user/identity/,wine.c winepath.c elf.c root.c) user/event.c \
 			  $(addprefix user/base/,file.c proc.c)
 FUZZ_SEED_wine_elf     := tests/fuzz/wine-elf-seeds.sh
 
-FUZZ_SRCS_wine_text    := $(addprefix user/identity/,wine.c winepath.c root.c) user/event.c \
+FUZZ_SRCS_wine_text    := $(addprefix user/identity/,wine.c winepath.c elf.c root.c) user/event.c \
 			  $(addprefix user/base/,file.c proc.c)
 
 FUZZ_SRCS_winepath     := user/identity/winepath.c

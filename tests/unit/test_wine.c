@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "elf_builder.h"
 #include "identity/wine.h"
 #include "identity/winepath.h"
 
@@ -456,6 +458,36 @@ static void wine__loader_kind__recognises_loader_by_content(void **state)
 	assert_int_equal(wine__classify(w, fd, -1), WINE_NOT);
 	close(fd);
 	wine__free(w);
+}
+
+/* The loader is found by its exported marker in either ELF class and byte order. */
+static void wine__loader_kind__marker_export_any_class_or_byte_order__loader(void **state)
+{
+	static const bool is64[] = {true, true, false, false}, be[] = {false, true, false, true};
+
+	for (size_t k = 0; k < sizeof(is64) / sizeof(is64[0]); k++) {
+		struct wine *w = wine__new();
+		struct eb_layout l;
+		unsigned char *img = eb_build(is64[k], be[k], 0, &l);
+		int fd = memfd_create("loader", MFD_CLOEXEC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, img, l.size), (ssize_t)l.size);
+		assert_int_equal(wine__loader_kind(w, fd), WINE_LOADER);
+		close(fd);
+		/* Dynamic (PT_INTERP) and importing the marker, as a program that calls it. */
+		eb_put(img + l.phoff + l.phentsize, 4, PT_INTERP, be[k]); /* p_type leads */
+		eb_put(
+		    img + l.symoff + l.symsize +
+			(is64[k] ? offsetof(Elf64_Sym, st_shndx) : offsetof(Elf32_Sym, st_shndx)),
+		    2, SHN_UNDEF, be[k]);
+		fd = memfd_create("import", MFD_CLOEXEC);
+		assert_int_equal(write(fd, img, l.size), (ssize_t)l.size);
+		assert_int_equal(wine__loader_kind(w, fd), WINE_LOADER_NONE);
+		close(fd);
+		free(img);
+		wine__free(w);
+	}
 }
 
 /* A static ELF naming the marker is a preloader; a dynamic one (like rmmhunt) is not. */
@@ -1108,6 +1140,7 @@ int main(void)
 	    cmocka_unit_test(wine__resolve__fills_target_from_argv),
 	    cmocka_unit_test(wine__resolve__defaults_prefix_to_home_then_passwd),
 	    cmocka_unit_test(wine__loader_kind__recognises_loader_by_content),
+	    cmocka_unit_test(wine__loader_kind__marker_export_any_class_or_byte_order__loader),
 	    cmocka_unit_test(wine__loader_kind__static_marker_is_preloader),
 	    cmocka_unit_test(wine__classify__launcher_script_and_pe_are_steps),
 	};

@@ -21,8 +21,8 @@ unit_objs = $(if $(filter undefined,$(origin UNIT_SRCS_$(1))),$(error \
 # base/ json writer with its encoders.
 UNIT_JSON     := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
 # identity/ package lookup: every database reader and what they share.
-UNIT_PACKAGE  := $(addprefix user/identity/,package.c apk.c dpkg.c rpm.c elfnote.c pathindex.c \
-		 pkg_field.c root.c) user/base/file.c user/base/log.c
+UNIT_PACKAGE  := $(addprefix user/identity/,package.c apk.c dpkg.c rpm.c elfnote.c elf.c \
+		 pathindex.c pkg_field.c root.c) user/base/file.c user/base/log.c
 # rules/ whole (YAML rule files, the KQL subset, exclusions, the embedded default set).
 UNIT_RULES    := $(wildcard user/rules/*.c) user/event.c user/base/file.c user/base/timefmt.c
 
@@ -40,7 +40,9 @@ UNIT_SRCS_test_decode         := user/capture/decode.c
 
 # identity/
 UNIT_SRCS_test_container      := user/identity/container.c user/base/file.c
-UNIT_SRCS_test_elfnote        := user/identity/elfnote.c user/identity/pkg_field.c user/base/file.c
+UNIT_SRCS_test_elf            := user/identity/elf.c user/base/file.c
+UNIT_SRCS_test_elfnote        := $(addprefix user/identity/,elfnote.c elf.c pkg_field.c) \
+				 user/base/file.c
 UNIT_SRCS_test_fsguard        := user/identity/fsguard.c $(addprefix user/base/,clock.c file.c \
 				 proc.c thread.c)
 UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c filetype.c pe.c) \
@@ -54,8 +56,8 @@ UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c w
 UNIT_WRAP_test_reader         := fsguard__run
 UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
 UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
-UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c root.c) user/event.c \
-				 user/base/file.c user/base/proc.c
+UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c elf.c root.c) \
+				 user/event.c user/base/file.c user/base/proc.c
 
 # rules/
 UNIT_SRCS_test_kql            := $(UNIT_RULES)
@@ -69,9 +71,9 @@ UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/wine_hold.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
-				 user/event.c user/output/event_json.c \
-				 $(addprefix user/identity/,container.c wine.c winepath.c root.c) \
-				 $(addprefix user/base/,clock.c file.c proc.c users.c) $(UNIT_JSON)
+				 user/event.c user/output/event_json.c $(addprefix user/identity/,container.c \
+				 wine.c winepath.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
+				 proc.c users.c) $(UNIT_JSON)
 UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck \
 				 reader__open reader__identify reader__open_image \
 				 reader__wine_resolve reader__wine_try_maps detector__eval \
@@ -79,7 +81,7 @@ UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__
 # The Wine hold/settle state machine, with the executable reader and the boot clock faked.
 UNIT_SRCS_test_wine_hold      := user/pipeline/wine_hold.c user/pipeline/lineage.c user/event.c \
 				 user/capture/decode.c $(addprefix user/identity/,wine.c winepath.c \
-				 root.c) user/base/file.c user/base/proc.c
+				 elf.c root.c) user/base/file.c user/base/proc.c
 UNIT_WRAP_test_wine_hold      := clock__boot_ns reader__open reader__open_image \
 				 reader__wine_resolve reader__wine_try_maps
 

@@ -14,6 +14,7 @@
 #include "base/file.h"
 #include "base/proc.h"
 #include "base/strhash.h"
+#include "identity/elf.h"
 #include "identity/root.h"
 #include "identity/wine.h"
 #include "identity/winepath.h"
@@ -74,96 +75,8 @@ static int read_proc(int pid, const char *what, size_t max, char **out, size_t *
 
 /* ---- Loader identification ---------------------------------------------- */
 
-/* Section header fields we use, for either ELF class. */
-struct elf_section {
-	uint32_t type;
-	uint32_t link;
-	uint64_t offset;
-	uint64_t size;
-};
-
-struct elf_info {
-	bool is64;
-	uint64_t file_size;
-	uint64_t shoff, phoff;
-	unsigned int shnum, phnum;
-};
-
-static int elf_header(int fd, uint64_t file_size, struct elf_info *ei)
-{
-	unsigned char ident[EI_NIDENT];
-	Elf64_Ehdr e64;
-	Elf32_Ehdr e32;
-	int err;
-
-	err = file__pread_exact(fd, ident, sizeof(ident), 0);
-	if (err)
-		return err;
-	if (memcmp(ident, ELFMAG, SELFMAG) || ident[EI_DATA] != ELFDATA2LSB)
-		return -ENOEXEC;
-	ei->file_size = file_size;
-	ei->is64 = ident[EI_CLASS] == ELFCLASS64;
-	if (ei->is64) {
-		err = file__pread_exact(fd, &e64, sizeof(e64), 0);
-		if (err)
-			return err;
-		if (e64.e_shnum && e64.e_shentsize != sizeof(Elf64_Shdr))
-			return -ENOEXEC;
-		if (e64.e_phnum && e64.e_phentsize != sizeof(Elf64_Phdr))
-			return -ENOEXEC;
-		ei->shoff = e64.e_shoff;
-		ei->shnum = e64.e_shnum;
-		ei->phoff = e64.e_phoff;
-		ei->phnum = e64.e_phnum;
-	} else if (ident[EI_CLASS] == ELFCLASS32) {
-		err = file__pread_exact(fd, &e32, sizeof(e32), 0);
-		if (err)
-			return err;
-		if (e32.e_shnum && e32.e_shentsize != sizeof(Elf32_Shdr))
-			return -ENOEXEC;
-		if (e32.e_phnum && e32.e_phentsize != sizeof(Elf32_Phdr))
-			return -ENOEXEC;
-		ei->shoff = e32.e_shoff;
-		ei->shnum = e32.e_shnum;
-		ei->phoff = e32.e_phoff;
-		ei->phnum = e32.e_phnum;
-	} else {
-		return -ENOEXEC;
-	}
-	if (ei->shnum > ELF_MAX_SECTIONS)
-		return -ENOEXEC;
-	return 0;
-}
-
-static int elf_section(int fd, const struct elf_info *ei, unsigned int i, struct elf_section *s)
-{
-	uint64_t entsize = ei->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-	uint64_t off = ei->shoff + i * entsize;
-	int err;
-
-	if (i >= ei->shnum || ei->shoff > ei->file_size || off + entsize > ei->file_size)
-		return -ENOEXEC;
-	if (ei->is64) {
-		Elf64_Shdr sh;
-
-		err = file__pread_exact(fd, &sh, sizeof(sh), off);
-		*s = (struct elf_section){sh.sh_type, sh.sh_link, sh.sh_offset, sh.sh_size};
-	} else {
-		Elf32_Shdr sh;
-
-		err = file__pread_exact(fd, &sh, sizeof(sh), off);
-		*s = (struct elf_section){sh.sh_type, sh.sh_link, sh.sh_offset, sh.sh_size};
-	}
-	if (err)
-		return err;
-	if (s->type != SHT_NOBITS &&
-	    (s->offset > ei->file_size || s->size > ei->file_size - s->offset))
-		return -ENOEXEC;
-	return 0;
-}
-
 /* Reads a whole section (bounded) into a malloc'd buffer. */
-static int elf_section_data(int fd, const struct elf_section *s, char **out)
+static int elf_section_data(const struct elf_image *img, const struct elf_section *s, char **out)
 {
 	int err;
 
@@ -172,7 +85,7 @@ static int elf_section_data(int fd, const struct elf_section *s, char **out)
 	*out = malloc(s->size + 1);
 	if (!*out)
 		return -ENOMEM;
-	err = file__pread_exact(fd, *out, s->size, s->offset);
+	err = elf__read(img, s->offset, *out, s->size);
 	if (err) {
 		free(*out);
 		*out = NULL;
@@ -181,49 +94,33 @@ static int elf_section_data(int fd, const struct elf_section *s, char **out)
 }
 
 /* Whether the dynamic symbol table defines @name. */
-static bool elf_exports(int fd, const struct elf_info *ei, const char *name)
+static bool elf_exports(const struct elf_image *img, const char *name)
 {
-	size_t symsize = ei->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-	size_t name_len = strlen(name);
+	size_t symsize = elf__symbol_size(img), name_len = strlen(name), j;
 	struct elf_section dynsym, strtab;
 	char *syms = NULL, *strs = NULL;
 	bool found = false;
 	unsigned int i;
-	size_t j;
 
-	for (i = 0; i < ei->shnum; i++) {
-		if (elf_section(fd, ei, i, &dynsym))
+	for (i = 0; i < img->shnum; i++) {
+		if (elf__section(img, i, &dynsym))
 			return false;
 		if (dynsym.type == SHT_DYNSYM)
 			break;
 	}
-	if (i == ei->shnum || elf_section(fd, ei, dynsym.link, &strtab) ||
-	    strtab.type != SHT_STRTAB)
+	if (i == img->shnum || elf__section(img, dynsym.link, &strtab) || strtab.type != SHT_STRTAB)
 		return false;
-	if (elf_section_data(fd, &dynsym, &syms) || elf_section_data(fd, &strtab, &strs))
+	if (elf_section_data(img, &dynsym, &syms) || elf_section_data(img, &strtab, &strs))
 		goto cleanup;
 
 	for (j = 0; j + symsize <= dynsym.size; j += symsize) {
-		uint32_t st_name;
-		uint16_t shndx;
+		struct elf_symbol sym;
 
-		if (ei->is64) {
-			Elf64_Sym sym;
-
-			memcpy(&sym, syms + j, sizeof(sym));
-			st_name = sym.st_name;
-			shndx = sym.st_shndx;
-		} else {
-			Elf32_Sym sym;
-
-			memcpy(&sym, syms + j, sizeof(sym));
-			st_name = sym.st_name;
-			shndx = sym.st_shndx;
-		}
-		if (shndx == SHN_UNDEF || st_name >= strtab.size ||
-		    strtab.size - st_name < name_len + 1)
+		elf__symbol(img, syms + j, &sym);
+		if (sym.shndx == SHN_UNDEF || sym.name >= strtab.size ||
+		    strtab.size - sym.name < name_len + 1)
 			continue;
-		if (!memcmp(strs + st_name, name, name_len + 1)) {
+		if (!memcmp(strs + sym.name, name, name_len + 1)) {
 			found = true;
 			break;
 		}
@@ -234,21 +131,14 @@ cleanup:
 	return found;
 }
 
-static bool elf_has_interp(int fd, const struct elf_info *ei)
+static bool elf_has_interp(const struct elf_image *img)
 {
-	uint64_t entsize = ei->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-	unsigned int i;
+	struct elf_segment seg;
 
-	for (i = 0; i < ei->phnum; i++) {
-		uint64_t off = ei->phoff + i * entsize;
-		uint32_t type;
-
-		if (ei->phoff > ei->file_size || off + entsize > ei->file_size)
+	for (unsigned int i = 0; i < img->phnum; i++) {
+		if (elf__segment(img, i, &seg))
 			return false;
-		if (file__pread_exact(fd, &type, sizeof(type),
-				      off)) /* p_type leads in both classes */
-			return false;
-		if (type == PT_INTERP)
+		if (seg.type == PT_INTERP)
 			return true;
 	}
 	return false;
@@ -275,19 +165,19 @@ static bool file_contains(int fd, uint64_t size, const char *needle)
 
 static int file_kind_uncached(int fd, const struct stat *st)
 {
-	struct elf_info ei;
+	struct elf_image img;
 
 	if (!S_ISREG(st->st_mode))
 		return WINE_LOADER_NONE;
 	if (wine__is_launcher_script(fd) || wine__is_pe_file(fd))
 		return FILE_STEP;
-	if (elf_header(fd, st->st_size, &ei))
+	if (elf__open_fd(&img, fd, st->st_size) || img.shnum > ELF_MAX_SECTIONS)
 		return WINE_LOADER_NONE;
 	/* The loader exports the symbol the preloader fills in. */
-	if (elf_exports(fd, &ei, LOADER_MARKER))
+	if (elf_exports(&img, LOADER_MARKER))
 		return WINE_LOADER;
 	/* The preloader is static and looks that symbol up by name. */
-	if (!elf_has_interp(fd, &ei) && file_contains(fd, st->st_size, LOADER_MARKER))
+	if (!elf_has_interp(&img) && file_contains(fd, st->st_size, LOADER_MARKER))
 		return WINE_PRELOADER;
 	return WINE_LOADER_NONE;
 }
