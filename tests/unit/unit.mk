@@ -31,6 +31,7 @@ UNIT_SRCS_test_clock          := user/base/clock.c
 UNIT_SRCS_test_file           := user/base/file.c
 UNIT_WRAP_test_file           := read pread
 UNIT_SRCS_test_json_writer    := $(UNIT_JSON)
+UNIT_SRCS_test_path           := # base/path.h is header-only
 UNIT_SRCS_test_proc           := $(addprefix user/base/,proc.c clock.c file.c)
 UNIT_SRCS_test_strhash        := # base/strhash.h is header-only
 UNIT_SRCS_test_event          := user/event.c

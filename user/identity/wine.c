@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/path.h"
 #include "base/proc.h"
 #include "base/strhash.h"
 #include "identity/elf.h"
@@ -323,15 +324,6 @@ int wine__environ_get(const char *buf, size_t len, const char *name, char *out, 
 	return -ENOENT;
 }
 
-static const char *base_name(const char *path, size_t len, size_t *base_len)
-{
-	const char *slash = memrchr(path, '/', len);
-	const char *base = slash ? slash + 1 : path;
-
-	*base_len = len - (base - path);
-	return base;
-}
-
 static bool ends_with_nocase(const char *s, size_t len, const char *suffix)
 {
 	size_t slen = strlen(suffix);
@@ -378,7 +370,8 @@ int wine__maps_find_image(const char *buf, size_t len, const char *want, struct 
 		p = line_end + 1;
 		if (maps_line(line, line_end, out))
 			continue;
-		base = base_name(out->path, strlen(out->path), &base_len);
+		base = path__base(out->path);
+		base_len = strlen(base);
 		if (want_len && base_len == want_len && !strncasecmp(base, want, want_len))
 			return 0;
 		if (!exe && ends_with_nocase(base, base_len, ".exe")) {
@@ -484,10 +477,9 @@ cleanup:
 
 static void set_names(const struct winepath *wp, struct wine_target *t)
 {
-	size_t base_len;
-	const char *base = base_name(t->unix_path, strlen(t->unix_path), &base_len);
+	const char *base = path__base(t->unix_path);
 
-	copy_out(base, base_len, t->file_name, sizeof(t->file_name));
+	copy_out(base, strlen(base), t->file_name, sizeof(t->file_name));
 	if (winepath__to_windows(wp, t->unix_path, t->windows_path, sizeof(t->windows_path)))
 		t->windows_path[0] = '\0';
 }
@@ -629,9 +621,7 @@ int wine__resolve(struct wine *w, const struct wine_query *q, struct wine_target
 	set_prefix(q, wp.cwd, t);
 
 	/* The name the program maps under: argv's last component, ".exe" if bare. */
-	base = prog + strlen(prog);
-	while (base > prog && base[-1] != '\\' && base[-1] != '/')
-		base--;
+	base = path__base_win(prog);
 	len = strlen(base);
 	if (len < sizeof(t->wanted) - 4) {
 		memcpy(t->wanted, base, len + 1);
@@ -653,18 +643,15 @@ int wine__process_image(int pid, char *unix_path, size_t n)
 {
 	struct wine_image image;
 	char want[256] = "";
-	size_t len, base_len;
+	size_t len;
 	const char *base;
 	char *buf;
 	int err;
 
 	/* A running program's argv[0] is its Windows path: prefer that image. */
 	if (!read_proc(pid, "cmdline", 4096, &buf, &len)) {
-		base = buf + strlen(buf);
-		while (base > buf && base[-1] != '\\' && base[-1] != '/')
-			base--;
-		base_len = strlen(base);
-		copy_out(base, base_len, want, sizeof(want));
+		base = path__base_win(buf);
+		copy_out(base, strlen(base), want, sizeof(want));
 		free(buf);
 	}
 	err = read_proc(pid, "maps", MAPS_MAX, &buf, &len);

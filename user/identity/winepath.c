@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "identity/winepath.h"
 
 #define WP_MAX_LINKS   40    /* as the kernel's MAXSYMLINKS */
@@ -204,9 +205,7 @@ static int to_slashes(const char *src, char *dst, size_t n)
 
 static bool has_extension(const char *path)
 {
-	const char *base = strrchr(path, '/');
-
-	return strchr(base ? base + 1 : path, '.') != NULL;
+	return strchr(path__base(path), '.') != NULL;
 }
 
 /* @rel under @dir as a regular file, or with ".exe" appended when it has no extension. */

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/json_writer.h"
+#include "base/path.h"
 #include "base/proc.h"
 #include "base/users.h"
 #include "capture/snapshot.h"
@@ -52,13 +53,6 @@ static int64_t next_report_id(struct pipeline *p)
 	return p->last_report_id;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* The process that created this one: from lineage, else /proc, else its comm. */
 static void set_initiating(void *ctx, struct event *e, const struct exec_event *k)
 {
@@ -80,7 +74,7 @@ static void set_initiating(void *ctx, struct event *e, const struct exec_event *
 		ssize_t n = proc__read_file(k->image_tgid, "cmdline", p->parent_argv,
 					    sizeof(p->parent_argv));
 
-		event__set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, base_name(path));
+		event__set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, path__base(path));
 		event__set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, path);
 		if (n > 0) {
 			decode__cmdline(p->parent_argv, n, p->parent_cmdline,
@@ -117,7 +111,7 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event__set_str(e, FIELD_DEVICE_NAME, p->opts.device_name);
 	event__set_long(e, FIELD_REPORT_ID, next_report_id(p));
 	event__set_str(e, FIELD_ACTION_TYPE, "ProcessCreated");
-	event__set_str(e, FIELD_FILE_NAME, base_name(x->exe));
+	event__set_str(e, FIELD_FILE_NAME, path__base(x->exe));
 	event__set_str(e, FIELD_FOLDER_PATH, x->exe);
 	event__set_long(e, FIELD_PROCESS_ID, k->tgid);
 	decode__cmdline(x->argv, x->argv_size, p->cmdline, sizeof(p->cmdline));
@@ -248,7 +242,7 @@ static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_ev
 	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
 		path[n - 10] = '\0';
 	event__set_str(e, FIELD_FOLDER_PATH, path);
-	return event__set_str(e, FIELD_FILE_NAME, base_name(path));
+	return event__set_str(e, FIELD_FILE_NAME, path__base(path));
 }
 
 /* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
@@ -383,7 +377,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	root_fd = open_root(p, proc_fd, x->k);
 	set_container(&p->ev, proc_fd);
 	/* its children name it as their initiating process by that name too */
-	if (!*base_name(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
+	if (!*path__base(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
 		remember(p, x->k->tgid, &p->ev);
 	exe_path = path_in_root(proc_fd, x->exe);
 	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/path.h"
 #include "pipeline/wine_hold.h"
 
 #define HELD_MAX       64		/* Wine launches waiting at once */
@@ -168,15 +169,6 @@ static void set_search_dir(struct wine_hold *wh, struct held *h)
 	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), r->folder_path);
 }
 
-static const char *path_base(const char *path)
-{
-	const char *b = path + strlen(path);
-
-	while (b > path && b[-1] != '/' && b[-1] != '\\')
-		b--;
-	return b;
-}
-
 /*
  * A Wine program found running by the snapshot shows its argv as Wine
  * rewrote it: the Windows command line, NUL-padded to the original length,
@@ -189,7 +181,7 @@ static bool running_program_argv(struct held *h, const struct exec_info *x, size
 	size_t n = *argc;
 
 	if (!x->from_snapshot || !n || n >= ARGV_ITEMS_MAX ||
-	    !strcmp(path_base(h->argvp[0]), path_base(x->exe)))
+	    !strcmp(path__base_win(h->argvp[0]), path__base_win(x->exe)))
 		return false;
 	while (n > 1 && !h->argvp[n - 1][0])
 		n--;
