@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+# scripts/seed_rule.py: the seed rule the tests write their rules and Alerts from
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 
 BINFMT = Path("/proc/sys/fs/binfmt_misc")
 

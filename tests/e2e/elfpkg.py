@@ -3,8 +3,9 @@ vendor identity maps to ProcessVersionInfoCompanyName (no Wine needed)."""
 import json
 import subprocess
 
+from seed_rule import RULE_ID
+
 ATERA = "Atera Networks Ltd."
-RULE_ID = "532c895a-75b9-4c9f-969c-30bb3cfb6ac7"  # rules/atera-create-process.yaml
 ATERA_NOTE = json.dumps({"type": "deb", "name": "ateraagent", "version": "1.0",
                          "vendor": ATERA})
 

@@ -22,6 +22,7 @@ import pytest
 from elfpkg import QUICK, RULE_ID, SLEEPER, build_elf, is_atera, last_alert_count, matched
 from metrics_http import get, listening_port, sample
 from monitor import RMMHUNT, Monitor
+from seed_rule import COLUMNS
 
 # forks and execs argv[2:] argv[1] times, 64 at a time: an exec storm
 STORM = r"""
@@ -352,13 +353,8 @@ def state_text():
     """A well-formed state file with one Atera group (as `rmmhunt run` writes it)."""
     now = int(time.time() * 1e6)
     return json.dumps({
-        "Rules": [{"RuleId": "532c895a-75b9-4c9f-969c-30bb3cfb6ac7", "Columns": [
-            {"Name": "DeviceId", "Kind": "by", "Field": "DeviceId"},
-            {"Name": "DeviceName", "Kind": "by", "Field": "DeviceName"},
-            {"Name": "FirstSeen", "Kind": "min", "Field": "Timestamp"},
-            {"Name": "LastSeen", "Kind": "max", "Field": "Timestamp"},
-            {"Name": "Report", "Kind": "make_set", "Field": "ReportId"},
-            {"Name": "Count", "Kind": "count", "Field": None}],
+        "Rules": [{"RuleId": RULE_ID, "Columns": [
+            {"Name": name, "Kind": kind, "Field": field} for name, kind, field in COLUMNS],
             "Groups": [{"By": ["otherdevice", "other"],
                         "Timeline": [[now, now, 1, False]],
                         "Values": [None, None, None, None,

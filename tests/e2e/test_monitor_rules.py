@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+import seed_rule
 from monitor import RMMHUNT, Monitor
+from seed_rule import RULE_ID
 from wine_env import build_atera_elf, needs_wine, run_wine, wine_session  # noqa: F401 (fixture)
 
-RULE_ID = "532c895a-75b9-4c9f-969c-30bb3cfb6ac7"
 DEFAULT_RULE = Path(__file__).resolve().parent.parent.parent / "rules" / "atera-create-process.yaml"
-ALERT_KEYS = {"RecordType", "RuleId", "RuleName", "Tactics", "Techniques", "Timestamp",
-              "DeviceId", "DeviceName", "FirstSeen", "LastSeen", "Report", "Count"}
+ALERT_KEYS = {*seed_rule.ALERT_KEYS, "Timestamp"}
 ADMIN = "IT_Administrator"
 
 

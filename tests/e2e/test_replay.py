@@ -11,41 +11,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from seed_rule import ALERT_KEYS, rule_text
+from seed_rule import RULE_ID as ATERA_ID
+
 RMMHUNT = os.environ.get("RMMHUNT", "build/rmmhunt")
-ATERA_ID = "532c895a-75b9-4c9f-969c-30bb3cfb6ac7"
 NOW = datetime(2026, 11, 28, 6, 0, 0, tzinfo=timezone.utc)
 
 # The seed rule, plus an exclusion in our YAML extension.
-RULE = """\
-id: 532c895a-75b9-4c9f-969c-30bb3cfb6ac7
-name: Remote Management and Monitoring tool - Atera - Create Process
-description: |
-  Attackers abuse RMM tools to persist or provide C2 channels.
-requiredDataConnectors:
-  - connectorId: MicrosoftThreatProtection
-    dataTypes:
-      - DeviceProcessEvents
-tactics:
-  - CommandAndControl
-relevantTechniques:
-  - T1219
-query: |
-  let Time_start = now(-5d);
-  let Time_end = now();
-  //
-  DeviceProcessEvents
-  | where Timestamp between (Time_start..Time_end)
-  | where ProcessVersionInfoCompanyName has 'Atera Networks'
-  | summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),
-  Report=make_set(ReportId), Count=count() by DeviceId, DeviceName
+RULE = rule_text(description="Attackers abuse RMM tools to persist or provide C2 channels.") + """\
 exclusions:
   - id: atera-agent-installer
     description: Atera agent installation creates processes during deployment
     expression: process.name == "AteraAgentInstaller" or process.command_line contains "AteraInstall"
 """
-
-ALERT_KEYS = ["RecordType", "RuleId", "RuleName", "Tactics", "Techniques", "DeviceId",
-              "DeviceName", "FirstSeen", "LastSeen", "Report", "Count"]
 
 
 def ts(t):

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from seed_rule import COLUMNS
+from seed_rule import RULE_ID as ATERA_ID
+
 REPO = Path(__file__).resolve().parents[2]
 RMMHUNT = os.environ.get("RMMHUNT", str(REPO / "build" / "rmmhunt"))
-ATERA_ID = "532c895a-75b9-4c9f-969c-30bb3cfb6ac7"
 
 
 def run(*args):
@@ -33,10 +35,7 @@ def test_list_default_is_the_builtin_atera_rule():
         "atera-scheduled-job", "atera-admin-configuration", "atera-agent-installation",
         "atera-third-party-integration", "atera-remote-patching"]
     assert 'process.name contains "PowerShell"' in r["Exclusions"][3]["Expression"]
-    assert [(c["Name"], c["Aggregate"], c["Column"]) for c in r["Columns"]] == [
-        ("DeviceId", "by", "DeviceId"), ("DeviceName", "by", "DeviceName"),
-        ("FirstSeen", "min", "Timestamp"), ("LastSeen", "max", "Timestamp"),
-        ("Report", "make_set", "ReportId"), ("Count", "count", None)]
+    assert [(c["Name"], c["Aggregate"], c["Column"]) for c in r["Columns"]] == COLUMNS
 
 
 def test_list_rules_dir_loads_every_rmm_rule():
