@@ -27,8 +27,11 @@ static __always_inline char *data_at(char *data, __u32 pos)
 	return data + off;
 }
 
-/* Appends @path's components at s->pos; returns the bytes written. */
-static __always_inline __u32 put_path(struct exec_scratch *s, struct path *path)
+/*
+ * Appends @path's components at s->pos; returns the bytes written. A path
+ * deeper than walked sets @truncated in the event's flags.
+ */
+static __always_inline __u32 put_path(struct exec_scratch *s, struct path *path, __u32 truncated)
 {
 	struct dentry *dentry = BPF_CORE_READ(path, dentry);
 	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
@@ -54,7 +57,7 @@ static __always_inline __u32 put_path(struct exec_scratch *s, struct path *path)
 			continue;
 		}
 		if (s->pos - start > PATH_MAX_BYTES - NAME_MAX_BYTES) {
-			s->e.flags |= EXEC_PATH_TRUNCATED;
+			s->e.flags |= truncated;
 			return s->pos - start;
 		}
 		name = BPF_CORE_READ(dentry, d_name);
@@ -65,7 +68,7 @@ static __always_inline __u32 put_path(struct exec_scratch *s, struct path *path)
 		s->pos += n;
 		dentry = parent;
 	}
-	s->e.flags |= EXEC_PATH_TRUNCATED;
+	s->e.flags |= truncated;
 	return s->pos - start;
 }
 

@@ -106,7 +106,6 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 		e->forker_tgid = fi->forker_tgid;
 		e->image_tgid = fi->image_tgid;
 		__builtin_memcpy(e->forker_comm, fi->forker_comm, sizeof(e->forker_comm));
-		e->flags |= EXEC_FORKER_KNOWN;
 		fi->execd = 1;
 	} else {
 		/* forked before we attached: the real parent is the best we know */
@@ -141,9 +140,9 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	s->pos = len;
 
 	path = BPF_CORE_READ(exe, f_path);
-	e->str_len[EXEC_STR_EXE] = put_path(s, &path);
+	e->str_len[EXEC_STR_EXE] = put_path(s, &path, EXEC_EXE_TRUNCATED);
 	path = BPF_CORE_READ(task, fs, pwd);
-	e->str_len[EXEC_STR_CWD] = put_path(s, &path);
+	e->str_len[EXEC_STR_CWD] = put_path(s, &path, EXEC_CWD_TRUNCATED);
 	e->str_len[EXEC_STR_CGROUP] = put_cgroup(s, task);
 
 	/* argv last: the new stack was just written, so it is paged in */
@@ -161,8 +160,10 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	}
 	/* mask in a register the verifier sees: clang may reuse the unclamped one */
 	asm volatile("%[len] &= %[mask]" : [len] "+r"(len) : [mask] "i"(2 * ARGV_MAX - 1));
-	if (len > 0 && bpf_probe_read_user(data_at(e->data, s->pos), len, (void *)arg_start))
+	if (len > 0 && bpf_probe_read_user(data_at(e->data, s->pos), len, (void *)arg_start)) {
+		e->flags |= EXEC_ARGV_UNREADABLE;
 		len = 0;
+	}
 	e->str_len[EXEC_STR_ARGV] = len;
 	s->pos += len;
 

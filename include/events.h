@@ -13,12 +13,13 @@
 #define PATH_MAX_DEPTH 48    /* components walked per path */
 #define EXEC_DATA_MAX  (4 * PATH_MAX_BYTES + ARGV_MAX)
 
-/* exec_event.flags */
-#define EXEC_ARGV_TRUNCATED   (1u << 0)
+/* exec_event.flags: user space reads every one (user/pipeline/) */
+#define EXEC_ARGV_TRUNCATED   (1u << 0) /* argv was longer than ARGV_MAX: cut there */
 #define EXEC_EXE_DELETED      (1u << 1) /* unlinked at exec (memfd files are too) */
-#define EXEC_FORKER_KNOWN     (1u << 2) /* the fork was seen: forker_* are exact */
-#define EXEC_PATH_TRUNCATED   (1u << 3) /* a path had more components than walked */
-#define EXEC_CGROUP_TRUNCATED (1u << 4)
+#define EXEC_ARGV_UNREADABLE  (1u << 2) /* argv's pages could not be read: none sent */
+#define EXEC_EXE_TRUNCATED    (1u << 3) /* the executable's path is deeper than walked */
+#define EXEC_CGROUP_TRUNCATED (1u << 4) /* the cgroup path is deeper than walked */
+#define EXEC_CWD_TRUNCATED    (1u << 5) /* the current directory is deeper than walked */
 
 /*
  * Paths are sent as their components from the leaf up, each NUL-terminated

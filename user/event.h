@@ -76,6 +76,10 @@ enum field_type {
 	X(MNT_NAMESPACE, "MntNamespace", FT_LONG)                                                  \
 	X(ARGV_TRUNCATED, "ArgvTruncated", FT_BOOL)                                                \
 	X(ARGV_LENGTH, "ArgvLength", FT_LONG)                                                      \
+	X(ARGV_UNREADABLE, "ArgvUnreadable", FT_BOOL)                                              \
+	X(FOLDER_PATH_TRUNCATED, "FolderPathTruncated", FT_BOOL)                                   \
+	X(PROCESS_CURRENT_DIRECTORY_TRUNCATED, "ProcessCurrentDirectoryTruncated", FT_BOOL)        \
+	X(CGROUP_PATH_TRUNCATED, "CgroupPathTruncated", FT_BOOL)                                   \
 	X(FROM_SNAPSHOT, "FromSnapshot", FT_BOOL)                                                  \
 	X(MATCHED_RULES, "MatchedRules", FT_STRLIST)                                               \
 	X(SUPPRESSED_BY, "SuppressedBy", FT_STRING)

@@ -73,7 +73,11 @@ class Monitor:
     def stop(self):
         """SIGTERM, then wait for the drain and the final Status."""
         if self.returncode is None:
-            os.kill(self._monitor_pid(), signal.SIGTERM)
+            try:
+                if self.proc.poll() is None:  # a test may have killed it already
+                    os.kill(self._monitor_pid(), signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             self.returncode = self.proc.wait(timeout=60)
             self._reader.join(timeout=30)
             self._err_reader.join(timeout=30)

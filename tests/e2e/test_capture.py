@@ -73,6 +73,43 @@ def test_pid_namespace_is_the_active_one_after_unshare(workdir):
     assert evs[0]["MntNamespace"] == mnt
 
 
+def deep_dir(workdir, depth=60):
+    """A directory @depth components below @workdir: deeper than the kernel side walks."""
+    d = workdir
+    for i in range(depth):
+        d = d / f"d{i}"
+    d.mkdir(parents=True)
+    return d
+
+
+def test_path_deeper_than_the_kernel_walks_is_whole_or_flagged(workdir):
+    """The kernel walks 48 components; a deeper executable and current directory are
+    completed from /proc while the process lives, and never reported as the partial,
+    absolute-looking path the walk gave."""
+    deep = deep_dir(workdir)
+    exe = str(deep / "deep-sleep")
+    shutil.copy("/bin/sleep", exe)
+    quick = str(deep / "deep-true")
+    shutil.copy("/bin/true", quick)
+    with Monitor("--emit", "events") as m:
+        p = subprocess.Popen([exe, "2"], cwd=deep)
+        try:
+            (ev,) = m.wait_for(lambda _: m.events(ProcessId=p.pid))
+        finally:
+            p.kill()
+            p.wait()
+        subprocess.run([quick], cwd=deep, check=True)
+        (gone,) = m.wait_for(lambda _: m.events(FileName="deep-true"))
+    assert ev["FolderPath"] == exe and ev["FileName"] == "deep-sleep"
+    assert ev["FolderPathTruncated"] is False
+    assert ev["ProcessCurrentDirectory"] == str(deep)
+    assert ev["ProcessCurrentDirectoryTruncated"] is False
+    # exited at once: whole if it was still there when read, else unknown and flagged
+    assert gone.get("FolderPath") in (quick, None)
+    assert gone["FolderPathTruncated"] is (gone.get("FolderPath") is None)
+    assert gone.get("ProcessCurrentDirectory") in (str(deep), None)
+
+
 def test_huge_command_line_round_trips_losslessly(workdir):
     exe = unique_copy(workdir, "/bin/true", "rmm-args")
     # quotes, backslashes, newlines, tabs, control bytes and invalid UTF-8, 20 KiB in all

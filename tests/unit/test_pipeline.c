@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -516,6 +517,102 @@ static void pipeline__snapshot__reports_running_processes_but_itself(void **stat
 	assert_int_equal(n_marked, 0);
 }
 
+static bool is_true(json_t *obj, const char *key)
+{
+	return json_is_true(json_object_get(obj, key));
+}
+
+/* The kernel's partial walk of a deep path: the leaf end, which reads as a wrong absolute path. */
+static const char partial_exe[] = "/d14/d15/deep-exe";
+
+static void pipeline__exe_path_truncated__completed_from_proc(void **state)
+{
+	struct fixture *fx = start(state, EMIT_EVENTS);
+	struct exec_info *x = exec_self(fx);
+	struct stat st;
+	json_t *ev;
+
+	assert_int_equal(stat("/proc/self/exe", &st), 0);
+	fx->k.exe_ino = st.st_ino;
+	fx->k.flags = EXEC_EXE_TRUNCATED | EXEC_CWD_TRUNCATED;
+	x->exe = partial_exe;
+	x->cwd = "/d14/d15";
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	assert_string_equal(str(ev, "FolderPath"), fx->self_exe);
+	assert_string_equal(str(ev, "FileName"), base_of(fx->self_exe));
+	assert_false(is_true(ev, "FolderPathTruncated"));
+	assert_string_equal(open_path, fx->self_exe); /* and identified at that path */
+	json_decref(ev);
+}
+
+static void pipeline__exe_path_truncated_process_gone__unknown_never_wrong(void **state)
+{
+	struct fixture *fx = start(state, EMIT_EVENTS);
+	struct exec_info *x =
+	    exec_of(fx, 0x3ffffff0, getpid(), partial_exe, self_argv, sizeof(self_argv));
+	json_t *ev;
+
+	fx->k.flags = EXEC_EXE_TRUNCATED | EXEC_CWD_TRUNCATED | EXEC_CGROUP_TRUNCATED;
+	x->cwd = "/d14/d15";
+	x->cgroup = "/kubepods/d14/cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef.scope";
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	assert_true(json_is_null(json_object_get(ev, "FolderPath")) ||
+		    !json_object_get(ev, "FolderPath"));
+	assert_string_equal(str(ev, "FileName"), "deep-exe");
+	assert_true(is_true(ev, "FolderPathTruncated"));
+	assert_true(!json_object_get(ev, "ProcessCurrentDirectory") ||
+		    json_is_null(json_object_get(ev, "ProcessCurrentDirectory")));
+	assert_true(is_true(ev, "ProcessCurrentDirectoryTruncated"));
+	assert_true(!json_object_get(ev, "CgroupPath") ||
+		    json_is_null(json_object_get(ev, "CgroupPath")));
+	assert_true(is_true(ev, "CgroupPathTruncated"));
+	/* the leaf still names the container */
+	assert_string_equal(str(ev, "ContainerId"),
+			    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	assert_string_equal(open_path, ""); /* never looked up at the partial path */
+	json_decref(ev);
+}
+
+static void pipeline__argv_unreadable__command_line_from_proc(void **state)
+{
+	struct fixture *fx = start(state, EMIT_EVENTS);
+	struct exec_info *x = exec_self(fx);
+	char cmdline[4096], want[4096];
+	ssize_t n = proc__read_file(getpid(), "cmdline", cmdline, sizeof(cmdline));
+	json_t *ev;
+
+	assert_true(n > 0);
+	decode__cmdline(cmdline, n, want, sizeof(want));
+	fx->k.flags = EXEC_ARGV_UNREADABLE;
+	x->argv = "";
+	x->argv_size = 0;
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	assert_string_equal(str(ev, "ProcessCommandLine"), want);
+	assert_true(is_true(ev, "ArgvUnreadable"));
+	assert_false(is_true(ev, "ArgvTruncated"));
+	json_decref(ev);
+}
+
+static void pipeline__argv_unreadable_process_gone__flagged_empty(void **state)
+{
+	struct fixture *fx = start(state, EMIT_EVENTS);
+	struct exec_info *x = exec_of(fx, 0x3ffffff0, getpid(), "/usr/bin/gone", "", 0);
+	json_t *ev;
+
+	fx->k.flags = EXEC_ARGV_UNREADABLE;
+	fx->k.argv_len = 42;
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	assert_string_equal(str(ev, "ProcessCommandLine"), "");
+	assert_true(is_true(ev, "ArgvUnreadable"));
+	assert_int_equal(num(ev, "ArgvLength"), 42);
+	json_decref(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +629,10 @@ int main(void)
 	    T(pipeline__wine_program__held_then_names_its_children),
 	    T(pipeline__wine_prefix_not_answering__reported_at_once),
 	    T(pipeline__snapshot__reports_running_processes_but_itself),
+	    T(pipeline__exe_path_truncated__completed_from_proc),
+	    T(pipeline__exe_path_truncated_process_gone__unknown_never_wrong),
+	    T(pipeline__argv_unreadable__command_line_from_proc),
+	    T(pipeline__argv_unreadable_process_gone__flagged_empty),
 #undef T
 	};
 

@@ -70,7 +70,7 @@ UNIT_SRCS_test_detect         := user/pipeline/detect.c $(addprefix user/aggrega
 				 $(UNIT_JSON) user/base/clock.c user/base/log.c
 UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 # The pipeline, with the executable reader and the rules faked: the rest is real.
-UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/wine_hold.c \
+UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c user/pipeline/wine_hold.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
 				 user/event.c user/output/event_json.c $(addprefix user/identity/,container.c \
 				 wine.c winepath.c elf.c root.c) $(addprefix user/base/,clock.c file.c \

@@ -152,6 +152,8 @@ static int open_exec_file(const struct open_job *j, int exe_fd)
 
 	if (j->root_fd < 0 || !j->filename[0] || !strcmp(j->filename, j->exe))
 		return -1;
+	if (j->filename[0] != '/' && !j->cwd[0])
+		return -1; /* relative to a directory whose path is unknown */
 	if (j->filename[0] == '/')
 		snprintf(path, sizeof(path), "%s", j->filename);
 	else

@@ -20,6 +20,7 @@
 #include "output/event_json.h"
 #include "pipeline/lineage.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/procfs.h"
 #include "pipeline/wine_hold.h"
 
 #define LINEAGE_ENTRIES 65536
@@ -38,6 +39,11 @@ struct pipeline {
 	char cmdline[CMDLINE_MAX];
 	char parent_cmdline[CMDLINE_MAX];
 	char parent_argv[ARGV_MAX];
+	/* an exec completed from /proc (complete_from_proc), and what is still missing */
+	struct exec_info *fixed;
+	char fixed_argv[ARGV_MAX];
+	uint32_t missing;   /* EXEC_EXE_TRUNCATED, EXEC_CWD_TRUNCATED: the column is unknown */
+	char exe_leaf[256]; /* FileName when the path is unknown */
 };
 
 /*
@@ -111,13 +117,17 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event__set_str(e, FIELD_DEVICE_NAME, p->opts.device_name);
 	event__set_long(e, FIELD_REPORT_ID, next_report_id(p));
 	event__set_str(e, FIELD_ACTION_TYPE, "ProcessCreated");
-	event__set_str(e, FIELD_FILE_NAME, path__base(x->exe));
-	event__set_str(e, FIELD_FOLDER_PATH, x->exe);
+	/* a truncated path still ends in the executable's own name */
+	event__set_str(e, FIELD_FILE_NAME, x->exe[0] ? path__base(x->exe) : p->exe_leaf);
+	event__set_str(e, FIELD_FOLDER_PATH, x->exe[0] ? x->exe : NULL);
+	event__set_long(e, FIELD_FOLDER_PATH_TRUNCATED, !!(p->missing & EXEC_EXE_TRUNCATED));
 	event__set_long(e, FIELD_PROCESS_ID, k->tgid);
 	decode__cmdline(x->argv, x->argv_size, p->cmdline, sizeof(p->cmdline));
 	event__set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
 	event__set_long(e, FIELD_PROCESS_CREATION_TIME, created);
-	event__set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd);
+	event__set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd[0] ? x->cwd : NULL);
+	event__set_long(e, FIELD_PROCESS_CURRENT_DIRECTORY_TRUNCATED,
+			!!(p->missing & EXEC_CWD_TRUNCATED));
 	event__set_str(e, FIELD_ACCOUNT_NAME, users__name(k->uid));
 	event__set_long(e, FIELD_ACCOUNT_UID, k->uid);
 	set_initiating(p, e, k);
@@ -137,6 +147,7 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 		event__set_long(e, FIELD_MNT_NAMESPACE, k->mnt_ns);
 	event__set_long(e, FIELD_ARGV_TRUNCATED, !!(k->flags & EXEC_ARGV_TRUNCATED));
 	event__set_long(e, FIELD_ARGV_LENGTH, k->argv_len);
+	event__set_long(e, FIELD_ARGV_UNREADABLE, !!(k->flags & EXEC_ARGV_UNREADABLE));
 	event__set_long(e, FIELD_FROM_SNAPSHOT, x->from_snapshot);
 
 	remember(p, k->tgid, e);
@@ -151,78 +162,6 @@ static void emit_event(struct pipeline *p, const struct event *e)
 		p->stats.events_emitted++;
 }
 
-/* /proc/PID of the process that exec'd, or -ESRCH once it is gone (or the pid reused). */
-static int open_proc_dir(const struct exec_info *x)
-{
-	const uint64_t tick_ns = 1000000000ULL / (sysconf(_SC_CLK_TCK) ?: 100);
-	struct proc_stat st;
-	char path[32];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u", x->k->tgid);
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (x->from_snapshot)
-		return fd;
-	if (proc__read_stat(x->k->tgid, &st) ||
-	    st.start_boot_ns + 2 * tick_ns < x->k->start_boot_ns ||
-	    st.start_boot_ns > x->k->start_boot_ns + 2 * tick_ns) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
-}
-
-/* The root of @pid if it is in mount namespace @mnt_ns, else -1. */
-static int open_root_of(uint32_t pid, uint64_t mnt_ns)
-{
-	char path[48];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
-	if (stat(path, &st) || st.st_ino != mnt_ns)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%u/root", pid);
-	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
-
-/*
- * The root the process sees. Once it is gone: ours when it shared our mounts,
- * else that of its parent or of init in the same mounts (a monitor in a
- * container sees the host's processes so). open_exe checks what it finds there.
- */
-static int open_root(struct pipeline *p, int proc_fd, const struct exec_event *k)
-{
-	int fd = -1;
-
-	if (proc_fd >= 0)
-		fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 || !k->mnt_ns)
-		return fd;
-	if (k->mnt_ns == p->self_mnt_ns)
-		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	fd = open_root_of(k->ppid, k->mnt_ns);
-	return fd >= 0 ? fd : open_root_of(1, k->mnt_ns);
-}
-
-/*
- * The executable's path inside the process's root. The kernel names it from
- * our root, so for a process chroot'ed in our mounts the path starts with its
- * root's: lookups inside that root need the rest.
- */
-static const char *path_in_root(int proc_fd, const char *path)
-{
-	char root[PATH_MAX_BYTES];
-	ssize_t n = proc_fd < 0 ? -1 : readlinkat(proc_fd, "root", root, sizeof(root) - 1);
-
-	if (n <= 1 || (size_t)n >= sizeof(root) - 1)
-		return path; /* gone, unreadable, or "/" */
-	if (strncmp(path, root, n) || path[n] != '/')
-		return path;
-	return path + n;
-}
-
 /*
  * A file on no mount (memfd_create: a fileless exec) has no path for the
  * kernel-side walk, which gives "/". /proc/PID/exe names it: "/memfd:NAME".
@@ -230,30 +169,83 @@ static const char *path_in_root(int proc_fd, const char *path)
 static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_event *k)
 {
 	char path[PATH_MAX_BYTES];
-	struct stat st;
-	ssize_t n;
 
-	if (proc_fd < 0 || fstatat(proc_fd, "exe", &st, 0) || st.st_ino != k->exe_ino)
+	if (procfs__exe(proc_fd, k, path, sizeof(path)) <= 0)
 		return -ESRCH;
-	n = readlinkat(proc_fd, "exe", path, sizeof(path) - 1);
-	if (n <= 0)
-		return -ESRCH;
-	path[n] = '\0';
-	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
-		path[n - 10] = '\0';
 	event__set_str(e, FIELD_FOLDER_PATH, path);
 	return event__set_str(e, FIELD_FILE_NAME, path__base(path));
 }
 
-/* ContainerId, ContainerRuntime, PodUid from the most telling cgroup path. */
-static void set_container(struct event *e, int proc_fd)
+/*
+ * What the kernel record could not carry whole, from /proc while the process
+ * lives: a path deeper than the kernel walks, argv whose pages were not
+ * present. @x itself when nothing is missing, else p->fixed: the record with
+ * what /proc gave, and "" for a path still unknown (p->missing says which),
+ * never the kernel's partial path, which would read as a wrong absolute one.
+ */
+static const struct exec_info *complete_from_proc(struct pipeline *p, const struct exec_info *x,
+						  int proc_fd)
+{
+	const uint32_t incomplete = EXEC_EXE_TRUNCATED | EXEC_CWD_TRUNCATED | EXEC_ARGV_UNREADABLE;
+	const struct exec_event *k = x->k;
+	struct exec_info *f = p->fixed;
+	ssize_t n;
+
+	p->missing = 0;
+	if (!(k->flags & incomplete))
+		return x;
+	f->k = k;
+	f->filename = x->filename;
+	f->cgroup = x->cgroup;
+	f->from_snapshot = x->from_snapshot;
+	f->exe = x->exe;
+	f->cwd = x->cwd;
+	f->argv = x->argv;
+	f->argv_size = x->argv_size;
+	if (k->flags & EXEC_EXE_TRUNCATED) {
+		/* the kernel walked the path from its leaf: the file's name is whole */
+		snprintf(p->exe_leaf, sizeof(p->exe_leaf), "%s", path__base(x->exe));
+		n = procfs__exe(proc_fd, k, f->exe_buf, sizeof(f->exe_buf));
+		f->exe = n > 0 ? f->exe_buf : "";
+		if (n <= 0)
+			p->missing |= EXEC_EXE_TRUNCATED;
+	}
+	if (k->flags & EXEC_CWD_TRUNCATED) {
+		n = procfs__cwd(proc_fd, f->cwd_buf, sizeof(f->cwd_buf));
+		f->cwd = n > 0 ? f->cwd_buf : "";
+		if (n <= 0)
+			p->missing |= EXEC_CWD_TRUNCATED;
+	}
+	if (k->flags & EXEC_ARGV_UNREADABLE) {
+		n = procfs__cmdline(proc_fd, p->fixed_argv, sizeof(p->fixed_argv));
+		f->argv = p->fixed_argv;
+		f->argv_size = n > 0 ? (size_t)n : 0;
+	}
+	return f;
+}
+
+/*
+ * ContainerId, ContainerRuntime, PodUid from the most telling cgroup path:
+ * /proc's, else the kernel's. A cgroup path the kernel could not walk whole
+ * is unknown then, but its leaf, which names the container, is still there.
+ */
+static void set_container(struct event *e, int proc_fd, const struct exec_event *k)
 {
 	struct container_info ci = {};
-	char path[PATH_MAX_BYTES];
+	char path[PATH_MAX_BYTES] = "";
+	const char *cgroup;
 
-	if (proc_fd >= 0 && !container__read_proc_cgroup(proc_fd, path, sizeof(path)))
+	if (proc_fd >= 0 && !container__read_proc_cgroup(proc_fd, path, sizeof(path))) {
 		event__set_str(e, FIELD_CGROUP_PATH, path);
-	if (container__parse_cgroup(event__str(e, FIELD_CGROUP_PATH) ?: "/", &ci))
+	} else if (k->flags & EXEC_CGROUP_TRUNCATED) {
+		snprintf(path, sizeof(path), "%s", event__str(e, FIELD_CGROUP_PATH) ?: "/");
+		event__unset(e, FIELD_CGROUP_PATH);
+		event__set_long(e, FIELD_CGROUP_PATH_TRUNCATED, 1);
+	}
+	cgroup = event__str(e, FIELD_CGROUP_PATH) ?: path;
+	if (!event__isset(e, FIELD_CGROUP_PATH_TRUNCATED))
+		event__set_long(e, FIELD_CGROUP_PATH_TRUNCATED, 0);
+	if (container__parse_cgroup(cgroup[0] ? cgroup : "/", &ci))
 		return;
 	event__set_str(e, FIELD_CONTAINER_ID, ci.id);
 	if (ci.runtime[0])
@@ -331,12 +323,13 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 		return NULL;
 	p->opts = *opts;
 	p->lineage = lineage__new(LINEAGE_ENTRIES);
+	p->fixed = calloc(1, sizeof(*p->fixed));
 	p->wine = wine__new();
 	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
 	p->hold = p->reader && p->lineage ? wine_hold__new(p->reader, p->lineage, &ops) : NULL;
 	event__init(&p->ev);
 	jw__init(&p->jw);
-	if (!p->hold) {
+	if (!p->hold || !p->fixed) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -361,6 +354,7 @@ void pipeline__free(struct pipeline *p)
 		wine__free(p->wine);
 	event__free(&p->ev);
 	jw__free(&p->jw);
+	free(p->fixed);
 	free(p);
 }
 
@@ -372,14 +366,17 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	const char *exe_path;
 
 	p->stats.events_seen++;
+	proc_fd = procfs__open_dir(x);
+	x = complete_from_proc(p, x, proc_fd);
 	build_event(p, x);
-	proc_fd = open_proc_dir(x);
-	root_fd = open_root(p, proc_fd, x->k);
-	set_container(&p->ev, proc_fd);
+	root_fd = procfs__open_root(proc_fd, x->k, p->self_mnt_ns);
+	set_container(&p->ev, proc_fd, x->k);
 	/* its children name it as their initiating process by that name too */
-	if (!*path__base(x->exe) && !name_unmounted_exe(&p->ev, proc_fd, x->k))
-		remember(p, x->k->tgid, &p->ev);
-	exe_path = path_in_root(proc_fd, x->exe);
+	if (!x->exe[0] || !*path__base(x->exe)) {
+		if (!name_unmounted_exe(&p->ev, proc_fd, x->k))
+			remember(p, x->k->tgid, &p->ev);
+	}
+	exe_path = procfs__path_in_root(proc_fd, x->exe);
 	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/file.h"
+#include "base/proc.h"
+#include "pipeline/procfs.h"
+
+int procfs__open_dir(const struct exec_info *x)
+{
+	const uint64_t tick_ns = 1000000000ULL / (sysconf(_SC_CLK_TCK) ?: 100);
+	struct proc_stat st;
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u", x->k->tgid);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (x->from_snapshot)
+		return fd;
+	if (proc__read_stat(x->k->tgid, &st) ||
+	    st.start_boot_ns + 2 * tick_ns < x->k->start_boot_ns ||
+	    st.start_boot_ns > x->k->start_boot_ns + 2 * tick_ns) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* The root of @pid if it is in mount namespace @mnt_ns, else -1. */
+static int open_root_of(uint32_t pid, uint64_t mnt_ns)
+{
+	char path[48];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
+	if (stat(path, &st) || st.st_ino != mnt_ns)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%u/root", pid);
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int procfs__open_root(int proc_fd, const struct exec_event *k, uint64_t self_mnt_ns)
+{
+	int fd = -1;
+
+	if (proc_fd >= 0)
+		fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 || !k->mnt_ns)
+		return fd;
+	if (k->mnt_ns == self_mnt_ns)
+		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open_root_of(k->ppid, k->mnt_ns);
+	return fd >= 0 ? fd : open_root_of(1, k->mnt_ns);
+}
+
+const char *procfs__path_in_root(int proc_fd, const char *path)
+{
+	char root[PATH_MAX_BYTES];
+	ssize_t n = proc_fd < 0 ? -1 : readlinkat(proc_fd, "root", root, sizeof(root) - 1);
+
+	if (n <= 1 || (size_t)n >= sizeof(root) - 1)
+		return path; /* gone, unreadable, or "/" */
+	if (strncmp(path, root, n) || path[n] != '/')
+		return path;
+	return path + n;
+}
+
+/* The target of the link @name in /proc/PID, NUL-terminated; its length, or -ESRCH. */
+static ssize_t read_link(int proc_fd, const char *name, char *out, size_t size)
+{
+	ssize_t n;
+
+	if (proc_fd < 0 || size < 2)
+		return -ESRCH;
+	n = readlinkat(proc_fd, name, out, size - 1);
+	if (n <= 0 || (size_t)n >= size - 1)
+		return -ESRCH; /* gone, or longer than we keep: not a whole path */
+	out[n] = '\0';
+	return n;
+}
+
+ssize_t procfs__exe(int proc_fd, const struct exec_event *k, char *out, size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dlen = sizeof(deleted) - 1;
+	struct stat st;
+	ssize_t n;
+
+	/* the inode exec'd, not what a later exec of the same process runs */
+	if (proc_fd < 0 || fstatat(proc_fd, "exe", &st, 0) || st.st_ino != k->exe_ino)
+		return -ESRCH;
+	n = read_link(proc_fd, "exe", out, size);
+	if (n > (ssize_t)dlen && !strcmp(out + n - dlen, deleted)) {
+		n -= dlen;
+		out[n] = '\0';
+	}
+	return n;
+}
+
+ssize_t procfs__cwd(int proc_fd, char *out, size_t size)
+{
+	return read_link(proc_fd, "cwd", out, size);
+}
+
+ssize_t procfs__cmdline(int proc_fd, char *out, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if (proc_fd < 0)
+		return -ESRCH;
+	fd = openat(proc_fd, "cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = file__read_full(fd, out, size);
+	close(fd);
+	return n > 0 ? n : -ESRCH;
+}
