@@ -181,11 +181,22 @@ def test_process_running_before_start_is_in_the_snapshot(workdir):
         time.sleep(0.3)
         with Monitor("--emit", "events") as m:
             evs = m.events(FolderPath=exe)
+            live = subprocess.Popen([exe, "30"])
+            try:
+                (live_ev,) = m.wait_for(lambda _: m.events(ProcessId=live.pid))
+            finally:
+                live.kill()
+                live.wait()
         assert len(evs) == 1
         ev = evs[0]
         assert ev["FromSnapshot"] is True
         assert ev["ProcessId"] == proc.pid
         assert ev["ProcessCommandLine"] == f"{exe} 30"
+        # the namespaces as the kernel side reports them for a live exec
+        assert ev["PidNamespace"] == live_ev["PidNamespace"] == os.stat(
+            f"/proc/{proc.pid}/ns/pid").st_ino
+        assert ev["MntNamespace"] == live_ev["MntNamespace"] == os.stat(
+            f"/proc/{proc.pid}/ns/mnt").st_ino
         # the real start time, not the time the monitor looked
         start = ev["ProcessCreationTime"]
         ts = ev["Timestamp"]

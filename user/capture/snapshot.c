@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/proc.h"
@@ -16,6 +18,35 @@ struct snapshot {
 	struct exec_info x;
 	char argv[ARGV_MAX];
 };
+
+/* The inode of /proc/PID/@name (its target for a link), or 0. */
+static uint64_t proc_ino(pid_t pid, const char *name, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	return stat(path, st) ? 0 : st->st_ino;
+}
+
+/*
+ * What the kernel side records of the executable and namespaces at exec, as
+ * /proc shows them now: the same fields, so a snapshot record is used like a
+ * live one (the executable checked by inode, the namespaces reported).
+ */
+static void set_ids(struct exec_event *k, pid_t pid)
+{
+	struct stat st;
+
+	k->pid_ns = proc_ino(pid, "ns/pid", &st);
+	k->mnt_ns = proc_ino(pid, "ns/mnt", &st);
+	if (!proc_ino(pid, "exe", &st))
+		return;
+	k->exe_ino = st.st_ino;
+	/* the kernel's s_dev encoding (MKDEV), as the exec hook reports it */
+	k->exe_dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	k->exe_ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	k->exe_size = st.st_size;
+}
 
 /* Builds the exec_info of running process @pid from /proc and hands it on; 0 if it is gone. */
 static int snapshot_one(void *ctx, pid_t pid)
@@ -38,6 +69,7 @@ static int snapshot_one(void *ctx, pid_t pid)
 	k->ppid = k->forker_tgid = k->image_tgid = st.ppid;
 	k->start_boot_ns = st.start_boot_ns;
 	memcpy(k->comm, st.comm, sizeof(k->comm));
+	set_ids(k, pid);
 	n = proc__read_file(pid, "status", status, sizeof(status) - 1);
 	if (n > 0) {
 		status[n] = '\0';
