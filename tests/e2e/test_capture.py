@@ -337,3 +337,24 @@ def test_programs_stay_attached_by_the_monitor_alone_and_go_with_it(workdir):
         while our_programs() & attached and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not our_programs() & attached
+
+
+def test_account_name_from_the_processes_own_root(workdir):
+    """A container's processes are named by the container's /etc/passwd (here: a
+    mount namespace with its own file), the host's by the host's."""
+    passwd = workdir / "passwd"
+    passwd.write_text("container-admin:x:0:0::/root:/bin/sh\n")
+    exe = unique_copy(workdir, "/bin/sleep", "rmm-in-ns")
+    host_exe = unique_copy(workdir, "/bin/true", "rmm-on-host")
+    with Monitor("--emit", "events") as m:
+        p = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                              f'mount --bind {passwd} /etc/passwd && exec "$0" 2', exe])
+        try:
+            (inner,) = m.wait_for(lambda _: m.events(FolderPath=exe))
+        finally:
+            p.kill()
+            p.wait()
+        subprocess.run([host_exe], check=True)
+        (host,) = m.wait_for(lambda _: m.events(FolderPath=host_exe))
+    assert inner["AccountUid"] == 0 and inner["AccountName"] == "container-admin"
+    assert host["AccountUid"] == 0 and host["AccountName"] == pwd.getpwuid(0).pw_name

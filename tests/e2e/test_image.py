@@ -69,7 +69,8 @@ def test_container_identity__real_podman_container(image, env, tmp_path):
     """container.c on the cgroup of a process podman really started."""
     probe = tmp_path / "cgroup_probe"
     r = run(["gcc", "-static", "-O2", "-std=gnu11", "-D_GNU_SOURCE", "-Iuser",
-             "tests/e2e/cgroup_probe.c", "user/identity/container.c", "-o", str(probe)],
+             "tests/e2e/cgroup_probe.c", "user/identity/container.c", "user/base/file.c",
+             "-o", str(probe)],
             env, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     cidfile = tmp_path / "cid"
@@ -149,9 +150,12 @@ def test_monitor_in_its_image_sees_host_and_container_execs(image_id, env, tmp_p
     assert inner["FolderPath"] == "/rmmhunt"  # the path inside the container
     for ev in (host, inner):
         assert ev["DeviceName"] == "testnode" and ev["DeviceId"] == machine_id
-        # AccountName is the number here: the image has no /etc/passwd (mounting
-        # the host's read-only, as /etc/machine-id is, gives names)
         assert ev["AccountUid"] == 0
+    # the image has no /etc/passwd: names come from each process's own root, the
+    # host's for a host process; the FROM-scratch container has none: the number
+    import pwd
+    assert host["AccountName"] == pwd.getpwuid(0).pw_name
+    assert inner["AccountName"] == "0"
     assert {a["DeviceName"] for a in m.alerts()} == {"testnode"}
     assert last_alert_count(m.records) == len(matched(m.records))
     # the state went where the DaemonSet mounts its volume

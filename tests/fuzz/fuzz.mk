@@ -73,11 +73,11 @@ FUZZ_SRCS_state        := $(addprefix user/aggregate/,agg.c agg_json.c state.c) 
 			  user/event.c $(addprefix user/base/,file.c log.c)
 FUZZ_LIBS_state        := -ljansson
 
-FUZZ_SRCS_wine_elf     := $(addprefix user/identity/,wine.c winepath.c elf.c root.c) user/event.c \
+FUZZ_SRCS_wine_elf     := $(addprefix user/identity/,wine.c winepath.c accounts.c elf.c root.c) user/event.c \
 			  $(addprefix user/base/,file.c proc.c)
 FUZZ_SEED_wine_elf     := tests/fuzz/wine-elf-seeds.sh
 
-FUZZ_SRCS_wine_text    := $(addprefix user/identity/,wine.c winepath.c elf.c root.c) user/event.c \
+FUZZ_SRCS_wine_text    := $(addprefix user/identity/,wine.c winepath.c accounts.c elf.c root.c) user/event.c \
 			  $(addprefix user/base/,file.c proc.c)
 
 FUZZ_SRCS_winepath     := user/identity/winepath.c

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The text parsers of identity/wine.c on arbitrary bytes: /proc/PID/environ,
- * /proc/PID/maps and /etc/passwd all come from the watched process or its root.
- * Sources: tests/fuzz/fuzz_wine_text.c user/identity/wine.c user/identity/winepath.c
- * user/event.c
+ * The text parsers of identity/wine.c and identity/accounts.c on arbitrary
+ * bytes: /proc/PID/environ, /proc/PID/maps and /etc/passwd all come from the
+ * watched process or its root.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "identity/accounts.h"
 #include "identity/wine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wine__environ_get(buf, size, "HOME", small, sizeof(small));
 	wine__maps_find_image(buf, size, "AteraAgent.exe", &img);
 	wine__maps_find_image(buf, size, NULL, &img);
-	wine__passwd_home(buf, size, 1000, out, sizeof(out));
-	wine__passwd_home(buf, size, 0, small, sizeof(small));
+	accounts__passwd_field(buf, size, 1000, PASSWD_HOME, out, sizeof(out));
+	accounts__passwd_field(buf, size, 0, PASSWD_NAME, small, sizeof(small));
 	return 0;
 }

@@ -264,23 +264,6 @@ static void wine__environ_get__finds_exact_names(void **state)
 	assert_int_equal(wine__environ_get("", 0, "HOME", out, sizeof(out)), -ENOENT);
 }
 
-static void wine__passwd_home__matches_uid_field(void **state)
-{
-	static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n"
-				 "bad line\n"
-				 "u:x:1000:1000:U,,,:/home/u:/bin/sh\n"
-				 "v:x:10000:1:::/nosh";
-	char out[64];
-
-	assert_int_equal(wine__passwd_home(pw, strlen(pw), 1000, out, sizeof(out)), 0);
-	assert_string_equal(out, "/home/u");
-	assert_int_equal(wine__passwd_home(pw, strlen(pw), 0, out, sizeof(out)), 0);
-	assert_string_equal(out, "/root");
-	assert_int_equal(wine__passwd_home(pw, strlen(pw), 10000, out, sizeof(out)), 0);
-	assert_string_equal(out, "");
-	assert_int_equal(wine__passwd_home(pw, strlen(pw), 100, out, sizeof(out)), -ENOENT);
-}
-
 static const char maps_winedevice[] =
     "140000000-140001000 r--p 00000000 fe:01 1234    "
     "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe\n"
@@ -1134,7 +1117,6 @@ int main(void)
 	    cmocka_unit_test(winepath__dotdot_and_links__stay_inside_root),
 	    cmocka_unit_test(winepath__to_windows__picks_longest_drive),
 	    cmocka_unit_test(wine__environ_get__finds_exact_names),
-	    cmocka_unit_test(wine__passwd_home__matches_uid_field),
 	    cmocka_unit_test(wine__maps_find_image__prefers_wanted_name),
 	    cmocka_unit_test(wine__maps_find_image__handles_spaces_deleted_and_absence),
 	    cmocka_unit_test(wine__resolve__fills_target_from_argv),

@@ -41,6 +41,7 @@ UNIT_SRCS_test_decode         := user/capture/decode.c
 UNIT_SRCS_test_snapshot       := user/capture/snapshot.c $(addprefix user/base/,proc.c file.c)
 
 # identity/
+UNIT_SRCS_test_accounts       := $(addprefix user/identity/,accounts.c root.c) user/base/file.c
 UNIT_SRCS_test_container      := user/identity/container.c user/base/file.c
 UNIT_SRCS_test_elf            := user/identity/elf.c user/base/file.c
 UNIT_SRCS_test_elfnote        := $(addprefix user/identity/,elfnote.c elf.c pkg_field.c) \
@@ -52,13 +53,13 @@ UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c fi
 UNIT_SRCS_test_package        := $(UNIT_PACKAGE)
 UNIT_SRCS_test_pathindex      := user/identity/pathindex.c
 UNIT_SRCS_test_pe             := user/identity/pe.c user/base/file.c
-UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c \
+UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c accounts.c \
 				 identity.c hash.c filetype.c pe.c) $(UNIT_PACKAGE) user/event.c \
 				 $(addprefix user/base/,clock.c proc.c thread.c)
 UNIT_WRAP_test_reader         := fsguard__run
 UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
 UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
-UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c elf.c root.c) \
+UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c accounts.c elf.c root.c) \
 				 user/event.c user/base/file.c user/base/proc.c
 
 # rules/
@@ -74,7 +75,7 @@ UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c user/pipeline/wine_hold.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
 				 user/event.c user/output/event_json.c $(addprefix user/identity/,container.c \
-				 wine.c winepath.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
+				 wine.c winepath.c accounts.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
 				 proc.c users.c) $(UNIT_JSON)
 UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck \
 				 reader__open reader__identify reader__open_image \
@@ -82,7 +83,7 @@ UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__
 				 detector__unmatchable
 # The Wine hold/settle state machine, with the executable reader and the boot clock faked.
 UNIT_SRCS_test_wine_hold      := user/pipeline/wine_hold.c user/pipeline/lineage.c user/event.c \
-				 user/capture/decode.c $(addprefix user/identity/,wine.c winepath.c \
+				 user/capture/decode.c $(addprefix user/identity/,wine.c winepath.c accounts.c \
 				 elf.c root.c) user/base/file.c user/base/proc.c
 UNIT_WRAP_test_wine_hold      := clock__boot_ns reader__open reader__open_image \
 				 reader__wine_resolve reader__wine_try_maps

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "identity/accounts.h"
 #include "identity/probe.h"
 #include "identity/reader.h"
 #include "identity/root.h"
@@ -24,8 +25,10 @@ struct open_job {
 	struct fsguard_job base; /* first: fsguard hands back &base */
 	struct wine *wine;
 	struct identity_cache *ids; /* NULL: do not identify */
+	struct accounts *accounts;
 	/* in, the job's own */
 	int proc_fd, root_fd;
+	unsigned int uid;
 	uint64_t exe_ino, exe_ctime_ns;
 	char path[PATH_MAX_BYTES + 2];	   /* the executable inside the root */
 	char exe[PATH_MAX_BYTES + 2];	   /* the executable as the kernel names it */
@@ -80,6 +83,7 @@ struct reader {
 	struct image_job *image;
 	struct wine_job *wine_job;
 	struct identify_job *identify;
+	struct accounts *accounts; /* shared with the workers, like wine and ids */
 };
 
 static void close_fd(int *fd)
@@ -186,6 +190,10 @@ static void open_run(struct fsguard_job *base)
 			j->id_err = identity__fill(j->ids, fd, j->root_fd, j->path, &j->e);
 	}
 	j->err = fd >= 0 ? 0 : fd;
+	/* the account's name as the process's own root has it */
+	if (j->root_fd >= 0 &&
+	    accounts__name(j->accounts, j->root_fd, j->uid, f->account, sizeof(f->account)))
+		f->account[0] = '\0';
 	close_fd(&j->proc_fd);
 	close_fd(&j->root_fd);
 }
@@ -215,12 +223,14 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
 		j->wine = r->wine;
 		j->ids = r->ids;
+		j->accounts = r->accounts;
 		event__init(&j->e);
 	}
 	j->identified = false;
 	event__reset(&j->e);
 	j->base.dev = x->k->exe_dev;
 	j->exe_ino = x->k->exe_ino;
+	j->uid = x->k->uid;
 	j->exe_ctime_ns = x->k->exe_ctime_ns;
 	copy_path(j->path, sizeof(j->path), path);
 	copy_path(j->exe, sizeof(j->exe), x->exe);
@@ -459,7 +469,10 @@ struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned 
 	r->ids = ids;
 	r->open_identified_fd = -1;
 	r->guard = fsguard__new(timeout_ms ?: READER_TIMEOUT_MS);
-	if (!r->guard) {
+	r->accounts = accounts__new();
+	if (!r->guard || !r->accounts) {
+		fsguard__free(r->guard);
+		accounts__free(r->accounts);
 		free(r);
 		return NULL;
 	}
@@ -468,10 +481,16 @@ struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned 
 
 void reader__free(struct reader *r)
 {
+	struct fsguard_stats st;
+
 	if (!r)
 		return;
+	fsguard__stats(r->guard, &st);
 	/* first: the idle worker may not be left running a job on what follows */
 	fsguard__free(r->guard);
+	/* a worker stuck in a hung mount still uses the accounts when it returns */
+	if (!st.stuck)
+		accounts__free(r->accounts);
 	if (r->open)
 		event__free(&r->open->e);
 	free(r->open);

@@ -30,6 +30,7 @@ struct reader_files {
 	enum wine_kind kind; /* see wine.h */
 	bool preloader;	     /* the executable is wine-preloader: argv[2] is the program */
 	bool replaced;	     /* the file at the path is no longer the one exec'd */
+	char account[64];    /* the uid's name in the process's root, or "" (accounts.h) */
 };
 
 /* @w and @ids are shared with the workers (both lock their caches); @ids may be NULL. */

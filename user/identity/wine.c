@@ -15,6 +15,7 @@
 #include "base/path.h"
 #include "base/proc.h"
 #include "base/strhash.h"
+#include "identity/accounts.h"
 #include "identity/elf.h"
 #include "identity/root.h"
 #include "identity/wine.h"
@@ -382,38 +383,6 @@ int wine__maps_find_image(const char *buf, size_t len, const char *want, struct 
 	return exe ? maps_line(exe, exe_end, out) : -ENOENT;
 }
 
-int wine__passwd_home(const char *buf, size_t len, unsigned int uid, char *out, size_t n)
-{
-	const char *p = buf, *end = buf + len;
-
-	/* name:passwd:uid:gid:gecos:home:shell */
-	while (p < end) {
-		const char *eol = memchr(p, '\n', end - p);
-		const char *line_end = eol ? eol : end;
-		const char *f[7];
-		int nf = 1;
-
-		f[0] = p;
-		for (const char *c = p; c < line_end && nf < 7; c++)
-			if (*c == ':')
-				f[nf++] = c + 1;
-		if (nf == 7) {
-			char num[16];
-			size_t uid_len = f[3] - f[2] - 1;
-			char *num_end;
-
-			if (uid_len && uid_len < sizeof(num)) {
-				memcpy(num, f[2], uid_len);
-				num[uid_len] = '\0';
-				if (strtoul(num, &num_end, 10) == uid && !*num_end)
-					return copy_out(f[5], f[6] - f[5] - 1, out, n);
-			}
-		}
-		p = line_end + 1;
-	}
-	return -ENOENT;
-}
-
 /* ---- Resolution --------------------------------------------------------- */
 
 static int readlink_proc(int pid, const char *what, char *out, size_t n)
@@ -443,7 +412,7 @@ static int root_home(int root_fd, unsigned int uid, char *out, size_t n)
 	close(fd);
 	if (err)
 		return err;
-	err = wine__passwd_home(buf, len, uid, out, n);
+	err = accounts__passwd_field(buf, len, uid, PASSWD_HOME, out, n);
 	free(buf);
 	return err;
 }

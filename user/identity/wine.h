@@ -188,7 +188,5 @@ struct wine_image {
  * @want (ignoring case) if any, else the lowest mapped *.exe. 0 or -ENOENT.
  */
 int wine__maps_find_image(const char *buf, size_t len, const char *want, struct wine_image *out);
-/* The home directory of @uid in /etc/passwd text. 0 or -ENOENT. */
-int wine__passwd_home(const char *buf, size_t len, unsigned int uid, char *out, size_t n);
 
 #endif

@@ -128,6 +128,7 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event__set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd[0] ? x->cwd : NULL);
 	event__set_long(e, FIELD_PROCESS_CURRENT_DIRECTORY_TRUNCATED,
 			!!(p->missing & EXEC_CWD_TRUNCATED));
+	/* our own root's name for the uid, until the process's own root gives one */
 	event__set_str(e, FIELD_ACCOUNT_NAME, users__name(k->uid));
 	event__set_long(e, FIELD_ACCOUNT_UID, k->uid);
 	set_initiating(p, e, k);
@@ -149,8 +150,6 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event__set_long(e, FIELD_ARGV_LENGTH, k->argv_len);
 	event__set_long(e, FIELD_ARGV_UNREADABLE, !!(k->flags & EXEC_ARGV_UNREADABLE));
 	event__set_long(e, FIELD_FROM_SNAPSHOT, x->from_snapshot);
-
-	remember(p, k->tgid, e);
 }
 
 static void emit_event(struct pipeline *p, const struct event *e)
@@ -371,15 +370,16 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	build_event(p, x);
 	root_fd = procfs__open_root(proc_fd, x->k, p->self_mnt_ns);
 	set_container(&p->ev, proc_fd, x->k);
-	/* its children name it as their initiating process by that name too */
-	if (!x->exe[0] || !*path__base(x->exe)) {
-		if (!name_unmounted_exe(&p->ev, proc_fd, x->k))
-			remember(p, x->k->tgid, &p->ev);
-	}
+	if (!x->exe[0] || !*path__base(x->exe))
+		name_unmounted_exe(&p->ev, proc_fd, x->k);
 	exe_path = procfs__path_in_root(proc_fd, x->exe);
 	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;
+	if (f.account[0])
+		event__set_str(&p->ev, FIELD_ACCOUNT_NAME, f.account);
+	/* its children name it as their initiating process by these columns */
+	remember(p, x->k->tgid, &p->ev);
 
 	/* a Wine launch waits for what it starts (identity/wine.h) */
 	wine_hold__reexec(p->hold, x->k->tgid, f.kind);
