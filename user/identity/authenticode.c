@@ -744,9 +744,10 @@ static void unauth_attributes(struct authenticode *a, struct authenticode_sig *s
 				inner = d2i_PKCS7(NULL, &p, n);
 				if (inner)
 					parse_signed_data(a, inner, entry, true);
-				else if (new_sig(a, entry, true))
-					ERR_clear_error();
+				else
+					new_sig(a, entry, true); /* listed, as malformed */
 				PKCS7_free(inner);
+				ERR_clear_error();
 			}
 		}
 	}
