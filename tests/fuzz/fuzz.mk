@@ -34,7 +34,7 @@ FUZZ_HDRS          := $(shell find user include -name '*.h')
 # committed, so some corpora are built at run time).
 
 # The signed fixtures (sign.py) are ~10-20 KiB; room for a whole one.
-FUZZ_SRCS_authenticode := user/identity/authenticode.c user/identity/pe.c
+FUZZ_SRCS_authenticode := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c)
 FUZZ_LIBS_authenticode := -lcrypto
 FUZZ_ARGS_authenticode := -max_len=65536
 FUZZ_SEED_authenticode := tests/fuzz/authenticode-seeds.sh

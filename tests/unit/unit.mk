@@ -33,4 +33,4 @@ UNIT_SRCS_test_options := user/cmd/options.c
 UNIT_SRCS_test_run_opts := user/cmd/run_opts.c user/cmd/options.c user/base/log.c
 UNIT_WRAP_test_run_opts := log__msg
 # Authenticode, over images signed in memory by the test (libcrypto is in LDLIBS).
-UNIT_SRCS_test_authenticode := user/identity/authenticode.c user/identity/pe.c
+UNIT_SRCS_test_authenticode := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c)
