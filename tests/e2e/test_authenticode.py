@@ -359,3 +359,27 @@ def test_real_efi_images_agree_with_osslsigncode_and_openssl(efi_images, tmp_pat
             # osslsigncode reads one entry only ("Corrupted attribute certificate table").
             assert refs == [], path
     assert signed >= len(efi_images)
+
+
+def test_a_signed_image_is_read_once(signed, tmp_path):
+    # The Authenticode digest rides along the SHA1/SHA256 pass: 32 MiB read once, not twice.
+    d, _ = signed
+    big = tmp_path / "big.exe"
+    big.write_bytes((FIXTURE_OUT / "atera.x64.exe").read_bytes() + os.urandom(32 << 20))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+                    "-keyout", str(tmp_path / "k.pem"), "-out", str(tmp_path / "c.pem"),
+                    "-subj", "/CN=Big Publisher"], check=True, capture_output=True)
+    signed_big = tmp_path / "signed.exe"
+    subprocess.run(["osslsigncode", "sign", "-certs", str(tmp_path / "c.pem"),
+                    "-key", str(tmp_path / "k.pem"), "-in", str(big), "-out", str(signed_big)],
+                   check=True, capture_output=True)
+    trace = tmp_path / "strace.log"
+    p = subprocess.run(["strace", "-f", "-e", "trace=pread64", "-o", str(trace), RMMHUNT,
+                        "inspect", str(signed_big)], capture_output=True, timeout=120)
+    assert p.returncode == 0
+    rec = json.loads(p.stdout)
+    assert rec["IsSigned"] and rec["Signer"] == "Big Publisher"
+    assert rec["SHA256"] == hashlib.sha256(signed_big.read_bytes()).hexdigest()
+    read = sum(int(m) for m in re.findall(r"pread64\(.*\) = (\d+)$", trace.read_text(), re.M))
+    size = signed_big.stat().st_size
+    assert size <= read < size + (1 << 20), (read, size)
