@@ -45,6 +45,7 @@ struct pki {
 };
 
 static struct pki pki;
+static const char *cert_org = "unit tests"; /* the O of the next make_cert */
 static uint8_t img[MAX_IMG];
 static size_t img_len;
 static struct authenticode_info info;
@@ -87,8 +88,8 @@ static X509 *make_cert(const char *cn, const char *serial_hex, EVP_PKEY *key, X5
 	ASN1_INTEGER_free(serial);
 	BN_free(bn);
 	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"unit tests",
-				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)cert_org, -1,
+				   -1, 0);
 	X509_set_subject_name(x, name);
 	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
 	X509_NAME_free(name);
@@ -407,11 +408,12 @@ static void thumb(X509 *x, char *out)
 		sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-/* A temporary PEM file holding @x; the caller unlinks it. */
+/* A PEM file holding @x: made from the template @path (..XXXXXX), or rewritten. */
 static void write_pem(X509 *x, char *path)
 {
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
+	size_t n = strlen(path);
+	FILE *f = n >= 6 && !strcmp(path + n - 6, "XXXXXX") ? fdopen(mkstemp(path), "w")
+							    : fopen(path, "w");
 
 	assert_non_null(f);
 	PEM_write_X509(f, x);
@@ -831,6 +833,54 @@ static void update__in_pieces__same_as_check(void **state)
 	}
 }
 
+/* Microsoft's root by name and organisation, but only through a trusted chain. */
+static void check__microsoft_root__only_when_trusted(void **state)
+{
+	EVP_PKEY *root_key = ec_key(), *key = ec_key();
+	X509 *root, *leaf;
+	struct sign_opts o;
+	struct authenticode_trust *t;
+	char path[] = "/tmp/rmmhunt-unit-ms-XXXXXX";
+	const char *paths[1] = {path};
+
+	cert_org = "Microsoft Corporation";
+	root = make_cert("Microsoft Root Certificate Authority 2010", "11", root_key, NULL, NULL,
+			 T_2020, T_2040, true);
+	leaf = make_cert("Microsoft Corporation", "12", key, root, root_key, T_2020, T_2040, false);
+	cert_org = "unit tests";
+	o = (struct sign_opts){
+	    .md = EVP_sha256(), .signer = leaf, .key = key, .certs = {leaf, root}};
+	build_image(true);
+	sign_image(&o);
+	/* The same names, carried but not in the store: nothing to go by. */
+	assert_int_equal(check(NULL), 0);
+	assert_true(info.sig[0].is_signed);
+	assert_false(info.sig[0].is_root_microsoft);
+	write_pem(root, path);
+	t = authenticode_trust__new(paths, 1, NULL);
+	assert_int_equal(check(t), 0);
+	assert_true(info.sig[0].is_trusted);
+	assert_true(info.sig[0].is_root_microsoft);
+	/* A trusted root of another name is not Microsoft's. */
+	build_image(true);
+	sign_image(&(struct sign_opts){.md = EVP_sha256(),
+				       .signer = pki.leaf,
+				       .key = pki.leaf_key,
+				       .certs = {pki.leaf, pki.ca}});
+	authenticode_trust__free(t);
+	write_pem(pki.ca, path);
+	t = authenticode_trust__new(paths, 1, NULL);
+	assert_int_equal(check(t), 0);
+	assert_true(info.sig[0].is_trusted);
+	assert_false(info.sig[0].is_root_microsoft);
+	authenticode_trust__free(t);
+	unlink(path);
+	X509_free(root);
+	X509_free(leaf);
+	EVP_PKEY_free(root_key);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -843,6 +893,7 @@ int main(void)
 	    cmocka_unit_test(check__expired__untrusted_unless_countersigned_in_time),
 	    cmocka_unit_test(check__pkcs9_countersignature__time_read),
 	    cmocka_unit_test(check__nested_and_second_entry__listed_in_order),
+	    cmocka_unit_test(check__microsoft_root__only_when_trusted),
 	    cmocka_unit_test(check__bad_message_digest__not_signed),
 	    cmocka_unit_test(check__unsigned_and_broken_tables__reason),
 	    cmocka_unit_test(check__every_flip_and_cut__bounded),

@@ -35,10 +35,12 @@ static void usage(FILE *f)
 		"Issuer, IssuerHash, CertificateSerialNumber, CertificateCreationTime,\n"
 		"CertificateExpirationTime, CertificateCountersignatureTime,\n"
 		"CrlDistributionPointUrls, IsTrusted, IsRootSignerMicrosoft; SignatureError says\n"
-		"why IsSigned is false, NestedSignatures lists the other signatures (nested\n"
-		"ones and further certificate-table entries) with the same fields. Chains are\n"
-		"verified against the system's CA bundle (SSL_CERT_FILE, SSL_CERT_DIR).\n\n"
-		"  --no-hash  leave SHA1 and SHA256 null: read only headers and resources\n");
+		"why IsSigned is false, SignatureDigestAlgorithm names the signature's digest,\n"
+		"NestedSignatures lists the other signatures (nested ones and further\n"
+		"certificate-table entries) with the same fields. Chains are verified against\n"
+		"the system's CA bundle (SSL_CERT_FILE, SSL_CERT_DIR).\n\n"
+		"  --no-hash  leave SHA1 and SHA256 null: read only headers, resources and,\n"
+		"             for a signed PE image, what its signature covers\n");
 }
 
 static void write_column(struct json_writer *w, const struct event *e, enum field_id id)
