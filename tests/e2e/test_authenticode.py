@@ -386,3 +386,25 @@ def test_a_signed_image_is_read_once(signed, tmp_path):
     read = sum(int(m) for m in re.findall(r"pread64\(.*\) = (\d+)$", trace.read_text(), re.M))
     size = signed_big.stat().st_size
     assert size <= read < size + (1 << 20), (read, size)
+
+
+def test_a_huge_sparse_signed_image_keeps_its_signer_undigested(signed, tmp_path):
+    # Its table moved to 2 GiB, past what is digested (1 GiB): the signer is read, the
+    # file is not, and inspect stays quick.
+    d, _ = signed
+    data = bytearray((d / "sha256.x64.exe").read_bytes())
+    lfanew = struct.unpack_from("<I", data, 0x3C)[0]
+    entry = lfanew + 24 + 112 + 8 * 4
+    off, size = struct.unpack_from("<II", data, entry)
+    table = bytes(data[off:off + size])
+    struct.pack_into("<I", data, entry, 2 << 30)
+    huge = tmp_path / "huge.exe"
+    with open(huge, "wb") as f:
+        f.write(data[:off])
+        f.seek(2 << 30)
+        f.write(table)
+    rc, (rec,) = inspect(huge, trust=d / "ca.crt")
+    assert rc == 0
+    assert rec["Signer"] == "Atera Networks Ltd" and rec["IsSigned"] is False
+    assert rec["SignatureError"] == "file too large to digest"
+    assert rec["SHA256"] is None and rec["FileSize"] == (2 << 30) + size
