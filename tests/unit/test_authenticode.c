@@ -21,6 +21,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -41,11 +42,12 @@
 
 struct pki {
 	EVP_PKEY *ca_key, *leaf_key, *other_key, *tsa_key;
-	X509 *ca, *leaf, *expired, *self, *tsa, *decoy;
+	X509 *ca, *leaf, *expired, *self, *tsa, *rfc_tsa, *decoy;
 };
 
 static struct pki pki;
-static const char *cert_org = "unit tests"; /* the O of the next make_cert */
+static const char *cert_org = "unit tests";  /* the O of the next make_cert */
+static const char *cert_eku = "codeSigning"; /* and the EKU of a leaf */
 static uint8_t img[MAX_IMG];
 static size_t img_len;
 static struct authenticode_info info;
@@ -100,7 +102,7 @@ static X509 *make_cert(const char *cn, const char *serial_hex, EVP_PKEY *key, X5
 		add_ext(x, issuer ? issuer : x, NID_basic_constraints, "critical,CA:TRUE");
 		add_ext(x, issuer ? issuer : x, NID_key_usage, "critical,keyCertSign,cRLSign");
 	} else {
-		add_ext(x, issuer ? issuer : x, NID_ext_key_usage, "codeSigning");
+		add_ext(x, issuer ? issuer : x, NID_ext_key_usage, cert_eku);
 		add_ext(x, issuer ? issuer : x, NID_crl_distribution_points, "URI:" CRL_URL);
 	}
 	assert_true(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
@@ -124,6 +126,11 @@ static int setup_pki(void **state)
 	pki.self = make_cert("Self Signed", "42", pki.other_key, NULL, NULL, T_2020, T_2040, false);
 	pki.tsa =
 	    make_cert("Unit TSA", "5a", pki.tsa_key, pki.ca, pki.ca_key, T_2020, T_2040, false);
+	/* An RFC 3161 TSA must have the one critical timeStamping usage. */
+	cert_eku = "critical,timeStamping";
+	pki.rfc_tsa = make_cert("Unit RFC 3161 TSA", "5b", pki.tsa_key, pki.ca, pki.ca_key, T_2020,
+				T_2040, false);
+	cert_eku = "codeSigning";
 	return 0;
 }
 
@@ -139,6 +146,7 @@ static int teardown_pki(void **state)
 	X509_free(pki.expired);
 	X509_free(pki.self);
 	X509_free(pki.tsa);
+	X509_free(pki.rfc_tsa);
 	return 0;
 }
 
@@ -271,13 +279,67 @@ struct sign_opts {
 	const EVP_MD *md;
 	X509 *signer;
 	EVP_PKEY *key;
-	X509 *certs[4];	      /* carried, in this order; NULL ends */
-	bool counter;	      /* add a PKCS#9 countersignature by the TSA */
-	int64_t counter_time; /* its signingTime; 0: COUNTER_TIME */
+	X509 *certs[4];		    /* carried, in this order; NULL ends */
+	bool counter;		    /* add a PKCS#9 countersignature by the TSA */
+	int64_t counter_time;	    /* its signingTime; 0: COUNTER_TIME */
+	int64_t rfc3161_time;	    /* add an RFC 3161 timestamp token of that time */
+	bool rfc3161_wrong_imprint; /* whose imprint is of other bytes */
 	const unsigned char *nested_der;
 	size_t nested_len;
 	bool corrupt_message_digest;
 };
+
+static long ts_time;
+
+static int ts_time_cb(struct TS_resp_ctx *ctx, void *data, long *sec, long *usec)
+{
+	*sec = ts_time;
+	*usec = 0;
+	return 1;
+}
+
+/* An RFC 3161 token by the test TSA at @when over the SHA256 of @sig. */
+static unsigned char *rfc3161_token(const unsigned char *sig, int sig_len, int64_t when, int *len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int mlen;
+	TS_REQ *req = TS_REQ_new();
+	TS_MSG_IMPRINT *imprint = TS_MSG_IMPRINT_new();
+	X509_ALGOR *alg = X509_ALGOR_new();
+	TS_RESP_CTX *ctx = TS_RESP_CTX_new();
+	ASN1_OBJECT *policy = OBJ_txt2obj("1.2.3.4.1", 1);
+	BIO *bio = BIO_new(BIO_s_mem());
+	TS_RESP *resp;
+
+	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL);
+	EVP_Digest(sig, sig_len, md, &mlen, EVP_sha256(), NULL);
+	TS_MSG_IMPRINT_set_algo(imprint, alg);
+	TS_MSG_IMPRINT_set_msg(imprint, md, mlen);
+	TS_REQ_set_version(req, 1);
+	TS_REQ_set_msg_imprint(req, imprint);
+	TS_REQ_set_cert_req(req, 1); /* the token carries the TSA's certificate */
+	assert_int_equal(i2d_TS_REQ_bio(bio, req), 1);
+	assert_int_equal(TS_RESP_CTX_set_signer_cert(ctx, pki.rfc_tsa), 1);
+	assert_int_equal(TS_RESP_CTX_set_signer_key(ctx, pki.tsa_key), 1);
+	TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256());
+	TS_RESP_CTX_set_def_policy(ctx, policy);
+	TS_RESP_CTX_add_md(ctx, EVP_sha256());
+	ts_time = when;
+	TS_RESP_CTX_set_time_cb(ctx, ts_time_cb, NULL);
+	resp = TS_RESP_create_response(ctx, bio);
+	assert_non_null(resp);
+	assert_non_null(TS_RESP_get_token(resp));
+	*len = i2d_PKCS7(TS_RESP_get_token(resp), &der);
+	assert_true(*len > 0);
+	TS_RESP_free(resp);
+	TS_RESP_CTX_free(ctx);
+	BIO_free(bio);
+	ASN1_OBJECT_free(policy);
+	X509_ALGOR_free(alg);
+	TS_MSG_IMPRINT_free(imprint);
+	TS_REQ_free(req);
+	return der;
+}
 
 /* The DER of a PKCS#7 SignedData over the current image (its table not counted). */
 static unsigned char *sign_der(const struct sign_opts *o, int *len)
@@ -333,6 +395,23 @@ static unsigned char *sign_der(const struct sign_opts *o, int *len)
 		PKCS7_add_certificate(p7, pki.tsa);
 		OPENSSL_free(csder);
 		PKCS7_SIGNER_INFO_free(cs);
+	}
+	if (o->rfc3161_time) {
+		ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.311.3.3.1", 1);
+		static const unsigned char other[] = "another signature";
+		unsigned char *token;
+		int n;
+
+		if (o->rfc3161_wrong_imprint)
+			token = rfc3161_token(other, sizeof(other), o->rfc3161_time, &n);
+		else
+			token =
+			    rfc3161_token(ASN1_STRING_get0_data(si->enc_digest),
+					  ASN1_STRING_length(si->enc_digest), o->rfc3161_time, &n);
+		assert_non_null(
+		    X509at_add1_attr_by_OBJ(&si->unauth_attr, obj, V_ASN1_SEQUENCE, token, n));
+		ASN1_OBJECT_free(obj);
+		OPENSSL_free(token);
 	}
 	if (o->nested_der) {
 		ASN1_OBJECT *obj = OBJ_txt2obj(OID_NESTED, 1);
@@ -644,6 +723,48 @@ static void check__pkcs9_countersignature__time_read(void **state)
 	assert_int_equal(info.sig[0].countersign_time, COUNTER_TIME);
 }
 
+static void check__rfc3161_timestamp__time_read_and_bound_to_the_signature(void **state)
+{
+	struct sign_opts o = {.md = EVP_sha256(),
+			      .signer = pki.expired,
+			      .key = pki.other_key,
+			      .certs = {pki.expired, pki.ca},
+			      .rfc3161_time = T_2020 + 86400 * 100};
+	struct authenticode_trust *t;
+	char path[] = "/tmp/rmmhunt-unit-ca-XXXXXX";
+	const char *paths[1] = {path};
+
+	write_pem(pki.ca, path);
+	t = authenticode_trust__new(paths, 1, NULL);
+	build_image(false);
+	sign_image(&o);
+	assert_int_equal(check(t), 0);
+	assert_true(info.sig[0].is_signed);
+	assert_true(info.sig[0].has_countersign);
+	assert_int_equal(info.sig[0].countersign_time, T_2020 + 86400 * 100);
+	/* Expired now, stamped while valid by a trusted TSA: trusted. */
+	assert_true(info.sig[0].is_trusted);
+
+	/* A token over other bytes stamps another signature: no time, no trust. */
+	o.rfc3161_wrong_imprint = true;
+	build_image(false);
+	sign_image(&o);
+	assert_int_equal(check(t), 0);
+	assert_true(info.sig[0].is_signed);
+	assert_false(info.sig[0].has_countersign);
+	assert_false(info.sig[0].is_trusted);
+
+	/* Without a store the time is still read; nothing is trusted. */
+	o.rfc3161_wrong_imprint = false;
+	build_image(false);
+	sign_image(&o);
+	assert_int_equal(check(NULL), 0);
+	assert_true(info.sig[0].has_countersign);
+	assert_false(info.sig[0].is_trusted);
+	authenticode_trust__free(t);
+	unlink(path);
+}
+
 static void check__nested_and_second_entry__listed_in_order(void **state)
 {
 	struct sign_opts inner = chain_opts(EVP_sha1()), outer = chain_opts(EVP_sha256());
@@ -892,6 +1013,7 @@ int main(void)
 	    cmocka_unit_test(check__leaf_only_and_self_signed__issuer_hash),
 	    cmocka_unit_test(check__expired__untrusted_unless_countersigned_in_time),
 	    cmocka_unit_test(check__pkcs9_countersignature__time_read),
+	    cmocka_unit_test(check__rfc3161_timestamp__time_read_and_bound_to_the_signature),
 	    cmocka_unit_test(check__nested_and_second_entry__listed_in_order),
 	    cmocka_unit_test(check__microsoft_root__only_when_trusted),
 	    cmocka_unit_test(check__bad_message_digest__not_signed),
