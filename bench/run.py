@@ -15,6 +15,8 @@ Measures, as root, whatever build/rmmhunt does at the time it runs:
     names the vendor) and under Wine (a PE whose VERSIONINFO does), warm wineserver;
   - start-up time to "ready", idle and with 1,000 extra processes running;
   - `rmmhunt inspect` throughput over Wine's PE DLLs, cold and warm, against exiftool;
+  - Authenticode: `rmmhunt inspect` over the fixtures tests/fixtures/pe/sign.py signs
+    (nested, timestamped, tampered...), against `osslsigncode verify` file by file;
   - peak RSS after a storm over 1,000 distinct executables.
 Prints a table ending in PASS/FAIL lines and writes the results as JSON (--out).
 A missed target does not fail: the exit status is 1 only when the harness broke.
@@ -44,6 +46,7 @@ from pathlib import Path
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 EXECSNOOP = "/usr/sbin/execsnoop"
+SIGN_PY = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pe" / "sign.py"
 WINE_DLLS = Path("/usr/lib/x86_64-linux-gnu/wine/x86_64-windows")
 EXIFTOOL_TAGS = ["-CompanyName", "-ProductName", "-ProductVersion", "-FileVersion",
                  "-InternalName", "-OriginalFileName", "-FileDescription"]
@@ -667,6 +670,51 @@ class Bench:
                 res[name][f"{k}_speedup"] = res["exiftool"][f"{k}_s"] / res[name][f"{k}_s"]
         self.results["inspect"] = res
 
+    # -- Authenticode --
+
+    def bench_signatures(self):
+        copies = 2 if QUICK else 10
+        fixtures = self.work / "pe-fixtures"
+        subprocess.run([str(SIGN_PY), str(fixtures)], check=True, capture_output=True)
+        signed = fixtures / "signed"
+        ca = signed / "ca.crt"
+        names = sorted(p.name for p in signed.glob("*.exe"))
+        # The same set several times over, each copy its own file (its own inode).
+        files = []
+        for i in range(copies):
+            for n in names:
+                dst = self.work / "sig" / f"{i}-{n}"
+                dst.parent.mkdir(exist_ok=True)
+                shutil.copyfile(signed / n, dst)
+                files.append(str(dst))
+        env = dict(os.environ, SSL_CERT_FILE=str(ca))
+
+        def rmmhunt():
+            subprocess.run([self.rmmhunt, "inspect", "--", *files], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def osslsigncode():
+            # One file per run, as it takes them; -ignore-cdp keeps it off the network.
+            for f in files:
+                subprocess.run(["osslsigncode", "verify", "-ignore-cdp", "-CAfile", str(ca),
+                                "-TSA-CAfile",
+                                str(ca), "-CRLfile", str(signed / "ca.crl"), "-TSA-CRLfile",
+                                str(signed / "ca.crl"), "-in", f],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        res = {"files": len(files), "bytes": sum(os.path.getsize(f) for f in files)}
+        for name, fn in (("rmmhunt", rmmhunt), ("osslsigncode", osslsigncode)):
+            log(f"signatures: {name}, warm")
+            fn()
+            times = []
+            for _ in range(1 if QUICK else 3):
+                t0 = time.monotonic()
+                fn()
+                times.append(time.monotonic() - t0)
+            res[name] = {"warm_s": median(times), "files_per_s": len(files) / median(times)}
+        res["speedup"] = res["osslsigncode"]["warm_s"] / res["rmmhunt"]["warm_s"]
+        self.results["signatures"] = res
+
     # -- all --
 
     def run(self):
@@ -682,7 +730,7 @@ class Bench:
         self.calibrate()
         t0 = time.monotonic()
         for step in (self.bench_storm, self.bench_rss, self.bench_latency, self.bench_startup,
-                     self.bench_inspect):
+                     self.bench_inspect, self.bench_signatures):
             try:
                 step()
             except Exception as e:  # one broken step does not hide the others' numbers
@@ -869,6 +917,12 @@ def report(r):
                               f"({ins[n][f'{k}_speedup']:.1f}x)")
             lines.append(f"  {k:<8}{cell('rmmhunt --no-hash'):>24}{cell('rmmhunt'):>24}"
                          f"{ins['exiftool'][f'{k}_files_per_s']:>12.0f}")
+    sig = r.get("signatures")
+    if sig:
+        lines.append("")
+        lines.append(f"Authenticode: {sig['files']} signed fixtures, warm; files/s: rmmhunt inspect "
+                     f"{sig['rmmhunt']['files_per_s']:.0f}, osslsigncode verify "
+                     f"{sig['osslsigncode']['files_per_s']:.0f} ({sig['speedup']:.1f}x)")
     lines.append("")
     lines.append("Targets")
     for status, text in r["verdicts"]:

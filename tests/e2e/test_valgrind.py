@@ -111,6 +111,23 @@ def test_inspect__pe_elf_and_script_clean(rmmhunt, tmp_path):
     assert [o["FileType"] for o in out[3:]] == ["elf", "script"]
 
 
+def test_inspect__signed_pe_clean(rmmhunt):
+    # Authenticode: nested, both timestamp kinds, changed after signing, broken tables.
+    fixtures = REPO / "build" / "fixtures" / "pe"
+    subprocess.run([str(REPO / "tests" / "fixtures" / "pe" / "sign.py"), str(fixtures)],
+                   check=True, capture_output=True, timeout=600)
+    signed = fixtures / "signed"
+    names = ["nested_sha256_sha1.x64.exe", "timestamped.x86.exe", "timestamped_legacy.x64.exe",
+             "expired_timestamped.x64.exe", "tampered.x64.exe", "cut.x86.exe", "pastend.x64.exe"]
+    env = dict(os.environ, SSL_CERT_FILE=str(signed / "ca.crt"))
+    r = subprocess.run(VALGRIND + [rmmhunt, "inspect", *(str(signed / n) for n in names)],
+                       capture_output=True, text=True, timeout=300, env=env)
+    assert_clean(r.returncode, r.stderr)
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [o["IsSigned"] for o in out] == [True] * 4 + [False] * 3
+    assert out[0]["NestedSignatures"][0]["IsSigned"] and out[1]["IsTrusted"]
+
+
 def test_replay__alerts_clean(rmmhunt, tmp_path):
     def event(report, company, t):
         return json.dumps({

@@ -33,6 +33,13 @@ FUZZ_HDRS          := $(shell find user include -name '*.h')
 # generated seeds into the directory given as its last argument (binaries are never
 # committed, so some corpora are built at run time).
 
+# The signed fixtures (sign.py) are ~10-20 KiB; room for a whole one.
+FUZZ_SRCS_authenticode := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c) \
+			  user/base/file.c
+FUZZ_LIBS_authenticode := -lcrypto
+FUZZ_ARGS_authenticode := -max_len=65536
+FUZZ_SEED_authenticode := tests/fuzz/authenticode-seeds.sh
+
 FUZZ_SRCS_cgroup       := user/identity/container.c user/base/file.c
 
 FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pkg_field.c root.c) \

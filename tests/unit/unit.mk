@@ -48,13 +48,13 @@ UNIT_SRCS_test_elfnote        := $(addprefix user/identity/,elfnote.c elf.c pkg_
 				 user/base/file.c
 UNIT_SRCS_test_fsguard        := user/identity/fsguard.c $(addprefix user/base/,clock.c file.c \
 				 proc.c thread.c)
-UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c filetype.c pe.c) \
+UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c) \
 				 $(UNIT_PACKAGE) user/event.c
 UNIT_SRCS_test_package        := $(UNIT_PACKAGE)
 UNIT_SRCS_test_pathindex      := user/identity/pathindex.c
 UNIT_SRCS_test_pe             := user/identity/pe.c user/base/file.c
 UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c accounts.c \
-				 identity.c hash.c filetype.c pe.c) $(UNIT_PACKAGE) user/event.c \
+				 identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c) $(UNIT_PACKAGE) user/event.c \
 				 $(addprefix user/base/,clock.c proc.c thread.c)
 UNIT_WRAP_test_reader         := fsguard__run
 UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
@@ -108,3 +108,6 @@ UNIT_SRCS_test_sd_notify      := user/ops/sd_notify.c
 UNIT_SRCS_test_options        := user/cmd/options.c
 UNIT_SRCS_test_run_opts       := user/cmd/run_opts.c user/cmd/options.c user/base/log.c
 UNIT_WRAP_test_run_opts       := log__msg
+# Authenticode, over images signed in memory by the test (libcrypto is in LDLIBS).
+UNIT_SRCS_test_authenticode   := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c) \
+				 user/base/file.c

@@ -24,6 +24,12 @@ static void to_hex(const unsigned char *md, unsigned int n, char *out)
 int hash__fd(int fd, uint64_t size, uint64_t max_size, char sha1[HASH_SHA1_HEX],
 	     char sha256[HASH_SHA256_HEX])
 {
+	return hash__fd_tee(fd, size, max_size, sha1, sha256, NULL, NULL);
+}
+
+int hash__fd_tee(int fd, uint64_t size, uint64_t max_size, char sha1[HASH_SHA1_HEX],
+		 char sha256[HASH_SHA256_HEX], hash_tee_fn tee, void *arg)
+{
 	EVP_MD_CTX *c1 = NULL, *c256 = NULL;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len;
@@ -51,6 +57,8 @@ int hash__fd(int fd, uint64_t size, uint64_t max_size, char sha1[HASH_SHA1_HEX],
 		err = -EIO;
 		if (!EVP_DigestUpdate(c1, buf, want) || !EVP_DigestUpdate(c256, buf, want))
 			goto cleanup;
+		if (tee)
+			tee(arg, off, buf, want);
 		off += want;
 	}
 	if (!EVP_DigestFinal_ex(c1, md, &md_len))

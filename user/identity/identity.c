@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/strhash.h"
+#include "identity/authenticode.h"
 #include "identity/hash.h"
 #include "identity/identity.h"
 #include "identity/package.h"
@@ -108,9 +109,22 @@ static int fill_package(int root_fd, const char *path, int fd, struct event *e)
 	return err ?: event__set_str(e, FIELD_VERSION_INFO_SOURCE, pkg.source);
 }
 
+static void tee_authenticode(void *arg, uint64_t off, const void *buf, size_t len)
+{
+	authenticode__update(arg, off, buf, len);
+}
+
 int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
 		    unsigned int flags, struct event *e, struct identity_probe *p)
 {
+	return identity__probe_signed(fd, st, root_fd, path, flags, NULL, NULL, e, p);
+}
+
+int identity__probe_signed(int fd, const struct stat *st, int root_fd, const char *path,
+			   unsigned int flags, const struct authenticode_trust *trust,
+			   struct authenticode_info *sig, struct event *e, struct identity_probe *p)
+{
+	struct authenticode *ac = NULL;
 	char sha1[HASH_SHA1_HEX], sha256[HASH_SHA256_HEX];
 	struct pe_source *src = NULL;
 	struct pe_info *info = NULL;
@@ -120,6 +134,8 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 
 	p->type = FILE_TYPE_OTHER;
 	p->error = NULL;
+	if (sig)
+		memset(sig, 0, sizeof(*sig));
 	identity__clear(e);
 	if (!S_ISREG(st->st_mode)) {
 		p->error = "not a regular file";
@@ -145,6 +161,13 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 			p->type = info->pe32plus ? FILE_TYPE_PE32PLUS : FILE_TYPE_PE32;
 			p->error = info->error;
 			err = fill_pe(info, e);
+			if (!err && sig) {
+				/* A fresh budget: the version info may have spent some. */
+				pe_source__init_fd(src, fd, st->st_size);
+				err = authenticode__begin(src, trust, sig, &ac);
+				if (err == -ENOEXEC)
+					err = 0;
+			}
 		}
 	} else if (p->type == FILE_TYPE_ELF || p->type == FILE_TYPE_SCRIPT) {
 		err = fill_package(root_fd, path, fd, e);
@@ -153,7 +176,9 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 		goto cleanup;
 
 	if (!(flags & IDENTITY_NO_HASH)) {
-		err = hash__fd(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256);
+		/* The signature's digest rides along the hashes' pass. */
+		err = hash__fd_tee(fd, st->st_size, HASH_MAX_SIZE, sha1, sha256,
+				   authenticode__wants_data(ac) ? tee_authenticode : NULL, ac);
 		if (!err) {
 			err = event__set_str(e, FIELD_SHA1, sha1);
 			err = err ?: event__set_str(e, FIELD_SHA256, sha256);
@@ -161,9 +186,16 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 			err = 0; /* too large to hash on every exec */
 		}
 	}
-	if (!err)
+	/* Not hashed (too large, or not asked): a pass of its own. */
+	if (!err && ac)
+		err = authenticode__read(ac, src);
+	if (!err) {
+		authenticode__finish(ac);
+		ac = NULL;
 		event__set_long(e, FIELD_FILE_SIZE, st->st_size);
+	}
 cleanup:
+	authenticode__free(ac);
 	if (err) {
 		/* Unreadable outranks malformed: say why the columns are empty. */
 		identity__clear(e);

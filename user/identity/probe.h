@@ -32,6 +32,18 @@ enum identity_probe_flags {
 int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
 		    unsigned int flags, struct event *e, struct identity_probe *p);
 
+struct authenticode_trust;
+struct authenticode_info;
+/*
+ * identity__probe, and for a PE image its Authenticode signatures into @sig
+ * (chains checked against @trust, which may be NULL), digested in the pass
+ * that hashes the file. @sig is zeroed for other files.
+ */
+int identity__probe_signed(int fd, const struct stat *st, int root_fd, const char *path,
+			   unsigned int flags, const struct authenticode_trust *trust,
+			   struct authenticode_info *sig, struct event *e,
+			   struct identity_probe *p);
+
 /* Unsets every column identity__probe fills. */
 void identity__clear(struct event *e);
 
