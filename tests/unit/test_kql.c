@@ -293,9 +293,18 @@ static void operators__table(void **state)
 static const struct {
 	const char *query, *msg;
 } error_cases[] = {
-    {"DeviceEvents", "t.yaml:4:3: query: unsupported table 'DeviceEvents' (rmmhunt produces "
-		     "DeviceProcessEvents only)"},
-    {"DeviceProcessEvents\n| where Foo has 'x'", "t.yaml:5:11: query: unknown column 'Foo'"},
+    {"DeviceEvents", "t.yaml:4:3: query: unknown table 'DeviceEvents' (DeviceProcessEvents, "
+		     "DeviceFileCertificateInfo and DeviceNetworkEvents are known)"},
+    {"DeviceProcessEvents\n| where Foo has 'x'",
+     "t.yaml:5:11: query: unknown column 'Foo' in DeviceProcessEvents"},
+    {"DeviceNetworkEvents\n| summarize count() by AccountUpn",
+     "t.yaml:5:26: query: unknown column 'AccountUpn' in DeviceNetworkEvents: did you mean "
+     "'InitiatingProcessAccountUpn'?"},
+    {"DeviceProcessEvents\n| where filename has 'x'",
+     "t.yaml:5:11: query: unknown column 'filename' in DeviceProcessEvents: did you mean "
+     "'FileName'?"},
+    {"DeviceFileCertificateInfo\n| where Signer has 5",
+     "t.yaml:5:22: query: 'Signer' compares with a string, not a number"},
     {"DeviceProcessEvents\n| where FileName hass 'x'",
      "t.yaml:5:20: query: unknown operator 'hass'"},
     {"DeviceProcessEvents\n| where FileName HAS 'x'", "t.yaml:5:20: query: unknown operator 'HAS'"},
@@ -348,7 +357,7 @@ static const struct {
     {"DeviceProcessEvents | summarize count() by DeviceId | project Nope",
      "t.yaml:4:65: query: unknown column 'Nope' after summarize"},
     {"DeviceProcessEvents | project FileName | where FolderPath has 'x'",
-     "t.yaml:4:50: query: unknown column 'FolderPath'"},
+     "t.yaml:4:50: query: unknown column 'FolderPath' in DeviceProcessEvents after project"},
     {"DeviceProcessEvents | extend X = 'lit'",
      "t.yaml:4:36: query: expected a column (project/extend of a literal or expression is "
      "not supported), found 'lit'"},
@@ -623,6 +632,35 @@ static void summarize__uses_aliases(void **state)
 		   want, N(want));
 }
 
+/* Rules of a table rmmhunt does not produce yet load, name it, and never match an exec. */
+static void tables__other_table__loads_and_never_matches_exec(void **state)
+{
+	struct rules_diag diag;
+	struct ruleset *rs;
+	const struct rule *r;
+	const struct summarize_col *c;
+	struct event e;
+
+	rs = load_query(
+	    "DeviceNetworkEvents\n| where RemoteUrl has 'atera.com' or isempty(RemoteUrl)\n"
+	    "| summarize count() by DeviceId, RemoteUrl, InitiatingProcessAccountUpn",
+	    &diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	r = ruleset__rule(rs, 0);
+	assert_string_equal(rule__table(r)->name, "DeviceNetworkEvents");
+	assert_false(rule__uses_per_exec_fields(r));
+	c = rule__summarize_col(r, 1);
+	assert_string_equal(rule__table(r)->fields[c->field].name, "RemoteUrl");
+	assert_int_equal(rule__summarize_col(r, 2)->field, -1);
+	assert_int_equal(diag.nwarnings,
+			 2); /* not produced yet; InitiatingProcessAccountUpn empty */
+	event__init(&e);
+	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
+	event__free(&e);
+	ruleset__free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +678,7 @@ int main(void)
 	    cmocka_unit_test(summarize__default_names_dcount_make_set_max),
 	    cmocka_unit_test(summarize__project_selects_and_renames),
 	    cmocka_unit_test(summarize__uses_aliases),
+	    cmocka_unit_test(tables__other_table__loads_and_never_matches_exec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

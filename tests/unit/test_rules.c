@@ -452,7 +452,7 @@ static void load_paths__all_or_nothing(void **state)
 	write_file(path, "id: c\nname: c\nquery: |\n  DeviceProcessEvents\n  | where X has 'y'\n");
 	rs = ruleset__load_paths(paths, 1, &diag);
 	assert_null(rs);
-	snprintf(path, sizeof(path), "%s/c.yaml:5:11: query: unknown column 'X'", dir);
+	snprintf(path, sizeof(path), "%s/c.yaml:5:11: query: unknown column 'X' in DeviceProcessEvents", dir);
 	assert_string_equal(diag.msg, path);
 
 	/* two rules with one id: nothing loads */

@@ -32,3 +32,4 @@ UNIT_WRAP_test_pipeline := reader__new reader__free reader__stats reader__wait_u
 UNIT_SRCS_test_options := user/cmd/options.c
 UNIT_SRCS_test_run_opts := user/cmd/run_opts.c user/cmd/options.c user/base/log.c
 UNIT_WRAP_test_run_opts := log__msg
+UNIT_SRCS_test_table := user/table.c user/event.c

@@ -17,11 +17,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: rmmhunt rules check PATH...\n"
-		   "       rmmhunt rules list [--rules PATH]...\n\n"
+		   "       rmmhunt rules list [--rules PATH]...\n"
+		   "       rmmhunt rules tables\n\n"
 		   "PATH is a rule file or a directory of .yaml/.yml rule files.\n"
 		   "check validates each file (errors and warnings name file:line:col) and\n"
 		   "prints one JSON line per file; list prints one JSON line per rule loaded,\n"
-		   "the built-in rules when no --rules is given.\n");
+		   "the built-in rules when no --rules is given; tables prints one JSON line\n"
+		   "per column of each table a query can name.\n");
 }
 
 static void print_warnings(const struct rules_diag *diag)
@@ -124,6 +126,8 @@ static void list_rule(struct json_writer *w, const struct rule *r)
 	jw__kv_str(w, "RuleId", rule__id(r));
 	jw__kv_str(w, "RuleName", rule__name(r));
 	jw__kv_str(w, "File", rule__file(r));
+	jw__kv_str(w, "Table", rule__table(r)->name);
+	jw__kv_bool(w, "TableProduced", rule__table(r)->produced);
 	kv_strings(w, "Tactics", rule__ntactics(r), rule__tactic, r);
 	kv_strings(w, "Techniques", rule__ntechniques(r), rule__technique, r);
 	jw__kv_long(w, "WindowSeconds", rule__window_us(r) / 1000000);
@@ -146,7 +150,8 @@ static void list_rule(struct json_writer *w, const struct rule *r)
 		jw__object_begin(w);
 		jw__kv_str(w, "Name", c->name);
 		jw__kv_str(w, "Aggregate", agg_names[c->kind]);
-		jw__kv_str(w, "Column", c->field >= 0 ? event_fields[c->field].name : NULL);
+		jw__kv_str(w, "Column",
+			   c->field >= 0 ? rule__table(r)->fields[c->field].name : NULL);
 		if (c->kind == AGG_MAKE_SET)
 			jw__kv_ulong(w, "Max", c->max);
 		jw__object_end(w);
@@ -193,6 +198,40 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
+static void list_columns(struct json_writer *w, const struct table_desc *t,
+			 const struct field_desc *cols, size_t n, bool filled)
+{
+	for (size_t i = 0; i < n; i++) {
+		jw__object_begin(w);
+		jw__kv_str(w, "Table", t->name);
+		jw__kv_str(w, "Column", cols[i].name);
+		jw__kv_str(w, "Type", table__type_name(cols[i].type));
+		jw__kv_bool(w, "Filled", filled);
+		jw__kv_bool(w, "TableProduced", t->produced);
+		jw__object_end(w);
+		jw__flush_line(w, stdout);
+	}
+}
+
+/* Every column of every table, for tools that check queries as rmmhunt does. */
+static int cmd_tables(int argc, char **argv)
+{
+	struct json_writer w;
+
+	(void)argv;
+	if (argc > 1) {
+		usage(stderr);
+		return 2;
+	}
+	jw__init(&w);
+	for (size_t i = 0; i < TABLE__COUNT; i++) {
+		list_columns(&w, &tables[i], tables[i].fields, tables[i].nfields, true);
+		list_columns(&w, &tables[i], tables[i].empty, tables[i].nempty, false);
+	}
+	jw__free(&w);
+	return 0;
+}
+
 int cmd__rules(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -203,6 +242,8 @@ int cmd__rules(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "tables"))
+		return cmd_tables(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

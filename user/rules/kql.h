@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "rules.h"
+#include "table.h"
 
 /* Bounds on untrusted rule text: a rule file runs as root on every node. */
 #define KQL_MAX_DEPTH	   32	/* nested parentheses / not() */
@@ -76,7 +77,7 @@ struct kql_node {
 	bool neg;    /* !has, !in, ...: the result is inverted */
 	bool all;    /* has_all: every needle must match */
 	bool window; /* the look-back predicate: the aggregator's job, true here */
-	int field;   /* enum field_id; -1: a Defender column with no Linux meaning (empty) */
+	int field;   /* the table's field id; -1: a Defender column with no Linux meaning (empty) */
 	unsigned line, col;
 	uint32_t nkids;
 	int *kids;
@@ -112,6 +113,7 @@ int kql__val_set_str(struct kql_val *v, const char *s, size_t n);
 
 /* What a query compiles to. */
 struct kql_query {
+	const struct table_desc *table; /* the table the query reads */
 	int root; /* node index of the where clauses, -1 when there are none */
 	int64_t window_us;
 	struct summarize_col *cols; /* names owned */

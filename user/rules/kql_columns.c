@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Columns: the names a query reads (DeviceProcessEvents columns, or the
+ * Columns: the names a query reads (its table's columns, or the
  * aliases project and extend give them) and the output columns summarize
  * and a later project make:
  *
@@ -15,34 +15,51 @@
 
 #include "kql_parse.h"
 
+/* "unknown column 'X' in TABLE: did you mean 'Y'?" */
+static int unknown_column(struct parser *p, const struct kql_tok *t)
+{
+	const char *near = p->projected ? NULL : table__nearest(p->table, t->p, t->n);
+	int n = t->n > 64 ? 64 : (int)t->n;
+
+	if (near)
+		kql__diag_set(p->d, t->line, t->col,
+			      "unknown column '%.*s' in %s: did you mean '%s'?", n, t->p,
+			      p->table->name, near);
+	else
+		kql__diag_set(p->d, t->line, t->col, "unknown column '%.*s' in %s%s", n, t->p,
+			      p->table->name, p->projected ? " after project" : "");
+	return -EINVAL;
+}
+
 int kql__parse_column(struct parser *p, int *field)
 {
 	const struct kql_tok t = p->tok;
-	char name[128];
+	const struct field_desc *empty;
 
 	if (t.kind != TK_IDENT)
 		return fail(p, &t, "expected a column name");
 	for (size_t i = 0; i < p->naliases; i++) {
 		if (strlen(p->aliases[i].name) == t.n && !memcmp(p->aliases[i].name, t.p, t.n)) {
 			*field = p->aliases[i].field;
+			p->col_type = p->aliases[i].type;
 			return next(p);
 		}
 	}
-	snprintf(name, sizeof(name), "%.*s", (int)t.n, t.p);
-	if (p->projected || t.n >= sizeof(name))
-		goto unknown;
-	*field = event__field_lookup(name);
-	if (*field >= 0)
-		return next(p);
-	if (event__field_is_windows_only(name)) {
-		kql__diag_warn(p->d, t.line, t.col,
-			       "column '%s' has no Linux meaning: it is always empty", name);
-		*field = -1;
+	if (p->projected)
+		return unknown_column(p, &t);
+	*field = table__field(p->table, t.p, t.n);
+	if (*field >= 0) {
+		p->col_type = p->table->fields[*field].type;
 		return next(p);
 	}
-unknown:
-	kql__diag_set(p->d, t.line, t.col, "unknown column '%.*s'", (int)t.n, t.p);
-	return -EINVAL;
+	empty = table__empty_column(p->table, t.p, t.n);
+	if (!empty)
+		return unknown_column(p, &t);
+	kql__diag_warn(p->d, t.line, t.col, "column '%s' has no Linux meaning: it is always empty",
+		       empty->name);
+	*field = -1;
+	p->col_type = empty->type;
+	return next(p);
 }
 
 static int add_col(struct parser *p, struct summarize_col *cols, size_t *n,
@@ -245,6 +262,7 @@ int kql__parse_project_columns(struct parser *p, bool project)
 		}
 		fresh[nfresh].name = name[0] ? strdup(name) : strndup(ct.p, ct.n);
 		fresh[nfresh].field = field;
+		fresh[nfresh].type = p->col_type;
 		if (!fresh[nfresh].name) {
 			err = -ENOMEM;
 			break;

@@ -3,7 +3,7 @@
  * Compiles the KQL subset of hunting queries (docs: rules/README.md):
  *
  *   { let NAME = VALUE ; }
- *   DeviceProcessEvents
+ *   TABLE                 DeviceProcessEvents, DeviceFileCertificateInfo, DeviceNetworkEvents
  *   { | where PREDICATE | project COLS | extend COLS }
  *   [ | summarize AGGS [by COLS] { | project COLS } ] [;]
  *
@@ -148,14 +148,17 @@ static int parse_query(struct parser *p)
 	if (err)
 		return err;
 	if (p->tok.kind != TK_IDENT)
-		return fail(p, &p->tok, "expected the table DeviceProcessEvents");
-	if (!is(p, "DeviceProcessEvents")) {
+		return fail(p, &p->tok, "expected a table name");
+	p->table = table__find(p->tok.p, p->tok.n);
+	if (!p->table) {
 		kql__diag_set(
 		    p->d, p->tok.line, p->tok.col,
-		    "unsupported table '%.*s' (rmmhunt produces DeviceProcessEvents only)",
-		    (int)p->tok.n, p->tok.p);
+		    "unknown table '%.*s' (DeviceProcessEvents, DeviceFileCertificateInfo "
+		    "and DeviceNetworkEvents are known)",
+		    p->tok.n > 64 ? 64 : (int)p->tok.n, p->tok.p);
 		return -EINVAL;
 	}
+	p->q->table = p->table;
 	err = next(p);
 	while (!err && is(p, "|")) {
 		err = next(p);

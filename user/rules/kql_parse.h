@@ -34,6 +34,7 @@ struct let_binding {
 struct alias {
 	char *name;
 	int field;
+	enum field_type type;
 };
 
 struct parser {
@@ -42,6 +43,8 @@ struct parser {
 	struct kql_diag *d;
 	struct kql_prog *prog;
 	struct kql_query *q;
+	const struct table_desc *table;
+	enum field_type col_type; /* the type of the column kql__parse_column read last */
 	int depth;
 	struct let_binding lets[KQL_MAX_LETS];
 	size_t nlets;
@@ -96,7 +99,8 @@ const char *kql__vkind_name(enum vkind k);
 int kql__parse_predicate(struct parser *p);
 
 /* kql_columns.c */
-/* A column: an alias from project/extend, or a DeviceProcessEvents column. */
+/* A column: an alias from project/extend, or a column of the query's table (type in p->col_type).
+ */
 int kql__parse_column(struct parser *p, int *field);
 /* project (@project) or extend before summarize: [NAME =] COLUMN, ... */
 int kql__parse_project_columns(struct parser *p, bool project);

@@ -261,7 +261,7 @@ static int parse_comparison(struct parser *p)
 		return err;
 	c = (struct comparison){.op_tok = p->tok};
 	snprintf(c.column, sizeof(c.column), "%.*s", (int)col_tok.n, col_tok.p);
-	c.type = n.field < 0 ? FT_STRING : event_fields[n.field].type;
+	c.type = p->col_type;
 	c.is_str = c.type == FT_STRING || c.type == FT_STRLIST;
 	op = find_operator(&c.op_tok);
 	if (!op) {

@@ -349,6 +349,11 @@ static int read_query(struct yreader *y, struct rule *r, bool *seen)
 	if (kql__compile((const char *)y->ev.data.scalar.value, y->ev.data.scalar.length, &r->prog,
 			 &r->q, &d))
 		return compile_error(&o, &d, "query");
+	if (!r->q.table->produced)
+		rules__diag_warn(y->diag,
+				 "%s: rmmhunt does not produce %s records yet: the rule loads but "
+				 "matches nothing",
+				 y->file, r->q.table->name);
 	return 0;
 }
 
@@ -409,6 +414,9 @@ static int read_rule(struct yreader *y, struct rule *r)
 		return yerr(y, &start, "the rule needs a 'name'");
 	if (!have_query)
 		return yerr(y, &start, "the rule needs a 'query'");
+	if (r->nexcl && r->q.table->id != TABLE_PROCESS)
+		return yerr(y, &start, "exclusions apply to DeviceProcessEvents rules only, not %s",
+			    r->q.table->name);
 	err = ynext(y); /* document end */
 	if (!err)
 		err = ynext(y);
@@ -448,10 +456,16 @@ int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule
 	yaml_parser_delete(&y.parser);
 	if (err)
 		goto cleanup;
-	r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root);
-	r->per_exec = r->where_per_exec;
-	for (size_t i = 0; i < r->nexcl; i++)
-		r->per_exec = r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root);
+	/*
+	 * Only DeviceProcessEvents records reach rule__match: a rule of another
+	 * table answers "no match" for every exec of a file alike.
+	 */
+	if (r->q.table->id == TABLE_PROCESS) {
+		r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root);
+		r->per_exec = r->where_per_exec;
+		for (size_t i = 0; i < r->nexcl; i++)
+			r->per_exec = r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root);
+	}
 	*out = r;
 	return 0;
 cleanup:

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "table.h"
 
 struct ruleset;
 struct rule;
@@ -46,6 +47,8 @@ size_t rule__ntactics(const struct rule *r);
 const char *rule__tactic(const struct rule *r, size_t i);
 size_t rule__ntechniques(const struct rule *r);
 const char *rule__technique(const struct rule *r, size_t i);
+/* The table the query reads; its rules see that table's records only. */
+const struct table_desc *rule__table(const struct rule *r);
 /* The look-back of `Timestamp between (now(-5d)..now())`, in microseconds; 0 if none. */
 int64_t rule__window_us(const struct rule *r);
 /*
@@ -66,12 +69,12 @@ enum rule_match {
 
 /*
  * Evaluates the rule's `where` clauses (except the time window, which the
- * aggregator applies) and exclusions against @e. On RULE_SUPPRESSED,
+ * aggregator applies) and exclusions against the DeviceProcessEvents record
+ * @e; a rule of another table never matches one. On RULE_SUPPRESSED,
  * *@exclusion_id names the exclusion (the first that matches, in file order).
  * Allocates nothing; safe to call from several threads on one rule.
  */
-enum rule_match rule__match(const struct rule *r, const struct event *e,
-			    const char **exclusion_id);
+enum rule_match rule__match(const struct rule *r, const struct event *e, const char **exclusion_id);
 
 size_t rule__nexclusions(const struct rule *r);
 const char *rule__exclusion_id(const struct rule *r, size_t i);
@@ -91,10 +94,10 @@ const char *rule__exclusion_expression(const struct rule *r, size_t i);
 enum agg_kind { AGG_BY, AGG_MIN, AGG_MAX, AGG_COUNT, AGG_DCOUNT, AGG_MAKE_SET };
 
 struct summarize_col {
-	const char *name;   /* output column, e.g. "FirstSeen" or "DeviceId" */
+	const char *name; /* output column, e.g. "FirstSeen" or "DeviceId" */
 	enum agg_kind kind;
-	int field;	    /* enum field_id read; -1 for count() or an always-empty column */
-	size_t max;	    /* make_set size limit (default 1048576) */
+	int field;  /* enum field_id read; -1 for count() or an always-empty column */
+	size_t max; /* make_set size limit (default 1048576) */
 };
 
 size_t rule__nsummarize(const struct rule *r);

@@ -315,6 +315,11 @@ const char *rule__technique(const struct rule *r, size_t i)
 	return i < r->ntechniques ? r->techniques[i] : NULL;
 }
 
+const struct table_desc *rule__table(const struct rule *r)
+{
+	return r->q.table;
+}
+
 int64_t rule__window_us(const struct rule *r)
 {
 	return r->q.window_us;
@@ -334,6 +339,8 @@ enum rule_match rule__match(const struct rule *r, const struct event *e, const c
 {
 	struct kql_eval_ctx ctx = {.e = e};
 
+	if (r->q.table->id != TABLE_PROCESS)
+		return RULE_NO_MATCH;
 	if (r->q.root >= 0 && !kql__eval(&r->prog, r->q.root, &ctx))
 		return RULE_NO_MATCH;
 	for (size_t i = 0; i < r->nexcl; i++) {
