@@ -36,7 +36,9 @@ int kql__parse_column(struct parser *p, int *field)
 	const struct kql_tok t = p->tok;
 	const struct field_desc *empty;
 
-	if (t.kind != TK_IDENT)
+	if (is(p, "["))
+		return unsupported(p, &t, "bracketed names ['...']");
+	if (t.kind != TK_IDENT || kql__is_keyword(&t))
 		return fail(p, &t, "expected a column name");
 	for (size_t i = 0; i < p->naliases; i++) {
 		if (strlen(p->aliases[i].name) == t.n && !memcmp(p->aliases[i].name, t.p, t.n)) {
@@ -123,6 +125,25 @@ static const struct {
     {"make_set", AGG_MAKE_SET, "set_"},
 };
 
+/* The current token should name an aggregation and does not. */
+static int not_aggregation(struct parser *p)
+{
+	const struct kql_tok t = p->tok;
+	int field;
+
+	if (t.kind != TK_IDENT)
+		return fail(p, &t, "expected an aggregation");
+	if (kql__next_is(p, "("))
+		return kql__function_call(p, &t, true);
+	/* a column alone: Kusto says it is not an aggregation; an unknown name is unknown */
+	if (kql__parse_column(p, &field))
+		return -EINVAL;
+	kql__diag_set(p->d, t.line, t.col,
+		      "'%.*s' needs an aggregation such as min(%.*s): it is a column",
+		      t.n > 40 ? 40 : (int)t.n, t.p, t.n > 40 ? 40 : (int)t.n, t.p);
+	return -EINVAL;
+}
+
 int kql__parse_summarize(struct parser *p)
 {
 	struct summarize_col aggs[KQL_MAX_COLS], *cols = NULL;
@@ -149,25 +170,30 @@ int kql__parse_summarize(struct parser *p)
 			if (kql__tok_is(&fn, aggregates[i].name))
 				break;
 		if (i == sizeof(aggregates) / sizeof(aggregates[0])) {
-			if (fn.kind != TK_IDENT) {
-				err = fail(p, &fn, "expected an aggregation");
-				break;
-			}
-			kql__diag_set(p->d, fn.line, fn.col,
-				      "unsupported aggregation '%.*s' (min, max, count, dcount, "
-				      "make_set are)",
-				      (int)fn.n, fn.p);
-			err = -EINVAL;
+			err = not_aggregation(p);
 			break;
 		}
 		err = next(p);
 		if (!err)
 			err = expect(p, "(");
+		if (!err && aggregates[i].kind != AGG_COUNT && is(p, ")")) {
+			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects 1 argument",
+				      aggregates[i].name);
+			err = -EINVAL;
+		}
 		if (!err && aggregates[i].kind != AGG_COUNT) {
 			struct kql_tok ct = p->tok;
 
 			err = kql__parse_column(p, &field);
 			snprintf(column, sizeof(column), "%.*s", (int)ct.n, ct.p);
+			/* Kusto orders strings, numbers, datetimes and bools, not dynamic */
+			if (!err && p->col_type == FT_STRLIST &&
+			    (aggregates[i].kind == AGG_MIN || aggregates[i].kind == AGG_MAX)) {
+				kql__diag_set(p->d, ct.line, ct.col,
+					      "'%s' needs an orderable column; '%s' is dynamic",
+					      aggregates[i].name, column);
+				err = -EINVAL;
+			}
 		}
 		if (!err && aggregates[i].kind == AGG_MAKE_SET && is(p, ",")) {
 			err = next(p);
@@ -196,8 +222,18 @@ int kql__parse_summarize(struct parser *p)
 
 			err = parse_optional_name(p, name, sizeof(name), &at);
 			ct = p->tok;
+			if (!err && ct.kind == TK_IDENT && kql__next_is(p, "(")) {
+				err = kql__function_call(p, &ct, false);
+				break;
+			}
 			if (!err)
 				err = kql__parse_column(p, &field);
+			if (!err && p->col_type == FT_STRLIST) {
+				kql__diag_set(p->d, ct.line, ct.col,
+					      "'by' needs a groupable column; '%.*s' is dynamic",
+					      (int)ct.n, ct.p);
+				err = -EINVAL;
+			}
 			if (err)
 				break;
 			if (!name[0])
@@ -247,10 +283,11 @@ int kql__parse_project_columns(struct parser *p, bool project)
 
 		err = parse_optional_name(p, name, sizeof(name), &at);
 		ct = p->tok;
-		if (!err && ct.kind != TK_IDENT) {
-			err = fail(p, &ct,
-				   "expected a column (project/extend of a literal or "
-				   "expression is not supported)");
+		if (!err && (ct.kind == TK_STRING || ct.kind == TK_NUMBER ||
+			     ct.kind == TK_TIMESPAN || kql__next_is(p, "("))) {
+			err = unsupported(p, &ct,
+					  "project or extend of a literal or expression (columns "
+					  "are supported)");
 		}
 		if (!err)
 			err = kql__parse_column(p, &field);
@@ -307,6 +344,10 @@ int kql__parse_project_output(struct parser *p)
 		ct = p->tok;
 		if (err)
 			break;
+		if (is(p, "[")) {
+			err = unsupported(p, &ct, "bracketed names ['...']");
+			break;
+		}
 		if (ct.kind != TK_IDENT) {
 			err = fail(p, &ct, "expected an output column of summarize");
 			break;
