@@ -48,7 +48,24 @@ def pack_rows():
         return list(csv.DictReader(f, delimiter="\t"))
 
 
+# DWService's network query keeps its signer in a tabular let, which the TSV
+# row cannot hold: this is its shape as published.
+DWSERVICE_NETCONN = """let Time_start = now(-5d);
+let Time_end = now();
+let rmmInitialFileSet = DeviceFileCertificateInfo
+| where Timestamp between (Time_start..Time_end)
+| where Signer has 'DWSNET OÜ'
+| distinct SHA1;
+//
+DeviceNetworkEvents
+| where Timestamp between (Time_start..Time_end)
+| where RemoteUrl has 'dwservice.net' and InitiatingProcessSHA1 in (rmmInitialFileSet)
+| summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp), Report=make_set(ReportId), Count=count() by {by}"""
+
+
 def pack_query(row):
+    if row["tool"] == "DWService" and row["query"] == "netconn":
+        return DWSERVICE_NETCONN.format(by=row["by_columns"])
     return FRAME.format(table=row["table"], predicate=row["where_predicate"], by=row["by_columns"])
 
 

@@ -258,6 +258,53 @@ static const struct {
      "x.yaml:6:37: exclusion: expected ')', found the end of the expression"},
 };
 
+/* YAML broken only in a key rmmhunt does not read: skipped with a warning, lines kept. */
+static void yaml__broken_unread_key__loads_with_warning(void **state)
+{
+	static const char text[] = "id: a\r\nname: b\r\n"
+				   "requiredDataConnectors:\r\n"
+				   "    - connectorId: MicrosoftThreatProtection\r\n"
+				   "    dataTypes:\r\n"
+				   "        - DeviceProcessEvents\r\n"
+				   "query: |\r\n"
+				   "  DeviceProcessEvents\r\n"
+				   "  | where Nope has 'x'\r\n";
+	struct rules_diag diag;
+	struct ruleset *rs;
+	char fixed[sizeof(text)];
+
+	/* the query's own error is reported at its place in the file */
+	rs = ruleset__load_buffer("x.yaml", text, strlen(text), &diag);
+	assert_null(rs);
+	assert_string_equal(diag.msg, "x.yaml:9:11: query: unknown column 'Nope' in "
+				      "DeviceProcessEvents");
+	assert_int_equal(diag.nwarnings, 1);
+	assert_string_equal(diag.warnings[0],
+			    "x.yaml:5:5: invalid YAML in 'requiredDataConnectors', which rmmhunt "
+			    "does not read (did not find expected '-' indicator): ignored");
+	snprintf(fixed, sizeof(fixed), "%s", text);
+	memcpy(strstr(fixed, "Nope"), "Path", 4);
+	memcpy(strstr(fixed, "Path"), "SHA1", 4);
+	rs = ruleset__load_buffer("x.yaml", fixed, strlen(fixed), &diag);
+	assert_non_null(rs);
+	assert_string_equal(rule__id(ruleset__rule(rs, 0)), "a");
+	assert_int_equal(diag.nwarnings, 1);
+	ruleset__free(rs);
+}
+
+/* Broken in a key it reads (tactics): the YAML error stands. */
+static void yaml__broken_read_key__error(void **state)
+{
+	static const char text[] = "id: a\nname: b\ntactics:\n    - A\n  - B\n"
+				   "query: DeviceProcessEvents\n";
+	struct rules_diag diag;
+	struct ruleset *rs = ruleset__load_buffer("x.yaml", text, strlen(text), &diag);
+
+	assert_null(rs);
+	assert_string_equal(diag.msg, "x.yaml:5:3: invalid YAML: did not find expected key "
+				      "while parsing a block mapping");
+}
+
 static void yaml__errors_name_file_line_col(void **state)
 {
 	for (size_t i = 0; i < N(yaml_errors); i++) {
@@ -452,7 +499,8 @@ static void load_paths__all_or_nothing(void **state)
 	write_file(path, "id: c\nname: c\nquery: |\n  DeviceProcessEvents\n  | where X has 'y'\n");
 	rs = ruleset__load_paths(paths, 1, &diag);
 	assert_null(rs);
-	snprintf(path, sizeof(path), "%s/c.yaml:5:11: query: unknown column 'X' in DeviceProcessEvents", dir);
+	snprintf(path, sizeof(path),
+		 "%s/c.yaml:5:11: query: unknown column 'X' in DeviceProcessEvents", dir);
 	assert_string_equal(diag.msg, path);
 
 	/* two rules with one id: nothing loads */
@@ -508,6 +556,8 @@ int main(void)
 	    cmocka_unit_test(default_set__exclusions),
 	    cmocka_unit_test(exclusions__syntax),
 	    cmocka_unit_test(yaml__errors_name_file_line_col),
+	    cmocka_unit_test(yaml__broken_unread_key__loads_with_warning),
+	    cmocka_unit_test(yaml__broken_read_key__error),
 	    cmocka_unit_test(yaml__scalars_lists_and_unknown_keys),
 	    cmocka_unit_test(per_exec__what_counts),
 	    cmocka_unit_test(rmm__every_file_loads),

@@ -206,6 +206,8 @@ static int parse_let(struct parser *p)
 	err = next(p);
 	if (!err)
 		err = expect(p, "=");
+	if (!err && p->tok.kind == TK_IDENT && table__find(p->tok.p, p->tok.n))
+		return unsupported(p, &p->tok, "a tabular let (let NAME = TABLE | ...)");
 	if (!err)
 		err = kql__parse_value(p, &l->val, true);
 	return err ? err : expect(p, ";");

@@ -25,8 +25,15 @@ struct rules_diag {
 
 /* The rules compiled into the binary: the YAML files at the top of rules/. */
 struct ruleset *ruleset__load_default(struct rules_diag *diag);
-/* Files, or directories of .yaml/.yml files (sorted); all or nothing. */
+/*
+ * Files, or directory trees of .yaml/.yml files (sorted by path); all or
+ * nothing. YAML broken only in keys rmmhunt does not read (such as
+ * requiredDataConnectors) is skipped with a warning, unless RULES_STRICT.
+ */
+#define RULES_STRICT 1u
 struct ruleset *ruleset__load_paths(const char *const *paths, size_t n, struct rules_diag *diag);
+struct ruleset *ruleset__load_paths_flags(const char *const *paths, size_t n, unsigned flags,
+					  struct rules_diag *diag);
 /* One rule file held in memory; @name is used in diagnostics. */
 struct ruleset *ruleset__load_buffer(const char *name, const char *text, size_t len,
 				     struct rules_diag *diag);
