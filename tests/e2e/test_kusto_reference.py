@@ -138,3 +138,13 @@ def test_corpus__reasons_and_positions_mostly_agree(corpus_verdicts):
         queries, [b for b in bad if b[1] == "reason"])
     assert 1 - position / both >= MIN_POSITION_AGREEMENT, describe(
         queries, [b for b in bad if b[1] == "position"])
+
+
+def test_rules_rmm__every_query_accepted_by_the_reference():
+    import yaml
+    files = sorted((k.REPO / "rules" / "rmm").glob("*.yaml"))
+    queries = [yaml.safe_load(f.read_text())["query"] for f in files]
+    assert len(queries) == 166
+    ref, rmm = k.reference(queries), k.rmmhunt(queries)
+    assert [(f.name, v) for f, v in zip(files, ref) if v] == []
+    assert [(f.name, v) for f, v in zip(files, rmm) if v] == []

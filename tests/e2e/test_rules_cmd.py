@@ -42,32 +42,41 @@ def test_list_default_is_the_builtin_atera_rule():
 def test_list_rules_dir_loads_every_rmm_rule():
     rc, rules, err = run("list", "--rules", str(REPO / "rules" / "rmm"))
     assert rc == 0, err
-    assert len(rules) == 55
-    assert len({r["RuleId"] for r in rules}) == 55
+    assert len(rules) == 166
+    assert len({r["RuleId"] for r in rules}) == 166
     names = {r["RuleName"] for r in rules}
     assert "Remote Management and Monitoring tool - AnyDesk - Create Process" in names
-    assert not any("DWService" in n for n in names)
-    assert all(r["Columns"][2] == {"Name": "AccountUpn", "Aggregate": "by", "Column": None}
-               for r in rules)
+    assert "Remote Management and Monitoring tool - AnyDesk - File Signature" in names
+    assert "Remote Management and Monitoring tool - AnyDesk - Network Connection" in names
+    # DWService's create-process query is really its certificate query
+    assert "Remote Management and Monitoring tool - DWService - Create Process" not in names
+    tables = {}
+    for r in rules:
+        tables[r["Table"]] = tables.get(r["Table"], 0) + 1
+    assert tables == {"DeviceProcessEvents": 55, "DeviceFileCertificateInfo": 52,
+                      "DeviceNetworkEvents": 59}
+    upn = {"DeviceProcessEvents": "AccountUpn", "DeviceNetworkEvents": "InitiatingProcessAccountUpn"}
+    assert all(r["Columns"][2] == {"Name": upn[r["Table"]], "Aggregate": "by", "Column": None}
+               for r in rules if r["Table"] in upn)
     assert "column 'AccountUpn' has no Linux meaning" in err
 
 
 def test_list_several_paths_and_equals_form():
     rc, rules, err = run("list", "--rules", str(REPO / "rules" / "atera-create-process.yaml"),
-                         f"--rules={REPO / 'rules' / 'rmm' / 'anydesk.yaml'}")
+                         f"--rules={REPO / 'rules' / 'rmm' / 'anydesk-create-process.yaml'}")
     assert rc == 0, err
     assert [r["File"].rsplit("/", 1)[1] for r in rules] == [
-        "atera-create-process.yaml", "anydesk.yaml"]
+        "atera-create-process.yaml", "anydesk-create-process.yaml"]
 
 
 def test_check_valid_files(tmp_path):
     # a directory is walked as a tree: rules/ holds rules/rmm/
     rc, files, err = run("check", str(REPO / "rules"))
     assert rc == 0, err
-    assert len(files) == 56
+    assert len(files) == 167
     assert all(f["Valid"] and f["Error"] is None for f in files)
-    assert "56 of 56 rule files valid" in err
-    anydesk = next(f for f in files if f["File"].endswith("anydesk.yaml"))
+    assert "167 of 167 rule files valid" in err
+    anydesk = next(f for f in files if f["File"].endswith("anydesk-create-process.yaml"))
     assert anydesk["Warnings"] == [
         f"{anydesk['File']}:25:69: column 'AccountUpn' has no Linux meaning: it is always empty"]
 

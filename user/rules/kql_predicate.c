@@ -290,6 +290,29 @@ static const struct cmp_operator *find_operator(const struct kql_tok *t)
 	return NULL;
 }
 
+/*
+ * Legal, but never true on Linux: FolderPath and InitiatingProcessFolderPath
+ * hold Linux paths ('/'), also for Windows programs under Wine (their Windows
+ * path is WindowsPath), so a needle with a backslash matches nothing.
+ */
+static void warn_windows_path(struct parser *p, const struct comparison *c,
+			      const struct kql_node *n)
+{
+	size_t len = strlen(c->column);
+
+	if (!c->is_str || len < 10 || strcmp(c->column + len - 10, "FolderPath"))
+		return;
+	for (uint32_t i = 0; i < n->nvals; i++) {
+		if (n->vals[i].s && memchr(n->vals[i].s, '\\', n->vals[i].len)) {
+			kql__diag_warn(p->d, c->op_tok.line, c->op_tok.col,
+				       "'%s' holds Linux paths: a value with '\\' never matches "
+				       "it on Linux (a Wine program's Windows path is WindowsPath)",
+				       c->column);
+			return;
+		}
+	}
+}
+
 /* What may follow a whole predicate. */
 static bool ends_predicate(const struct parser *p)
 {
@@ -388,6 +411,8 @@ static int parse_comparison(struct parser *p)
 	err = next(p);
 	if (!err)
 		err = op->operand(p, &c, &n);
+	if (!err)
+		warn_windows_path(p, &c, &n);
 	if (!err) {
 		int idx = kql__add_node(p, &n);
 
