@@ -386,6 +386,13 @@ static void rmm__every_file_loads(void **state)
 		fail_msg("%s", diag.msg);
 	/* every query of the pack; DWService's create-process one is its certificate one */
 	assert_int_equal(ruleset__count(rs), 166);
+	assert_int_equal(ruleset__table_count(rs, TABLE_PROCESS), 55);
+	assert_int_equal(ruleset__table_count(rs, TABLE_CERTIFICATE), 52);
+	assert_int_equal(ruleset__table_count(rs, TABLE_NETWORK), 59);
+	for (size_t t = 0; t < TABLE__COUNT; t++)
+		for (size_t k = 0; k < ruleset__table_count(rs, t); k++)
+			assert_int_equal(
+			    rule__table(ruleset__rule(rs, ruleset__table_rule(rs, t, k)))->id, t);
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
 		enum table_id t = rule__table(r)->id;

@@ -42,6 +42,14 @@ void ruleset__free(struct ruleset *rs); /* NULL is fine */
 size_t ruleset__count(const struct ruleset *rs);
 const struct rule *ruleset__rule(const struct ruleset *rs, size_t i);
 
+/*
+ * The rules of table @t: ruleset__table_rule(rs, t, k) for k below
+ * ruleset__table_count(rs, t) is the index (for ruleset__rule) of its k-th
+ * rule, in load order. A record is evaluated against its table's rules only.
+ */
+size_t ruleset__table_count(const struct ruleset *rs, enum table_id t);
+size_t ruleset__table_rule(const struct ruleset *rs, enum table_id t, size_t k);
+
 /* The rule whose `id` is @id, or NULL. */
 const struct rule *ruleset__find(const struct ruleset *rs, const char *id);
 

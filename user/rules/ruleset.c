@@ -18,6 +18,8 @@
 struct ruleset {
 	struct rule **rules;
 	size_t n, cap;
+	size_t *of_table[TABLE__COUNT]; /* indices of each table's rules, in load order */
+	size_t nof_table[TABLE__COUNT];
 };
 
 static int ruleset_add(struct ruleset *rs, const char *name, const char *text, size_t len,
@@ -41,15 +43,25 @@ static int ruleset_add(struct ruleset *rs, const char *name, const char *text, s
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 8;
 		struct rule **rules = realloc(rs->rules, cap * sizeof(*rules));
+		bool grown = rules != NULL;
 
-		if (!rules) {
+		if (rules)
+			rs->rules = rules;
+		for (size_t t = 0; grown && t < TABLE__COUNT; t++) {
+			size_t *idx = realloc(rs->of_table[t], cap * sizeof(*idx));
+
+			grown = idx != NULL;
+			if (idx)
+				rs->of_table[t] = idx;
+		}
+		if (!grown) {
 			rule__free(r);
 			snprintf(diag->msg, sizeof(diag->msg), "%s: out of memory", name);
 			return -ENOMEM;
 		}
-		rs->rules = rules;
 		rs->cap = cap;
 	}
+	rs->of_table[r->q.table->id][rs->nof_table[r->q.table->id]++] = rs->n;
 	rs->rules[rs->n++] = r;
 	return 0;
 }
@@ -61,6 +73,8 @@ void ruleset__free(struct ruleset *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		rule__free(rs->rules[i]);
 	free(rs->rules);
+	for (size_t t = 0; t < TABLE__COUNT; t++)
+		free(rs->of_table[t]);
 	free(rs);
 }
 
@@ -342,6 +356,16 @@ size_t ruleset__count(const struct ruleset *rs)
 const struct rule *ruleset__rule(const struct ruleset *rs, size_t i)
 {
 	return rs && i < rs->n ? rs->rules[i] : NULL;
+}
+
+size_t ruleset__table_count(const struct ruleset *rs, enum table_id t)
+{
+	return rs && t < TABLE__COUNT ? rs->nof_table[t] : 0;
+}
+
+size_t ruleset__table_rule(const struct ruleset *rs, enum table_id t, size_t k)
+{
+	return rs->of_table[t][k];
 }
 
 const struct rule *ruleset__find(const struct ruleset *rs, const char *id)
