@@ -99,10 +99,10 @@ def test_check_explains_errors_with_file_line_col(tmp_path):
     assert rc == 1
     msg = f"{bad}:5:20: query: unknown operator 'hass'"
     assert files == [
-        {"File": str(bad), "Valid": False, "RuleId": None, "Table": None, "Error": msg,
-         "Refused": "query", "Warnings": []},
+        {"File": str(bad), "Valid": False, "RuleId": None, "Table": None, "LiveOnLinux": None,
+         "Error": msg, "Refused": "query", "Warnings": []},
         {"File": str(good), "Valid": True, "RuleId": "good", "Table": "DeviceProcessEvents",
-         "Error": None, "Refused": None, "Warnings": []},
+         "LiveOnLinux": True, "Error": None, "Refused": None, "Warnings": []},
     ]
     assert f"error: {msg}" in err
     assert "1 of 2 rule files valid" in err
@@ -178,8 +178,11 @@ def test_check_pack_tree__metadata_flaw_warned__queries_judged(pack):
     tables = {v["Table"] for v in lines if v["Valid"]}
     assert tables == {"DeviceProcessEvents", "DeviceFileCertificateInfo"}
     summary = err.strip().splitlines()[-1]
-    assert summary.startswith("106 of 168 rule files valid (106 with warnings); refused: "
-                              "0 invalid YAML, 1 unsupported KQL, 61 other query errors"), summary
+    assert summary.startswith("106 of 168 rule files valid (106 with warnings, 54 can match on "
+                              "Linux today); refused: 0 invalid YAML, 1 unsupported KQL, "
+                              "61 other query errors"), summary
+    live = {(files[p]["tool"], files[p]["query"]) for p, v in by_file.items() if v["LiveOnLinux"]}
+    assert live == {x for x in valid if x[1] == "createproc"}
 
 
 def test_check_pack_file__strict__metadata_flaw_refused(pack):
@@ -201,6 +204,24 @@ def test_check__yaml_broken_in_a_key_rmmhunt_reads__stays_an_error(tmp_path):
     rc, lines, err = run("check", str(f))
     assert rc == 1
     assert lines[0]["Error"].startswith(f"{f}:5:3: invalid YAML")
+
+
+def test_check__windows_path_in_folderpath__warned_not_live(tmp_path):
+    f = tmp_path / "level.yaml"
+    f.write_text("id: l\nname: l\nquery: |\n  DeviceProcessEvents\n"
+                 "  | where FileName startswith 'level' and FolderPath has_any "
+                 "(@'\\Program Files\\Level\\')\n")
+    rc, lines, err = run("check", str(f))
+    assert rc == 0, err
+    assert lines[0]["LiveOnLinux"] is False
+    assert lines[0]["Warnings"] == [
+        f"{f}:5:54: 'FolderPath' holds Linux paths: a value with '\\' never matches it on "
+        "Linux (a Wine program's Windows path is WindowsPath)"]
+    assert "(1 with warnings, 0 can match on Linux today)" in err
+    rc, lines, err = run("check", str(REPO / "rules" / "rmm" / "level-create-process.yaml"))
+    assert lines[0]["LiveOnLinux"] is True and lines[0]["Warnings"] == [
+        f"{REPO}/rules/rmm/level-create-process.yaml:25:69: column 'AccountUpn' has no Linux "
+        "meaning: it is always empty"]
 
 
 def test_check__crlf_rule__positions_as_with_lf(tmp_path):

@@ -59,7 +59,7 @@ static const char *refusal_kind(const char *msg)
 }
 
 struct check_counts {
-	size_t files, valid, warned, yaml, unsupported, query, other;
+	size_t files, valid, live, warned, yaml, unsupported, query, other;
 };
 
 /* Checks one file on its own, so its warnings are its own. Returns true when valid. */
@@ -77,6 +77,7 @@ static bool check_file(struct json_writer *w, const char *file, unsigned flags,
 	c->files++;
 	if (rs) {
 		c->valid++;
+		c->live += rule__live_on_linux(r);
 		c->warned += diag.nwarnings > 0;
 	} else if (!strcmp(kind, "yaml")) {
 		c->yaml++;
@@ -92,6 +93,10 @@ static bool check_file(struct json_writer *w, const char *file, unsigned flags,
 	jw__kv_bool(w, "Valid", rs != NULL);
 	jw__kv_str(w, "RuleId", r ? rule__id(r) : NULL);
 	jw__kv_str(w, "Table", r ? rule__table(r)->name : NULL);
+	if (r)
+		jw__kv_bool(w, "LiveOnLinux", rule__live_on_linux(r));
+	else
+		jw__kv_str(w, "LiveOnLinux", NULL); /* null */
 	jw__kv_str(w, "Error", rs ? NULL : diag.msg);
 	jw__kv_str(w, "Refused", kind);
 	jw__key(w, "Warnings");
@@ -163,9 +168,10 @@ static int cmd_check(int argc, char **argv)
 	jw__free(&w);
 	free(paths);
 	fprintf(stderr,
-		"%zu of %zu rule files valid (%zu with warnings); refused: %zu invalid YAML, "
-		"%zu unsupported KQL, %zu other query errors, %zu other%s\n",
-		c.valid, c.files, c.warned, c.yaml, c.unsupported, c.query, c.other,
+		"%zu of %zu rule files valid (%zu with warnings, %zu can match on Linux today); "
+		"refused: %zu invalid YAML, %zu unsupported KQL, %zu other query errors, "
+		"%zu other%s\n",
+		c.valid, c.files, c.warned, c.live, c.yaml, c.unsupported, c.query, c.other,
 		ok ? "" : "; the set does not load");
 	return ok ? 0 : 1;
 }

@@ -118,6 +118,7 @@ struct kql_query {
 	int64_t window_us;
 	struct summarize_col *cols; /* names owned */
 	size_t ncols;
+	bool dead_on_linux; /* a predicate was warned about: it never matches on Linux */
 };
 
 /* kql_parse.c: compiles @text into @prog/@q; on error fills @d and returns -EINVAL. */

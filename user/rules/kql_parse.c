@@ -147,6 +147,8 @@ bool kql__is_keyword(const struct kql_tok *t)
 int kql__fail(struct parser *p, const struct kql_tok *t, const char *what)
 {
 	if (t->kind == TK_IDENT && !kql__is_keyword(t) && !kql__find_let(p, t) &&
+	    !in_list(t, kusto_aggregates, sizeof(kusto_aggregates) / sizeof(*kusto_aggregates)) &&
+	    !in_list(t, kusto_functions, sizeof(kusto_functions) / sizeof(*kusto_functions)) &&
 	    (!p->table || (table__field(p->table, t->p, t->n) < 0 &&
 			   !table__empty_column(p->table, t->p, t->n)))) {
 		bool first = !p->d->msg[0];

@@ -308,6 +308,7 @@ static void warn_windows_path(struct parser *p, const struct comparison *c,
 				       "'%s' holds Linux paths: a value with '\\' never matches "
 				       "it on Linux (a Wine program's Windows path is WindowsPath)",
 				       c->column);
+			p->q->dead_on_linux = true;
 			return;
 		}
 	}

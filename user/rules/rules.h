@@ -64,6 +64,13 @@ size_t rule__ntechniques(const struct rule *r);
 const char *rule__technique(const struct rule *r, size_t i);
 /* The table the query reads; its rules see that table's records only. */
 const struct table_desc *rule__table(const struct rule *r);
+/*
+ * False when the rule cannot match on Linux today: its table's records are
+ * not produced, or `rules check` warned that a predicate never matches here
+ * (a backslashed FolderPath). A rule with such a predicate in one branch of
+ * an `or` is counted out too: the warning says which.
+ */
+bool rule__live_on_linux(const struct rule *r);
 /* The look-back of `Timestamp between (now(-5d)..now())`, in microseconds; 0 if none. */
 int64_t rule__window_us(const struct rule *r);
 /*

@@ -421,6 +421,11 @@ const struct table_desc *rule__table(const struct rule *r)
 	return r->q.table;
 }
 
+bool rule__live_on_linux(const struct rule *r)
+{
+	return r->q.table->produced && !r->q.dead_on_linux;
+}
+
 int64_t rule__window_us(const struct rule *r)
 {
 	return r->q.window_us;
