@@ -56,8 +56,8 @@ NOT_COLUMNS = {"DeviceNetworkEvents": ["AccountUpn", "AccountName", "FileName"],
 
 # Agreement the corpus reaches today on reasons and positions; a change that
 # lowers it fails, one that raises it should raise these.
-MIN_REASON_AGREEMENT = 0.92
-MIN_POSITION_AGREEMENT = 0.96
+MIN_REASON_AGREEMENT = 0.93
+MIN_POSITION_AGREEMENT = 0.97
 
 
 def test_tables__defender_columns_and_types():

@@ -176,7 +176,9 @@ int kql__parse_summarize(struct parser *p)
 		err = next(p);
 		if (!err)
 			err = expect(p, "(");
-		if (!err && aggregates[i].kind != AGG_COUNT && is(p, ")")) {
+		/* Kusto reports a malformed argument list at the function */
+		if (!err && aggregates[i].kind != AGG_COUNT &&
+		    ((p->tok.kind != TK_IDENT && !is(p, "[")) || is(p, "by"))) {
 			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects 1 argument",
 				      aggregates[i].name);
 			err = -EINVAL;
@@ -204,8 +206,16 @@ int kql__parse_summarize(struct parser *p)
 				err = next(p);
 			}
 		}
+		if (!err && !is(p, ")")) {
+			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects %s, then ')'",
+				      aggregates[i].name,
+				      aggregates[i].kind == AGG_COUNT	   ? "no argument"
+				      : aggregates[i].kind == AGG_MAKE_SET ? "1 or 2 arguments"
+									   : "1 argument");
+			err = -EINVAL;
+		}
 		if (!err)
-			err = expect(p, ")");
+			err = next(p);
 		if (err)
 			break;
 		if (!name[0])

@@ -393,8 +393,8 @@ void kql__diag_found(struct kql_diag *d, const struct kql_tok *t, const char *wh
 	int n = t->n > 40 ? 40 : (int)t->n;
 	struct kql_tok at = *t;
 
-	/* a missing token belongs at the end of the line before, as Kusto reports it */
-	if (!strncmp(what, "expected '", 10) && t->prev_line && t->line > t->prev_line) {
+	/* what is missing belongs at the end of the line before, as Kusto reports it */
+	if (strncmp(what, "expected a table", 16) && t->prev_line && t->line > t->prev_line) {
 		at.line = t->prev_line;
 		at.col = t->prev_col;
 	}
