@@ -54,7 +54,7 @@ relevantTechniques:
   - T1219
 query: |
   let Time_start = now(-5d);
-  let Time_end = now();
+  let Time_end = now();{lets}
   //
   {table}
   | where Timestamp between (Time_start..Time_end)
@@ -71,15 +71,21 @@ def correct(row):
     table = KINDS[kind][2]
     if tool == "DWService" and kind == "createproc":
         return None  # a certificate query, the same as DWService's file-signature one
+    lets = ""
     if tool == "DWService" and kind == "netconn":
-        # the published query keeps DWService's signed files in a tabular let
-        pred = "RemoteUrl has 'dwservice.net'"
+        # the published query keeps DWService's signed files in a tabular let, which the
+        # TSV row cannot hold: written out as published
+        lets = ("\n  let rmmInitialFileSet = DeviceFileCertificateInfo"
+                "\n  | where Timestamp between (Time_start..Time_end)"
+                "\n  | where Signer has 'DWSNET OÜ'"
+                "\n  | distinct SHA1;")
+        pred = "RemoteUrl has 'dwservice.net' and InitiatingProcessSHA1 in (rmmInitialFileSet)"
     if kind == "netconn":
         by = re.sub(r"\bAccountUpn\b", "InitiatingProcessAccountUpn", by)
     pred = re.sub(r",\s*\)", " )", pred)  # trailing commas in has_any lists
     # Level: "has_all has_any" is not KQL; the Windows path is WindowsPath on Linux
     pred = pred.replace("FolderPath has_all has_any", "WindowsPath has_any")
-    return dict(row, where_predicate=pred, by_columns=by, table=table)
+    return dict(row, where_predicate=pred, by_columns=by, table=table, lets=lets)
 
 
 def file_name(tool, kind):
@@ -109,7 +115,8 @@ def main():
             text = TEMPLATE.format(id=rule_id(fixed["tool"], kind), tool=fixed["tool"],
                                    title=KINDS[kind][1], table=fixed["table"],
                                    what=KINDS[kind][3].format(tool=fixed["tool"]),
-                                   predicate=fixed["where_predicate"], by=fixed["by_columns"])
+                                   predicate=fixed["where_predicate"], by=fixed["by_columns"],
+                                   lets=fixed["lets"])
             with open(os.path.join(args.out, file_name(fixed["tool"], kind)), "w",
                       encoding="utf-8") as out:
                 out.write(text)

@@ -672,6 +672,51 @@ static void tables__other_table__loads_and_never_matches_exec(void **state)
 	ruleset__free(rs);
 }
 
+/* let S = TABLE | where ... | distinct COLUMN over a table without records: an empty set. */
+static void tables__tabular_let__empty_set_of_unproduced_table(void **state)
+{
+	static const char *const refused[][2] = {
+	    {"let S = DeviceProcessEvents | distinct SHA1;\nDeviceProcessEvents\n"
+	     "| where SHA1 in (S)",
+	     "t.yaml:4:11: query: unsupported: a tabular let over a table rmmhunt produces"},
+	    {"let S = DeviceFileCertificateInfo | distinct SHA1;\nDeviceProcessEvents\n"
+	     "| where SHA1 has_any (S)",
+	     "t.yaml:6:16: query: unsupported: this operator with a tabular let (in and !in are "
+	     "supported)"},
+	    {"let S = DeviceFileCertificateInfo | where Signer has 'x';\nDeviceProcessEvents",
+	     "t.yaml:4:59: query: unsupported: a tabular let without '| distinct COLUMN'"},
+	    {"let S = DeviceFileCertificateInfo | distinct Nope;\nDeviceProcessEvents",
+	     "t.yaml:4:48: query: unknown column 'Nope' in DeviceFileCertificateInfo"},
+	};
+	struct rules_diag diag;
+	struct ruleset *rs;
+	struct event e;
+
+	rs = load_query("let S = DeviceFileCertificateInfo\n| where Signer has 'DWSNET'\n"
+			"| distinct SHA1;\nDeviceProcessEvents\n| where SHA1 in (S)",
+			&diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	event__init(&e);
+	set_col(&e, "SHA1", "ab");
+	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_NO_MATCH);
+	ruleset__free(rs);
+	rs = load_query("let S = DeviceFileCertificateInfo | distinct SHA1;\nDeviceProcessEvents\n"
+			"| where SHA1 !in (S)",
+			&diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_MATCH);
+	ruleset__free(rs);
+	event__free(&e);
+	for (size_t i = 0; i < N(refused); i++) {
+		rs = load_query(refused[i][0], &diag);
+		assert_null(rs);
+		if (strcmp(diag.msg, refused[i][1]))
+			fail_msg("case %zu:\n got: %s\nwant: %s", i, diag.msg, refused[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +735,7 @@ int main(void)
 	    cmocka_unit_test(summarize__project_selects_and_renames),
 	    cmocka_unit_test(summarize__uses_aliases),
 	    cmocka_unit_test(tables__other_table__loads_and_never_matches_exec),
+	    cmocka_unit_test(tables__tabular_let__empty_set_of_unproduced_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

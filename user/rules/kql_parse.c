@@ -185,6 +185,83 @@ int kql__function_call(struct parser *p, const struct kql_tok *name, bool aggreg
 	return -EINVAL;
 }
 
+/* let NAME = TABLE { | where PREDICATE } | distinct COLUMN, the table being the current token. */
+static int parse_tabular_let(struct parser *p, struct let_binding *l)
+{
+	const struct table_desc *outer = p->table, *table = table__find(p->tok.p, p->tok.n);
+	struct kql_node all = {.op = KOP_AND, .line = p->tok.line, .col = p->tok.col};
+	struct kql_subquery *s;
+	int terms[KQL_MAX_DEPTH], nterms = 0, err;
+
+	if (table->produced)
+		return unsupported(p, &p->tok, "a tabular let over a table rmmhunt produces");
+	if (p->q->nsubs == KQL_MAX_SUBQUERIES) {
+		kql__diag_set(p->d, p->tok.line, p->tok.col, "more than %d tabular lets",
+			      KQL_MAX_SUBQUERIES);
+		return -EINVAL;
+	}
+	s = &p->q->subs[p->q->nsubs];
+	*s = (struct kql_subquery){.table = table, .root = -1};
+	p->table = table;
+	err = next(p);
+	for (;;) {
+		struct kql_tok op;
+		char name[48];
+
+		if (!err && !is(p, "|"))
+			err = unsupported(p, &p->tok, "a tabular let without '| distinct COLUMN'");
+		if (!err)
+			err = next(p);
+		op = p->tok;
+		if (!err && op.kind != TK_IDENT)
+			err = fail(p, &op, "expected a tabular operator after '|'");
+		if (err)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)(op.n < 40 ? op.n : 40), op.p);
+		err = next(p);
+		if (!err && !strcmp(name, "distinct")) {
+			err = kql__parse_column(p, &s->field);
+			s->type = p->col_type;
+			if (!err && is(p, ","))
+				err = unsupported(p, &p->tok, "distinct of several columns");
+			break;
+		}
+		if (!err && strcmp(name, "where"))
+			err = unsupported(p, &op,
+					  "in a tabular let, tabular operators but where "
+					  "and distinct");
+		if (!err && nterms == KQL_MAX_DEPTH)
+			err = unsupported(p, &op, "this many where clauses in a tabular let");
+		if (!err)
+			err = terms[nterms] = kql__parse_predicate(p);
+		if (err >= 0)
+			err = kql__no_bool_comparison(p);
+		else
+			break;
+		nterms++;
+	}
+	p->table = outer;
+	if (err < 0)
+		return err;
+	if (nterms == 1) {
+		s->root = terms[0];
+	} else if (nterms) {
+		all.kids = malloc(nterms * sizeof(int));
+		if (!all.kids)
+			return -ENOMEM;
+		memcpy(all.kids, terms, nterms * sizeof(int));
+		all.nkids = nterms;
+		s->root = kql__add_node(p, &all);
+		if (s->root < 0) {
+			free(all.kids);
+			return s->root;
+		}
+	}
+	l->val.kind = VK_TABLE;
+	l->val.v.num = (int64_t)p->q->nsubs++;
+	return 0;
+}
+
 static int parse_let(struct parser *p)
 {
 	struct let_binding *l;
@@ -209,8 +286,8 @@ static int parse_let(struct parser *p)
 	if (!err)
 		err = expect(p, "=");
 	if (!err && p->tok.kind == TK_IDENT && table__find(p->tok.p, p->tok.n))
-		return unsupported(p, &p->tok, "a tabular let (let NAME = TABLE | ...)");
-	if (!err)
+		err = parse_tabular_let(p, l);
+	else if (!err)
 		err = kql__parse_value(p, &l->val, true);
 	return err ? err : expect(p, ";");
 }

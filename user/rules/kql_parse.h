@@ -15,7 +15,7 @@
 
 #include "kql_lex.h"
 
-enum vkind { VK_STRING, VK_NUMBER, VK_TIMESPAN, VK_TIME, VK_BOOL, VK_LIST, VK_REAL };
+enum vkind { VK_STRING, VK_NUMBER, VK_TIMESPAN, VK_TIME, VK_BOOL, VK_LIST, VK_REAL, VK_TABLE };
 
 /* A value as written: a scalar in .v, or a list of scalars of .item_kind. */
 struct pval {
@@ -27,7 +27,7 @@ struct pval {
 
 struct let_binding {
 	char *name;
-	struct pval val;
+	struct pval val; /* VK_TABLE: v.num is the index of its subquery */
 };
 
 /* A column name from project/extend before summarize. */

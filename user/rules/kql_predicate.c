@@ -133,6 +133,46 @@ static int operand_value(struct parser *p, const struct comparison *c, struct kq
 	return err;
 }
 
+/* ( NAME ) of a tabular let: COLUMN in (NAME). 1 when it was one, 0 when not, or -errno. */
+static int operand_set(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_tok open = p->tok, name;
+	const struct let_binding *l;
+	const struct kql_subquery *s;
+	int err;
+
+	if (!is(p, "("))
+		return 0;
+	err = next(p);
+	name = p->tok;
+	l = err ? NULL : kql__find_let(p, &name);
+	if (!l || l->val.kind != VK_TABLE || kql__next_is(p, ",")) {
+		p->lx = save;
+		p->tok = open;
+		return err;
+	}
+	s = &p->q->subs[l->val.v.num];
+	if (n->op != KOP_EQ)
+		return unsupported(p, &c->op_tok,
+				   "this operator with a tabular let (in and !in are "
+				   "supported)");
+	if ((s->type == FT_STRING || s->type == FT_STRLIST) != c->is_str ||
+	    (!c->is_str && s->type != c->type)) {
+		/* valid KQL (in converts), whose conversions rmmhunt does not reproduce */
+		kql__diag_set(p->d, name.line, name.col,
+			      "unsupported: comparing '%s' (%s) with %s values", c->column,
+			      table__type_name(c->type), table__type_name(s->type));
+		return -EINVAL;
+	}
+	n->op = KOP_IN_SET;
+	n->set = (int)l->val.v.num;
+	err = next(p);
+	if (!err)
+		err = expect(p, ")");
+	return err ? err : 1;
+}
+
 /* in, in~, has_any, has_all and their negations: a list, or a let name bound to one. */
 static int operand_list(struct parser *p, const struct comparison *c, struct kql_node *n)
 {
@@ -140,8 +180,10 @@ static int operand_list(struct parser *p, const struct comparison *c, struct kql
 	bool opens = is(p, "(") || is(p, "dynamic") || kql__find_let(p, &at);
 	enum vkind want = VK_STRING;
 	struct pval v = {0};
-	int err = 0;
+	int err = operand_set(p, c, n);
 
+	if (err)
+		return err < 0 ? err : 0;
 	if (opens)
 		err = kql__parse_value(p, &v, true);
 	if (!err && (!opens || v.kind != VK_LIST))

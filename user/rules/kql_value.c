@@ -12,8 +12,8 @@
 #include "base/timefmt.h"
 #include "kql_parse.h"
 
-static const char *const vkind_name[] = {"a string", "a number", "a timespan",	 "a datetime",
-					 "a bool",   "a list",	 "a real number"};
+static const char *const vkind_name[] = {"a string", "a number", "a timespan",	  "a datetime",
+					 "a bool",   "a list",	 "a real number", "a table"};
 
 const char *kql__vkind_name(enum vkind k)
 {
@@ -305,6 +305,8 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 		    (int)t.n, t.p);
 		return -EINVAL;
 	}
+	if (l->val.kind == VK_TABLE)
+		return unsupported(p, &t, "a tabular let here (COLUMN in (NAME) is supported)");
 	if (l->val.kind == VK_LIST && !list_ok)
 		return fail(p, &t, "expected a single value, not a list");
 	out->kind = l->val.kind;
