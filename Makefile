@@ -80,6 +80,9 @@ $(OUTPUT)/user/%.o: user/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The objects that print the version (RMMHUNT_VERSION): rebuilt when VERSION changes.
+$(addprefix $(OUTPUT)/user/,ops/metrics.o cmd/main.o cmd/run.o) $(OUTPUT)/tests/test_metrics: VERSION
+
 # The default rule set is the rules/*.yaml files, compiled in.
 $(OUTPUT)/rules_default.h: $(wildcard rules/*.yaml) scripts/embed-rules.sh | $(OUTPUT)
 	$(call msg,EMBED,$@)

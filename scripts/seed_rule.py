@@ -28,6 +28,20 @@ COLUMNS = [
 ALERT_KEYS = ["RecordType", "RuleId", "RuleName", "Tactics", "Techniques",
               *(name for name, _, _ in COLUMNS)]
 
+# The query every rule of the pack has around its predicate; @lets are extra `let`
+# lines (each starting "\n  "), @table the table it reads.
+QUERY = """\
+query: |
+  let Time_start = now(-5d);
+  let Time_end = now();{lets}
+  //
+  {table}
+  | where Timestamp between (Time_start..Time_end)
+  | where {predicate}
+  | summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),
+  Report=make_set(ReportId), Count=count() by {by}
+"""
+
 FRAME = """\
 id: {id}
 name: {name}
@@ -40,19 +54,11 @@ tactics:
   - CommandAndControl
 relevantTechniques:
   - T1219
-query: |
-  let Time_start = now(-5d);
-  let Time_end = now();
-  //
-  DeviceProcessEvents
-  | where Timestamp between (Time_start..Time_end)
-  | where {predicate}
-  | summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),
-  Report=make_set(ReportId), Count=count() by {by}
 """
 
 
 def rule_text(id=RULE_ID, name=RULE_NAME, description="", predicate=PREDICATE, by=BY):
     """The YAML of a rule in the seed's frame; @description's lines are indented here."""
     desc = "".join(f"  {line}\n" for line in description.splitlines())
-    return FRAME.format(id=id, name=name, description=desc, predicate=predicate, by=by)
+    query = QUERY.format(lets="", table="DeviceProcessEvents", predicate=predicate, by=by)
+    return FRAME.format(id=id, name=name, description=desc) + query

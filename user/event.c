@@ -14,58 +14,12 @@ const struct field_desc event_fields[FIELD__COUNT] = {
 #undef X
 };
 
-/* Defender DeviceProcessEvents columns that nothing on Linux fills. */
-static const char *const windows_only[] = {
-    "AccountDomain",
-    "AccountObjectId",
-    "AccountSid",
-    "AccountUpn",
-    "AdditionalFields",
-    "AppGuardContainerId",
-    "InitiatingProcessAccountDomain",
-    "InitiatingProcessAccountObjectId",
-    "InitiatingProcessAccountSid",
-    "InitiatingProcessAccountUpn",
-    "InitiatingProcessIntegrityLevel",
-    "InitiatingProcessLogonId",
-    "InitiatingProcessMD5",
-    "InitiatingProcessParentCreationTime",
-    "InitiatingProcessParentFileName",
-    "InitiatingProcessParentId",
-    "InitiatingProcessSHA1",
-    "InitiatingProcessSHA256",
-    "InitiatingProcessSignatureStatus",
-    "InitiatingProcessSignerType",
-    "InitiatingProcessTokenElevation",
-    "InitiatingProcessVersionInfoCompanyName",
-    "InitiatingProcessVersionInfoFileDescription",
-    "InitiatingProcessVersionInfoInternalFileName",
-    "InitiatingProcessVersionInfoOriginalFileName",
-    "InitiatingProcessVersionInfoProductName",
-    "InitiatingProcessVersionInfoProductVersion",
-    "LogonId",
-    "MD5",
-    "MachineGroup",
-    "ProcessIntegrityLevel",
-    "ProcessTokenElevation",
-    "SourceSystem",
-    "TenantId",
-};
-
 int event__field_lookup(const char *name)
 {
 	for (int i = 0; i < FIELD__COUNT; i++)
 		if (strcmp(event_fields[i].name, name) == 0)
 			return i;
 	return -1;
-}
-
-bool event__field_is_windows_only(const char *name)
-{
-	for (size_t i = 0; i < sizeof(windows_only) / sizeof(windows_only[0]); i++)
-		if (strcmp(windows_only[i], name) == 0)
-			return true;
-	return false;
 }
 
 void event__init(struct event *e)

@@ -101,12 +101,6 @@ extern const struct field_desc event_fields[FIELD__COUNT];
 /* The column named @name (case-sensitive, as in KQL), or -1. */
 int event__field_lookup(const char *name);
 
-/*
- * Defender columns with no Linux meaning (AccountUpn, AccountSid, ...): a rule
- * may name them, they evaluate to empty, and `rules check` warns.
- */
-bool event__field_is_windows_only(const char *name);
-
 struct field_value {
 	bool set;
 	int64_t num;  /* FT_LONG, FT_BOOL, FT_TIME; item count for FT_STRLIST */

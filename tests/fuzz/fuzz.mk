@@ -70,7 +70,7 @@ FUZZ_SEED_rpmheader    := tests/fuzz/rpmheader-seeds.sh
 FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_columns.c kql_eval.c kql_lex.c \
 			  kql_parse.c kql_predicate.c kql_value.c \
 			  kql_prog.c rule_yaml.c ruleset.c terms.c) \
-			  user/event.c $(addprefix user/base/,file.c timefmt.c)
+			  user/event.c user/table.c $(addprefix user/base/,file.c timefmt.c)
 FUZZ_LIBS_rules        := -lyaml
 # ruleset.c embeds the default rule set.
 FUZZ_DEPS_rules        := $(OUTPUT)/rules_default.h

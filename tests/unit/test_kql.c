@@ -110,6 +110,17 @@ static const struct {
 	struct kv set[3];
 	bool want;
 } match_cases[] = {
+    /* Kusto's literals: escapes as UTF-8, obfuscated strings, adjacent strings joined */
+    {"| where ProcessVersionInfoCompanyName == 'Kr\\u00e4mer \\x41\\U0001F600'",
+     {{"ProcessVersionInfoCompanyName", "Kr\u00e4mer A\U0001F600"}},
+     true},
+    {"| where FileName == h'a.exe'", {{"FileName", "a.exe"}}, true},
+    {"| where FileName == H@'a\\b'", {{"FileName", "a\\b"}}, true},
+    {"| where FileName == 'a' \"b\" @'c'", {{"FileName", "abc"}}, true},
+    {"| where ProcessId == 0x10", {{"ProcessId", "16"}}, true},
+    /* a bool column alone is a predicate */
+    {"| where ExecutableDeleted", {{"ExecutableDeleted", "true"}}, true},
+    {"| where ExecutableDeleted and FileName has 'x'", {{"ExecutableDeleted", "false"}}, false},
     {"| where ProcessVersionInfoCompanyName has 'Atera Networks'",
      {{"ProcessVersionInfoCompanyName", "Not Atera Networks Inc"}},
      true},
@@ -293,18 +304,25 @@ static void operators__table(void **state)
 static const struct {
 	const char *query, *msg;
 } error_cases[] = {
-    {"DeviceEvents", "t.yaml:4:3: query: unsupported table 'DeviceEvents' (rmmhunt produces "
-		     "DeviceProcessEvents only)"},
-    {"DeviceProcessEvents\n| where Foo has 'x'", "t.yaml:5:11: query: unknown column 'Foo'"},
+    {"DeviceEvents", "t.yaml:4:3: query: unknown table 'DeviceEvents' (DeviceProcessEvents, "
+		     "DeviceFileCertificateInfo and DeviceNetworkEvents are known)"},
+    {"DeviceProcessEvents\n| where Foo has 'x'",
+     "t.yaml:5:11: query: unknown column 'Foo' in DeviceProcessEvents"},
+    {"DeviceNetworkEvents\n| summarize count() by AccountUpn",
+     "t.yaml:5:26: query: unknown column 'AccountUpn' in DeviceNetworkEvents: did you mean "
+     "'InitiatingProcessAccountUpn'?"},
+    {"DeviceProcessEvents\n| where filename has 'x'",
+     "t.yaml:5:11: query: unknown column 'filename' in DeviceProcessEvents: did you mean "
+     "'FileName'?"},
+    {"DeviceFileCertificateInfo\n| where Signer has 5",
+     "t.yaml:5:22: query: 'Signer' compares with a string, not a number"},
     {"DeviceProcessEvents\n| where FileName hass 'x'",
      "t.yaml:5:20: query: unknown operator 'hass'"},
     {"DeviceProcessEvents\n| where FileName HAS 'x'", "t.yaml:5:20: query: unknown operator 'HAS'"},
     {"DeviceProcessEvents\n| Where FileName has 'x'",
-     "t.yaml:5:5: query: unsupported tabular operator 'Where' (where, summarize, project, "
-     "extend are)"},
-    {"DeviceProcessEvents\n| take 10",
-     "t.yaml:5:5: query: unsupported tabular operator 'take' (where, summarize, project, "
-     "extend are)"},
+     "t.yaml:5:5: query: unknown tabular operator 'Where'"},
+    {"DeviceProcessEvents\n| take 10", "t.yaml:5:5: query: unsupported: tabular operator 'take' "
+				       "(where, summarize, project, extend are)"},
     {"DeviceProcessEvents | where FileName has 'x", "t.yaml:4:44: query: unterminated string"},
     {"DeviceProcessEvents | where FileName has 'a\\qb'",
      "t.yaml:4:46: query: unknown escape in string"},
@@ -317,7 +335,7 @@ static const struct {
     {"DeviceProcessEvents | where Timestamp > 5",
      "t.yaml:4:43: query: 'Timestamp' compares with a datetime, not a number"},
     {"DeviceProcessEvents | where tolower(FileName) == 'x'",
-     "t.yaml:4:31: query: unsupported function 'tolower'"},
+     "t.yaml:4:31: query: unsupported: function 'tolower'"},
     {"DeviceProcessEvents | where FileName in 'x'",
      "t.yaml:4:43: query: expected a list such as ('a', 'b'), found 'x'"},
     {"DeviceProcessEvents | where FileName has x",
@@ -330,34 +348,34 @@ static const struct {
     {"DeviceProcessEvents | where Timestamp > ago(5)",
      "t.yaml:4:47: query: expected a timespan such as 5d, 12h, 30m, 10s or 100ms, found '5'"},
     {"DeviceProcessEvents | where ProcessId == 1.5",
-     "t.yaml:4:44: query: decimal numbers are supported in timespans only"},
+     "t.yaml:4:44: query: unsupported: comparing 'ProcessId' (a number) with a real number"},
     {"DeviceProcessEvents | where ProcessCreationTime > datetime(yesterday)",
-     "t.yaml:4:62: query: invalid datetime 'yesterday'"},
+     "t.yaml:4:62: query: unsupported: datetime 'yesterday' (rmmhunt reads ISO 8601 dates and "
+     "times)"},
     {"let x = ;\nDeviceProcessEvents", "t.yaml:4:11: query: expected a value, found ';'"},
     {"let x = 'a'\nDeviceProcessEvents",
-     "t.yaml:5:3: query: expected ';', found 'DeviceProcessEvents'"},
+     "t.yaml:4:14: query: expected ';', found 'DeviceProcessEvents'"},
     {"DeviceProcessEvents | summarize avg(ProcessId)",
-     "t.yaml:4:35: query: unsupported aggregation 'avg' (min, max, count, dcount, make_set "
-     "are)"},
+     "t.yaml:4:35: query: unsupported: aggregation 'avg' (min, max, count, dcount, make_set are)"},
     {"DeviceProcessEvents | summarize count() | where FileName has 'x'",
-     "t.yaml:4:45: query: where after summarize is not supported"},
+     "t.yaml:4:45: query: unsupported: where after summarize"},
     {"DeviceProcessEvents | summarize count() | summarize count()",
-     "t.yaml:4:45: query: only one summarize is supported"},
+     "t.yaml:4:45: query: unsupported: a second summarize"},
     {"DeviceProcessEvents | summarize C=count(), C=min(Timestamp)",
      "t.yaml:4:46: query: duplicate column 'C'"},
     {"DeviceProcessEvents | summarize count() by DeviceId | project Nope",
      "t.yaml:4:65: query: unknown column 'Nope' after summarize"},
     {"DeviceProcessEvents | project FileName | where FolderPath has 'x'",
-     "t.yaml:4:50: query: unknown column 'FolderPath'"},
+     "t.yaml:4:50: query: unknown column 'FolderPath' in DeviceProcessEvents after project"},
     {"DeviceProcessEvents | extend X = 'lit'",
-     "t.yaml:4:36: query: expected a column (project/extend of a literal or expression is "
-     "not supported), found 'lit'"},
+     "t.yaml:4:36: query: unsupported: project or extend of a literal or expression (columns are "
+     "supported)"},
     {"DeviceProcessEvents | where FileName has 'x' extra",
-     "t.yaml:4:48: query: expected '|' or the end of the query, found 'extra'"},
+     "t.yaml:4:48: query: expected '|' or the end of the query, found unknown name 'extra'"},
     {"DeviceProcessEvents | where FileName has 'x' # 1",
      "t.yaml:4:48: query: expected '|' or the end of the query, found '#'"},
     {"DeviceProcessEvents | where FileName in ('a', 1)",
-     "t.yaml:4:49: query: a list cannot mix a string and a number"},
+     "t.yaml:4:49: query: unsupported: a list mixing a string and a number"},
     {"DeviceProcessEvents | where not FileName has 'x'",
      "t.yaml:4:35: query: expected '(', found 'FileName'"},
 };
@@ -423,12 +441,14 @@ static void parser__nesting_is_bounded(void **state)
 	assert_string_equal(diag.msg, "t.yaml:4:63: query: expression nested deeper than 32");
 
 	/* lists nest too */
+	/* ( ) lists do not nest; dynamic arrays do */
 	strcpy(q, "DeviceProcessEvents | where FileName in ");
 	for (int i = 0; i < 40; i++)
-		strcat(q, "(");
+		strcat(q, "dynamic([");
 	rs = load_query(q, &diag);
 	assert_null(rs);
-	assert_string_equal(diag.msg, "t.yaml:4:75: query: lists nested deeper than 32");
+	/* the 33rd '[': 40 + 32 * 9 + 9 characters in, plus the indent */
+	assert_string_equal(diag.msg, "t.yaml:4:339: query: lists nested deeper than 32");
 
 	/* 32 levels are fine, and a long flat chain needs no depth at all */
 	strcpy(q, "DeviceProcessEvents | where ");
@@ -623,6 +643,80 @@ static void summarize__uses_aliases(void **state)
 		   want, N(want));
 }
 
+/* Rules of a table rmmhunt does not produce yet load, name it, and never match an exec. */
+static void tables__other_table__loads_and_never_matches_exec(void **state)
+{
+	struct rules_diag diag;
+	struct ruleset *rs;
+	const struct rule *r;
+	const struct summarize_col *c;
+	struct event e;
+
+	rs = load_query(
+	    "DeviceNetworkEvents\n| where RemoteUrl has 'atera.com' or isempty(RemoteUrl)\n"
+	    "| summarize count() by DeviceId, RemoteUrl, InitiatingProcessAccountUpn",
+	    &diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	r = ruleset__rule(rs, 0);
+	assert_string_equal(rule__table(r)->name, "DeviceNetworkEvents");
+	assert_false(rule__uses_per_exec_fields(r));
+	c = rule__summarize_col(r, 1);
+	assert_string_equal(rule__table(r)->fields[c->field].name, "RemoteUrl");
+	assert_int_equal(rule__summarize_col(r, 2)->field, -1);
+	assert_int_equal(diag.nwarnings,
+			 2); /* not produced yet; InitiatingProcessAccountUpn empty */
+	event__init(&e);
+	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
+	event__free(&e);
+	ruleset__free(rs);
+}
+
+/* let S = TABLE | where ... | distinct COLUMN over a table without records: an empty set. */
+static void tables__tabular_let__empty_set_of_unproduced_table(void **state)
+{
+	static const char *const refused[][2] = {
+	    {"let S = DeviceProcessEvents | distinct SHA1;\nDeviceProcessEvents\n"
+	     "| where SHA1 in (S)",
+	     "t.yaml:4:11: query: unsupported: a tabular let over a table rmmhunt produces"},
+	    {"let S = DeviceFileCertificateInfo | distinct SHA1;\nDeviceProcessEvents\n"
+	     "| where SHA1 has_any (S)",
+	     "t.yaml:6:16: query: unsupported: this operator with a tabular let (in and !in are "
+	     "supported)"},
+	    {"let S = DeviceFileCertificateInfo | where Signer has 'x';\nDeviceProcessEvents",
+	     "t.yaml:4:59: query: unsupported: a tabular let without '| distinct COLUMN'"},
+	    {"let S = DeviceFileCertificateInfo | distinct Nope;\nDeviceProcessEvents",
+	     "t.yaml:4:48: query: unknown column 'Nope' in DeviceFileCertificateInfo"},
+	};
+	struct rules_diag diag;
+	struct ruleset *rs;
+	struct event e;
+
+	rs = load_query("let S = DeviceFileCertificateInfo\n| where Signer has 'DWSNET'\n"
+			"| distinct SHA1;\nDeviceProcessEvents\n| where SHA1 in (S)",
+			&diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	event__init(&e);
+	set_col(&e, "SHA1", "ab");
+	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_NO_MATCH);
+	ruleset__free(rs);
+	rs = load_query("let S = DeviceFileCertificateInfo | distinct SHA1;\nDeviceProcessEvents\n"
+			"| where SHA1 !in (S)",
+			&diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_MATCH);
+	ruleset__free(rs);
+	event__free(&e);
+	for (size_t i = 0; i < N(refused); i++) {
+		rs = load_query(refused[i][0], &diag);
+		assert_null(rs);
+		if (strcmp(diag.msg, refused[i][1]))
+			fail_msg("case %zu:\n got: %s\nwant: %s", i, diag.msg, refused[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +734,8 @@ int main(void)
 	    cmocka_unit_test(summarize__default_names_dcount_make_set_max),
 	    cmocka_unit_test(summarize__project_selects_and_renames),
 	    cmocka_unit_test(summarize__uses_aliases),
+	    cmocka_unit_test(tables__other_table__loads_and_never_matches_exec),
+	    cmocka_unit_test(tables__tabular_let__empty_set_of_unproduced_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

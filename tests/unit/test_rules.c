@@ -258,6 +258,53 @@ static const struct {
      "x.yaml:6:37: exclusion: expected ')', found the end of the expression"},
 };
 
+/* YAML broken only in a key rmmhunt does not read: skipped with a warning, lines kept. */
+static void yaml__broken_unread_key__loads_with_warning(void **state)
+{
+	static const char text[] = "id: a\r\nname: b\r\n"
+				   "requiredDataConnectors:\r\n"
+				   "    - connectorId: MicrosoftThreatProtection\r\n"
+				   "    dataTypes:\r\n"
+				   "        - DeviceProcessEvents\r\n"
+				   "query: |\r\n"
+				   "  DeviceProcessEvents\r\n"
+				   "  | where Nope has 'x'\r\n";
+	struct rules_diag diag;
+	struct ruleset *rs;
+	char fixed[sizeof(text)];
+
+	/* the query's own error is reported at its place in the file */
+	rs = ruleset__load_buffer("x.yaml", text, strlen(text), &diag);
+	assert_null(rs);
+	assert_string_equal(diag.msg, "x.yaml:9:11: query: unknown column 'Nope' in "
+				      "DeviceProcessEvents");
+	assert_int_equal(diag.nwarnings, 1);
+	assert_string_equal(diag.warnings[0],
+			    "x.yaml:5:5: invalid YAML in 'requiredDataConnectors', which rmmhunt "
+			    "does not read (did not find expected '-' indicator): ignored");
+	snprintf(fixed, sizeof(fixed), "%s", text);
+	memcpy(strstr(fixed, "Nope"), "Path", 4);
+	memcpy(strstr(fixed, "Path"), "SHA1", 4);
+	rs = ruleset__load_buffer("x.yaml", fixed, strlen(fixed), &diag);
+	assert_non_null(rs);
+	assert_string_equal(rule__id(ruleset__rule(rs, 0)), "a");
+	assert_int_equal(diag.nwarnings, 1);
+	ruleset__free(rs);
+}
+
+/* Broken in a key it reads (tactics): the YAML error stands. */
+static void yaml__broken_read_key__error(void **state)
+{
+	static const char text[] = "id: a\nname: b\ntactics:\n    - A\n  - B\n"
+				   "query: DeviceProcessEvents\n";
+	struct rules_diag diag;
+	struct ruleset *rs = ruleset__load_buffer("x.yaml", text, strlen(text), &diag);
+
+	assert_null(rs);
+	assert_string_equal(diag.msg, "x.yaml:5:3: invalid YAML: did not find expected key "
+				      "while parsing a block mapping");
+}
+
 static void yaml__errors_name_file_line_col(void **state)
 {
 	for (size_t i = 0; i < N(yaml_errors); i++) {
@@ -337,17 +384,32 @@ static void rmm__every_file_loads(void **state)
 
 	if (!rs)
 		fail_msg("%s", diag.msg);
-	assert_int_equal(ruleset__count(rs), 55);
+	/* every query of the pack; DWService's create-process one is its certificate one */
+	assert_int_equal(ruleset__count(rs), 166);
+	assert_int_equal(ruleset__table_count(rs, TABLE_PROCESS), 55);
+	assert_int_equal(ruleset__table_count(rs, TABLE_CERTIFICATE), 52);
+	assert_int_equal(ruleset__table_count(rs, TABLE_NETWORK), 59);
+	for (size_t t = 0; t < TABLE__COUNT; t++)
+		for (size_t k = 0; k < ruleset__table_count(rs, t); k++)
+			assert_int_equal(
+			    rule__table(ruleset__rule(rs, ruleset__table_rule(rs, t, k)))->id, t);
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
+		enum table_id t = rule__table(r)->id;
 
 		assert_true(strstr(rule__name(r), "Remote Management and Monitoring tool - ") ==
 			    rule__name(r));
 		assert_int_equal(rule__window_us(r), 5 * 86400000000LL);
 		assert_string_equal(rule__tactic(r, 0), "CommandAndControl");
 		assert_string_equal(rule__technique(r, 0), "T1219");
-		assert_int_equal(rule__nsummarize(r), 7);
-		assert_string_equal(rule__summarize_col(r, 2)->name, "AccountUpn");
+		if (t == TABLE_CERTIFICATE) {
+			assert_int_equal(rule__nsummarize(r), 6);
+			continue;
+		}
+		assert_int_equal(rule__nsummarize(r), t == TABLE_PROCESS ? 7 : 8);
+		assert_string_equal(rule__summarize_col(r, 2)->name,
+				    t == TABLE_PROCESS ? "AccountUpn"
+						       : "InitiatingProcessAccountUpn");
 		assert_int_equal(rule__summarize_col(r, 2)->field, -1);
 	}
 	/* warnings are capped, not lost silently */
@@ -368,10 +430,11 @@ static void rmm__every_file_loads(void **state)
 			}
 		assert_int_equal(matched, 1);
 	}
-	/* Level: no version info, a name and a Windows path */
+	/* Level: no version info, a name and a Windows path (a Wine program's WindowsPath) */
 	event__reset(&e);
 	set_col(&e, "FileName", "level-agent.exe");
-	set_col(&e, "FolderPath", "C:\\Program Files\\Level\\level-agent.exe");
+	set_col(&e, "FolderPath", "/root/.wine/drive_c/Program Files/Level/level-agent.exe");
+	set_col(&e, "WindowsPath", "C:\\Program Files\\Level\\level-agent.exe");
 	{
 		size_t matched = 0;
 
@@ -452,7 +515,8 @@ static void load_paths__all_or_nothing(void **state)
 	write_file(path, "id: c\nname: c\nquery: |\n  DeviceProcessEvents\n  | where X has 'y'\n");
 	rs = ruleset__load_paths(paths, 1, &diag);
 	assert_null(rs);
-	snprintf(path, sizeof(path), "%s/c.yaml:5:11: query: unknown column 'X'", dir);
+	snprintf(path, sizeof(path),
+		 "%s/c.yaml:5:11: query: unknown column 'X' in DeviceProcessEvents", dir);
 	assert_string_equal(diag.msg, path);
 
 	/* two rules with one id: nothing loads */
@@ -508,6 +572,8 @@ int main(void)
 	    cmocka_unit_test(default_set__exclusions),
 	    cmocka_unit_test(exclusions__syntax),
 	    cmocka_unit_test(yaml__errors_name_file_line_col),
+	    cmocka_unit_test(yaml__broken_unread_key__loads_with_warning),
+	    cmocka_unit_test(yaml__broken_read_key__error),
 	    cmocka_unit_test(yaml__scalars_lists_and_unknown_keys),
 	    cmocka_unit_test(per_exec__what_counts),
 	    cmocka_unit_test(rmm__every_file_loads),

@@ -24,7 +24,8 @@ UNIT_JSON     := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
 UNIT_PACKAGE  := $(addprefix user/identity/,package.c apk.c dpkg.c rpm.c elfnote.c elf.c \
 		 pathindex.c pkg_field.c root.c) user/base/file.c user/base/log.c
 # rules/ whole (YAML rule files, the KQL subset, exclusions, the embedded default set).
-UNIT_RULES    := $(wildcard user/rules/*.c) user/event.c user/base/file.c user/base/timefmt.c
+UNIT_RULES    := $(wildcard user/rules/*.c) user/event.c user/table.c user/base/file.c \
+		 user/base/timefmt.c
 
 # base/
 UNIT_SRCS_test_clock          := user/base/clock.c
@@ -111,3 +112,4 @@ UNIT_WRAP_test_run_opts       := log__msg
 # Authenticode, over images signed in memory by the test (libcrypto is in LDLIBS).
 UNIT_SRCS_test_authenticode   := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c) \
 				 user/base/file.c
+UNIT_SRCS_test_table          := user/table.c user/event.c

@@ -34,8 +34,16 @@ int agg__add_ruleset(struct agg *a, const struct ruleset *rs)
 				tactics[k] = rule__tactic(rule, k);
 			for (size_t k = 0; k < nq; k++)
 				techniques[k] = rule__technique(rule, k);
-			for (size_t k = 0; k < nc; k++)
+			for (size_t k = 0; k < nc; k++) {
 				cols[k] = *rule__summarize_col(rule, k);
+				/*
+				 * The aggregator reads DeviceProcessEvents records; a rule of
+				 * another table never gets one, so its columns stay empty.
+				 */
+				if (rule__table(rule)->id != TABLE_PROCESS &&
+				    cols[k].field > FIELD_REPORT_ID)
+					cols[k].field = -1;
+			}
 			err = agg__add_rule(a, &ar);
 		}
 		free(tactics);

@@ -140,7 +140,9 @@ enum detect_result detector__eval(struct detector *d, struct event *e, int64_t n
 	size_t nmatched = 0, nsuppressed = 0;
 	bool new_group = false;
 
-	for (size_t i = 0; i < ruleset__count(d->rs); i++) {
+	/* an exec is a DeviceProcessEvents record: the other tables' rules never see it */
+	for (size_t k = 0; k < ruleset__table_count(d->rs, TABLE_PROCESS); k++) {
+		size_t i = ruleset__table_rule(d->rs, TABLE_PROCESS, k);
 		const struct rule *r = ruleset__rule(d->rs, i);
 		const char *excl = NULL;
 		int err;
@@ -248,8 +250,9 @@ uint64_t detector__alerts(const struct detector *d, size_t r)
 
 bool detector__unmatchable(const struct detector *d, const struct event *e)
 {
-	for (size_t i = 0; i < ruleset__count(d->rs); i++) {
-		const struct rule *r = ruleset__rule(d->rs, i);
+	for (size_t k = 0; k < ruleset__table_count(d->rs, TABLE_PROCESS); k++) {
+		const struct rule *r =
+		    ruleset__rule(d->rs, ruleset__table_rule(d->rs, TABLE_PROCESS, k));
 		const char *excl;
 
 		if (rule__where_uses_per_exec_fields(r) ||

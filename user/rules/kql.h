@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "rules.h"
+#include "table.h"
 
 /* Bounds on untrusted rule text: a rule file runs as root on every node. */
 #define KQL_MAX_DEPTH	   32	/* nested parentheses / not() */
@@ -61,6 +62,8 @@ enum kql_op {
 	KOP_GT,
 	KOP_GE,
 	KOP_BETWEEN, /* vals[0] <= x <= vals[1] */
+	/* x in (S), S a tabular let: the distinct values of a column of another table */
+	KOP_IN_SET, /* ->set: the query's subquery */
 };
 
 struct kql_val {
@@ -76,8 +79,9 @@ struct kql_node {
 	bool neg;    /* !has, !in, ...: the result is inverted */
 	bool all;    /* has_all: every needle must match */
 	bool window; /* the look-back predicate: the aggregator's job, true here */
-	int field;   /* enum field_id; -1: a Defender column with no Linux meaning (empty) */
+	int field;   /* the table's field id; -1: a Defender column with no Linux meaning (empty) */
 	unsigned line, col;
+	int set; /* KOP_IN_SET: index into kql_query.subs */
 	uint32_t nkids;
 	int *kids;
 	uint32_t nvals;
@@ -110,12 +114,30 @@ void kql__val_free(struct kql_val *v);
 /* Fills v->s/len/lower from @s[0..n); 0 or -ENOMEM. */
 int kql__val_set_str(struct kql_val *v, const char *s, size_t n);
 
+/*
+ * let S = TABLE | where ... | distinct COLUMN: the values of COLUMN in the
+ * records of TABLE that match. Only over a table rmmhunt does not produce,
+ * whose set is empty by definition; a produced table would need the values
+ * kept over the look-back, which nothing does yet.
+ */
+#define KQL_MAX_SUBQUERIES 8
+struct kql_subquery {
+	const struct table_desc *table;
+	int root;  /* its where clauses, -1 when none */
+	int field; /* the distinct column (a field id of its table, -1 when empty) */
+	enum field_type type;
+};
+
 /* What a query compiles to. */
 struct kql_query {
+	const struct table_desc *table; /* the table the query reads */
 	int root; /* node index of the where clauses, -1 when there are none */
 	int64_t window_us;
 	struct summarize_col *cols; /* names owned */
 	size_t ncols;
+	bool dead_on_linux; /* a predicate was warned about: it never matches on Linux */
+	struct kql_subquery subs[KQL_MAX_SUBQUERIES];
+	size_t nsubs;
 };
 
 /* kql_parse.c: compiles @text into @prog/@q; on error fills @d and returns -EINVAL. */

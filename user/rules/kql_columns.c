@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Columns: the names a query reads (DeviceProcessEvents columns, or the
+ * Columns: the names a query reads (its table's columns, or the
  * aliases project and extend give them) and the output columns summarize
  * and a later project make:
  *
@@ -15,34 +15,53 @@
 
 #include "kql_parse.h"
 
+/* "unknown column 'X' in TABLE: did you mean 'Y'?" */
+static int unknown_column(struct parser *p, const struct kql_tok *t)
+{
+	const char *near = p->projected ? NULL : table__nearest(p->table, t->p, t->n);
+	int n = t->n > 64 ? 64 : (int)t->n;
+
+	if (near)
+		kql__diag_set(p->d, t->line, t->col,
+			      "unknown column '%.*s' in %s: did you mean '%s'?", n, t->p,
+			      p->table->name, near);
+	else
+		kql__diag_set(p->d, t->line, t->col, "unknown column '%.*s' in %s%s", n, t->p,
+			      p->table->name, p->projected ? " after project" : "");
+	return -EINVAL;
+}
+
 int kql__parse_column(struct parser *p, int *field)
 {
 	const struct kql_tok t = p->tok;
-	char name[128];
+	const struct field_desc *empty;
 
-	if (t.kind != TK_IDENT)
+	if (is(p, "["))
+		return unsupported(p, &t, "bracketed names ['...']");
+	if (t.kind != TK_IDENT || kql__is_keyword(&t))
 		return fail(p, &t, "expected a column name");
 	for (size_t i = 0; i < p->naliases; i++) {
 		if (strlen(p->aliases[i].name) == t.n && !memcmp(p->aliases[i].name, t.p, t.n)) {
 			*field = p->aliases[i].field;
+			p->col_type = p->aliases[i].type;
 			return next(p);
 		}
 	}
-	snprintf(name, sizeof(name), "%.*s", (int)t.n, t.p);
-	if (p->projected || t.n >= sizeof(name))
-		goto unknown;
-	*field = event__field_lookup(name);
-	if (*field >= 0)
-		return next(p);
-	if (event__field_is_windows_only(name)) {
-		kql__diag_warn(p->d, t.line, t.col,
-			       "column '%s' has no Linux meaning: it is always empty", name);
-		*field = -1;
+	if (p->projected)
+		return unknown_column(p, &t);
+	*field = table__field(p->table, t.p, t.n);
+	if (*field >= 0) {
+		p->col_type = p->table->fields[*field].type;
 		return next(p);
 	}
-unknown:
-	kql__diag_set(p->d, t.line, t.col, "unknown column '%.*s'", (int)t.n, t.p);
-	return -EINVAL;
+	empty = table__empty_column(p->table, t.p, t.n);
+	if (!empty)
+		return unknown_column(p, &t);
+	kql__diag_warn(p->d, t.line, t.col, "column '%s' has no Linux meaning: it is always empty",
+		       empty->name);
+	*field = -1;
+	p->col_type = empty->type;
+	return next(p);
 }
 
 static int add_col(struct parser *p, struct summarize_col *cols, size_t *n,
@@ -106,6 +125,25 @@ static const struct {
     {"make_set", AGG_MAKE_SET, "set_"},
 };
 
+/* The current token should name an aggregation and does not. */
+static int not_aggregation(struct parser *p)
+{
+	const struct kql_tok t = p->tok;
+	int field;
+
+	if (t.kind != TK_IDENT)
+		return fail(p, &t, "expected an aggregation");
+	if (kql__next_is(p, "("))
+		return kql__function_call(p, &t, true);
+	/* a column alone: Kusto says it is not an aggregation; an unknown name is unknown */
+	if (kql__parse_column(p, &field))
+		return -EINVAL;
+	kql__diag_set(p->d, t.line, t.col,
+		      "'%.*s' needs an aggregation such as min(%.*s): it is a column",
+		      t.n > 40 ? 40 : (int)t.n, t.p, t.n > 40 ? 40 : (int)t.n, t.p);
+	return -EINVAL;
+}
+
 int kql__parse_summarize(struct parser *p)
 {
 	struct summarize_col aggs[KQL_MAX_COLS], *cols = NULL;
@@ -132,25 +170,32 @@ int kql__parse_summarize(struct parser *p)
 			if (kql__tok_is(&fn, aggregates[i].name))
 				break;
 		if (i == sizeof(aggregates) / sizeof(aggregates[0])) {
-			if (fn.kind != TK_IDENT) {
-				err = fail(p, &fn, "expected an aggregation");
-				break;
-			}
-			kql__diag_set(p->d, fn.line, fn.col,
-				      "unsupported aggregation '%.*s' (min, max, count, dcount, "
-				      "make_set are)",
-				      (int)fn.n, fn.p);
-			err = -EINVAL;
+			err = not_aggregation(p);
 			break;
 		}
 		err = next(p);
 		if (!err)
 			err = expect(p, "(");
+		/* Kusto reports a malformed argument list at the function */
+		if (!err && aggregates[i].kind != AGG_COUNT &&
+		    ((p->tok.kind != TK_IDENT && !is(p, "[")) || is(p, "by"))) {
+			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects 1 argument",
+				      aggregates[i].name);
+			err = -EINVAL;
+		}
 		if (!err && aggregates[i].kind != AGG_COUNT) {
 			struct kql_tok ct = p->tok;
 
 			err = kql__parse_column(p, &field);
 			snprintf(column, sizeof(column), "%.*s", (int)ct.n, ct.p);
+			/* Kusto orders strings, numbers, datetimes and bools, not dynamic */
+			if (!err && p->col_type == FT_STRLIST &&
+			    (aggregates[i].kind == AGG_MIN || aggregates[i].kind == AGG_MAX)) {
+				kql__diag_set(p->d, ct.line, ct.col,
+					      "'%s' needs an orderable column; '%s' is dynamic",
+					      aggregates[i].name, column);
+				err = -EINVAL;
+			}
 		}
 		if (!err && aggregates[i].kind == AGG_MAKE_SET && is(p, ",")) {
 			err = next(p);
@@ -161,8 +206,16 @@ int kql__parse_summarize(struct parser *p)
 				err = next(p);
 			}
 		}
+		if (!err && !is(p, ")")) {
+			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects %s, then ')'",
+				      aggregates[i].name,
+				      aggregates[i].kind == AGG_COUNT	   ? "no argument"
+				      : aggregates[i].kind == AGG_MAKE_SET ? "1 or 2 arguments"
+									   : "1 argument");
+			err = -EINVAL;
+		}
 		if (!err)
-			err = expect(p, ")");
+			err = next(p);
 		if (err)
 			break;
 		if (!name[0])
@@ -179,8 +232,18 @@ int kql__parse_summarize(struct parser *p)
 
 			err = parse_optional_name(p, name, sizeof(name), &at);
 			ct = p->tok;
+			if (!err && ct.kind == TK_IDENT && kql__next_is(p, "(")) {
+				err = kql__function_call(p, &ct, false);
+				break;
+			}
 			if (!err)
 				err = kql__parse_column(p, &field);
+			if (!err && p->col_type == FT_STRLIST) {
+				kql__diag_set(p->d, ct.line, ct.col,
+					      "'by' needs a groupable column; '%.*s' is dynamic",
+					      (int)ct.n, ct.p);
+				err = -EINVAL;
+			}
 			if (err)
 				break;
 			if (!name[0])
@@ -230,10 +293,11 @@ int kql__parse_project_columns(struct parser *p, bool project)
 
 		err = parse_optional_name(p, name, sizeof(name), &at);
 		ct = p->tok;
-		if (!err && ct.kind != TK_IDENT) {
-			err = fail(p, &ct,
-				   "expected a column (project/extend of a literal or "
-				   "expression is not supported)");
+		if (!err && (ct.kind == TK_STRING || ct.kind == TK_NUMBER ||
+			     ct.kind == TK_TIMESPAN || kql__next_is(p, "("))) {
+			err = unsupported(p, &ct,
+					  "project or extend of a literal or expression (columns "
+					  "are supported)");
 		}
 		if (!err)
 			err = kql__parse_column(p, &field);
@@ -245,6 +309,7 @@ int kql__parse_project_columns(struct parser *p, bool project)
 		}
 		fresh[nfresh].name = name[0] ? strdup(name) : strndup(ct.p, ct.n);
 		fresh[nfresh].field = field;
+		fresh[nfresh].type = p->col_type;
 		if (!fresh[nfresh].name) {
 			err = -ENOMEM;
 			break;
@@ -289,6 +354,10 @@ int kql__parse_project_output(struct parser *p)
 		ct = p->tok;
 		if (err)
 			break;
+		if (is(p, "[")) {
+			err = unsupported(p, &ct, "bracketed names ['...']");
+			break;
+		}
 		if (ct.kind != TK_IDENT) {
 			err = fail(p, &ct, "expected an output column of summarize");
 			break;

@@ -136,6 +136,10 @@ bool kql__eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
 	case KOP_ISEMPTY:
 		r = is_empty(n, ctx->e);
 		break;
+	case KOP_IN_SET:
+		/* a subquery's table has no records yet (see struct kql_subquery): no values */
+		r = false;
+		break;
 	case KOP_NUM_EQ:
 	case KOP_LT:
 	case KOP_LE:

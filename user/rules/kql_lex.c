@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * KQL tokens: identifiers (also `!has`, `in~`), strings ('…', "…" with
- * backslash escapes; verbatim @'…', @"…" where a doubled quote is a quote),
- * numbers, timespans (2d, 1.5h, 30m, 10s, 100ms, 5microseconds, ...) and
- * punctuation. `//` starts a comment that runs to the end of the line.
+ * backslash escapes; verbatim @'…', @"…" where a doubled quote is a quote;
+ * any of them prefixed h or H, Kusto's obfuscated strings, which are plain
+ * strings to a query), numbers (decimal, 0x hex, reals), timespans (2d, 1.5h,
+ * 30m, 10s, 100ms, 5microseconds, ...) and punctuation. `//` starts a comment
+ * that runs to the end of the line.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -61,11 +63,57 @@ static void skip_blanks(struct kql_lexer *lx)
 	}
 }
 
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The hex digits an escape letter takes: \xHH, \uHHHH, \UHHHHHHHH; 0 for the others. */
+static int escape_digits(int c)
+{
+	return c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
+}
+
+/* Checks the escape after a backslash (the lexer is on its letter) and moves past it. */
+static int lex_escape(struct kql_lexer *lx)
+{
+	unsigned line = lx->line, col = lx->col - 1;
+	int c = peekc(lx, 0), digits = escape_digits(c);
+	uint32_t cp = 0;
+
+	if (c == -1 || c == 0 || (!digits && !strchr("\\'\"ntr0abfv", c)))
+		goto bad;
+	advance(lx);
+	for (int i = 0; i < digits; i++) {
+		int h = hex_digit(peekc(lx, 0));
+
+		if (h < 0)
+			goto bad;
+		cp = cp << 4 | (uint32_t)h;
+		advance(lx);
+	}
+	if (digits == 8 && cp > 0x10ffff)
+		goto bad;
+	return 0;
+bad:
+	kql__diag_set(lx->d, line, col, "unknown escape in string");
+	return -EINVAL;
+}
+
 static int lex_string(struct kql_lexer *lx, struct kql_tok *t)
 {
-	bool verbatim = peekc(lx, 0) == '@';
+	bool verbatim;
 	int quote;
 
+	if (peekc(lx, 0) == 'h' || peekc(lx, 0) == 'H')
+		advance(lx);
+	verbatim = peekc(lx, 0) == '@';
 	if (verbatim)
 		advance(lx);
 	quote = peekc(lx, 0);
@@ -85,22 +133,37 @@ static int lex_string(struct kql_lexer *lx, struct kql_tok *t)
 			}
 			return 0;
 		}
-		if (c == '\\' && !verbatim) {
-			c = peekc(lx, 0);
-			if (c == -1 || c == 0 || !strchr("\\'\"ntr0", c)) {
-				kql__diag_set(lx->d, lx->line, lx->col - 1,
-					      "unknown escape in string");
-				return -EINVAL;
-			}
-			advance(lx);
-		}
+		if (c == '\\' && !verbatim && lex_escape(lx))
+			return -EINVAL;
 	}
+}
+
+/* Appends code point @cp as UTF-8. */
+static char *put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | cp >> 6);
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | cp >> 12);
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | cp >> 18);
+		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
 }
 
 int kql__tok_string(const struct kql_tok *t, char **out, size_t *len)
 {
-	bool verbatim = t->p[0] == '@';
-	const char *p = t->p + (verbatim ? 2 : 1);
+	bool obfuscated = t->p[0] == 'h' || t->p[0] == 'H';
+	bool verbatim = t->p[obfuscated] == '@';
+	const char *p = t->p + obfuscated + verbatim + 1;
 	const char *end = t->p + t->n - 1; /* the closing quote */
 	char quote = p[-1];
 	char *s = malloc(t->n), *o = s;
@@ -125,6 +188,31 @@ int kql__tok_string(const struct kql_tok *t, char **out, size_t *len)
 			case '0':
 				*o++ = '\0';
 				break;
+			case 'a':
+				*o++ = '\a';
+				break;
+			case 'b':
+				*o++ = '\b';
+				break;
+			case 'f':
+				*o++ = '\f';
+				break;
+			case 'v':
+				*o++ = '\v';
+				break;
+			case 'x':
+			case 'u':
+			case 'U': {
+				/* the lexer checked the digits */
+				int digits = escape_digits(p[1]);
+				uint32_t cp = 0;
+
+				for (int i = 0; i < digits; i++)
+					cp = cp << 4 | (uint32_t)hex_digit(p[2 + i]);
+				o = put_utf8(o, cp);
+				p += digits;
+				break;
+			}
 			default:
 				*o++ = p[1];
 				break;
@@ -166,6 +254,20 @@ static int lex_number(struct kql_lexer *lx, struct kql_tok *t)
 	int64_t whole = 0, frac = 0, scale = 1;
 	size_t digits = 0, ustart, ulen;
 
+	if (peekc(lx, 0) == '0' && (peekc(lx, 1) == 'x' || peekc(lx, 1) == 'X') &&
+	    hex_digit(peekc(lx, 2)) >= 0) {
+		advance(lx);
+		advance(lx);
+		while (hex_digit(peekc(lx, 0)) >= 0) {
+			whole = whole << 4 | hex_digit(peekc(lx, 0));
+			if (++digits > MAX_NUMBER_DIGITS - 3)
+				goto too_long;
+			advance(lx);
+		}
+		t->kind = TK_NUMBER;
+		t->num = whole;
+		return 0;
+	}
 	while (is_digit(peekc(lx, 0))) {
 		whole = whole * 10 + (peekc(lx, 0) - '0');
 		if (++digits > MAX_NUMBER_DIGITS)
@@ -185,6 +287,18 @@ static int lex_number(struct kql_lexer *lx, struct kql_tok *t)
 		}
 	}
 	t->num = whole;
+	/* 1e3, 2.5E-2: a real */
+	if ((peekc(lx, 0) == 'e' || peekc(lx, 0) == 'E') &&
+	    (is_digit(peekc(lx, 1)) ||
+	     ((peekc(lx, 1) == '-' || peekc(lx, 1) == '+') && is_digit(peekc(lx, 2))))) {
+		t->decimal = true;
+		advance(lx);
+		advance(lx);
+		while (is_digit(peekc(lx, 0)))
+			advance(lx);
+		t->kind = TK_NUMBER;
+		return 0;
+	}
 	ustart = lx->pos;
 	while (is_alpha(peekc(lx, 0)) || is_digit(peekc(lx, 0)))
 		advance(lx);
@@ -220,7 +334,11 @@ int kql__lex_next(struct kql_lexer *lx, struct kql_tok *t)
 	int c, err = 0;
 
 	skip_blanks(lx);
-	*t = (struct kql_tok){.line = lx->line, .col = lx->col, .p = lx->s + lx->pos};
+	*t = (struct kql_tok){.line = lx->line,
+			      .col = lx->col,
+			      .prev_line = end_line,
+			      .prev_col = end_col,
+			      .p = lx->s + lx->pos};
 	c = peekc(lx, 0);
 	if (c == -1) { /* "found the end" points right after the last token */
 		t->kind = TK_EOF;
@@ -228,7 +346,12 @@ int kql__lex_next(struct kql_lexer *lx, struct kql_tok *t)
 		t->col = end_col;
 		return 0;
 	}
-	if (is_alpha(c) || (c == '!' && is_alpha(peekc(lx, 1)))) {
+	if ((c == 'h' || c == 'H') &&
+	    (peekc(lx, 1) == '\'' || peekc(lx, 1) == '"' ||
+	     (peekc(lx, 1) == '@' && (peekc(lx, 2) == '\'' || peekc(lx, 2) == '"')))) {
+		t->kind = TK_STRING;
+		err = lex_string(lx, t);
+	} else if (is_alpha(c) || (c == '!' && is_alpha(peekc(lx, 1)))) {
 		advance(lx);
 		while (is_alpha(peekc(lx, 0)) || is_digit(peekc(lx, 0)))
 			advance(lx);
@@ -268,7 +391,14 @@ void kql__diag_found(struct kql_diag *d, const struct kql_tok *t, const char *wh
 		     const char *text_name)
 {
 	int n = t->n > 40 ? 40 : (int)t->n;
+	struct kql_tok at = *t;
 
+	/* what is missing belongs at the end of the line before, as Kusto reports it */
+	if (strncmp(what, "expected a table", 16) && t->prev_line && t->line > t->prev_line) {
+		at.line = t->prev_line;
+		at.col = t->prev_col;
+	}
+	t = &at;
 	if (t->kind == TK_EOF)
 		kql__diag_set(d, t->line, t->col, "%s, found the end of the %s", what, text_name);
 	else if (t->kind == TK_STRING) /* it has its own quotes */

@@ -11,9 +11,10 @@ struct kql_tok {
 	enum kql_tok_kind kind;
 	const char *p; /* the token as written */
 	size_t n;
-	unsigned line, col; /* 1-based; columns count characters, as libyaml does */
-	int64_t num;	    /* TK_NUMBER value, TK_TIMESPAN in microseconds */
-	bool decimal;	    /* TK_NUMBER written with a fraction */
+	unsigned line, col;	      /* 1-based; columns count characters, as libyaml does */
+	unsigned prev_line, prev_col; /* right after the token before, for "expected" */
+	int64_t num;		      /* TK_NUMBER value, TK_TIMESPAN in microseconds */
+	bool decimal;		      /* TK_NUMBER written with a fraction or an exponent: a real */
 };
 
 struct kql_lexer {
@@ -31,7 +32,7 @@ void kql__diag_found(struct kql_diag *d, const struct kql_tok *t, const char *wh
 		     const char *text_name);
 /* True when @t is the identifier or punctuation @text exactly. */
 bool kql__tok_is(const struct kql_tok *t, const char *text);
-/* The value of a TK_STRING token, escapes resolved, NUL-terminated; 0 or -ENOMEM. */
+/* The value of a TK_STRING token, escapes resolved (as UTF-8), NUL-terminated; 0 or -ENOMEM. */
 int kql__tok_string(const struct kql_tok *t, char **out, size_t *len);
 /*
  * The raw text from here up to (not including) the next @end, for literals

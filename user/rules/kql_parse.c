@@ -3,7 +3,7 @@
  * Compiles the KQL subset of hunting queries (docs: rules/README.md):
  *
  *   { let NAME = VALUE ; }
- *   DeviceProcessEvents
+ *   TABLE                 DeviceProcessEvents, DeviceFileCertificateInfo, DeviceNetworkEvents
  *   { | where PREDICATE | project COLS | extend COLS }
  *   [ | summarize AGGS [by COLS] { | project COLS } ] [;]
  *
@@ -31,6 +31,237 @@ int kql__add_node(struct parser *p, const struct kql_node *n)
 	return idx;
 }
 
+/* Kusto's aggregation functions, and a selection of its scalar functions, by name. */
+static const char *const kusto_aggregates[] = {
+    "arg_max",
+    "arg_min",
+    "avg",
+    "avgif",
+    "binary_all_and",
+    "binary_all_or",
+    "buildschema",
+    "count",
+    "count_distinct",
+    "countif",
+    "dcount",
+    "dcountif",
+    "hll",
+    "make_bag",
+    "make_list",
+    "make_list_if",
+    "make_set",
+    "make_set_if",
+    "max",
+    "maxif",
+    "min",
+    "minif",
+    "percentile",
+    "percentiles",
+    "stdev",
+    "sum",
+    "sumif",
+    "take_any",
+    "take_anyif",
+    "variance",
+};
+
+static const char *const kusto_functions[] = {
+    "ago",
+    "array_length",
+    "bag_has_key",
+    "base64_decode_tostring",
+    "bin",
+    "case",
+    "coalesce",
+    "countof",
+    "datetime_diff",
+    "dayofweek",
+    "endofday",
+    "extract",
+    "format_datetime",
+    "gettype",
+    "hash",
+    "hash_sha256",
+    "iff",
+    "iif",
+    "indexof",
+    "ipv4_is_in_range",
+    "ipv4_is_private",
+    "isascii",
+    "isempty",
+    "isnan",
+    "isnotempty",
+    "isnotnull",
+    "isnull",
+    "isutf8",
+    "not",
+    "now",
+    "pack",
+    "parse_json",
+    "parse_path",
+    "parse_url",
+    "replace_string",
+    "reverse",
+    "set_has_element",
+    "split",
+    "startofday",
+    "strcat",
+    "strlen",
+    "substring",
+    "tobool",
+    "todatetime",
+    "todouble",
+    "tohex",
+    "toint",
+    "tolong",
+    "tolower",
+    "toreal",
+    "tostring",
+    "totimespan",
+    "toupper",
+    "trim",
+    "trim_end",
+    "trim_start",
+    "url_decode",
+};
+
+static bool in_list(const struct kql_tok *t, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kql__tok_is(t, list[i]))
+			return true;
+	return false;
+}
+
+static const char *const keywords[] = {
+    "and", "by",      "dynamic",   "extend", "false", "let",	 "not",
+    "or",  "project", "summarize", "true",   "where", "matches", "regex",
+};
+
+bool kql__is_keyword(const struct kql_tok *t)
+{
+	return t->kind == TK_IDENT && (in_list(t, keywords, sizeof(keywords) / sizeof(*keywords)) ||
+				       kql__is_operator(t) || table__find(t->p, t->n));
+}
+
+int kql__fail(struct parser *p, const struct kql_tok *t, const char *what)
+{
+	if (t->kind == TK_IDENT && !kql__is_keyword(t) && !kql__find_let(p, t) &&
+	    !in_list(t, kusto_aggregates, sizeof(kusto_aggregates) / sizeof(*kusto_aggregates)) &&
+	    !in_list(t, kusto_functions, sizeof(kusto_functions) / sizeof(*kusto_functions)) &&
+	    (!p->table || (table__field(p->table, t->p, t->n) < 0 &&
+			   !table__empty_column(p->table, t->p, t->n)))) {
+		bool first = !p->d->msg[0];
+		char *at;
+
+		kql__diag_found(p->d, t, what, "query");
+		at = strstr(p->d->msg, ", found '");
+		if (first && at && strlen(p->d->msg) + 14 < sizeof(p->d->msg)) {
+			at += strlen(", found ");
+			memmove(at + 13, at, strlen(at) + 1);
+			memcpy(at, "unknown name ", 13);
+		}
+		return -EINVAL;
+	}
+	kql__diag_found(p->d, t, what, "query");
+	return -EINVAL;
+}
+
+int kql__function_call(struct parser *p, const struct kql_tok *name, bool aggregate)
+{
+	int n = name->n > 40 ? 40 : (int)name->n;
+
+	if (in_list(name, kusto_aggregates, sizeof(kusto_aggregates) / sizeof(*kusto_aggregates)))
+		kql__diag_set(p->d, name->line, name->col,
+			      aggregate ? "unsupported: aggregation '%.*s' (min, max, count, "
+					  "dcount, make_set are)"
+					: "unsupported: aggregation '%.*s' outside summarize",
+			      n, name->p);
+	else if (in_list(name, kusto_functions, sizeof(kusto_functions) / sizeof(*kusto_functions)))
+		kql__diag_set(p->d, name->line, name->col, "unsupported: function '%.*s'", n,
+			      name->p);
+	else
+		kql__diag_set(p->d, name->line, name->col, "unknown function '%.*s'", n, name->p);
+	return -EINVAL;
+}
+
+/* let NAME = TABLE { | where PREDICATE } | distinct COLUMN, the table being the current token. */
+static int parse_tabular_let(struct parser *p, struct let_binding *l)
+{
+	const struct table_desc *outer = p->table, *table = table__find(p->tok.p, p->tok.n);
+	struct kql_node all = {.op = KOP_AND, .line = p->tok.line, .col = p->tok.col};
+	struct kql_subquery *s;
+	int terms[KQL_MAX_DEPTH], nterms = 0, err;
+
+	if (table->produced)
+		return unsupported(p, &p->tok, "a tabular let over a table rmmhunt produces");
+	if (p->q->nsubs == KQL_MAX_SUBQUERIES) {
+		kql__diag_set(p->d, p->tok.line, p->tok.col, "more than %d tabular lets",
+			      KQL_MAX_SUBQUERIES);
+		return -EINVAL;
+	}
+	s = &p->q->subs[p->q->nsubs];
+	*s = (struct kql_subquery){.table = table, .root = -1};
+	p->table = table;
+	err = next(p);
+	for (;;) {
+		struct kql_tok op;
+		char name[48];
+
+		if (!err && !is(p, "|"))
+			err = unsupported(p, &p->tok, "a tabular let without '| distinct COLUMN'");
+		if (!err)
+			err = next(p);
+		op = p->tok;
+		if (!err && op.kind != TK_IDENT)
+			err = fail(p, &op, "expected a tabular operator after '|'");
+		if (err)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)(op.n < 40 ? op.n : 40), op.p);
+		err = next(p);
+		if (!err && !strcmp(name, "distinct")) {
+			err = kql__parse_column(p, &s->field);
+			s->type = p->col_type;
+			if (!err && is(p, ","))
+				err = unsupported(p, &p->tok, "distinct of several columns");
+			break;
+		}
+		if (!err && strcmp(name, "where"))
+			err = unsupported(p, &op,
+					  "in a tabular let, tabular operators but where "
+					  "and distinct");
+		if (!err && nterms == KQL_MAX_DEPTH)
+			err = unsupported(p, &op, "this many where clauses in a tabular let");
+		if (!err)
+			err = terms[nterms] = kql__parse_predicate(p);
+		if (err >= 0)
+			err = kql__no_bool_comparison(p);
+		else
+			break;
+		nterms++;
+	}
+	p->table = outer;
+	if (err < 0)
+		return err;
+	if (nterms == 1) {
+		s->root = terms[0];
+	} else if (nterms) {
+		all.kids = malloc(nterms * sizeof(int));
+		if (!all.kids)
+			return -ENOMEM;
+		memcpy(all.kids, terms, nterms * sizeof(int));
+		all.nkids = nterms;
+		s->root = kql__add_node(p, &all);
+		if (s->root < 0) {
+			free(all.kids);
+			return s->root;
+		}
+	}
+	l->val.kind = VK_TABLE;
+	l->val.v.num = (int64_t)p->q->nsubs++;
+	return 0;
+}
+
 static int parse_let(struct parser *p)
 {
 	struct let_binding *l;
@@ -54,7 +285,9 @@ static int parse_let(struct parser *p)
 	err = next(p);
 	if (!err)
 		err = expect(p, "=");
-	if (!err)
+	if (!err && p->tok.kind == TK_IDENT && table__find(p->tok.p, p->tok.n))
+		err = parse_tabular_let(p, l);
+	else if (!err)
 		err = kql__parse_value(p, &l->val, true);
 	return err ? err : expect(p, ";");
 }
@@ -68,6 +301,8 @@ static int parse_where(struct parser *p)
 	idx = kql__parse_predicate(p);
 	if (idx < 0)
 		return idx;
+	if (kql__no_bool_comparison(p))
+		return -EINVAL;
 	n = &p->prog->nodes[idx];
 
 	if (n->op == KOP_AND && !n->neg) { /* flatten: its terms are the query's terms */
@@ -100,42 +335,99 @@ static void find_window(struct parser *p)
 	}
 }
 
+/* Kusto's tabular operators outside the subset (a '-' joins the words of some). */
+static const char *const other_operators[] = {
+    "as",	    "consume",	    "count",	      "distinct",
+    "evaluate",	    "facet",	    "find",	      "fork",
+    "getschema",    "invoke",	    "join",	      "limit",
+    "lookup",	    "make-series",  "mv-apply",	      "mv-expand",
+    "order",	    "parse",	    "parse-where",    "partition",
+    "project-away", "project-keep", "project-rename", "project-reorder",
+    "reduce",	    "render",	    "sample",	      "sample-distinct",
+    "scan",	    "search",	    "serialize",      "sort",
+    "take",	    "top",	    "top-hitters",    "top-nested",
+    "union",
+};
+
+/* The operator's name, with "-word" parts (project-away); the lexer ends after it. */
+static int operator_name(struct parser *p, char *name, size_t size)
+{
+	size_t n = 0;
+	int err;
+
+	for (;;) {
+		n += snprintf(name + n, size - n, "%.*s", (int)p->tok.n, p->tok.p);
+		if (n >= size - 1)
+			return 0;
+		/* project-away is three tokens written without spaces */
+		if (p->lx.pos >= p->lx.len || p->lx.s[p->lx.pos] != '-' ||
+		    p->lx.pos + 1 >= p->lx.len)
+			return 0;
+		err = next(p);
+		if (!err)
+			err = next(p);
+		if (err)
+			return err;
+		if (p->tok.kind != TK_IDENT)
+			return 0;
+		n += snprintf(name + n, size - n, "-");
+	}
+}
+
 static int parse_operator(struct parser *p)
 {
 	struct kql_tok t = p->tok;
+	char name[48];
 	int err;
 
 	if (t.kind != TK_IDENT)
 		return fail(p, &t, "expected a tabular operator after '|'");
-	err = next(p);
+	err = operator_name(p, name, sizeof(name));
+	if (!err)
+		err = next(p);
 	if (err)
 		return err;
-	if (kql__tok_is(&t, "where")) {
-		if (p->summarized) {
-			kql__diag_set(p->d, t.line, t.col,
-				      "where after summarize is not supported");
-			return -EINVAL;
-		}
+	if (!strcmp(name, "where")) {
+		if (p->summarized)
+			return unsupported(p, &t, "where after summarize");
 		return parse_where(p);
 	}
-	if (kql__tok_is(&t, "summarize")) {
-		if (p->summarized) {
-			kql__diag_set(p->d, t.line, t.col, "only one summarize is supported");
-			return -EINVAL;
-		}
+	if (!strcmp(name, "summarize")) {
+		if (p->summarized)
+			return unsupported(p, &t, "a second summarize");
 		return kql__parse_summarize(p);
 	}
-	if (kql__tok_is(&t, "project") || kql__tok_is(&t, "extend")) {
+	if (!strcmp(name, "project") || !strcmp(name, "extend")) {
 		if (!p->summarized)
-			return kql__parse_project_columns(p, kql__tok_is(&t, "project"));
-		if (kql__tok_is(&t, "project"))
+			return kql__parse_project_columns(p, !strcmp(name, "project"));
+		if (!strcmp(name, "project"))
 			return kql__parse_project_output(p);
-		return fail(p, &t, "extend after summarize is not supported");
+		return unsupported(p, &t, "extend after summarize");
 	}
-	kql__diag_set(p->d, t.line, t.col,
-		      "unsupported tabular operator '%.*s' (where, summarize, project, extend are)",
-		      (int)t.n, t.p);
+	for (size_t i = 0; i < sizeof(other_operators) / sizeof(other_operators[0]); i++) {
+		if (!strcmp(name, other_operators[i])) {
+			kql__diag_set(p->d, t.line, t.col,
+				      "unsupported: tabular operator '%s' (where, summarize, "
+				      "project, extend are)",
+				      name);
+			return -EINVAL;
+		}
+	}
+	kql__diag_set(p->d, t.line, t.col, "unknown tabular operator '%s'", name);
 	return -EINVAL;
+}
+
+static bool next_is_end(struct parser *p)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_diag scratch = {0};
+	struct kql_tok t;
+	bool r;
+
+	p->lx.d = &scratch;
+	r = !kql__lex_next(&p->lx, &t) && t.kind == TK_EOF;
+	p->lx = save;
+	return r;
 }
 
 static int parse_query(struct parser *p)
@@ -148,14 +440,24 @@ static int parse_query(struct parser *p)
 	if (err)
 		return err;
 	if (p->tok.kind != TK_IDENT)
-		return fail(p, &p->tok, "expected the table DeviceProcessEvents");
-	if (!is(p, "DeviceProcessEvents")) {
-		kql__diag_set(
-		    p->d, p->tok.line, p->tok.col,
-		    "unsupported table '%.*s' (rmmhunt produces DeviceProcessEvents only)",
-		    (int)p->tok.n, p->tok.p);
+		return fail(p, &p->tok, "expected a table name");
+	p->table = table__find(p->tok.p, p->tok.n);
+	if (!p->table && !kql__next_is(p, "|") && !kql__next_is(p, ";") && !next_is_end(p)) {
+		/* not followed as a table is: a name Kusto cannot resolve */
+		kql__diag_set(p->d, p->tok.line, p->tok.col,
+			      "unknown name '%.*s': a query is let statements, then a table",
+			      p->tok.n > 64 ? 64 : (int)p->tok.n, p->tok.p);
 		return -EINVAL;
 	}
+	if (!p->table) {
+		kql__diag_set(
+		    p->d, p->tok.line, p->tok.col,
+		    "unknown table '%.*s' (DeviceProcessEvents, DeviceFileCertificateInfo "
+		    "and DeviceNetworkEvents are known)",
+		    p->tok.n > 64 ? 64 : (int)p->tok.n, p->tok.p);
+		return -EINVAL;
+	}
+	p->q->table = p->table;
 	err = next(p);
 	while (!err && is(p, "|")) {
 		err = next(p);

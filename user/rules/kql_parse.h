@@ -15,7 +15,7 @@
 
 #include "kql_lex.h"
 
-enum vkind { VK_STRING, VK_NUMBER, VK_TIMESPAN, VK_TIME, VK_BOOL, VK_LIST };
+enum vkind { VK_STRING, VK_NUMBER, VK_TIMESPAN, VK_TIME, VK_BOOL, VK_LIST, VK_REAL, VK_TABLE };
 
 /* A value as written: a scalar in .v, or a list of scalars of .item_kind. */
 struct pval {
@@ -27,13 +27,14 @@ struct pval {
 
 struct let_binding {
 	char *name;
-	struct pval val;
+	struct pval val; /* VK_TABLE: v.num is the index of its subquery */
 };
 
 /* A column name from project/extend before summarize. */
 struct alias {
 	char *name;
 	int field;
+	enum field_type type;
 };
 
 struct parser {
@@ -42,6 +43,8 @@ struct parser {
 	struct kql_diag *d;
 	struct kql_prog *prog;
 	struct kql_query *q;
+	const struct table_desc *table;
+	enum field_type col_type; /* the type of the column kql__parse_column read last */
 	int depth;
 	struct let_binding lets[KQL_MAX_LETS];
 	size_t nlets;
@@ -64,10 +67,36 @@ static inline bool is(const struct parser *p, const char *text)
 	return kql__tok_is(&p->tok, text);
 }
 
+/* kql_parse.c: "@what, found X"; an X that names nothing is reported as such, as Kusto does. */
+int kql__fail(struct parser *p, const struct kql_tok *t, const char *what);
+
 static inline int fail(struct parser *p, const struct kql_tok *t, const char *what)
 {
-	kql__diag_found(p->d, t, what, "query");
+	return kql__fail(p, t, what);
+}
+
+/*
+ * Valid KQL outside the subset: "unsupported: WHAT" at @t, so a user (and the
+ * reference tests) can tell it from an error in the query.
+ */
+static inline int unsupported(struct parser *p, const struct kql_tok *t, const char *what)
+{
+	kql__diag_set(p->d, t->line, t->col, "unsupported: %s", what);
 	return -EINVAL;
+}
+
+/* True when the token after the current one is @text; the parser does not move. */
+static inline bool kql__next_is(struct parser *p, const char *text)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_diag scratch = {0}; /* a lexing error is reported when the parser gets there */
+	struct kql_tok t;
+	bool r;
+
+	p->lx.d = &scratch;
+	r = !kql__lex_next(&p->lx, &t) && kql__tok_is(&t, text);
+	p->lx = save;
+	return r;
 }
 
 static inline int expect(struct parser *p, const char *text)
@@ -82,6 +111,14 @@ static inline int expect(struct parser *p, const char *text)
 
 /* kql_parse.c: appends a node, reporting a query over KQL_MAX_NODES; its index or -errno. */
 int kql__add_node(struct parser *p, const struct kql_node *n);
+/*
+ * A call of @name that the subset does not have: "unsupported: function" for
+ * one of Kusto's (an aggregation when @aggregate), else "unknown function".
+ * Always -EINVAL.
+ */
+int kql__function_call(struct parser *p, const struct kql_tok *name, bool aggregate);
+/* True for the words of the query language (where, by, and, has, ...), which name no column. */
+bool kql__is_keyword(const struct kql_tok *t);
 
 /* kql_value.c */
 /* A value at the current token; lists (and let names bound to lists) only if @list_ok. */
@@ -94,9 +131,15 @@ const char *kql__vkind_name(enum vkind k);
 
 /* kql_predicate.c: a where predicate (or-chains of and-chains); its node index or -errno. */
 int kql__parse_predicate(struct parser *p);
+/* True when @t names a comparison operator, ours or one of Kusto's we do not have. */
+bool kql__is_operator(const struct kql_tok *t);
+/* After a predicate: `== (...)`, `< ...` compare bools, which Kusto allows and the subset does not.
+ */
+int kql__no_bool_comparison(struct parser *p);
 
 /* kql_columns.c */
-/* A column: an alias from project/extend, or a DeviceProcessEvents column. */
+/* A column: an alias from project/extend, or a column of the query's table (type in p->col_type).
+ */
 int kql__parse_column(struct parser *p, int *field);
 /* project (@project) or extend before summarize: [NAME =] COLUMN, ... */
 int kql__parse_project_columns(struct parser *p, bool project);

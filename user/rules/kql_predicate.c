@@ -24,6 +24,7 @@ struct comparison {
 	char column[128];
 	enum field_type type;
 	bool is_str;
+	bool equality; /* ==, !=, in, !in: Kusto compares values of any two kinds */
 };
 
 /* The value kind a number-like column compares with. */
@@ -39,12 +40,18 @@ static enum vkind column_vkind(enum field_type type)
 	}
 }
 
-static int check_kind(struct parser *p, const struct kql_tok *at, enum vkind got, enum vkind want,
-		      const char *column)
+static int check_kind(struct parser *p, const struct comparison *c, const struct kql_tok *at,
+		      enum vkind got, enum vkind want)
 {
 	if (got == want || (want == VK_BOOL && got == VK_NUMBER))
 		return 0;
-	kql__diag_set(p->d, at->line, at->col, "'%s' compares with %s, not %s", column,
+	/* valid KQL whose conversions rmmhunt does not reproduce */
+	if (c->equality || (got == VK_REAL && want == VK_NUMBER)) {
+		kql__diag_set(p->d, at->line, at->col, "unsupported: comparing '%s' (%s) with %s",
+			      c->column, kql__vkind_name(want), kql__vkind_name(got));
+		return -EINVAL;
+	}
+	kql__diag_set(p->d, at->line, at->col, "'%s' compares with %s, not %s", c->column,
 		      kql__vkind_name(want), kql__vkind_name(got));
 	return -EINVAL;
 }
@@ -77,20 +84,14 @@ static int string_operand_kind(struct parser *p, const struct comparison *c, str
 
 static int number_column(struct parser *p, const struct comparison *c)
 {
-	if (c->is_str || c->type == FT_BOOL)
+	/* Kusto orders a dynamic value at run time; our lists hold only strings */
+	if (c->type == FT_STRLIST)
+		return unsupported(p, &c->op_tok, "ordering a dynamic column");
+	if (c->is_str)
 		return wrong_column(p, c, "a number or datetime");
+	if (c->type == FT_BOOL) /* Kusto orders false before true */
+		return unsupported(p, &c->op_tok, "ordering bools");
 	return 0;
-}
-
-/* One value at the current token, of kind @want. */
-static int parse_operand(struct parser *p, const struct comparison *c, enum vkind want,
-			 struct pval *v)
-{
-	struct kql_tok at = p->tok;
-	int err;
-
-	err = kql__parse_value(p, v, false);
-	return err ? err : check_kind(p, &at, v->kind, want, c->column);
 }
 
 /* Moves the scalars of @vals[0..@count) into the node. */
@@ -121,15 +122,58 @@ static int operand_value(struct parser *p, const struct comparison *c, struct kq
 	struct pval v = {0};
 	int err;
 
-	err = kql__parse_value(p, &v, false);
+	if (is(p, "("))
+		return unsupported(p, &at, "a value in parentheses");
+	/* a dynamic list where one value belongs is a type error (a list is never a string) */
+	err = kql__parse_value(p, &v, is(p, "dynamic"));
 	if (!err)
 		err = string_operand_kind(p, c, n, &want);
 	if (!err)
-		err = check_kind(p, &at, v.kind, want, c->column);
+		err = check_kind(p, c, &at, v.kind, want);
 	if (!err)
 		err = take_values(n, &v, 1);
 	kql__pval_free(&v);
 	return err;
+}
+
+/* ( NAME ) of a tabular let: COLUMN in (NAME). 1 when it was one, 0 when not, or -errno. */
+static int operand_set(struct parser *p, const struct comparison *c, struct kql_node *n)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_tok open = p->tok, name;
+	const struct let_binding *l;
+	const struct kql_subquery *s;
+	int err;
+
+	if (!is(p, "("))
+		return 0;
+	err = next(p);
+	name = p->tok;
+	l = err ? NULL : kql__find_let(p, &name);
+	if (!l || l->val.kind != VK_TABLE || kql__next_is(p, ",")) {
+		p->lx = save;
+		p->tok = open;
+		return err;
+	}
+	s = &p->q->subs[l->val.v.num];
+	if (n->op != KOP_EQ)
+		return unsupported(p, &c->op_tok,
+				   "this operator with a tabular let (in and !in are "
+				   "supported)");
+	if ((s->type == FT_STRING || s->type == FT_STRLIST) != c->is_str ||
+	    (!c->is_str && s->type != c->type)) {
+		/* valid KQL (in converts), whose conversions rmmhunt does not reproduce */
+		kql__diag_set(p->d, name.line, name.col,
+			      "unsupported: comparing '%s' (%s) with %s values", c->column,
+			      table__type_name(c->type), table__type_name(s->type));
+		return -EINVAL;
+	}
+	n->op = KOP_IN_SET;
+	n->set = (int)l->val.v.num;
+	err = next(p);
+	if (!err)
+		err = expect(p, ")");
+	return err ? err : 1;
 }
 
 /* in, in~, has_any, has_all and their negations: a list, or a let name bound to one. */
@@ -139,8 +183,10 @@ static int operand_list(struct parser *p, const struct comparison *c, struct kql
 	bool opens = is(p, "(") || is(p, "dynamic") || kql__find_let(p, &at);
 	enum vkind want = VK_STRING;
 	struct pval v = {0};
-	int err = 0;
+	int err = operand_set(p, c, n);
 
+	if (err)
+		return err < 0 ? err : 0;
 	if (opens)
 		err = kql__parse_value(p, &v, true);
 	if (!err && (!opens || v.kind != VK_LIST))
@@ -148,7 +194,7 @@ static int operand_list(struct parser *p, const struct comparison *c, struct kql
 	if (!err)
 		err = string_operand_kind(p, c, n, &want);
 	if (!err && v.nitems)
-		err = check_kind(p, &at, v.item_kind, want, c->column);
+		err = check_kind(p, c, &at, v.item_kind, want);
 	if (!err) {
 		n->vals = v.items;
 		n->nvals = v.nitems;
@@ -162,12 +208,17 @@ static int operand_list(struct parser *p, const struct comparison *c, struct kql
 /* <, <=, >, >=: one bound, on a number or datetime column. */
 static int operand_bound(struct parser *p, const struct comparison *c, struct kql_node *n)
 {
+	struct kql_tok at = p->tok;
 	struct pval v = {0};
 	int err;
 
-	err = number_column(p, c);
+	if (is(p, "("))
+		return unsupported(p, &at, "a value in parentheses");
+	err = kql__parse_value(p, &v, false);
 	if (!err)
-		err = parse_operand(p, c, column_vkind(c->type), &v);
+		err = number_column(p, c);
+	if (!err)
+		err = check_kind(p, c, &at, v.kind, column_vkind(c->type));
 	if (!err)
 		err = take_values(n, &v, 1);
 	kql__pval_free(&v);
@@ -178,20 +229,34 @@ static int operand_bound(struct parser *p, const struct comparison *c, struct kq
 static int operand_range(struct parser *p, const struct comparison *c, struct kql_node *n)
 {
 	enum vkind want = column_vkind(c->type);
+	struct kql_tok at[2];
 	struct pval v[2] = {0};
 	int err;
 
-	err = number_column(p, c);
+	err = expect(p, "(");
+	at[0] = p->tok;
+	if (!err && is(p, "("))
+		err = unsupported(p, &at[0], "a value in parentheses");
 	if (!err)
-		err = expect(p, "(");
-	if (!err)
-		err = parse_operand(p, c, want, &v[0]);
+		err = kql__parse_value(p, &v[0], false);
 	if (!err)
 		err = expect(p, "..");
+	at[1] = p->tok;
+	if (!err && is(p, "("))
+		err = unsupported(p, &at[1], "a value in parentheses");
 	if (!err)
-		err = parse_operand(p, c, want, &v[1]);
+		err = kql__parse_value(p, &v[1], false);
 	if (!err)
 		err = expect(p, ")");
+	if (!err)
+		err = number_column(p, c);
+	if (!err)
+		err = check_kind(p, c, &at[0], v[0].kind, want);
+	/* (datetime .. timespan) is Kusto's "from, for" range */
+	if (!err && want == VK_TIME && v[1].kind == VK_TIMESPAN)
+		err = unsupported(p, &at[1], "a datetime range ending in a timespan");
+	if (!err)
+		err = check_kind(p, c, &at[1], v[1].kind, want);
 	if (!err)
 		err = take_values(n, v, 2);
 	kql__pval_free(&v[0]);
@@ -239,12 +304,108 @@ static const struct cmp_operator {
     {"!between", KOP_BETWEEN, true, false, operand_range},
 };
 
+/* Kusto's operators rmmhunt does not evaluate. */
+static const char *const other_operators[] = {
+    "hasprefix",    "!hasprefix",    "hasprefix_cs",  "!hasprefix_cs", "hassuffix",
+    "!hassuffix",   "hassuffix_cs",  "!hassuffix_cs", "matches",       "like",
+    "notlike",	    "notcontains",   "notcontainscs", "has_any_cs",    "has_all_cs",
+    "contains_any", "!contains_any", "notbetween",
+};
+
+static bool other_operator(const struct kql_tok *t)
+{
+	for (size_t i = 0; i < sizeof(other_operators) / sizeof(other_operators[0]); i++)
+		if (kql__tok_is(t, other_operators[i]))
+			return true;
+	return false;
+}
+
+static const struct cmp_operator *find_operator(const struct kql_tok *t);
+
+bool kql__is_operator(const struct kql_tok *t)
+{
+	return find_operator(t) || other_operator(t);
+}
+
 static const struct cmp_operator *find_operator(const struct kql_tok *t)
 {
 	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
 		if (kql__tok_is(t, operators[i].name))
 			return &operators[i];
 	return NULL;
+}
+
+/*
+ * Legal, but never true on Linux: FolderPath and InitiatingProcessFolderPath
+ * hold Linux paths ('/'), also for Windows programs under Wine (their Windows
+ * path is WindowsPath), so a needle with a backslash matches nothing.
+ */
+static void warn_windows_path(struct parser *p, const struct comparison *c,
+			      const struct kql_node *n)
+{
+	size_t len = strlen(c->column);
+
+	if (!c->is_str || len < 10 || strcmp(c->column + len - 10, "FolderPath"))
+		return;
+	for (uint32_t i = 0; i < n->nvals; i++) {
+		if (n->vals[i].s && memchr(n->vals[i].s, '\\', n->vals[i].len)) {
+			kql__diag_warn(p->d, c->op_tok.line, c->op_tok.col,
+				       "'%s' holds Linux paths: a value with '\\' never matches "
+				       "it on Linux (a Wine program's Windows path is WindowsPath)",
+				       c->column);
+			p->q->dead_on_linux = true;
+			return;
+		}
+	}
+}
+
+/* What may follow a whole predicate. */
+static bool ends_predicate(const struct parser *p)
+{
+	return p->tok.kind == TK_EOF || is(p, "and") || is(p, "or") || is(p, ")") || is(p, "|") ||
+	       is(p, ";");
+}
+
+/* True when the token after the current one starts a value: COLUMN WORD VALUE misspells an
+ * operator. */
+static bool before_value(struct parser *p)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_diag scratch = {0};
+	struct kql_tok t;
+	bool r;
+
+	p->lx.d = &scratch;
+	r = !kql__lex_next(&p->lx, &t) && (t.kind == TK_STRING || t.kind == TK_NUMBER ||
+					   t.kind == TK_TIMESPAN || kql__tok_is(&t, "("));
+	p->lx = save;
+	return r;
+}
+
+/* A column alone: a bool column is its own predicate (== true). */
+static int column_predicate(struct parser *p, struct kql_node *n, const struct comparison *c,
+			    const struct kql_tok *col_tok)
+{
+	int idx;
+
+	if (c->type != FT_BOOL) {
+		kql__diag_set(p->d, col_tok->line, col_tok->col,
+			      "'%s' is not a bool: compare it with an operator", c->column);
+		return -EINVAL;
+	}
+	n->op = KOP_NUM_EQ;
+	n->vals = calloc(1, sizeof(*n->vals));
+	if (!n->vals)
+		return -ENOMEM;
+	n->vals[0].num = 1;
+	n->nvals = 1;
+	idx = kql__add_node(p, n);
+	if (idx < 0) {
+		free(n->vals);
+		n->vals = NULL;
+		n->nvals = 0;
+	}
+	return idx;
 }
 
 /* COLUMN OPERATOR OPERAND, the current token being the column. */
@@ -261,23 +422,43 @@ static int parse_comparison(struct parser *p)
 		return err;
 	c = (struct comparison){.op_tok = p->tok};
 	snprintf(c.column, sizeof(c.column), "%.*s", (int)col_tok.n, col_tok.p);
-	c.type = n.field < 0 ? FT_STRING : event_fields[n.field].type;
+	c.type = p->col_type;
 	c.is_str = c.type == FT_STRING || c.type == FT_STRLIST;
 	op = find_operator(&c.op_tok);
+	/* a column alone, or followed by what is no operator: a bool column is a predicate */
+	if (!op && (ends_predicate(p) || (c.type != FT_BOOL && c.op_tok.kind == TK_IDENT &&
+					  !other_operator(&c.op_tok) && !before_value(p))))
+		return column_predicate(p, &n, &c, &col_tok);
 	if (!op) {
-		if (c.op_tok.kind == TK_EOF)
+		for (size_t i = 0; i < sizeof(other_operators) / sizeof(other_operators[0]); i++) {
+			if (kql__tok_is(&c.op_tok, other_operators[i])) {
+				kql__diag_set(p->d, c.op_tok.line, c.op_tok.col,
+					      "unsupported: operator '%s'", other_operators[i]);
+				return -EINVAL;
+			}
+		}
+		if (c.op_tok.kind == TK_EOF || is(p, "|"))
 			return fail(p, &c.op_tok, "expected an operator");
+		if (is(p, "=")) {
+			kql__diag_set(p->d, col_tok.line, col_tok.col,
+				      "'%s = ...' is not a bool: compare with '=='", c.column);
+			return -EINVAL;
+		}
 		kql__diag_set(p->d, c.op_tok.line, c.op_tok.col, "unknown operator '%.*s'",
-			      (int)c.op_tok.n, c.op_tok.p);
+			      c.op_tok.n > 40 ? 40 : (int)c.op_tok.n, c.op_tok.p);
 		return -EINVAL;
 	}
 	c.op = op->name;
+	/* Kusto converts between kinds for these; rmmhunt keeps to one kind */
+	c.equality = op->op == KOP_EQ || op->operand == operand_list;
 	n.op = op->op;
 	n.neg = op->neg;
 	n.all = op->all;
 	err = next(p);
 	if (!err)
 		err = op->operand(p, &c, &n);
+	if (!err)
+		warn_windows_path(p, &c, &n);
 	if (!err) {
 		int idx = kql__add_node(p, &n);
 
@@ -314,7 +495,9 @@ static int parse_primary(struct parser *p)
 		idx = kql__parse_predicate(p);
 		if (idx < 0)
 			return idx;
-		err = expect(p, ")");
+		err = kql__no_bool_comparison(p);
+		if (!err)
+			err = expect(p, ")");
 		if (err)
 			return err;
 		p->depth--;
@@ -343,6 +526,11 @@ static int parse_primary(struct parser *p)
 			err = expect(p, ")");
 		return err ? err : kql__add_node(p, &n);
 	}
+	if (t.kind == TK_STRING || t.kind == TK_NUMBER || t.kind == TK_TIMESPAN ||
+	    kql__tok_is(&t, "true") || kql__tok_is(&t, "false"))
+		return unsupported(p, &t, "a value before the operator (write the column first)");
+	if (is(p, "["))
+		return unsupported(p, &t, "bracketed names ['...']");
 	if (t.kind != TK_IDENT)
 		return fail(p, &t, "expected a predicate");
 	/* NAME( is a function call, which we do not have */
@@ -350,13 +538,25 @@ static int parse_primary(struct parser *p)
 	err = next(p);
 	if (err)
 		return err;
-	if (is(p, "(")) {
-		kql__diag_set(p->d, t.line, t.col, "unsupported function '%.*s'", (int)t.n, t.p);
-		return -EINVAL;
-	}
+	if (is(p, "("))
+		return kql__function_call(p, &t, false);
 	p->lx = save;
 	p->tok = t;
 	return parse_comparison(p);
+}
+
+int kql__no_bool_comparison(struct parser *p)
+{
+	static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "=~", "!~"};
+	static const char *const arith[] = {"+", "-", "*", "/", "%"};
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (is(p, ops[i]))
+			return unsupported(p, &p->tok, "comparing predicates");
+	for (size_t i = 0; i < sizeof(arith) / sizeof(arith[0]); i++)
+		if (is(p, arith[i]))
+			return unsupported(p, &p->tok, "arithmetic");
+	return 0;
 }
 
 /* A chain of @word-separated terms as one n-ary node (no recursion per term). */

@@ -12,8 +12,8 @@
 #include "base/timefmt.h"
 #include "kql_parse.h"
 
-static const char *const vkind_name[] = {"a string",   "a number", "a timespan",
-					 "a datetime", "a bool",   "a list"};
+static const char *const vkind_name[] = {"a string", "a number", "a timespan",	  "a datetime",
+					 "a bool",   "a list",	 "a real number", "a table"};
 
 const char *kql__vkind_name(enum vkind k)
 {
@@ -111,7 +111,10 @@ static int parse_datetime(struct parser *p, int64_t *us)
 		return err;
 	return expect(p, ")");
 bad:
-	kql__diag_set(p->d, raw.line, raw.col, "invalid datetime '%.*s'", (int)raw.n, raw.p);
+	/* Kusto parses other forms (RFC 822, "yesterday" is refused only when run) */
+	kql__diag_set(p->d, raw.line, raw.col,
+		      "unsupported: datetime '%.*s' (rmmhunt reads ISO 8601 dates and times)",
+		      raw.n > 40 ? 40 : (int)raw.n, raw.p);
 	return -EINVAL;
 }
 
@@ -130,6 +133,8 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 		return -EINVAL;
 	}
 	err = next(p);
+	if (!err && is(p, close) && close[0] == ')') /* Kusto has no empty ( ) list */
+		return fail(p, &p->tok, "expected a value");
 	while (!err && !is(p, close)) {
 		struct pval item = {0};
 		struct kql_tok at;
@@ -139,6 +144,10 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 		if (out->nitems && (err = expect(p, ",")))
 			break;
 		at = p->tok;
+		if (is(p, "(")) { /* ( ) lists do not nest */
+			err = fail(p, &at, "expected a value");
+			break;
+		}
 		err = kql__parse_value(p, &item, true);
 		if (err) {
 			kql__pval_free(&item); /* partly filled */
@@ -149,7 +158,7 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 
 		if (add && out->nitems && k != out->item_kind) {
 			kql__pval_free(&item);
-			kql__diag_set(p->d, at.line, at.col, "a list cannot mix %s and %s",
+			kql__diag_set(p->d, at.line, at.col, "unsupported: a list mixing %s and %s",
 				      vkind_name[out->item_kind], vkind_name[k]);
 			return -EINVAL;
 		}
@@ -188,6 +197,39 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 	return next(p);
 }
 
+/* 'a' "b" @'c': adjacent string literals are one string, as in Kusto. */
+static int parse_strings(struct parser *p, struct pval *out)
+{
+	char *all = NULL;
+	size_t len = 0;
+	int err = 0;
+
+	out->kind = VK_STRING;
+	while (!err && p->tok.kind == TK_STRING) {
+		char *s, *grown;
+		size_t n;
+
+		err = kql__tok_string(&p->tok, &s, &n);
+		if (err)
+			break;
+		grown = realloc(all, len + n + 1);
+		if (!grown) {
+			free(s);
+			err = -ENOMEM;
+			break;
+		}
+		all = grown;
+		memcpy(all + len, s, n);
+		len += n;
+		free(s);
+		err = next(p);
+	}
+	if (!err)
+		err = kql__val_set_str(&out->v, all, len);
+	free(all);
+	return err;
+}
+
 int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 {
 	const struct let_binding *l;
@@ -195,18 +237,8 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (t.kind == TK_STRING) {
-		char *s;
-		size_t n;
-
-		out->kind = VK_STRING;
-		err = kql__tok_string(&t, &s, &n);
-		if (err)
-			return err;
-		err = kql__val_set_str(&out->v, s, n);
-		free(s);
-		return err ? err : next(p);
-	}
+	if (t.kind == TK_STRING)
+		return parse_strings(p, out);
 	if (t.kind == TK_NUMBER || t.kind == TK_TIMESPAN || is(p, "-")) {
 		bool neg = is(p, "-");
 
@@ -218,12 +250,7 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 		}
 		if (t.kind != TK_NUMBER && t.kind != TK_TIMESPAN)
 			return fail(p, &t, "expected a number");
-		if (t.decimal) {
-			kql__diag_set(p->d, t.line, t.col,
-				      "decimal numbers are supported in timespans only");
-			return -EINVAL;
-		}
-		out->kind = t.kind == TK_NUMBER ? VK_NUMBER : VK_TIMESPAN;
+		out->kind = t.kind == TK_NUMBER ? (t.decimal ? VK_REAL : VK_NUMBER) : VK_TIMESPAN;
 		out->v.num = neg ? -t.num : t.num;
 		return next(p);
 	}
@@ -234,6 +261,8 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 	}
 	if (t.kind != TK_IDENT)
 		return fail(p, &t, "expected a value");
+	if (is(p, "null"))
+		return unsupported(p, &t, "null");
 	if (is(p, "true") || is(p, "false")) {
 		out->kind = VK_BOOL;
 		out->v.num = is(p, "true");
@@ -276,6 +305,8 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 		    (int)t.n, t.p);
 		return -EINVAL;
 	}
+	if (l->val.kind == VK_TABLE)
+		return unsupported(p, &t, "a tabular let here (COLUMN in (NAME) is supported)");
 	if (l->val.kind == VK_LIST && !list_ok)
 		return fail(p, &t, "expected a single value, not a list");
 	out->kind = l->val.kind;

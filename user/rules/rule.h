@@ -37,12 +37,15 @@ struct rule {
 void rules__diag_warn(struct rules_diag *diag, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Reads and compiles one rule file. 0, or -EINVAL with diag->msg set. */
-int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule **out,
-		     struct rules_diag *diag);
+/* Reads and compiles one rule file (@flags: RULES_STRICT). 0, or -EINVAL with diag->msg set. */
+int rule_yaml__parse(const char *file, const char *text, size_t len, unsigned flags,
+		     struct rule **out, struct rules_diag *diag);
 void rule__free(struct rule *r);
 
-/* A path as ruleset__load_paths reads it: the file, or the sorted rule files of a directory. */
+/*
+ * A path as ruleset__load_paths reads it: the file, or the .yaml/.yml files
+ * of a directory tree (dot-directories skipped), sorted by path.
+ */
 int rules__expand_path(const char *path, char ***files, size_t *n, struct rules_diag *diag);
 void rules__free_paths(char **files, size_t n);
 

@@ -27,6 +27,9 @@ struct yreader {
 	const char *text;
 	size_t len;
 	struct rules_diag *diag;
+	bool broken;		    /* libyaml refused the text (not one of our checks) */
+	yaml_mark_t broken_at;	    /* where */
+	const char *broken_problem; /* libyaml's words (a static string) */
 };
 
 void rules__diag_warn(struct rules_diag *diag, const char *fmt, ...)
@@ -80,6 +83,9 @@ static int ynext(struct yreader *y)
 				}
 			}
 		}
+		y->broken = true;
+		y->broken_at = m;
+		y->broken_problem = y->parser.problem;
 		return yerr(y, &m, "invalid YAML: %s%s%s",
 			    y->parser.problem ? y->parser.problem : "parse error",
 			    y->parser.context ? " " : "",
@@ -349,6 +355,11 @@ static int read_query(struct yreader *y, struct rule *r, bool *seen)
 	if (kql__compile((const char *)y->ev.data.scalar.value, y->ev.data.scalar.length, &r->prog,
 			 &r->q, &d))
 		return compile_error(&o, &d, "query");
+	if (!r->q.table->produced)
+		rules__diag_warn(y->diag,
+				 "%s: rmmhunt does not produce %s records yet: the rule loads but "
+				 "matches nothing",
+				 y->file, r->q.table->name);
 	return 0;
 }
 
@@ -409,6 +420,9 @@ static int read_rule(struct yreader *y, struct rule *r)
 		return yerr(y, &start, "the rule needs a 'name'");
 	if (!have_query)
 		return yerr(y, &start, "the rule needs a 'query'");
+	if (r->nexcl && r->q.table->id != TABLE_PROCESS)
+		return yerr(y, &start, "exclusions apply to DeviceProcessEvents rules only, not %s",
+			    r->q.table->name);
 	err = ynext(y); /* document end */
 	if (!err)
 		err = ynext(y);
@@ -417,10 +431,137 @@ static int read_rule(struct yreader *y, struct rule *r)
 	return err;
 }
 
-int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule **out,
-		     struct rules_diag *diag)
+/* The keys a rule's meaning comes from: YAML broken inside them is never skipped. */
+static bool key_is_read(const char *key, size_t n)
 {
-	struct yreader y = {.file = file, .text = text, .len = len, .diag = diag};
+	static const char *const read[] = {
+	    "id", "name", "description", "tactics", "relevantTechniques", "query", "exclusions"};
+
+	for (size_t i = 0; i < sizeof(read) / sizeof(read[0]); i++)
+		if (strlen(read[i]) == n && !memcmp(read[i], key, n))
+			return true;
+	return false;
+}
+
+/*
+ * The top-level key whose block holds 0-based line @line of @text: its first
+ * and last line, and its name in @key. False when the line is in no block
+ * (before the first key) or the block is one rmmhunt reads.
+ */
+static bool unread_block_at(const char *text, size_t len, size_t line, size_t *first, size_t *last,
+			    char *key, size_t size)
+{
+	size_t ln = 0, start = (size_t)-1;
+	char cur[64] = "";
+
+	for (const char *p = text, *end = text + len; p < end; ln++) {
+		const char *eol = memchr(p, '\n', end - p), *colon;
+		size_t n = (eol ? eol : end) - p;
+
+		colon = memchr(p, ':', n);
+		/* a key at column 0: not indented, a comment, a list item or a marker */
+		if (n && colon && !strchr(" \t#-\r", p[0]) && strncmp(p, "...", 3)) {
+			if (start != (size_t)-1 && line >= start && line < ln)
+				break;
+			start = ln;
+			snprintf(cur, sizeof(cur), "%.*s", (int)(colon - p), p);
+		}
+		p = eol ? eol + 1 : end;
+	}
+	if (start == (size_t)-1 || line < start || key_is_read(cur, strlen(cur)))
+		return false;
+	*first = start;
+	*last = ln - 1;
+	snprintf(key, size, "%s", cur);
+	return true;
+}
+
+/* Blanks lines @first..@last of @text (their bytes but the line breaks). */
+static void blank_lines(char *text, size_t len, size_t first, size_t last)
+{
+	size_t ln = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			ln++;
+		else if (ln >= first && ln <= last)
+			text[i] = ' ';
+	}
+}
+
+static int parse_text(const char *file, const char *text, size_t len, struct rule *r,
+		      struct yreader *y, struct rules_diag *diag)
+{
+	int err;
+
+	*y = (struct yreader){.file = file, .text = text, .len = len, .diag = diag};
+	if (!yaml_parser_initialize(&y->parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&y->parser, (const unsigned char *)text, len);
+	err = read_rule(y, r);
+	if (y->have_ev)
+		yaml_event_delete(&y->ev);
+	yaml_parser_delete(&y->parser);
+	return err;
+}
+
+/*
+ * YAML broken only in keys rmmhunt ignores (the public RMM pack indents
+ * requiredDataConnectors wrongly in every file): those blocks are blanked,
+ * line numbers kept, and the rest must then parse, with a warning per block.
+ */
+#define RULE_MAX_SKIPPED_BLOCKS 8
+
+static int parse_lenient(const char *file, const char *text, size_t len, struct rule **r,
+			 unsigned flags, struct rules_diag *diag)
+{
+	struct yreader y;
+	char *copy = NULL, first_msg[sizeof(diag->msg)];
+	int err, skipped = 0;
+
+	err = parse_text(file, text, len, *r, &y, diag);
+	if (!err || !y.broken || (flags & RULES_STRICT))
+		return err;
+	memcpy(first_msg, diag->msg, sizeof(first_msg));
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	while (err == -EINVAL && y.broken && skipped < RULE_MAX_SKIPPED_BLOCKS) {
+		size_t first, last;
+		char key[64];
+		struct rule *fresh;
+
+		if (!unread_block_at(copy, len, y.broken_at.line, &first, &last, key, sizeof(key)))
+			break;
+		rules__diag_warn(diag,
+				 "%s:%zu:%zu: invalid YAML in '%s', which rmmhunt does not "
+				 "read (%s): ignored",
+				 file, y.broken_at.line + 1, y.broken_at.column + 1, key,
+				 y.broken_problem ? y.broken_problem : "parse error");
+		blank_lines(copy, len, first, last);
+		skipped++;
+		fresh = calloc(1, sizeof(*fresh));
+		if (!fresh || !(fresh->file = strdup(file))) {
+			free(fresh);
+			err = -ENOMEM;
+			break;
+		}
+		fresh->q.root = -1;
+		rule__free(*r);
+		*r = fresh;
+		diag->msg[0] = '\0';
+		err = parse_text(file, copy, len, *r, &y, diag);
+	}
+	free(copy);
+	if (err == -EINVAL && y.broken) /* not only in ignored keys: the first error stands */
+		memcpy(diag->msg, first_msg, sizeof(first_msg));
+	return err;
+}
+
+int rule_yaml__parse(const char *file, const char *text, size_t len, unsigned flags,
+		     struct rule **out, struct rules_diag *diag)
+{
 	struct rule *r;
 	int err;
 
@@ -437,21 +578,19 @@ int rule_yaml__parse(const char *file, const char *text, size_t len, struct rule
 		return -ENOMEM;
 	}
 	r->q.root = -1;
-	if (!yaml_parser_initialize(&y.parser)) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text, len);
-	err = read_rule(&y, r);
-	if (y.have_ev)
-		yaml_event_delete(&y.ev);
-	yaml_parser_delete(&y.parser);
+	err = parse_lenient(file, text, len, &r, flags, diag);
 	if (err)
 		goto cleanup;
-	r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root);
-	r->per_exec = r->where_per_exec;
-	for (size_t i = 0; i < r->nexcl; i++)
-		r->per_exec = r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root);
+	/*
+	 * Only DeviceProcessEvents records reach rule__match: a rule of another
+	 * table answers "no match" for every exec of a file alike.
+	 */
+	if (r->q.table->id == TABLE_PROCESS) {
+		r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root);
+		r->per_exec = r->where_per_exec;
+		for (size_t i = 0; i < r->nexcl; i++)
+			r->per_exec = r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root);
+	}
 	*out = r;
 	return 0;
 cleanup:

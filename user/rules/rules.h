@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "table.h"
 
 struct ruleset;
 struct rule;
@@ -24,8 +25,15 @@ struct rules_diag {
 
 /* The rules compiled into the binary: the YAML files at the top of rules/. */
 struct ruleset *ruleset__load_default(struct rules_diag *diag);
-/* Files, or directories of .yaml/.yml files (sorted); all or nothing. */
+/*
+ * Files, or directory trees of .yaml/.yml files (sorted by path); all or
+ * nothing. YAML broken only in keys rmmhunt does not read (such as
+ * requiredDataConnectors) is skipped with a warning, unless RULES_STRICT.
+ */
+#define RULES_STRICT 1u
 struct ruleset *ruleset__load_paths(const char *const *paths, size_t n, struct rules_diag *diag);
+struct ruleset *ruleset__load_paths_flags(const char *const *paths, size_t n, unsigned flags,
+					  struct rules_diag *diag);
 /* One rule file held in memory; @name is used in diagnostics. */
 struct ruleset *ruleset__load_buffer(const char *name, const char *text, size_t len,
 				     struct rules_diag *diag);
@@ -33,6 +41,14 @@ void ruleset__free(struct ruleset *rs); /* NULL is fine */
 
 size_t ruleset__count(const struct ruleset *rs);
 const struct rule *ruleset__rule(const struct ruleset *rs, size_t i);
+
+/*
+ * The rules of table @t: ruleset__table_rule(rs, t, k) for k below
+ * ruleset__table_count(rs, t) is the index (for ruleset__rule) of its k-th
+ * rule, in load order. A record is evaluated against its table's rules only.
+ */
+size_t ruleset__table_count(const struct ruleset *rs, enum table_id t);
+size_t ruleset__table_rule(const struct ruleset *rs, enum table_id t, size_t k);
 
 /* The rule whose `id` is @id, or NULL. */
 const struct rule *ruleset__find(const struct ruleset *rs, const char *id);
@@ -46,6 +62,15 @@ size_t rule__ntactics(const struct rule *r);
 const char *rule__tactic(const struct rule *r, size_t i);
 size_t rule__ntechniques(const struct rule *r);
 const char *rule__technique(const struct rule *r, size_t i);
+/* The table the query reads; its rules see that table's records only. */
+const struct table_desc *rule__table(const struct rule *r);
+/*
+ * False when the rule cannot match on Linux today: its table's records are
+ * not produced, or `rules check` warned that a predicate never matches here
+ * (a backslashed FolderPath). A rule with such a predicate in one branch of
+ * an `or` is counted out too: the warning says which.
+ */
+bool rule__live_on_linux(const struct rule *r);
 /* The look-back of `Timestamp between (now(-5d)..now())`, in microseconds; 0 if none. */
 int64_t rule__window_us(const struct rule *r);
 /*
@@ -66,12 +91,12 @@ enum rule_match {
 
 /*
  * Evaluates the rule's `where` clauses (except the time window, which the
- * aggregator applies) and exclusions against @e. On RULE_SUPPRESSED,
+ * aggregator applies) and exclusions against the DeviceProcessEvents record
+ * @e; a rule of another table never matches one. On RULE_SUPPRESSED,
  * *@exclusion_id names the exclusion (the first that matches, in file order).
  * Allocates nothing; safe to call from several threads on one rule.
  */
-enum rule_match rule__match(const struct rule *r, const struct event *e,
-			    const char **exclusion_id);
+enum rule_match rule__match(const struct rule *r, const struct event *e, const char **exclusion_id);
 
 size_t rule__nexclusions(const struct rule *r);
 const char *rule__exclusion_id(const struct rule *r, size_t i);
@@ -91,10 +116,10 @@ const char *rule__exclusion_expression(const struct rule *r, size_t i);
 enum agg_kind { AGG_BY, AGG_MIN, AGG_MAX, AGG_COUNT, AGG_DCOUNT, AGG_MAKE_SET };
 
 struct summarize_col {
-	const char *name;   /* output column, e.g. "FirstSeen" or "DeviceId" */
+	const char *name; /* output column, e.g. "FirstSeen" or "DeviceId" */
 	enum agg_kind kind;
-	int field;	    /* enum field_id read; -1 for count() or an always-empty column */
-	size_t max;	    /* make_set size limit (default 1048576) */
+	int field;  /* enum field_id read; -1 for count() or an always-empty column */
+	size_t max; /* make_set size limit (default 1048576) */
 };
 
 size_t rule__nsummarize(const struct rule *r);
