@@ -135,7 +135,7 @@ def test_usage_errors(args):
 def test_help():
     p = subprocess.run([RMMHUNT, "rules", "--help"], capture_output=True, text=True, timeout=30)
     assert p.returncode == 0
-    assert "rmmhunt rules list [--rules PATH]..." in p.stdout
+    assert "rmmhunt rules list [--skip-refused] [--rules PATH]..." in p.stdout
 
 
 # ---- a clone of the public RMM pack, as published (tests/e2e/rmm_pack.py) ----
@@ -234,3 +234,33 @@ def test_check__crlf_rule__positions_as_with_lf(tmp_path):
     assert lf[0]["Error"].split("yaml:", 1)[1] == cr[0]["Error"].split("yaml:", 1)[1]
     assert lf[0]["Error"].endswith("yaml:5:11: query: unknown column 'Nope' in "
                                    "DeviceProcessEvents")
+
+
+def test_pack_tree__skip_refused__loads_what_loads(pack, tmp_path):
+    """A whole clone: all or nothing by default; with --skip-refused every file that
+    loads is used and the others are left out, each named, and counted."""
+    root, _ = pack
+    rc, rules, err = run("list", "--rules", str(root))
+    assert rc == 1 and rules == []
+    rc, rules, err = run("list", "--skip-refused", "--rules", str(root))
+    assert rc == 0, err
+    assert len(rules) == 106
+    assert "warning: left out: " in err
+    # a file named on its own still loads or fails the set
+    (tmp_path / "bad.yaml").write_text(BAD)
+    rc, rules, err = run("list", "--skip-refused", "--rules", str(root),
+                         "--rules", str(tmp_path / "bad.yaml"))
+    assert rc == 1 and rules == []
+
+
+def test_monitor_on_a_pack_tree(pack):
+    from monitor import RMMHUNT as BIN, Monitor
+    root, _ = pack
+    p = subprocess.run([BIN, "run", "--state", "", "--rules", str(root)], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 1 and "--skip-refused" in p.stderr
+    with Monitor("--skip-refused", "--rules", str(root)) as m:
+        (ready,) = m.status("ready")
+    assert m.returncode == 0, m.stderr
+    assert ready["Rules"] == 106 and ready["RuleFilesLeftOut"] == 62
+    assert "62 rule files left out" in m.stderr

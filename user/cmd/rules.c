@@ -17,7 +17,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: rmmhunt rules check [--strict] [--rules] PATH...\n"
-		   "       rmmhunt rules list [--rules PATH]...\n"
+		   "       rmmhunt rules list [--skip-refused] [--rules PATH]...\n"
 		   "       rmmhunt rules tables\n\n"
 		   "PATH is a rule file or a directory tree of .yaml/.yml rule files.\n"
 		   "check validates each file (errors and warnings name file:line:col),\n"
@@ -228,12 +228,15 @@ static int cmd_list(int argc, char **argv)
 	struct rules_diag diag;
 	struct json_writer w;
 	struct ruleset *rs;
+	unsigned flags = 0;
 	size_t n = 0;
 
 	if (!paths)
 		return 1;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--skip-refused")) {
+			flags |= RULES_SKIP_REFUSED;
+		} else if (!strcmp(argv[i], "--rules") && i + 1 < argc) {
 			paths[n++] = argv[++i];
 		} else if (!strncmp(argv[i], "--rules=", 8)) {
 			paths[n++] = argv[i] + 8;
@@ -244,7 +247,7 @@ static int cmd_list(int argc, char **argv)
 			return 2;
 		}
 	}
-	rs = n ? ruleset__load_paths(paths, n, &diag) : ruleset__load_default(&diag);
+	rs = n ? ruleset__load_paths_flags(paths, n, flags, &diag) : ruleset__load_default(&diag);
 	free(paths);
 	print_warnings(&diag);
 	if (!rs) {

@@ -73,12 +73,19 @@ static struct ruleset *load_rules(const struct run_opts *o)
 	struct rules_diag diag = {};
 	struct ruleset *rs;
 
-	rs = o->nrule_paths ? ruleset__load_paths(o->rule_paths, o->nrule_paths, &diag)
-			    : ruleset__load_default(&diag);
+	rs = o->nrule_paths
+		 ? ruleset__load_paths_flags(o->rule_paths, o->nrule_paths, o->rule_flags, &diag)
+		 : ruleset__load_default(&diag);
 	for (unsigned i = 0; i < diag.nwarnings && i < 8; i++)
 		pr_warn("%s", diag.warnings[i]);
 	if (!rs)
-		pr_err("failed to load rules: %s", diag.msg);
+		pr_err("failed to load rules: %s%s", diag.msg,
+		       o->rule_flags & RULES_SKIP_REFUSED
+			   ? ""
+			   : " (--skip-refused leaves such files of a directory out)");
+	else if (ruleset__refused(rs))
+		pr_warn("%zu rule files left out: `rmmhunt rules check PATH` says why each",
+			ruleset__refused(rs));
 	return rs;
 }
 
@@ -188,6 +195,7 @@ static void write_status(const char *state, struct monitor *m)
 	jw__kv_str(&w, "Version", RMMHUNT_VERSION);
 	jw__kv_str(&w, "AttachMode", capture__attach_mode(m->cap));
 	jw__kv_ulong(&w, "Rules", ruleset__count(detector__rules(m->det)));
+	jw__kv_ulong(&w, "RuleFilesLeftOut", ruleset__refused(detector__rules(m->det)));
 	jw__kv_ulong(&w, "KernelExecs", cc.execs);
 	jw__kv_ulong(&w, "UnmatchableExecs", cc.unmatchable);
 	jw__kv_ulong(&w, "EventsSeen", ps.events_seen);

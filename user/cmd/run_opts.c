@@ -20,6 +20,7 @@ enum {
 	OPT_STATS,
 	OPT_BTF,
 	OPT_RULES,
+	OPT_SKIP_REFUSED,
 	OPT_WINDOW,
 	OPT_SUMMARY,
 	OPT_STATE,
@@ -35,6 +36,7 @@ static const struct option longopts[] = {
     {"stats-interval", required_argument, NULL, OPT_STATS},
     {"btf", required_argument, NULL, OPT_BTF},
     {"rules", required_argument, NULL, OPT_RULES},
+    {"skip-refused", no_argument, NULL, OPT_SKIP_REFUSED},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"summary-interval", required_argument, NULL, OPT_SUMMARY},
     {"state", required_argument, NULL, OPT_STATE},
@@ -59,6 +61,8 @@ static void usage(FILE *f)
 	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
 	       "  --rules PATH           rule file or directory of *.yaml (repeatable; default:\n"
 	       "                         the built-in rules). SIGHUP reloads them.\n"
+	       "  --skip-refused         leave out, with a warning, the files of a --rules\n"
+	       "                         directory that do not load (as a cloned pack has)\n"
 	       "  --window DUR           look-back for every rule instead of its own (5d, 12h)\n"
 	       "  --summary-interval DUR least time between two alerts of a group (default 60s)\n"
 	       "  --state FILE           alert state kept across restarts (default\n"
@@ -137,6 +141,9 @@ static int set_option(struct run_opts *o, int c, const char *arg)
 			return -EINVAL;
 		}
 		o->rule_paths[o->nrule_paths++] = arg;
+		break;
+	case OPT_SKIP_REFUSED:
+		o->rule_flags |= RULES_SKIP_REFUSED;
 		break;
 	case OPT_WINDOW:
 	case OPT_SUMMARY:

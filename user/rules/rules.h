@@ -27,10 +27,16 @@ struct rules_diag {
 struct ruleset *ruleset__load_default(struct rules_diag *diag);
 /*
  * Files, or directory trees of .yaml/.yml files (sorted by path); all or
- * nothing. YAML broken only in keys rmmhunt does not read (such as
+ * nothing, so that a broken rule never starts (or reloads) a monitor with
+ * half its rules. With RULES_SKIP_REFUSED (`--skip-refused`), a file found
+ * in a tree that does not load (a pack as cloned has some: placeholders,
+ * tables or KQL outside what rmmhunt reads) is left out with a warning and
+ * counted (ruleset__refused); a file named in @paths still loads or fails
+ * the set. YAML broken only in keys rmmhunt does not read (such as
  * requiredDataConnectors) is skipped with a warning, unless RULES_STRICT.
  */
-#define RULES_STRICT 1u
+#define RULES_STRICT	   1u
+#define RULES_SKIP_REFUSED 2u
 struct ruleset *ruleset__load_paths(const char *const *paths, size_t n, struct rules_diag *diag);
 struct ruleset *ruleset__load_paths_flags(const char *const *paths, size_t n, unsigned flags,
 					  struct rules_diag *diag);
@@ -38,6 +44,8 @@ struct ruleset *ruleset__load_paths_flags(const char *const *paths, size_t n, un
 struct ruleset *ruleset__load_buffer(const char *name, const char *text, size_t len,
 				     struct rules_diag *diag);
 void ruleset__free(struct ruleset *rs); /* NULL is fine */
+/* Files of the trees given that were left out (RULES_SKIP_REFUSED). */
+size_t ruleset__refused(const struct ruleset *rs);
 
 size_t ruleset__count(const struct ruleset *rs);
 const struct rule *ruleset__rule(const struct ruleset *rs, size_t i);

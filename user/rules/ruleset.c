@@ -4,6 +4,7 @@
  * rule__match(), the per-exec entry point.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ struct ruleset {
 	size_t n, cap;
 	size_t *of_table[TABLE__COUNT]; /* indices of each table's rules, in load order */
 	size_t nof_table[TABLE__COUNT];
+	size_t refused; /* files of a tree left out: they did not load */
 };
 
 static int ruleset_add(struct ruleset *rs, const char *name, const char *text, size_t len,
@@ -305,12 +307,20 @@ struct ruleset *ruleset__load_paths_flags(const char *const *paths, size_t n, un
 		err = -EINVAL;
 	}
 	for (size_t i = 0; i < n && !err; i++) {
+		struct stat st;
+		bool tree = !stat(paths[i], &st) && S_ISDIR(st.st_mode);
 		char **files;
 		size_t nfiles;
 
 		err = rules__expand_path(paths[i], &files, &nfiles, diag);
-		for (size_t j = 0; j < nfiles && !err; j++)
-			err = load_file(rs, files[j], flags, diag);
+		for (size_t j = 0; j < nfiles && !err; j++) {
+			err = load_file(rs, files[j], flags & ~RULES_SKIP_REFUSED, diag);
+			if (err && err != -ENOMEM && tree && (flags & RULES_SKIP_REFUSED)) {
+				rules__diag_warn(diag, "left out: %s", diag->msg);
+				rs->refused++;
+				err = 0;
+			}
+		}
 		rules__free_paths(files, nfiles);
 	}
 	if (err) {
@@ -318,6 +328,11 @@ struct ruleset *ruleset__load_paths_flags(const char *const *paths, size_t n, un
 		return NULL;
 	}
 	return rs;
+}
+
+size_t ruleset__refused(const struct ruleset *rs)
+{
+	return rs ? rs->refused : 0;
 }
 
 size_t ruleset__count(const struct ruleset *rs)
