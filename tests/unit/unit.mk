@@ -71,6 +71,8 @@ UNIT_SRCS_test_detect         := user/pipeline/detect.c $(addprefix user/aggrega
 				 agg_json.c agg_rules.c state.c) user/output/alert.c $(UNIT_RULES) \
 				 $(UNIT_JSON) user/base/clock.c user/base/log.c
 UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
+UNIT_SRCS_test_procfs         := user/pipeline/procfs.c user/identity/root.c \
+				 $(addprefix user/base/,file.c proc.c)
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c user/pipeline/wine_hold.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \

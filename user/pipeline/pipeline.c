@@ -370,7 +370,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	set_container(&p->ev, proc_fd, x->k);
 	if (!x->exe[0] || !*path__base(x->exe))
 		name_unmounted_exe(&p->ev, proc_fd, x->k);
-	exe_path = procfs__path_in_root(proc_fd, x->exe);
+	exe_path = procfs__path_in_root(root_fd, x->exe);
 	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;
