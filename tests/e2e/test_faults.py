@@ -556,7 +556,7 @@ def test_hung_package_database_in_a_container_root_stalls_only_that_root(tmp_pat
             proc.stdin.write(b"\n")
             proc.stdin.flush()
             (ev,) = m.wait_for(lambda _: m.events(ProcessId=proc.pid, FileName="waiter"))
-            assert ev["IdentityError"] == "timed out: the package database did not answer", ev
+            assert ev["IdentityError"] == "timed out: its root directory's file system did not answer", ev
             # the stuck lookup holds that root, not the host's disk nor the host's root
             subprocess.run([host], check=True)
             hevs = m.wait_for(lambda _: len(m.events(FolderPath=host)) == 2

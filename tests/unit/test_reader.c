@@ -466,7 +466,7 @@ static void identify__package_database_hangs__charged_to_the_root_not_the_execut
 	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), -ETIMEDOUT);
 	assert_int_equal(lookups, 1);
 	assert_string_equal(reader__error(r, -ETIMEDOUT),
-			    "timed out: the package database did not answer");
+			    "timed out: its root directory's file system did not answer");
 
 	/* the executable's device answers: the next exec of it is read in full ... */
 	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), 0);
@@ -475,12 +475,13 @@ static void identify__package_database_hangs__charged_to_the_root_not_the_execut
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 17);
 	/* ... but for its package, which waits in the root that is still stuck */
 	assert_int_equal(lookups, 1);
-	assert_string_equal(event__str(&e, FIELD_IDENTITY_ERROR),
-			    "package not looked up: the package database is not answering");
+	assert_string_equal(
+	    event__str(&e, FIELD_IDENTITY_ERROR),
+	    "package not looked up: its root directory's file system is not answering");
 	close_files(&f);
 	reader__stats(r, &st);
 	assert_int_equal(st.timeouts, 1);
-	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.refused, 2); /* its package, and its user's name, in that root */
 	assert_int_equal(st.stuck, 1);
 
 	/* the database answers: the stuck lookup returns, and its answer is what is cached */

@@ -46,7 +46,7 @@ struct open_job {
 	int err;
 	bool identified; /* a plain exec: its executable identified too, in e */
 	int id_err;
-	bool pkg_refused; /* its root's package database is not answering */
+	bool pkg_refused; /* its root is hung: the package was not looked up */
 	struct event e;
 };
 
@@ -94,7 +94,7 @@ struct reader {
 	struct wine_job *wine_job;
 	struct identify_job *identify;
 	struct accounts *accounts; /* shared with the workers, like wine and ids */
-	bool pkg_timed_out;	   /* the last -ETIMEDOUT was a package database's */
+	bool root_timed_out; /* the last -ETIMEDOUT was in a root's files, not an executable */
 };
 
 static void close_fd(int *fd)
@@ -117,7 +117,8 @@ static void copy_path(char *dst, size_t n, const char *s)
 }
 
 /*
- * The fsguard key of the root open at @root_fd: its mount and inode
+ * The fsguard key of the root open at @root_fd, for the waits in its files
+ * (package database, user list): its mount and inode
  * (root__id), which the loop learns without asking the file system it may
  * be waiting on. Not a device number: a root is one directory, and the
  * package database under it may be another mount (a hung NFS var/lib/dpkg
@@ -168,12 +169,12 @@ static int fill_identity(struct identity_cache *ids, int fd, int root_fd, const 
 	return err;
 }
 
-/* fsguard__run(), noting whether an overrun was in the database of root @root_key. */
+/* fsguard__run(), noting whether an overrun was in the files of root @root_key. */
 static int run(struct reader *r, struct fsguard_job *job, uint64_t root_key)
 {
 	int err = fsguard__run(r->guard, job);
 
-	r->pkg_timed_out =
+	r->root_timed_out =
 	    err == -ETIMEDOUT && root_key && fsguard__last_overrun(r->guard) == root_key;
 	return err;
 }
@@ -264,10 +265,11 @@ static void open_run(struct fsguard_job *base)
 						  &j->pkg_refused);
 	}
 	j->err = fd >= 0 ? 0 : fd;
-	/* the account's name as the process's own root has it */
-	if (j->root_fd >= 0 &&
+	/* the account's name as the process's own root has it: a wait there is the root's */
+	if (j->root_fd < 0 || fsguard__enter(&j->base, j->root.key) ||
 	    accounts__name(j->accounts, j->root_fd, j->uid, f->account, sizeof(f->account)))
 		f->account[0] = '\0';
+	fsguard__leave(&j->base);
 	close_fd(&j->proc_fd);
 	close_fd(&j->root_fd);
 }
@@ -472,9 +474,9 @@ static int copy_identity(struct event *e, const struct event *src, int err, bool
 	if (err)
 		identity__clear(e);
 	else if (pkg_refused)
-		err =
-		    event__set_str(e, FIELD_IDENTITY_ERROR,
-				   "package not looked up: the package database is not answering");
+		err = event__set_str(
+		    e, FIELD_IDENTITY_ERROR,
+		    "package not looked up: its root directory's file system is not answering");
 	return err;
 }
 
@@ -590,8 +592,9 @@ void reader__free(struct reader *r)
 const char *reader__error(struct reader *r, int err)
 {
 	if (err == -ETIMEDOUT)
-		return r->pkg_timed_out ? "timed out: the package database did not answer"
-					: "timed out: the file system did not answer";
+		return r->root_timed_out
+			   ? "timed out: its root directory's file system did not answer"
+			   : "timed out: the file system did not answer";
 	if (err == -EBUSY)
 		return "not read: the file system is not answering";
 	return NULL;
