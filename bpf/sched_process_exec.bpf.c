@@ -70,6 +70,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	struct fork_info *fi;
 	struct exec_event *e;
 	struct path path;
+	struct mount *mnt;
 	long n;
 
 	counter_inc(CNT_EXECS);
@@ -99,6 +100,11 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	e->exe_size = BPF_CORE_READ(inode, i_size);
 	e->exe_ctime_ns = get_inode_ctime_ns(inode);
 	e->flags = BPF_CORE_READ(inode, __i_nlink) == 0 ? EXEC_EXE_DELETED : 0;
+	/* the root the exec resolved in: a chroot(2) right after it must not move the lookup */
+	path = BPF_CORE_READ(task, fs, root);
+	mnt = container_of(path.mnt, struct mount, mnt);
+	e->root_ino = BPF_CORE_READ(path.dentry, d_inode, i_ino);
+	e->root_mnt_id = BPF_CORE_READ(mnt, mnt_id);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
 	fi = bpf_map_lookup_elem(&forks, &e->tgid);

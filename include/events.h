@@ -43,6 +43,16 @@ struct exec_event {
 	unsigned long long exe_ino;
 	unsigned long long exe_ctime_ns;
 	unsigned long long exe_size;
+	/*
+	 * The process's root directory at exec (task->fs->root): its inode and
+	 * its mount's id (as in mountinfo); 0 when unknown. User space looks the
+	 * executable's package up in that root, even if the process has since
+	 * chroot'ed elsewhere. Not the device: two chroots on one file system
+	 * differ, and user space learns both numbers of a directory it holds
+	 * open without asking its file system, which may be hung.
+	 */
+	unsigned long long root_ino;
+	unsigned int root_mnt_id;
 	unsigned int exe_dev;
 	unsigned int tgid;
 	unsigned int pid;

@@ -236,9 +236,11 @@ def test_busy_read_on_a_starved_host_is_not_a_hung_mount(tmp_path):
     with Monitor("--emit", "events", "--read-timeout", "20ms") as m:
         def warm(_):
             # the first package lookup reads dpkg's database, maybe from disk: a
-            # read that sleeps, which this deadline would rightly give up on
+            # read that sleeps, which this deadline would rightly give up on, and
+            # the host's root is refused until it is done (execs get no package)
             subprocess.run(["/bin/true"], check=True)
-            return [e for e in m.events(FolderPath="/usr/bin/true") if e.get("SHA256")]
+            return [e for e in m.events(FolderPath="/usr/bin/true")
+                    if e.get("SHA256") and e.get("IdentityError") is None]
 
         m.wait_for(warm)
         try:
@@ -495,35 +497,80 @@ def test_executable_on_a_hung_mount_never_blocks_the_monitor(tmp_path, hung_moun
     assert stopping["ReadsStuck"] == 0
 
 
+# chroot(2)s into argv[1] right after its exec, says so, waits for a line, execs argv[2] there
+CHROOTER = r"""
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char c;
+
+	if (argc < 3 || chroot(argv[1]) || chdir("/") || write(1, "chrooted\n", 9) != 9)
+		return 1;
+	if (read(0, &c, 1) != 1)
+		return 1;
+	execv(argv[2], argv + 2);
+	return 127;
+}
+"""
+# runs until its stdin closes
+WAITER = "#include <unistd.h>\nint main(void) { char c; return read(0, &c, 1) < 0; }\n"
+
+
 def test_hung_package_database_in_a_container_root_stalls_only_that_root(tmp_path,
                                                                          hung_mount):
-    """A container whose root is on a mount that hangs under var/lib/dpkg: the
-    lookup of its program waits there, the host's package lookups go on."""
+    """A host program that chroot(2)s, right after its exec, into a root whose
+    var/lib/dpkg hangs, handled by the monitor only after the chroot (it is
+    frozen until then, so this order happens every run): its executable is the
+    host's, and its package is looked up in the host's root, where it was
+    exec'd. The program it then runs in there waits on that root's database,
+    and only that root is refused: the host's execs keep their identity."""
     root = tmp_path / "croot"
     info = root / "var" / "lib" / "dpkg" / "info"
     info.mkdir(parents=True)
-    subprocess.run(["gcc", "-static", "-O1", "-x", "c", "-", "-o", str(root / "sleeper")],
-                   input=SLEEPER.encode(), check=True)
-    (info / "fakepkg.list").write_text("/sleeper\n")
+    subprocess.run(["gcc", "-static", "-O1", "-x", "c", "-", "-o", str(root / "waiter")],
+                   input=WAITER.encode(), check=True)
+    (info / "fakepkg.list").write_text("/waiter\n")
     (root / "var" / "lib" / "dpkg" / "status").write_text(
         "Package: fakepkg\nStatus: install ok installed\nVersion: 1\n\n")
-    host = tmp_path / "host-true"
+    chrooter = build_elf(tmp_path / "chrooter", CHROOTER, note=None)
+    host = str(tmp_path / "host-true")
     shutil.copy("/bin/true", host)
     with Monitor("--emit", "events", "--read-timeout", "300ms") as m:
         mnt = hung_mount(root, m.proc.pid, "/var/lib/dpkg")
-        contained = subprocess.Popen(["chroot", str(mnt.path), "/sleeper"])
+        os.kill(m.proc.pid, signal.SIGSTOP)
         try:
-            (ev,) = m.wait_for(lambda _: m.events(ProcessId=contained.pid, FileName="sleeper"))
-            assert ev["IdentityError"].startswith("timed out"), ev
-            # the stuck lookup holds its root's index, not the host's
-            subprocess.run([str(host)], check=True)
-            (hev,) = m.wait_for(lambda _: m.events(FolderPath=str(host)))
-            assert hev.get("IdentityError") is None, hev
-            assert hev["SHA256"] == sha256(host)
+            proc = subprocess.Popen([chrooter, str(mnt.path), "/waiter"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            assert proc.stdout.readline() == b"chrooted\n"
+        finally:
+            os.kill(m.proc.pid, signal.SIGCONT)
+        try:
+            (cev,) = m.wait_for(lambda _: m.events(FolderPath=chrooter))
+            assert cev.get("IdentityError") is None, cev
+            assert cev["SHA256"] == sha256(chrooter)
+            subprocess.run([host], check=True)
+            (hev,) = m.wait_for(lambda _: m.events(FolderPath=host))
+            assert hev.get("IdentityError") is None and hev["SHA256"] == sha256(host), hev
+
+            # its program in there: the lookup waits on the hung root's database
+            proc.stdin.write(b"\n")
+            proc.stdin.flush()
+            (ev,) = m.wait_for(lambda _: m.events(ProcessId=proc.pid, FileName="waiter"))
+            assert ev["IdentityError"] == "timed out: its root directory's file system did not answer", ev
+            # the stuck lookup holds that root, not the host's disk nor the host's root
+            subprocess.run([host], check=True)
+            hevs = m.wait_for(lambda _: len(m.events(FolderPath=host)) == 2
+                              and m.events(FolderPath=host))
+            assert hevs and hevs[1].get("IdentityError") is None, hevs
+            assert hevs[1]["SHA256"] == sha256(host)
         finally:
             mnt.release()
-            contained.wait(timeout=30)
+            proc.stdin.close()
+            proc.wait(timeout=30)
     assert m.returncode == 0, m.stderr
+    # the waiter's lookup is counted as a timeout
+    (stopping,) = m.status("stopping")
+    assert stopping["ReadTimeouts"] >= 1
 
 
 def test_monitor_stops_cleanly_while_a_read_is_stuck(tmp_path, hung_mount):

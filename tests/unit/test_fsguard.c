@@ -27,6 +27,9 @@ struct test_job {
 	struct fsguard_job base;
 	int read_fd;	 /* the job reads one byte from it: blocks while empty */
 	int released_fd; /* eventfd: release() adds one */
+	uint64_t enter;	 /* not 0: the job enters this file system before it reads */
+	bool leave;	 /* and leaves it again before it reads */
+	int entered;	 /* what fsguard__enter returned */
 	bool ran;
 	bool sigterm_blocked;
 	char got;
@@ -39,6 +42,10 @@ static void job_run(struct fsguard_job *base)
 
 	pthread_sigmask(SIG_SETMASK, NULL, &mask);
 	j->sigterm_blocked = sigismember(&mask, SIGTERM);
+	if (j->enter)
+		j->entered = fsguard__enter(&j->base, j->enter);
+	if (j->enter && j->leave)
+		fsguard__leave(&j->base);
 	if (j->read_fd >= 0 && read(j->read_fd, &j->got, 1) != 1)
 		j->got = '?';
 	j->ran = true;
@@ -158,6 +165,81 @@ static void fsguard__blocked_job_is_abandoned_and_its_device_refused(void **stat
 	close(efd);
 }
 
+/* Waits (1 ms steps, at most 1 s) until no worker is stuck. */
+static void wait_unstuck(struct fsguard *g)
+{
+	struct fsguard_stats st;
+
+	for (int i = 0; i < 1000; i++) {
+		fsguard__stats(g, &st);
+		if (!st.stuck)
+			return;
+		usleep(1000); /* the worker unlocks just after release() */
+	}
+	fail_msg("a worker is still stuck");
+}
+
+static void fsguard__overrun_after_enter__charged_to_what_it_entered(void **state)
+{
+	struct fsguard *g = fsguard__new(DEADLINE_MS);
+	int efd = eventfd(0, 0), hung[2];
+	struct test_job *stuck, *other;
+	struct fsguard_stats st;
+
+	assert_int_equal(pipe(hung), 0);
+	/* reads device 7, then waits in file system 70 (a root's package database) */
+	stuck = job_new(7, hung[0], efd);
+	stuck->enter = 70;
+	assert_int_equal(fsguard__run(g, &stuck->base), -ETIMEDOUT);
+	assert_int_equal(fsguard__last_overrun(g), 70);
+
+	/* device 7 answers: it is read on ... */
+	other = job_new(7, -1, efd);
+	assert_int_equal(fsguard__run(g, &other->base), 0);
+	assert_true(other->ran);
+	/* ... 70 is not: a job on it is refused, one that would enter it is told so */
+	other->ran = false;
+	other->base.dev = 70;
+	assert_int_equal(fsguard__run(g, &other->base), -EBUSY);
+	assert_false(other->ran);
+	other->base.dev = 7;
+	other->enter = 70;
+	assert_int_equal(fsguard__run(g, &other->base), 0);
+	assert_true(other->ran);
+	assert_int_equal(other->entered, -EBUSY);
+	fsguard__stats(g, &st);
+	assert_int_equal(st.timeouts, 1);
+	assert_int_equal(st.refused, 2);
+	assert_int_equal(st.stuck, 1);
+
+	/* 70 answers: the job returns, and 70 is entered again */
+	assert_int_equal(write(hung[1], "x", 1), 1);
+	wait_released(efd, 1);
+	wait_unstuck(g);
+	assert_int_equal(fsguard__run(g, &other->base), 0);
+	assert_int_equal(other->entered, 0);
+
+	/* left again before it waits: the wait is the job's own device's */
+	stuck = job_new(7, hung[0], efd);
+	stuck->enter = 70;
+	stuck->leave = true;
+	assert_int_equal(fsguard__run(g, &stuck->base), -ETIMEDOUT);
+	assert_int_equal(fsguard__last_overrun(g), 7);
+	other->enter = 0;
+	assert_int_equal(fsguard__run(g, &other->base), -EBUSY);
+	other->base.dev = 70;
+	assert_int_equal(fsguard__run(g, &other->base), 0);
+	assert_int_equal(write(hung[1], "x", 1), 1);
+	wait_released(efd, 1);
+	wait_unstuck(g);
+
+	free(other);
+	fsguard__free(g);
+	close(hung[0]);
+	close(hung[1]);
+	close(efd);
+}
+
 static void spin_run(struct fsguard_job *base)
 {
 	struct test_job *j = (struct test_job *)base;
@@ -241,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(fsguard__job_runs_on_a_worker_with_signals_blocked),
 	    cmocka_unit_test(fsguard__blocked_job_is_abandoned_and_its_device_refused),
+	    cmocka_unit_test(fsguard__overrun_after_enter__charged_to_what_it_entered),
 	    cmocka_unit_test(fsguard__runnable_worker_is_waited_for_not_abandoned),
 	    cmocka_unit_test(fsguard__wait_unstuck__returns_once_the_mount_answers),
 	    cmocka_unit_test(fsguard__too_many_stuck_refuses_everything),

@@ -311,6 +311,60 @@ static int fake_lookup(int root_fd, const char *path, int exe_fd, struct pkg_inf
 	return 0;
 }
 
+/* The hooks around the package lookup: what fill_in's caller sees of it. */
+static int entered, left, enter_err;
+
+static int enter_db(void *ctx)
+{
+	entered++;
+	return enter_err;
+}
+
+static void leave_db(void *ctx)
+{
+	left++;
+}
+
+static void fill_in__root_refused__no_package_not_cached(void **state)
+{
+	struct identity_cache *c = identity_cache__new(16);
+	struct identity_root root = {
+	    .fd = 42, .path = "/usr/bin/ls", .enter = enter_db, .leave = leave_db};
+	struct event e;
+	int fd;
+
+	event__init(&e);
+	identity__set_package_lookup(fake_lookup);
+	write_file("ls2",
+		   "\x7f"
+		   "ELF",
+		   4);
+	fd = open_file("ls2");
+	/* its root is not answering: the rest is read, not the package */
+	entered = left = 0;
+	enter_err = -EBUSY;
+	fake_root_fd = -1;
+	assert_int_equal(identity__fill_in(c, fd, &root, &e), 0);
+	assert_int_equal(root.skipped, -EBUSY);
+	assert_true(entered == 1 && left == 0);
+	assert_int_equal(fake_root_fd, -1); /* never looked up */
+	assert_true(event__isset(&e, FIELD_SHA256));
+	assert_str(&e, FIELD_VERSION_INFO_SOURCE, NULL);
+	/* not cached: the next fill looks again, between enter and leave */
+	enter_err = 0;
+	assert_int_equal(identity__fill_in(c, fd, &root, &e), 0);
+	assert_int_equal(root.skipped, 0);
+	assert_true(entered == 2 && left == 1);
+	assert_int_equal(fake_root_fd, 42);
+	assert_str(&e, FIELD_VERSION_INFO_SOURCE, "dpkg");
+	assert_true(event__isset(&e, FIELD_SHA256));
+	close(fd);
+
+	identity__set_package_lookup(NULL);
+	event__free(&e);
+	identity_cache__free(c);
+}
+
 static void fill__owned_elf_and_script__package_mapped(void **state)
 {
 	struct identity_cache *c = identity_cache__new(16);
@@ -404,6 +458,7 @@ int main(void)
 	    cmocka_unit_test(fill__fifo_and_device__refused_without_reading),
 	    cmocka_unit_test(fill__unowned_elf__no_version_no_source),
 	    cmocka_unit_test(fill__owned_elf_and_script__package_mapped),
+	    cmocka_unit_test(fill_in__root_refused__no_package_not_cached),
 	    cmocka_unit_test(fill__over_hash_limit__size_but_no_hashes),
 	};
 

@@ -74,6 +74,13 @@ int __wrap_reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd,
 	return event__set_str(e, FIELD_SHA256, "ab");
 }
 
+const char *__wrap_reader__error(struct reader *r, int err)
+{
+	if (err == -ETIMEDOUT)
+		return "timed out: the file system did not answer";
+	return err == -EBUSY ? "not read: the file system is not answering" : NULL;
+}
+
 int __wrap_reader__wine_resolve(struct reader *r, const struct wine_query *q, struct wine_target *t)
 {
 	if (resolve_err)

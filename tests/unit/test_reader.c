@@ -26,6 +26,8 @@
 #include "event.h"
 #include "identity/fsguard.h"
 #include "identity/identity.h"
+#include "identity/package.h"
+#include "identity/probe.h"
 #include "identity/reader.h"
 #include "identity/wine.h"
 
@@ -50,6 +52,7 @@ int __wrap_fsguard__run(struct fsguard *g, struct fsguard_job *job)
 	guard_calls++;
 	switch (guard_mode) {
 	case GUARD_OVERRUN:
+		job->worker = NULL; /* run here, not by a guard's worker */
 		job->run(job);
 		job->release(job);
 		return -ETIMEDOUT;
@@ -59,6 +62,24 @@ int __wrap_fsguard__run(struct fsguard *g, struct fsguard_job *job)
 		break;
 	}
 	return __real_fsguard__run(g, job);
+}
+
+/* ---- a package database that hangs --------------------------------------- */
+
+static int db_fd = -1;	     /* the lookup reads a byte from it: blocks while empty */
+static int db_answers;	     /* set (atomically) once it answers for good */
+static unsigned int lookups; /* lookups that reached the database */
+
+static int hung_lookup(int root, const char *path, int exe_fd, struct pkg_info *out)
+{
+	char c;
+
+	__atomic_add_fetch(&lookups, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&db_answers, __ATOMIC_ACQUIRE) && read(db_fd, &c, 1) != 1)
+		return -EIO;
+	snprintf(out->name, sizeof(out->name), "fakepkg");
+	out->source = "dpkg";
+	return 0;
 }
 
 /* ---- fixtures ---------------------------------------------------------- */
@@ -409,6 +430,8 @@ static void identify__worker_overran__etimedout_and_columns_unset(void **state)
 	event__set_str(&e, FIELD_SHA1, "from the last exec");
 	guard_mode = GUARD_OVERRUN;
 	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), -ETIMEDOUT);
+	assert_string_equal(reader__error(r, -ETIMEDOUT),
+			    "timed out: the file system did not answer");
 	assert_false(event__isset(&e, FIELD_SHA1));
 	assert_false(event__isset(&e, FIELD_FILE_SIZE));
 	assert_int_equal(open_fds(), fds);
@@ -420,6 +443,66 @@ static void identify__worker_overran__etimedout_and_columns_unset(void **state)
 	close(fd);
 	reader__free(r);
 	identity_cache__free(ids);
+}
+
+static void identify__package_database_hangs__charged_to_the_root_not_the_executable(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 50);
+	struct reader_files f;
+	struct fsguard_stats st;
+	struct event e;
+	int db[2];
+
+	assert_int_equal(pipe(db), 0);
+	db_fd = db[0];
+	db_answers = 0;
+	lookups = 0;
+	identity__set_package_lookup(hung_lookup);
+	event__init(&e);
+	/* a script: its package is looked up in the root's database, which hangs */
+	write_file(script, "#!/bin/sh\nexit 0\n");
+	exec_of(script, script, dir);
+	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), -ETIMEDOUT);
+	assert_int_equal(lookups, 1);
+	assert_string_equal(reader__error(r, -ETIMEDOUT),
+			    "timed out: its root directory's file system did not answer");
+
+	/* the executable's device answers: the next exec of it is read in full ... */
+	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), 0);
+	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, script, &e), 0);
+	assert_true(event__isset(&e, FIELD_SHA256));
+	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 17);
+	/* ... but for its package, which waits in the root that is still stuck */
+	assert_int_equal(lookups, 1);
+	assert_string_equal(
+	    event__str(&e, FIELD_IDENTITY_ERROR),
+	    "package not looked up: its root directory's file system is not answering");
+	close_files(&f);
+	reader__stats(r, &st);
+	assert_int_equal(st.timeouts, 1);
+	assert_int_equal(st.refused, 2); /* its package, and its user's name, in that root */
+	assert_int_equal(st.stuck, 1);
+
+	/* the database answers: the stuck lookup returns, and its answer is what is cached */
+	__atomic_store_n(&db_answers, 1, __ATOMIC_RELEASE);
+	assert_int_equal(write(db[1], "x", 1), 1);
+	assert_int_equal(reader__wait_unstuck(r, 10000), 0);
+	event__reset(&e);
+	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), 0);
+	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, script, &e), 0);
+	/* not the identity without a package: that one was never cached */
+	assert_string_equal(event__str(&e, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME), "fakepkg");
+	assert_true(event__isset(&e, FIELD_SHA256));
+	assert_false(event__isset(&e, FIELD_IDENTITY_ERROR));
+	close_files(&f);
+
+	identity__set_package_lookup(NULL);
+	event__free(&e);
+	reader__free(r);
+	identity_cache__free(ids);
+	close(db[0]);
+	close(db[1]);
 }
 
 int main(void)
@@ -440,6 +523,7 @@ int main(void)
 	    T(identify__exe_the_open_read__no_second_job),
 	    T(identify__no_cache__columns_unset),
 	    T(identify__worker_overran__etimedout_and_columns_unset),
+	    T(identify__package_database_hangs__charged_to_the_root_not_the_executable),
 	};
 #undef T
 

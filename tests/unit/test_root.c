@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "identity/root.h"
@@ -153,6 +155,29 @@ static void root_usr_alt_path__merged_usr__both_spellings(void **state)
 	assert_int_equal(root__usr_alt_path(fx->root_fd, "/usr/bin/ls", alt, 4), 0);
 }
 
+static void root_id__mount_and_inode_as_the_kernel_numbers_them(void **state)
+{
+	struct fx *fx = *state;
+	struct root_id a, b, top;
+	struct statx stx;
+	int fd = open(fx->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int top_fd = open(fx->top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(fd >= 0 && top_fd >= 0);
+	assert_int_equal(root__id(fx->root_fd, &a), 0);
+	assert_int_equal(statx(fx->root_fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &stx), 0);
+	assert_true(a.mnt_id == stx.stx_mnt_id && a.ino == stx.stx_ino);
+	/* the same directory opened again: the same root */
+	assert_int_equal(root__id(fd, &b), 0);
+	assert_true(a.mnt_id == b.mnt_id && a.ino == b.ino);
+	/* its parent, on the same mount: another root */
+	assert_int_equal(root__id(top_fd, &top), 0);
+	assert_true(top.mnt_id == a.mnt_id && top.ino != a.ino);
+	assert_int_equal(root__id(-1, &b), -ENOENT);
+	close(fd);
+	close(top_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +189,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(root_open__magic_link__refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(root_open__at_fdcwd__means_host_root, setup, teardown),
 	    cmocka_unit_test_setup_teardown(root_read_file__bounds__enforced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(root_id__mount_and_inode_as_the_kernel_numbers_them,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(root_usr_alt_path__merged_usr__both_spellings, setup,
 					    teardown),
 	};

@@ -72,6 +72,8 @@ UNIT_SRCS_test_detect         := user/pipeline/detect.c $(addprefix user/aggrega
 				 agg_json.c agg_rules.c state.c) user/output/alert.c $(UNIT_RULES) \
 				 $(UNIT_JSON) user/base/clock.c user/base/log.c
 UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
+UNIT_SRCS_test_procfs         := user/pipeline/procfs.c user/identity/root.c \
+				 $(addprefix user/base/,file.c proc.c)
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c user/pipeline/wine_hold.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
@@ -79,7 +81,7 @@ UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c
 				 wine.c winepath.c accounts.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
 				 proc.c users.c) $(UNIT_JSON)
 UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck \
-				 reader__open reader__identify reader__open_image \
+				 reader__open reader__identify reader__open_image reader__error \
 				 reader__wine_resolve reader__wine_try_maps detector__eval \
 				 detector__unmatchable
 # The Wine hold/settle state machine, with the executable reader and the boot clock faked.

@@ -6,8 +6,9 @@
  * on `done` until the worker clears the job or the deadline passes; past it,
  * a worker that is runnable (the host is short of CPU) gets another. A worker
  * abandoned at the deadline is detached and forgotten by the loop: when its
- * job returns, it releases the job, takes the job's device off the hung list
- * and exits. Workers block every signal, so signals reach the loop's thread.
+ * job returns, it releases the job, takes the file system it was charged to
+ * off the hung list and exits. Workers block every signal, so signals reach
+ * the loop's thread.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,12 +22,14 @@
 #include "base/thread.h"
 #include "identity/fsguard.h"
 
-struct worker {
+struct fsguard_worker {
 	struct fsguard *g;
 	pthread_t thread;
 	pid_t tid; /* 0 until the thread first runs */
 	pthread_cond_t wake;
 	struct fsguard_job *job; /* set by the loop, cleared by the worker when done */
+	uint64_t dev;		 /* the file system the job waits on now (fsguard__enter) */
+	uint64_t charged;	 /* abandoned: the one it was stuck on, hung until it returns */
 	bool abandoned;
 	bool quit;
 };
@@ -35,10 +38,11 @@ struct fsguard {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	unsigned int timeout_ms;
-	struct worker *idle;		  /* the worker the next job goes to, or NULL */
-	uint64_t hung[FSGUARD_MAX_STUCK]; /* the devices of the stuck jobs */
+	struct fsguard_worker *idle;	  /* the worker the next job goes to, or NULL */
+	uint64_t hung[FSGUARD_MAX_STUCK]; /* what the stuck jobs were charged to */
 	unsigned int n_stuck;
-	bool freed; /* fsguard__free ran: the last stuck worker frees the guard */
+	bool freed;	       /* fsguard__free ran: the last stuck worker frees the guard */
+	uint64_t last_overrun; /* fsguard__last_overrun() */
 	struct fsguard_stats stats;
 };
 
@@ -49,7 +53,7 @@ static void guard_destroy(struct fsguard *g)
 	free(g);
 }
 
-static void worker_destroy(struct worker *w)
+static void worker_destroy(struct fsguard_worker *w)
 {
 	pthread_cond_destroy(&w->wake);
 	free(w);
@@ -76,7 +80,7 @@ static void unstick(struct fsguard *g, uint64_t dev)
 
 static void *worker_main(void *arg)
 {
-	struct worker *w = arg;
+	struct fsguard_worker *w = arg;
 	struct fsguard *g = w->g;
 	struct fsguard_job *job = NULL;
 	bool last;
@@ -101,7 +105,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&g->lock);
 		return NULL; /* fsguard__free joins and frees an idle worker */
 	}
-	unstick(g, job->dev);
+	unstick(g, w->charged);
 	pthread_cond_broadcast(&g->done); /* fsguard__wait_unstuck may wait for this */
 	last = g->freed && !g->n_stuck;
 	pthread_mutex_unlock(&g->lock);
@@ -114,7 +118,7 @@ static void *worker_main(void *arg)
 
 static int worker_start(struct fsguard *g)
 {
-	struct worker *w = calloc(1, sizeof(*w));
+	struct fsguard_worker *w = calloc(1, sizeof(*w));
 	int err;
 
 	if (!w)
@@ -149,7 +153,7 @@ struct fsguard *fsguard__new(unsigned int timeout_ms)
 
 void fsguard__free(struct fsguard *g)
 {
-	struct worker *w;
+	struct fsguard_worker *w;
 	bool last;
 
 	if (!g)
@@ -179,7 +183,7 @@ void fsguard__free(struct fsguard *g)
  * system: runnable ('R'), or not yet run at all. A read blocked in a mount
  * sleeps ('D', or 'S' in a FUSE request); one on a starved host is runnable.
  */
-static bool worker_runnable(const struct worker *w)
+static bool worker_runnable(const struct fsguard_worker *w)
 {
 	struct proc_stat st;
 
@@ -191,7 +195,7 @@ int fsguard__run(struct fsguard *g, struct fsguard_job *job)
 {
 	unsigned int max_waits = FSGUARD_BUSY_MAX_MS / (g->timeout_ms ?: 1);
 	struct timespec deadline;
-	struct worker *w;
+	struct fsguard_worker *w;
 	int err = 0;
 
 	pthread_mutex_lock(&g->lock);
@@ -204,6 +208,8 @@ int fsguard__run(struct fsguard *g, struct fsguard_job *job)
 		goto out;
 	w = g->idle;
 	w->job = job;
+	w->dev = job->dev;
+	job->worker = w;
 	pthread_cond_signal(&w->wake);
 
 	for (unsigned int waits = 0;; waits++) {
@@ -221,16 +227,59 @@ int fsguard__run(struct fsguard *g, struct fsguard_job *job)
 		err = 0;
 		goto out;
 	}
-	/* overran: the job is the worker's now, and its device hung until it returns */
+	/* overran: the job is the worker's now, and what it waits on hung until it returns */
 	w->abandoned = true;
+	w->charged = w->dev;
 	pthread_detach(w->thread);
 	g->idle = NULL;
-	g->hung[g->n_stuck++] = job->dev;
+	g->hung[g->n_stuck++] = w->charged;
+	g->last_overrun = w->charged;
 	g->stats.timeouts++;
 	err = -ETIMEDOUT;
 out:
 	pthread_mutex_unlock(&g->lock);
 	return err;
+}
+
+int fsguard__enter(struct fsguard_job *job, uint64_t dev)
+{
+	struct fsguard_worker *w = job->worker;
+	struct fsguard *g;
+	int err = 0;
+
+	if (!w)
+		return 0; /* run by its caller, not by a guard */
+	g = w->g;
+	pthread_mutex_lock(&g->lock);
+	if (is_hung(g, dev)) {
+		g->stats.refused++;
+		err = -EBUSY;
+	} else {
+		w->dev = dev;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return err;
+}
+
+void fsguard__leave(struct fsguard_job *job)
+{
+	struct fsguard_worker *w = job->worker;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->g->lock);
+	w->dev = job->dev;
+	pthread_mutex_unlock(&w->g->lock);
+}
+
+uint64_t fsguard__last_overrun(struct fsguard *g)
+{
+	uint64_t dev;
+
+	pthread_mutex_lock(&g->lock);
+	dev = g->last_overrun;
+	pthread_mutex_unlock(&g->lock);
+	return dev;
 }
 
 void fsguard__stats(struct fsguard *g, struct fsguard_stats *out)

@@ -11,6 +11,13 @@
  * it are refused at once, so a hung mount costs the loop one deadline, not one
  * per exec. The next job gets a fresh worker.
  *
+ * A job may wait on more than one file system: reading an executable, then
+ * the package database of the root it was exec'd in, which may be another
+ * mount (a container's). It says which one it is about to wait on
+ * (fsguard__enter), and an overrun is charged to that one, never to the
+ * others the job touched: a hung container root must not cost the host's
+ * executables their identity.
+ *
  * A busy host is not a hung mount: past the deadline, a worker that is
  * runnable (working, or waiting for a CPU; not waiting for its file system)
  * gets another one, up to FSGUARD_BUSY_MAX_MS in all, so that CPU
@@ -28,11 +35,18 @@
 #define FSGUARD_BUSY_MAX_MS 5000
 
 struct fsguard;
+struct fsguard_worker;
 
 struct fsguard_job {
 	void (*run)(struct fsguard_job *job);	  /* on a worker: the blocking part */
 	void (*release)(struct fsguard_job *job); /* frees an abandoned job, on its worker */
-	uint64_t dev; /* the device it reads; 0: unknown (all unknown ones count as one) */
+	/*
+	 * The file system it reads first: a device number, or any other key its
+	 * caller gives a file system (fsguard__enter). 0: unknown (all unknown
+	 * ones count as one).
+	 */
+	uint64_t dev;
+	struct fsguard_worker *worker; /* fsguard's own: the worker running it, or NULL */
 };
 
 struct fsguard_stats {
@@ -58,6 +72,24 @@ void fsguard__free(struct fsguard *g);
  * Another negative errno: not run (no worker thread); the caller owns @job.
  */
 int fsguard__run(struct fsguard *g, struct fsguard_job *job);
+
+/*
+ * From @job->run, on its worker: what follows waits on file system @dev, so
+ * an overrun from here is charged to @dev (until fsguard__leave). -EBUSY,
+ * counted as refused, when a job on @dev is stuck: then the job must not
+ * read there, and stays charged to what it was. A job whose worker is NULL
+ * (run by its caller, as tests do) enters anything.
+ */
+int fsguard__enter(struct fsguard_job *job, uint64_t dev);
+/* From @job->run: back to reading @job->dev. */
+void fsguard__leave(struct fsguard_job *job);
+
+/*
+ * The file system the last fsguard__run that returned -ETIMEDOUT charged
+ * (@job->dev, or what it had entered). For the caller that ran it: which
+ * part of a job did not answer.
+ */
+uint64_t fsguard__last_overrun(struct fsguard *g);
 
 void fsguard__stats(struct fsguard *g, struct fsguard_stats *out);
 

@@ -81,18 +81,25 @@ static int fill_pe(struct pe_info *info, struct event *e)
 	return err ?: event__set_str(e, FIELD_VERSION_INFO_SOURCE, "pe");
 }
 
-static int fill_package(int root_fd, const char *path, int fd, struct event *e)
+static int fill_package(struct identity_root *root, int fd, struct event *e)
 {
 	struct pkg_info pkg;
 	const char *vendor = pkg.vendor;
 	int err;
 
 	memset(&pkg, 0, sizeof(pkg));
-	err = package_lookup(root_fd, path, fd, &pkg);
+	/* the database's file system, not the file's (the small ELF note is read there too) */
+	if (root->enter && (err = root->enter(root->ctx))) {
+		root->skipped = err;
+		return 0;
+	}
+	err = package_lookup(root->fd, root->path, fd, &pkg);
+	if (root->leave)
+		root->leave(root->ctx);
 	if (err == -ENOENT)
 		return 0;
 	if (err) {
-		pr_debug("failed to look up the package of %s: %s", path, strerror(-err));
+		pr_debug("failed to look up the package of %s: %s", root->path, strerror(-err));
 		return 0;
 	}
 	/* Fields filled by the lookup end in NUL; make sure of it anyway. */
@@ -114,15 +121,9 @@ static void tee_authenticode(void *arg, uint64_t off, const void *buf, size_t le
 	authenticode__update(arg, off, buf, len);
 }
 
-int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
-		    unsigned int flags, struct event *e, struct identity_probe *p)
-{
-	return identity__probe_signed(fd, st, root_fd, path, flags, NULL, NULL, e, p);
-}
-
-int identity__probe_signed(int fd, const struct stat *st, int root_fd, const char *path,
-			   unsigned int flags, const struct authenticode_trust *trust,
-			   struct authenticode_info *sig, struct event *e, struct identity_probe *p)
+static int probe_file(int fd, const struct stat *st, struct identity_root *root, unsigned int flags,
+		      const struct authenticode_trust *trust, struct authenticode_info *sig,
+		      struct event *e, struct identity_probe *p)
 {
 	struct authenticode *ac = NULL;
 	char sha1[HASH_SHA1_HEX], sha256[HASH_SHA256_HEX];
@@ -170,7 +171,7 @@ int identity__probe_signed(int fd, const struct stat *st, int root_fd, const cha
 			}
 		}
 	} else if (p->type == FILE_TYPE_ELF || p->type == FILE_TYPE_SCRIPT) {
-		err = fill_package(root_fd, path, fd, e);
+		err = fill_package(root, fd, e);
 	}
 	if (err)
 		goto cleanup;
@@ -206,6 +207,21 @@ cleanup:
 	free(info);
 	free(src);
 	return err;
+}
+
+int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
+		    unsigned int flags, struct event *e, struct identity_probe *p)
+{
+	return identity__probe_signed(fd, st, root_fd, path, flags, NULL, NULL, e, p);
+}
+
+int identity__probe_signed(int fd, const struct stat *st, int root_fd, const char *path,
+			   unsigned int flags, const struct authenticode_trust *trust,
+			   struct authenticode_info *sig, struct event *e, struct identity_probe *p)
+{
+	struct identity_root root = {.fd = root_fd, .path = path};
+
+	return probe_file(fd, st, &root, flags, trust, sig, e, p);
 }
 
 /* --- cache -------------------------------------------------------------- */
@@ -395,6 +411,13 @@ static int replay(const struct entry *r, struct event *ev)
 
 int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path, struct event *e)
 {
+	struct identity_root root = {.fd = root_fd, .path = path};
+
+	return identity__fill_in(c, fd, &root, e);
+}
+
+int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e)
+{
 	struct identity_probe probe;
 	struct entry *r, **pp;
 	struct stat st;
@@ -402,6 +425,7 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 	int err;
 
 	identity__clear(e);
+	root->skipped = 0;
 	if (fstat(fd, &st)) {
 		err = -errno;
 		pthread_mutex_lock(&c->lock);
@@ -430,7 +454,7 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 	c->stats.misses++;
 	pthread_mutex_unlock(&c->lock);
 
-	err = identity__probe(fd, &st, root_fd, path, 0, e, &probe);
+	err = probe_file(fd, &st, root, 0, NULL, NULL, e, &probe);
 	if (err) {
 		pthread_mutex_lock(&c->lock);
 		c->stats.errors++;
@@ -438,8 +462,8 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 		return err;
 	}
 	if (probe.error)
-		pr_debug("%s: %s", path, probe.error);
-	if (!c->max_entries)
+		pr_debug("%s: %s", root->path, probe.error);
+	if (!c->max_entries || root->skipped)
 		return 0;
 	r = record(&k, e);
 	if (!r)

@@ -42,4 +42,28 @@ void identity_cache__stats(struct identity_cache *c, struct identity_stats *out)
 int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path,
 		   struct event *e);
 
+/*
+ * Where identity__fill_in looks up the file's package: the root directory @fd
+ * and the file's @path inside it, as for identity__fill. That root's package
+ * database may be on another file system than the file (a container's root):
+ * @enter, when set, is called before the lookup, which is skipped when it
+ * fails, and @leave after it.
+ */
+struct identity_root {
+	int fd;
+	const char *path;
+	int (*enter)(void *ctx);
+	void (*leave)(void *ctx);
+	void *ctx;
+	int skipped; /* out: @enter's error when the lookup was skipped, else 0 */
+};
+
+/*
+ * identity__fill with the package looked up as @root says. A file whose
+ * lookup was skipped gets the rest of its identity, and is not cached: the
+ * next exec of it looks again.
+ */
+int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root,
+		      struct event *e);
+
 #endif

@@ -21,6 +21,12 @@
 #include "identity/reader.h"
 #include "identity/root.h"
 
+/* An exec's package lookup, charged to the root it looks in (fsguard__enter). */
+struct root_phase {
+	struct fsguard_job *job;
+	uint64_t key; /* root_key() */
+};
+
 struct open_job {
 	struct fsguard_job base; /* first: fsguard hands back &base */
 	struct wine *wine;
@@ -34,11 +40,13 @@ struct open_job {
 	char exe[PATH_MAX_BYTES + 2];	   /* the executable as the kernel names it */
 	char filename[PATH_MAX_BYTES + 2]; /* bprm->filename */
 	char cwd[PATH_MAX_BYTES + 2];
+	struct root_phase root;
 	/* out */
 	struct reader_files out;
 	int err;
 	bool identified; /* a plain exec: its executable identified too, in e */
 	int id_err;
+	bool pkg_refused; /* its root is hung: the package was not looked up */
 	struct event e;
 };
 
@@ -70,8 +78,10 @@ struct identify_job {
 	struct identity_cache *ids;
 	int fd, root_fd;
 	char path[PATH_MAX_BYTES + 2];
+	struct root_phase root;
 	struct event e; /* out: the identity columns */
 	int err;
+	bool pkg_refused;
 };
 
 struct reader {
@@ -84,6 +94,7 @@ struct reader {
 	struct wine_job *wine_job;
 	struct identify_job *identify;
 	struct accounts *accounts; /* shared with the workers, like wine and ids */
+	bool root_timed_out; /* the last -ETIMEDOUT was in a root's files, not an executable */
 };
 
 static void close_fd(int *fd)
@@ -103,6 +114,69 @@ static void copy_path(char *dst, size_t n, const char *s)
 {
 	if (!s || snprintf(dst, n, "%s", s) >= (int)n)
 		dst[0] = '\0';
+}
+
+/*
+ * The fsguard key of the root open at @root_fd, for the waits in its files
+ * (package database, user list): its mount and inode
+ * (root__id), which the loop learns without asking the file system it may
+ * be waiting on. Not a device number: a root is one directory, and the
+ * package database under it may be another mount (a hung NFS var/lib/dpkg
+ * in a chroot on the host's disk must not refuse the host's own reads).
+ * Bit 63 keeps it apart from device numbers (the kernel's fit in 32 bits);
+ * two roots whose keys collide only share their refusals.
+ */
+static uint64_t root_key(int root_fd)
+{
+	const uint64_t root_bit = 1ULL << 63;
+	struct root_id id;
+
+	if (root_fd < 0 || root__id(root_fd, &id))
+		return root_bit; /* unknown roots count as one */
+	return root_bit | (id.mnt_id & 0x7fffffff) << 32 | (uint32_t)(id.ino ^ id.ino >> 32);
+}
+
+static int enter_root(void *ctx)
+{
+	struct root_phase *r = ctx;
+
+	return fsguard__enter(r->job, r->key);
+}
+
+static void leave_root(void *ctx)
+{
+	fsguard__leave(((struct root_phase *)ctx)->job);
+}
+
+/*
+ * identity__fill() with the package lookup charged to the root: the wait in
+ * its database is the root's, the rest the executable's. *@pkg_refused: the
+ * root is hung, so the package was not looked up.
+ */
+static int fill_identity(struct identity_cache *ids, int fd, int root_fd, const char *path,
+			 struct root_phase *root, struct event *e, bool *pkg_refused)
+{
+	struct identity_root where = {
+	    .fd = root_fd,
+	    .path = path,
+	    .enter = enter_root,
+	    .leave = leave_root,
+	    .ctx = root,
+	};
+	int err = identity__fill_in(ids, fd, &where, e);
+
+	*pkg_refused = where.skipped == -EBUSY;
+	return err;
+}
+
+/* fsguard__run(), noting whether an overrun was in the files of root @root_key. */
+static int run(struct reader *r, struct fsguard_job *job, uint64_t root_key)
+{
+	int err = fsguard__run(r->guard, job);
+
+	r->root_timed_out =
+	    err == -ETIMEDOUT && root_key && fsguard__last_overrun(r->guard) == root_key;
+	return err;
 }
 
 /* ---- open: the executable and the exec'd file -------------------------- */
@@ -187,13 +261,15 @@ static void open_run(struct fsguard_job *base)
 		/* a plain exec's identity is its executable's: read it in this same job */
 		j->identified = j->ids && f->kind == WINE_NOT;
 		if (j->identified)
-			j->id_err = identity__fill(j->ids, fd, j->root_fd, j->path, &j->e);
+			j->id_err = fill_identity(j->ids, fd, j->root_fd, j->path, &j->root, &j->e,
+						  &j->pkg_refused);
 	}
 	j->err = fd >= 0 ? 0 : fd;
-	/* the account's name as the process's own root has it */
-	if (j->root_fd >= 0 &&
+	/* the account's name as the process's own root has it: a wait there is the root's */
+	if (j->root_fd < 0 || fsguard__enter(&j->base, j->root.key) ||
 	    accounts__name(j->accounts, j->root_fd, j->uid, f->account, sizeof(f->account)))
 		f->account[0] = '\0';
+	fsguard__leave(&j->base);
 	close_fd(&j->proc_fd);
 	close_fd(&j->root_fd);
 }
@@ -221,14 +297,17 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		if (!j)
 			return -ENOMEM;
 		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
+		j->root.job = &j->base;
 		j->wine = r->wine;
 		j->ids = r->ids;
 		j->accounts = r->accounts;
 		event__init(&j->e);
 	}
 	j->identified = false;
+	j->pkg_refused = false;
 	event__reset(&j->e);
 	j->base.dev = x->k->exe_dev;
+	j->root.key = root_key(root_fd);
 	j->exe_ino = x->k->exe_ino;
 	j->uid = x->k->uid;
 	j->exe_ctime_ns = x->k->exe_ctime_ns;
@@ -240,7 +319,7 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	j->proc_fd = dup_fd(proc_fd);
 	j->root_fd = dup_fd(root_fd);
 
-	err = fsguard__run(r->guard, &j->base);
+	err = run(r, &j->base, j->root.key);
 	if (err == -ETIMEDOUT)
 		r->open = NULL; /* its worker frees it */
 	if (err) {
@@ -294,7 +373,7 @@ int reader__open_image(struct reader *r, int pid, const struct wine_target *t, i
 	j->t = *t;
 	j->root_fd = dup_fd(root_fd);
 	j->fd = -1;
-	err = fsguard__run(r->guard, &j->base);
+	err = run(r, &j->base, 0);
 	if (err == -ETIMEDOUT)
 		r->image = NULL;
 	else if (err)
@@ -362,7 +441,7 @@ static int wine_job_run(struct reader *r, bool resolve, const struct wine_query 
 	j->t = *t;
 	j->root_fd = dup_fd(q->root_fd);
 
-	err = fsguard__run(r->guard, &j->base);
+	err = run(r, &j->base, 0);
 	if (err == -ETIMEDOUT) {
 		r->wine_job = NULL;
 		return err;
@@ -388,12 +467,16 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
 /* ---- identify ---------------------------------------------------------- */
 
 /* The identity columns of @e from @src, or all unset with @err. */
-static int copy_identity(struct event *e, const struct event *src, int err)
+static int copy_identity(struct event *e, const struct event *src, int err, bool pkg_refused)
 {
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !err; i++)
 		err = event__copy_field(e, src, identity_columns[i]);
 	if (err)
 		identity__clear(e);
+	else if (pkg_refused)
+		err = event__set_str(
+		    e, FIELD_IDENTITY_ERROR,
+		    "package not looked up: its root directory's file system is not answering");
 	return err;
 }
 
@@ -401,7 +484,8 @@ static void identify_run(struct fsguard_job *base)
 {
 	struct identify_job *j = (struct identify_job *)base;
 
-	j->err = identity__fill(j->ids, j->fd, j->root_fd, j->path, &j->e);
+	j->err =
+	    fill_identity(j->ids, j->fd, j->root_fd, j->path, &j->root, &j->e, &j->pkg_refused);
 	close_fd(&j->fd);
 	close_fd(&j->root_fd);
 }
@@ -426,17 +510,20 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 	/* the open job of this exec read it already (the fd is still open, so the same file) */
 	if (fd >= 0 && fd == r->open_identified_fd) {
 		r->open_identified_fd = -1;
-		return copy_identity(e, &r->open->e, r->open->id_err);
+		return copy_identity(e, &r->open->e, r->open->id_err, r->open->pkg_refused);
 	}
 	if (!j) {
 		j = r->identify = malloc(sizeof(*j));
 		if (!j)
 			return -ENOMEM;
 		j->base = (struct fsguard_job){.run = identify_run, .release = identify_release};
+		j->root.job = &j->base;
 		j->ids = r->ids;
 		event__init(&j->e);
 	}
 	j->base.dev = dev;
+	j->root.key = root_key(root_fd);
+	j->pkg_refused = false;
 	j->fd = dup_fd(fd);
 	if (j->fd < 0)
 		return -errno;
@@ -444,7 +531,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 	copy_path(j->path, sizeof(j->path), path);
 	event__reset(&j->e);
 
-	err = fsguard__run(r->guard, &j->base);
+	err = run(r, &j->base, j->root.key);
 	if (err == -ETIMEDOUT) {
 		r->identify = NULL;
 		return err;
@@ -454,7 +541,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		close_fd(&j->root_fd);
 		return err;
 	}
-	return copy_identity(e, &j->e, j->err);
+	return copy_identity(e, &j->e, j->err, j->pkg_refused);
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -500,6 +587,17 @@ void reader__free(struct reader *r)
 		event__free(&r->identify->e);
 	free(r->identify);
 	free(r);
+}
+
+const char *reader__error(struct reader *r, int err)
+{
+	if (err == -ETIMEDOUT)
+		return r->root_timed_out
+			   ? "timed out: its root directory's file system did not answer"
+			   : "timed out: the file system did not answer";
+	if (err == -EBUSY)
+		return "not read: the file system is not answering";
+	return NULL;
 }
 
 void reader__stats(struct reader *r, struct fsguard_stats *out)

@@ -68,10 +68,20 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
 /*
  * identity__fill() for the file open at @fd, on a worker: sets the identity
  * columns of @e, or unsets them all and returns a negative errno (-ETIMEDOUT,
- * -EBUSY as above). @dev names the file's device for fsguard (0: unknown).
+ * -EBUSY as above). @dev names the file's device for fsguard (0: unknown);
+ * the wait in the package database is charged to the root @root_fd instead,
+ * and when that root is hung, the package is not looked up (IdentityError
+ * says so) while the rest is read. reader__open identifies a plain exec so.
  */
 int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
 		     struct event *e);
+
+/*
+ * What IdentityError says of @err, the error of the last reader__ call: which
+ * file system did not answer (the executable's, or the package database of
+ * the root it was exec'd in). NULL when @err is not a file system's silence.
+ */
+const char *reader__error(struct reader *r, int err);
 
 void reader__stats(struct reader *r, struct fsguard_stats *out);
 /* fsguard__wait_unstuck() */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,36 @@ int root__open(int root_fd, const char *path, int flags)
 	if (host >= 0)
 		close(host);
 	return fd;
+}
+
+int root__id(int fd, struct root_id *out)
+{
+	char path[48], buf[512], *p;
+	struct statx stx;
+	ssize_t n;
+	int info;
+
+	*out = (struct root_id){0};
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return -errno;
+	n = file__read_full(info, buf, sizeof(buf) - 1);
+	close(info);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	/* "pos:", "flags:", "mnt_id:", "ino:" lead, before any file system's own lines */
+	p = strstr(buf, "\nmnt_id:");
+	if (!p || sscanf(p + 8, "%" SCNu64, &out->mnt_id) != 1 || !out->mnt_id)
+		return -ENODATA;
+	p = strstr(buf, "\nino:");
+	if (p && sscanf(p + 5, "%" SCNu64, &out->ino) == 1)
+		return 0;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO, &stx))
+		return -errno;
+	out->ino = stx.stx_ino;
+	return 0;
 }
 
 int root__stat(int root_fd, const char *path, struct stat *st)

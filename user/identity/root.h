@@ -10,14 +10,15 @@
 #define RMMHUNT_ROOT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 /*
  * openat2(2) of @path (absolute or relative, both taken from the root) with
  * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS. @flags are open(2) flags without
- * O_CREAT/O_TMPFILE (-EINVAL); O_CLOEXEC is always added. @root_fd may be AT_FDCWD to mean the host root "/".
- * Returns the new fd or a negative errno (-ENOSYS before Linux 5.6: there is
- * deliberately no unconfined fallback).
+ * O_CREAT/O_TMPFILE (-EINVAL); O_CLOEXEC is always added. @root_fd may be AT_FDCWD to mean the host
+ * root "/". Returns the new fd or a negative errno (-ENOSYS before Linux 5.6: there is deliberately
+ * no unconfined fallback).
  */
 int root__open(int root_fd, const char *path, int flags);
 
@@ -51,5 +52,21 @@ int root__is_usr_alias(int root_fd, const char *dir);
  * @alt (@size bytes). Returns 1 when there is one, else 0.
  */
 int root__usr_alt_path(int root_fd, const char *path, char *alt, size_t size);
+
+/* A root directory as the kernel knows it: its mount and its inode. */
+struct root_id {
+	uint64_t mnt_id; /* the mount's id, as in /proc/PID/mountinfo; never 0 */
+	uint64_t ino;
+};
+
+/*
+ * The mount and inode of the directory open at @fd (O_PATH is fine), as the
+ * kernel numbers them: what the exec hook reads from the process's root.
+ * From /proc/self/fdinfo, so the file system is never asked and a hung one
+ * cannot block the caller. Before Linux 5.14 fdinfo shows no inode: then it
+ * is statx(2)'s without revalidation (AT_STATX_DONT_SYNC: NFS and FUSE answer
+ * from their cache). 0 or a negative errno.
+ */
+int root__id(int fd, struct root_id *out);
 
 #endif

@@ -253,15 +253,13 @@ static void set_container(struct event *e, int proc_fd, const struct exec_event 
 		event__set_str(e, FIELD_POD_UID, ci.pod_uid);
 }
 
-/* Why the executable was not read, when it is its file system that does not answer. */
-static void note_read_error(struct event *e, int err)
+/* Why the executable was not read, when it is a file system that does not answer. */
+static void note_read_error(struct pipeline *p, struct event *e, int err)
 {
-	if (err == -ETIMEDOUT)
-		event__set_str(e, FIELD_IDENTITY_ERROR,
-			       "timed out: the file system did not answer");
-	else if (err == -EBUSY)
-		event__set_str(e, FIELD_IDENTITY_ERROR,
-			       "not read: the file system is not answering");
+	const char *why = reader__error(p->reader, err);
+
+	if (why)
+		event__set_str(e, FIELD_IDENTITY_ERROR, why);
 }
 
 /*
@@ -277,7 +275,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	if (fd >= 0 && p->opts.identity)
 		err = reader__identify(p->reader, fd, dev, root_fd, path, e);
 	if (err < 0)
-		note_read_error(e, err);
+		note_read_error(p, e, err);
 	if (fd >= 0 && err < 0)
 		p->stats.identity_errors++;
 	if (p->opts.detector)
@@ -372,7 +370,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	set_container(&p->ev, proc_fd, x->k);
 	if (!x->exe[0] || !*path__base(x->exe))
 		name_unmounted_exe(&p->ev, proc_fd, x->k);
-	exe_path = procfs__path_in_root(proc_fd, x->exe);
+	exe_path = procfs__path_in_root(root_fd, x->exe);
 	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;
@@ -389,7 +387,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		int hold_err = wine_hold__hold(p->hold, &p->ev, x, &f, root_fd);
 
 		held = !hold_err;
-		note_read_error(&p->ev, hold_err);
+		note_read_error(p, &p->ev, hold_err);
 	}
 	if (!held)
 		finish(p, &p->ev, x->k, f.exe_fd >= 0 ? f.exe_fd : err, x->k->exe_dev, root_fd,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 
 #include "base/file.h"
 #include "base/proc.h"
+#include "identity/root.h"
 #include "pipeline/procfs.h"
 
 int procfs__open_dir(const struct exec_info *x)
@@ -32,6 +34,23 @@ int procfs__open_dir(const struct exec_info *x)
 	return fd;
 }
 
+/*
+ * Whether @fd (closed if not) is the root @k was exec'd in. A record without
+ * one (a snapshot's) takes any: the process's root now is all there is.
+ */
+static bool is_exec_root(int fd, const struct exec_event *k)
+{
+	struct root_id id;
+
+	if (fd < 0)
+		return false;
+	if (!k->root_mnt_id ||
+	    (!root__id(fd, &id) && id.mnt_id == k->root_mnt_id && id.ino == k->root_ino))
+		return true;
+	close(fd);
+	return false;
+}
+
 /* The root of @pid if it is in mount namespace @mnt_ns, else -1. */
 static int open_root_of(uint32_t pid, uint64_t mnt_ns)
 {
@@ -51,23 +70,36 @@ int procfs__open_root(int proc_fd, const struct exec_event *k, uint64_t self_mnt
 
 	if (proc_fd >= 0)
 		fd = openat(proc_fd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 || !k->mnt_ns)
+	if (is_exec_root(fd, k))
 		return fd;
-	if (k->mnt_ns == self_mnt_ns)
-		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* it chroot'ed since the exec, or it is gone: a root like it had then */
+	if (!k->mnt_ns)
+		return -1;
+	if (k->mnt_ns == self_mnt_ns) {
+		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (is_exec_root(fd, k))
+			return fd;
+	}
 	fd = open_root_of(k->ppid, k->mnt_ns);
-	return fd >= 0 ? fd : open_root_of(1, k->mnt_ns);
+	if (is_exec_root(fd, k))
+		return fd;
+	fd = open_root_of(1, k->mnt_ns);
+	return is_exec_root(fd, k) ? fd : -1;
 }
 
-const char *procfs__path_in_root(int proc_fd, const char *path)
+const char *procfs__path_in_root(int root_fd, const char *path)
 {
-	char root[PATH_MAX_BYTES];
-	ssize_t n = proc_fd < 0 ? -1 : readlinkat(proc_fd, "root", root, sizeof(root) - 1);
+	char link[32], root[PATH_MAX_BYTES];
+	ssize_t n = -1;
 
+	if (root_fd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", root_fd);
+		n = readlink(link, root, sizeof(root) - 1);
+	}
 	if (n <= 1 || (size_t)n >= sizeof(root) - 1)
-		return path; /* gone, unreadable, or "/" */
+		return path; /* unknown, unreadable, or "/" */
 	if (strncmp(path, root, n) || path[n] != '/')
-		return path;
+		return NULL; /* the kernel named it outside that root: not in it */
 	return path + n;
 }
 

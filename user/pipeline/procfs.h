@@ -18,18 +18,22 @@
 int procfs__open_dir(const struct exec_info *x);
 
 /*
- * The root the process sees (O_PATH). Once it is gone: ours when it shared
- * our mounts (@self_mnt_ns), else that of its parent or of init in the same
- * mounts. -1 when none is known.
+ * The root @k was exec'd in (O_PATH), as the kernel recorded it at the exec:
+ * the process's root while it is still that one, else (it chroot'ed since, or
+ * it is gone) ours when it shares our mounts (@self_mnt_ns), else its
+ * parent's or init's in the same mounts, whichever is that root. -1 when none
+ * is. A record without one (a snapshot's) takes the first of these that opens.
  */
 int procfs__open_root(int proc_fd, const struct exec_event *k, uint64_t self_mnt_ns);
 
 /*
- * @path inside the process's root: the kernel names the executable from our
- * root, so for a process chroot'ed in our mounts the path starts with its
- * root's, and lookups inside that root need the rest.
+ * @path inside the root open at @root_fd: the kernel names the executable
+ * from the top of the process's mounts, so for a process chroot'ed in them
+ * the path starts with its root's, and lookups inside that root need the
+ * rest. NULL when @path is not under that root (it is no file in it); @path
+ * itself when the root is "/" or its name unknown.
  */
-const char *procfs__path_in_root(int proc_fd, const char *path);
+const char *procfs__path_in_root(int root_fd, const char *path);
 
 /*
  * The executable's path as /proc/PID/exe names it (" (deleted)" dropped),
