@@ -164,7 +164,7 @@ static void exec_event(struct event *e, const char *file, const char *company, i
 		event__set_str(e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, company);
 }
 
-static const char *list_item(const struct event *e, enum field_id f, size_t i)
+static const char *list_item(const struct event *e, int f, size_t i)
 {
 	const char *it = NULL;
 
@@ -326,6 +326,84 @@ static void eval__no_rule_matches__none(void **state)
 	free_detector(d, &s);
 }
 
+/* The pack's Atera certificate query. */
+static const char cert_rule[] =
+    "id: atera-signer\n"
+    "name: Atera by signer\n"
+    "query: |\n"
+    "  DeviceFileCertificateInfo\n"
+    "  | where Timestamp between (now(-5d)..now())\n"
+    "  | where Signer has 'Atera Networks'\n"
+    "  | summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),\n"
+    "  Report=make_set(ReportId), Count=count() by DeviceId, DeviceName, SHA1\n";
+
+static void cert_event(struct event *e, const char *signer, const char *const *signers, size_t n,
+		       int64_t ts, long report)
+{
+	event__reset_table(e, TABLE_CERTIFICATE);
+	event__set_long(e, CERT_TIMESTAMP, ts);
+	event__set_str(e, CERT_DEVICE_ID, "dev-1");
+	event__set_str(e, CERT_DEVICE_NAME, "host-1");
+	event__set_long(e, CERT_REPORT_ID, report);
+	event__set_str(e, CERT_SHA1, "aa");
+	event__set_long(e, CERT_IS_SIGNED, 1);
+	event__set_str(e, CERT_SIGNER, signer);
+	event__set_list(e, CERT_SIGNERS, signers, n);
+}
+
+/* A record meets its own table's rules; a nested signer counts for Signer. */
+static void eval__certificate_record__its_table_rules_only(void **state)
+{
+	char cert_path[80];
+	const char *paths[] = {company_path, cert_path};
+	const char *nested[] = {"Someone Else", "Atera Networks Ltd"};
+	const char *other[] = {"Someone Else"};
+	struct rules_diag diag;
+	struct sink s;
+	struct detector *d;
+	struct ruleset *rs;
+	json_t *a[4];
+	struct event e;
+
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.yaml", dir);
+	write_file(company_path, company_rule);
+	write_file(cert_path, cert_rule);
+	rs = ruleset__load_paths(paths, 2, &diag);
+	if (!rs)
+		fail_msg("rules: %s", diag.msg);
+	d = new_detector(rs, &s, NULL);
+	event__init(&e);
+
+	/* the top signer is someone else; the nested one is Atera's */
+	cert_event(&e, "Someone Else", nested, 2, T0, 7);
+	assert_int_equal(detector__eval(d, &e, T0), DETECT_MATCH);
+	assert_int_equal(event__list_count(&e, CERT_MATCHED_RULES), 1);
+	assert_string_equal(list_item(&e, CERT_MATCHED_RULES, 0), "atera-signer");
+	assert_int_equal(alerts(&s, a, 4, NULL), 1);
+	assert_string_equal(jstr(a[0], "RuleId"), "atera-signer");
+	assert_string_equal(jstr(a[0], "Table"), "DeviceFileCertificateInfo");
+	assert_string_equal(jstr(a[0], "DeviceName"), "host-1");
+	assert_string_equal(jstr(a[0], "SHA1"), "aa");
+	assert_int_equal(jint(a[0], "Count"), 1);
+	json_decref(a[0]);
+
+	cert_event(&e, "Someone Else", other, 1, T0, 8);
+	assert_int_equal(detector__eval(d, &e, T0), DETECT_NONE);
+
+	/* a process record of Atera's meets the process rule only */
+	exec_event(&e, "AteraAgent.exe", "Atera Networks Ltd.", T0, 9);
+	event__set_str(&e, FIELD_SHA1, "aa");
+	assert_int_equal(detector__eval(d, &e, T0), DETECT_MATCH);
+	assert_int_equal(event__list_count(&e, FIELD_MATCHED_RULES), 1);
+	assert_string_equal(list_item(&e, FIELD_MATCHED_RULES, 0), "rmm-company");
+	assert_int_equal(alerts(&s, a, 4, NULL), 1);
+	assert_string_equal(jstr(a[0], "Table"), "DeviceProcessEvents");
+	json_decref(a[0]);
+	event__free(&e);
+	free_detector(d, &s);
+	unlink(cert_path);
+}
+
 static void unmatchable__identity_only_rules__by_identity(void **state)
 {
 	struct sink s;
@@ -424,6 +502,7 @@ int main(void)
 	    cmocka_unit_test(eval__two_rules_match__both_listed),
 	    cmocka_unit_test(eval__excluded_event__suppressed_and_no_alert),
 	    cmocka_unit_test(eval__no_rule_matches__none),
+	    cmocka_unit_test(eval__certificate_record__its_table_rules_only),
 	    cmocka_unit_test(unmatchable__identity_only_rules__by_identity),
 	    cmocka_unit_test(unmatchable__rule_reads_per_exec_column__never),
 	    cmocka_unit_test(reload__rule_stays__its_group_carries_over),

@@ -122,8 +122,8 @@ static void replay_line(struct replay *r, const char *line, size_t len, struct e
 	type = json_string_value(json_object_get(j, "RecordType"));
 	if (!json_is_object(j) || !type) {
 		skip_line(r, &r->bad, "not a record (no RecordType)");
-	} else if (strcmp(type, "DeviceProcessEvents")) {
-		snprintf(why, sizeof(why), "RecordType %.64s is not DeviceProcessEvents", type);
+	} else if (event_json__table(type) < 0) {
+		snprintf(why, sizeof(why), "RecordType %.64s is not a record rules read", type);
 		skip_line(r, &r->other, why);
 	} else if (event_json__read(j, e)) {
 		skip_line(r, &r->bad, "a column has the wrong type or value");

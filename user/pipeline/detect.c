@@ -138,11 +138,12 @@ enum detect_result detector__eval(struct detector *d, struct event *e, int64_t n
 {
 	const char *matched[MAX_MATCHED], *suppressed_by = NULL;
 	size_t nmatched = 0, nsuppressed = 0;
+	int matched_col = event__matched_rules_field(e->table);
 	bool new_group = false;
 
-	/* an exec is a DeviceProcessEvents record: the other tables' rules never see it */
-	for (size_t k = 0; k < ruleset__table_count(d->rs, TABLE_PROCESS); k++) {
-		size_t i = ruleset__table_rule(d->rs, TABLE_PROCESS, k);
+	/* a record meets its own table's rules only */
+	for (size_t k = 0; k < ruleset__table_count(d->rs, e->table); k++) {
+		size_t i = ruleset__table_rule(d->rs, e->table, k);
 		const struct rule *r = ruleset__rule(d->rs, i);
 		const char *excl = NULL;
 		int err;
@@ -169,9 +170,10 @@ enum detect_result detector__eval(struct detector *d, struct event *e, int64_t n
 			break;
 		}
 	}
-	if (nmatched)
-		event__set_list(e, FIELD_MATCHED_RULES, matched, nmatched);
-	if (suppressed_by)
+	if (nmatched && matched_col >= 0)
+		event__set_list(e, matched_col, matched, nmatched);
+	/* only process rules have exclusions */
+	if (suppressed_by && e->table == TABLE_PROCESS)
 		event__set_str(e, FIELD_SUPPRESSED_BY, suppressed_by);
 	/* a new group's first alert goes out at once */
 	if (new_group && d->opts.alert_at_once)

@@ -43,8 +43,9 @@ struct detector *detector__new(struct ruleset *rs, const struct detector_opts *o
 void detector__free(struct detector *d); /* NULL is fine */
 
 /*
- * Runs every rule on @e at @now_us. Sets MatchedRules (ids of the rules that
- * matched) and SuppressedBy (the first exclusion that removed a match) on @e.
+ * Runs the rules of @e's table on @e at @now_us. Sets MatchedRules (ids of the
+ * rules that matched) and, on a process record, SuppressedBy (the first
+ * exclusion that removed a match) on @e.
  */
 enum detect_result detector__eval(struct detector *d, struct event *e, int64_t now_us);
 /* Alerts that are due; the state file every summary interval. */

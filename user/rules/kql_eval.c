@@ -51,7 +51,7 @@ static bool str_val(const struct kql_node *n, const struct kql_val *v, const str
 
 	if (n->field < 0)
 		return str_op(n, v, "", 0);
-	if (event_fields[n->field].type == FT_STRLIST) {
+	if (event__type(e, n->field) == FT_STRLIST) {
 		for (h = event__list_next(e, n->field, NULL); h;
 		     h = event__list_next(e, n->field, h))
 			if (str_op(n, v, h, strlen(h)))
@@ -66,8 +66,9 @@ static bool is_empty(const struct kql_node *n, const struct event *e)
 {
 	if (n->field < 0 || !event__isset(e, n->field))
 		return true;
-	switch (event_fields[n->field].type) {
+	switch (event__type(e, n->field)) {
 	case FT_STRING:
+	case FT_JSON:
 		return event__str_len(e, n->field) == 0;
 	case FT_STRLIST:
 		return event__list_count(e, n->field) == 0;

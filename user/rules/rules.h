@@ -91,8 +91,8 @@ enum rule_match {
 
 /*
  * Evaluates the rule's `where` clauses (except the time window, which the
- * aggregator applies) and exclusions against the DeviceProcessEvents record
- * @e; a rule of another table never matches one. On RULE_SUPPRESSED,
+ * aggregator applies) and exclusions against the record @e; a rule of
+ * another table than @e's never matches it. On RULE_SUPPRESSED,
  * *@exclusion_id names the exclusion (the first that matches, in file order).
  * Allocates nothing; safe to call from several threads on one rule.
  */
