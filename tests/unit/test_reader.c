@@ -337,7 +337,7 @@ static void identify__file__identity_columns_and_stale_ones_cleared(void **state
 	event__init(&e);
 	event__set_str(&e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "from the last exec");
 	event__set_str(&e, FIELD_FILE_NAME, "prog");
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), 0);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	assert_string_equal(event__str(&e, FIELD_SHA256), ABC_SHA256);
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 3);
@@ -363,7 +363,7 @@ static void identify__exe_the_open_read__no_second_job(void **state)
 	assert_int_equal(reader__open(r, &x, -1, root_fd, prog, &f), 0);
 	assert_int_equal(guard_calls, 1);
 	/* a plain exec: the open job identified it already */
-	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, prog, &e, NULL), 0);
 	assert_int_equal(guard_calls, 1);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 3);
@@ -371,7 +371,7 @@ static void identify__exe_the_open_read__no_second_job(void **state)
 	/* any other fd is read on a worker */
 	event__reset(&e);
 	fd = open(prog, O_RDONLY | O_CLOEXEC);
-	assert_int_equal(reader__identify(r, fd, k.exe_dev, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, k.exe_dev, root_fd, prog, &e, NULL), 0);
 	assert_int_equal(guard_calls, 2);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	close(fd);
@@ -389,7 +389,7 @@ static void identify__no_cache__columns_unset(void **state)
 
 	event__init(&e);
 	event__set_str(&e, FIELD_SHA1, "from the last exec");
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), 0);
 	assert_false(event__isset(&e, FIELD_SHA1));
 	assert_int_equal(guard_calls, 0);
 	event__free(&e);
@@ -408,13 +408,13 @@ static void identify__worker_overran__etimedout_and_columns_unset(void **state)
 	event__init(&e);
 	event__set_str(&e, FIELD_SHA1, "from the last exec");
 	guard_mode = GUARD_OVERRUN;
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), -ETIMEDOUT);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), -ETIMEDOUT);
 	assert_false(event__isset(&e, FIELD_SHA1));
 	assert_false(event__isset(&e, FIELD_FILE_SIZE));
 	assert_int_equal(open_fds(), fds);
 
 	guard_mode = GUARD_REAL;
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), 0);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	event__free(&e);
 	close(fd);

@@ -20,6 +20,7 @@ enum {
 	OPT_STATS,
 	OPT_BTF,
 	OPT_RULES,
+	OPT_TRUST_STORE,
 	OPT_WINDOW,
 	OPT_SUMMARY,
 	OPT_STATE,
@@ -35,6 +36,7 @@ static const struct option longopts[] = {
     {"stats-interval", required_argument, NULL, OPT_STATS},
     {"btf", required_argument, NULL, OPT_BTF},
     {"rules", required_argument, NULL, OPT_RULES},
+    {"trust-store", required_argument, NULL, OPT_TRUST_STORE},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"summary-interval", required_argument, NULL, OPT_SUMMARY},
     {"state", required_argument, NULL, OPT_STATE},
@@ -63,6 +65,9 @@ static void usage(FILE *f)
 	       "  --summary-interval DUR least time between two alerts of a group (default 60s)\n"
 	       "  --state FILE           alert state kept across restarts (default\n"
 	       "                         " STATE_DEFAULT_PATH "; '' keeps none)\n"
+	       "  --trust-store PATH     PEM file or directory of roots that Authenticode\n"
+	       "                         signatures may chain to, beside the system's CA bundle\n"
+	       "                         (repeatable)\n"
 	       "  --read-timeout DUR     longest wait for an executable's file system, after\n"
 	       "                         which it counts as hung and is not read (default 500ms;\n"
 	       "                         a read that is working, or waiting for a CPU, gets 5s)\n"
@@ -137,6 +142,13 @@ static int set_option(struct run_opts *o, int c, const char *arg)
 			return -EINVAL;
 		}
 		o->rule_paths[o->nrule_paths++] = arg;
+		break;
+	case OPT_TRUST_STORE:
+		if (o->ntrust_paths == RUN_MAX_TRUST_PATHS) {
+			pr_err("at most %d --trust-store", RUN_MAX_TRUST_PATHS);
+			return -EINVAL;
+		}
+		o->trust_paths[o->ntrust_paths++] = arg;
 		break;
 	case OPT_WINDOW:
 	case OPT_SUMMARY:

@@ -27,6 +27,9 @@ struct identity_stats {
 
 struct identity_cache *identity_cache__new(size_t max_entries);
 void identity_cache__free(struct identity_cache *c); /* NULL is fine */
+struct authenticode_trust;
+/* The roots signature chains are verified against (NULL: none); the caller keeps it alive. */
+void identity_cache__set_trust(struct identity_cache *c, const struct authenticode_trust *trust);
 /* Safe to share with fsguard workers (identity__fill locks the table, never a read). */
 void identity_cache__stats(struct identity_cache *c, struct identity_stats *out);
 
@@ -41,5 +44,16 @@ void identity_cache__stats(struct identity_cache *c, struct identity_stats *out)
  */
 int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path,
 		   struct event *e);
+
+/*
+ * identity__fill, and when @cert is not NULL the file's Authenticode
+ * signatures too, read in the same pass and cached with the identity:
+ * @cert is reset to a DeviceFileCertificateInfo record and, for a PE image
+ * that carries a signature (good or not), gets SHA1, SHA256 and the signature
+ * columns (certinfo.h); the record's other columns are the caller's. A file
+ * without a signature leaves @cert with no column set.
+ */
+int identity__fill_signed(struct identity_cache *c, int fd, int root_fd, const char *path,
+			  struct event *e, struct event *cert);
 
 #endif

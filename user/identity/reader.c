@@ -37,9 +37,10 @@ struct open_job {
 	/* out */
 	struct reader_files out;
 	int err;
-	bool identified; /* a plain exec: its executable identified too, in e */
+	bool identified; /* a plain exec: its executable identified too, in e and cert */
 	int id_err;
 	struct event e;
+	struct event cert; /* its signatures (identity__fill_signed) */
 };
 
 struct image_job {
@@ -70,7 +71,8 @@ struct identify_job {
 	struct identity_cache *ids;
 	int fd, root_fd;
 	char path[PATH_MAX_BYTES + 2];
-	struct event e; /* out: the identity columns */
+	struct event e;	   /* out: the identity columns */
+	struct event cert; /* out: the signature columns */
 	int err;
 };
 
@@ -187,7 +189,8 @@ static void open_run(struct fsguard_job *base)
 		/* a plain exec's identity is its executable's: read it in this same job */
 		j->identified = j->ids && f->kind == WINE_NOT;
 		if (j->identified)
-			j->id_err = identity__fill(j->ids, fd, j->root_fd, j->path, &j->e);
+			j->id_err =
+			    identity__fill_signed(j->ids, fd, j->root_fd, j->path, &j->e, &j->cert);
 	}
 	j->err = fd >= 0 ? 0 : fd;
 	/* the account's name as the process's own root has it */
@@ -205,6 +208,7 @@ static void open_release(struct fsguard_job *base)
 	close_fd(&j->out.exe_fd);
 	close_fd(&j->out.file_fd);
 	event__free(&j->e);
+	event__free(&j->cert);
 	free(j);
 }
 
@@ -225,9 +229,11 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		j->ids = r->ids;
 		j->accounts = r->accounts;
 		event__init(&j->e);
+		event__init(&j->cert);
 	}
 	j->identified = false;
 	event__reset(&j->e);
+	event__reset_table(&j->cert, TABLE_CERTIFICATE);
 	j->base.dev = x->k->exe_dev;
 	j->exe_ino = x->k->exe_ino;
 	j->uid = x->k->uid;
@@ -387,13 +393,22 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
 
 /* ---- identify ---------------------------------------------------------- */
 
-/* The identity columns of @e from @src, or all unset with @err. */
-static int copy_identity(struct event *e, const struct event *src, int err)
+/*
+ * The identity columns of @e from @src and, when @cert is not NULL, the
+ * certificate record @cert_src; or all unset with @err.
+ */
+static int copy_identity(struct event *e, const struct event *src, struct event *cert,
+			 const struct event *cert_src, int err)
 {
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !err; i++)
 		err = event__copy_field(e, src, identity_columns[i]);
-	if (err)
+	if (cert)
+		err = err ?: event__copy(cert, cert_src);
+	if (err) {
 		identity__clear(e);
+		if (cert)
+			event__reset_table(cert, TABLE_CERTIFICATE);
+	}
 	return err;
 }
 
@@ -401,7 +416,7 @@ static void identify_run(struct fsguard_job *base)
 {
 	struct identify_job *j = (struct identify_job *)base;
 
-	j->err = identity__fill(j->ids, j->fd, j->root_fd, j->path, &j->e);
+	j->err = identity__fill_signed(j->ids, j->fd, j->root_fd, j->path, &j->e, &j->cert);
 	close_fd(&j->fd);
 	close_fd(&j->root_fd);
 }
@@ -411,22 +426,25 @@ static void identify_release(struct fsguard_job *base)
 	struct identify_job *j = (struct identify_job *)base;
 
 	event__free(&j->e);
+	event__free(&j->cert);
 	free(j);
 }
 
 int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
-		     struct event *e)
+		     struct event *e, struct event *cert)
 {
 	struct identify_job *j = r->identify;
 	int err;
 
 	identity__clear(e);
+	if (cert)
+		event__reset_table(cert, TABLE_CERTIFICATE);
 	if (!r->ids)
 		return 0;
 	/* the open job of this exec read it already (the fd is still open, so the same file) */
 	if (fd >= 0 && fd == r->open_identified_fd) {
 		r->open_identified_fd = -1;
-		return copy_identity(e, &r->open->e, r->open->id_err);
+		return copy_identity(e, &r->open->e, cert, &r->open->cert, r->open->id_err);
 	}
 	if (!j) {
 		j = r->identify = malloc(sizeof(*j));
@@ -435,6 +453,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		j->base = (struct fsguard_job){.run = identify_run, .release = identify_release};
 		j->ids = r->ids;
 		event__init(&j->e);
+		event__init(&j->cert);
 	}
 	j->base.dev = dev;
 	j->fd = dup_fd(fd);
@@ -443,6 +462,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 	j->root_fd = dup_fd(root_fd);
 	copy_path(j->path, sizeof(j->path), path);
 	event__reset(&j->e);
+	event__reset_table(&j->cert, TABLE_CERTIFICATE);
 
 	err = fsguard__run(r->guard, &j->base);
 	if (err == -ETIMEDOUT) {
@@ -454,7 +474,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		close_fd(&j->root_fd);
 		return err;
 	}
-	return copy_identity(e, &j->e, j->err);
+	return copy_identity(e, &j->e, cert, &j->cert, j->err);
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -491,13 +511,17 @@ void reader__free(struct reader *r)
 	/* a worker stuck in a hung mount still uses the accounts when it returns */
 	if (!st.stuck)
 		accounts__free(r->accounts);
-	if (r->open)
+	if (r->open) {
 		event__free(&r->open->e);
+		event__free(&r->open->cert);
+	}
 	free(r->open);
 	free(r->image);
 	free(r->wine_job);
-	if (r->identify)
+	if (r->identify) {
 		event__free(&r->identify->e);
+		event__free(&r->identify->cert);
+	}
 	free(r->identify);
 	free(r);
 }

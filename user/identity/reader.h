@@ -66,12 +66,14 @@ int reader__wine_resolve(struct reader *r, const struct wine_query *q, struct wi
 int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct wine_target *t);
 
 /*
- * identity__fill() for the file open at @fd, on a worker: sets the identity
- * columns of @e, or unsets them all and returns a negative errno (-ETIMEDOUT,
- * -EBUSY as above). @dev names the file's device for fsguard (0: unknown).
+ * identity__fill_signed() for the file open at @fd, on a worker: sets the
+ * identity columns of @e and, when @cert is not NULL, makes @cert the file's
+ * certificate record (no column set when it carries no signature); or unsets
+ * them all and returns a negative errno (-ETIMEDOUT, -EBUSY as above). @dev
+ * names the file's device for fsguard (0: unknown).
  */
 int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
-		     struct event *e);
+		     struct event *e, struct event *cert);
 
 void reader__stats(struct reader *r, struct fsguard_stats *out);
 /* fsguard__wait_unstuck() */
