@@ -121,8 +121,12 @@ enum detect_result __wrap_detector__eval(struct detector *d, struct event *e, in
 	return eval_result;
 }
 
-bool __wrap_detector__unmatchable(const struct detector *d, const struct event *e)
+static bool unmatchable_saw_signer; /* the certificate record it was given had a Signer */
+
+bool __wrap_detector__unmatchable(const struct detector *d, const struct event *e,
+				  const struct event *cert)
 {
+	unmatchable_saw_signer = cert && event__isset(cert, CERT_SIGNER);
 	return unmatchable;
 }
 
@@ -514,6 +518,30 @@ static void pipeline__signed_file__one_certificate_record_a_day(void **state)
 	assert_int_equal(ps.events_emitted, 6);
 }
 
+/* The unmatchable test is given the file's certificate record, for the certificate rules. */
+static void pipeline__signed_file__unmatchable_sees_its_certificate(void **state)
+{
+	struct fixture *fx = *state;
+	struct pipeline_opts opts = {.emit = EMIT_ALERTS,
+				     .out = fx->out,
+				     .detector = (struct detector *)&detector_dummy,
+				     .identity = (struct identity_cache *)&identity_dummy,
+				     .mark_unmatchable = mark};
+
+	fx->p = pipeline__new(&opts);
+	assert_non_null(fx->p);
+	identify_signer = "Atera Networks Ltd";
+	unmatchable = false; /* a certificate rule matches its signer */
+	pipeline__exec(fx->p, exec_self(fx));
+	assert_true(unmatchable_saw_signer);
+	assert_int_equal(n_marked, 0);
+	identify_signer = NULL;
+	unmatchable = true;
+	pipeline__exec(fx->p, exec_self(fx));
+	assert_false(unmatchable_saw_signer);
+	assert_int_equal(n_marked, 1);
+}
+
 static const char loader_argv[] = "wine64\0C:\\app\\prog.exe\0-x";
 
 static void pipeline__wine_program__held_then_names_its_children(void **state)
@@ -709,6 +737,7 @@ int main(void)
 	    T(pipeline__read_timed_out__says_so),
 	    T(pipeline__identity__read_or_error_counted),
 	    T(pipeline__signed_file__one_certificate_record_a_day),
+	    T(pipeline__signed_file__unmatchable_sees_its_certificate),
 	    T(pipeline__wine_program__held_then_names_its_children),
 	    T(pipeline__wine_prefix_not_answering__reported_at_once),
 	    T(pipeline__snapshot__reports_running_processes_but_itself),

@@ -250,11 +250,11 @@ uint64_t detector__alerts(const struct detector *d, size_t r)
 	return d->alerts[r];
 }
 
-bool detector__unmatchable(const struct detector *d, const struct event *e)
+/* True when no rule of table @t can match a record of the file @e is from. */
+static bool table_unmatchable(const struct detector *d, enum table_id t, const struct event *e)
 {
-	for (size_t k = 0; k < ruleset__table_count(d->rs, TABLE_PROCESS); k++) {
-		const struct rule *r =
-		    ruleset__rule(d->rs, ruleset__table_rule(d->rs, TABLE_PROCESS, k));
+	for (size_t k = 0; k < ruleset__table_count(d->rs, t); k++) {
+		const struct rule *r = ruleset__rule(d->rs, ruleset__table_rule(d->rs, t, k));
 		const char *excl;
 
 		if (rule__where_uses_per_exec_fields(r) ||
@@ -262,4 +262,14 @@ bool detector__unmatchable(const struct detector *d, const struct event *e)
 			return false;
 	}
 	return true;
+}
+
+bool detector__unmatchable(const struct detector *d, const struct event *e,
+			   const struct event *cert)
+{
+	if (!table_unmatchable(d, TABLE_PROCESS, e))
+		return false;
+	/* a signed file's runs make certificate records: their rules must not match them either */
+	return !cert || !event__isset(cert, CERT_SIGNATURE_TYPE) ||
+	       table_unmatchable(d, TABLE_CERTIFICATE, cert);
 }

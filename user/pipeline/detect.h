@@ -70,8 +70,12 @@ uint64_t detector__alerts(const struct detector *d, size_t r);
  * True when no rule can match an executable whose identity columns are
  * those of @e, whatever the exec's other columns: every rule's `where`
  * reads only identity columns and is false here. Exclusions only remove
- * matches, so they do not matter. Such executables are marked in the kernel.
+ * matches, so they do not matter. @cert is the file's certificate record
+ * (NULL, or no column set: the file is not signed, so it makes none): when
+ * it is one, every certificate rule must be false on it too, by the same
+ * test. Such executables are marked in the kernel.
  */
-bool detector__unmatchable(const struct detector *d, const struct event *e);
+bool detector__unmatchable(const struct detector *d, const struct event *e,
+			   const struct event *cert);
 
 #endif

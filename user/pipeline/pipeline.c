@@ -336,7 +336,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	 * A file that could not be read is not known to be unmatchable.
 	 */
 	if (may_mark && fd >= 0 && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
-	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e)) {
+	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e, &p->cert)) {
 		p->opts.mark_unmatchable(p->opts.mark_ctx, k);
 		p->stats.unmatchable_marked++;
 	}

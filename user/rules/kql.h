@@ -156,7 +156,7 @@ struct kql_eval_ctx {
 	bool have_now;
 };
 bool kql__eval(const struct kql_prog *p, int node, struct kql_eval_ctx *ctx);
-/* True when a node reachable from @node (window excluded) reads a per-exec column. */
-bool kql__reads_per_exec(const struct kql_prog *p, int node);
+/* True when a node reachable from @node (window excluded) reads a per-exec column of table @t. */
+bool kql__reads_per_exec(const struct kql_prog *p, int node, enum table_id t);
 
 #endif

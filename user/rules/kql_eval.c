@@ -170,8 +170,17 @@ bool kql__eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
  * FolderPath are per exec (one Wine loader runs many programs); DeviceId and
  * DeviceName count as per exec too, since replayed events mix hosts.
  */
-static bool per_exec_field(int field)
+static bool per_exec_field(enum table_id t, int field)
 {
+	/*
+	 * A certificate record's signature columns are the file's; its Timestamp,
+	 * device, ReportId, path and name are the exec's that made it.
+	 */
+	if (t == TABLE_CERTIFICATE)
+		return field < 0 ||
+		       !((field >= CERT_SHA1 && field <= CERT_IS_ROOT_SIGNER_MICROSOFT) ||
+			 field == CERT_SHA256 || field == CERT_NESTED_SIGNATURES ||
+			 field == CERT_SIGNERS);
 	switch (field) {
 	case -1: /* always empty */
 	case FIELD_PROCESS_VERSION_INFO_COMPANY_NAME:
@@ -192,7 +201,7 @@ static bool per_exec_field(int field)
 	}
 }
 
-bool kql__reads_per_exec(const struct kql_prog *p, int idx)
+bool kql__reads_per_exec(const struct kql_prog *p, int idx, enum table_id t)
 {
 	const struct kql_node *n = &p->nodes[idx];
 
@@ -203,10 +212,10 @@ bool kql__reads_per_exec(const struct kql_prog *p, int idx)
 	case KOP_OR:
 	case KOP_NOT:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (kql__reads_per_exec(p, n->kids[i]))
+			if (kql__reads_per_exec(p, n->kids[i], t))
 				return true;
 		return false;
 	default:
-		return per_exec_field(n->field);
+		return per_exec_field(t, n->field);
 	}
 }

@@ -76,8 +76,10 @@ int64_t rule__window_us(const struct rule *r);
 /*
  * True when a predicate or an exclusion reads a per-exec column: anything but
  * the executable's identity (ProcessVersionInfo*, VersionInfoCompanyNames,
- * VersionInfoSource, SHA1, SHA256, FileSize). The time window does not count.
- * When false, one answer of rule__match holds for every exec of the file.
+ * VersionInfoSource, SHA1, SHA256, FileSize; for a certificate rule, SHA1,
+ * SHA256 and the signature columns). The time window does not count. When
+ * false, one answer of rule__match holds for every exec of the file (for a
+ * certificate rule: for every record made from the file's signatures).
  */
 bool rule__uses_per_exec_fields(const struct rule *r);
 /* The same for the `where` clauses alone: exclusions only ever remove matches. */
