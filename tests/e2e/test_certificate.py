@@ -123,3 +123,21 @@ def test_signed_program_under_wine__one_record_a_day_and_the_pack_query_alerts(
     assert alerts[0]["Table"] == "DeviceFileCertificateInfo"
     assert alerts[0]["Count"] == 2  # the signed program's record and the changed copy's
     assert sorted(alerts[0]["Report"]) == sorted([c["ReportId"], t["ReportId"]])
+
+
+@needs_wine
+@pytest.mark.parametrize("how", ["bare", "loader"])
+def test_signed_program__any_launch_path__its_record(signed_programs, how):
+    good = signed_programs["good"]
+    argv = {"bare": ["wine", good.name, "13"],
+            "loader": ["/usr/lib/wine/wine64", str(good), "13"]}[how]
+    with Monitor("--emit", "events") as m:
+        res = run_wine(argv, cwd=good.parent)
+        assert res.returncode == 0, res.stderr
+        recs = m.wait_for(lambda recs: certs(recs, FolderPath=str(good)))
+        assert len(recs) == 1, m.events(ProcessId=res.pid)
+        assert recs[0]["Signer"] == "Atera Networks Ltd" and recs[0]["IsSigned"] is True
+        # no --trust-store: the test root is in no system bundle
+        assert recs[0]["IsTrusted"] is False
+        (ev,) = m.events(ProcessId=res.pid, FileName="AteraAgent.exe")
+        assert ev["SHA1"] == recs[0]["SHA1"]
