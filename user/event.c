@@ -64,11 +64,6 @@ int event__matched_rules_field(enum table_id t)
 					: -1;
 }
 
-enum field_type event__type(const struct event *e, int id)
-{
-	return e->table == TABLE_CERTIFICATE ? cert_fields[id].type : event_fields[id].type;
-}
-
 void event__init(struct event *e)
 {
 	memset(e, 0, sizeof(*e));

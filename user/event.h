@@ -191,8 +191,11 @@ void event__init(struct event *e);
 void event__reset(struct event *e);
 /* No column set, and a record of table @t (TABLE_PROCESS or TABLE_CERTIFICATE). */
 void event__reset_table(struct event *e, enum table_id t);
-/* The type of column @id of @e's table. */
-enum field_type event__type(const struct event *e, int id);
+/* The type of column @id of @e's table (inline: the rules ask it per predicate). */
+static inline enum field_type event__type(const struct event *e, int id)
+{
+	return e->table == TABLE_CERTIFICATE ? cert_fields[id].type : event_fields[id].type;
+}
 void event__free(struct event *e);
 /* Deep copy; @dst must be initialised. Returns 0 or -ENOMEM. */
 int event__copy(struct event *dst, const struct event *src);
