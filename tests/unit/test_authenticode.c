@@ -31,6 +31,7 @@
 #include "event.h"
 #include "identity/authenticode.h"
 #include "identity/certinfo.h"
+#include "identity/hash.h"
 #include "identity/identity.h"
 
 #define OID_INDIRECT "1.3.6.1.4.1.311.2.1.4"
@@ -919,6 +920,26 @@ static void certinfo__nested__record_columns_and_cached(void **state)
 	fill_signed_twice(&cert, &hit);
 	assert_same_cert(&cert, &hit);
 	assert_string_equal(event__str(&hit, CERT_SIGNER), info.sig[0].signer);
+
+	/* too large to hash: no SHA1 to report it by, so its signatures are not read */
+	{
+		struct identity_cache *c = identity_cache__new(4);
+		char path[] = "/tmp/test_authenticode.XXXXXX";
+		struct event e;
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, img, img_len), (ssize_t)img_len);
+		assert_int_equal(ftruncate(fd, HASH_MAX_SIZE + 1), 0); /* sparse */
+		event__init(&e);
+		assert_int_equal(identity__fill_signed(c, fd, AT_FDCWD, path, &e, &hit), 0);
+		assert_false(event__isset(&e, FIELD_SHA1));
+		assert_false(event__isset(&hit, CERT_SIGNATURE_TYPE));
+		event__free(&e);
+		identity_cache__free(c);
+		close(fd);
+		unlink(path);
+	}
 
 	/* changed after signing: the signers stay, IsSigned false */
 	img[HDR_SIZE] ^= 1;

@@ -510,7 +510,11 @@ static int probe(struct identity_cache *c, int fd, const struct stat *st, int ro
 	struct identity_probe probe;
 	int err;
 
-	if (cert) {
+	/*
+	 * A file too large to hash has no SHA1 to key its record by: its
+	 * signatures would cost a pass of their own for nothing.
+	 */
+	if (cert && (uint64_t)st->st_size <= HASH_MAX_SIZE) {
 		/* large (signatures of 16 certificate chains): off the worker's stack */
 		sig = malloc(sizeof(*sig));
 		if (!sig)

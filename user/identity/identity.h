@@ -51,7 +51,8 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
  * @cert is reset to a DeviceFileCertificateInfo record and, for a PE image
  * that carries a signature (good or not), gets SHA1, SHA256 and the signature
  * columns (certinfo.h); the record's other columns are the caller's. A file
- * without a signature leaves @cert with no column set.
+ * without a signature, or too large to hash (no SHA1 to report it by), leaves
+ * @cert with no column set.
  */
 int identity__fill_signed(struct identity_cache *c, int fd, int root_fd, const char *path,
 			  struct event *e, struct event *cert);
