@@ -29,7 +29,8 @@ $(BENCH_DIR)/AteraAgent.exe: tests/fixtures/pe/prog.c tests/fixtures/pe/atera.rc
 
 # rule__match alone, per exec (bench/bench_rules.c): what the monitor-wide numbers
 # of run.py cannot separate from the rest of an exec's cost.
-BENCH_RULES_SRCS := $(wildcard user/rules/*.c) user/event.c user/base/timefmt.c
+BENCH_RULES_SRCS := $(wildcard user/rules/*.c) user/event.c user/table.c $(addprefix user/base/,timefmt.c \
+		    file.c log.c)
 
 $(BENCH_DIR)/bench_rules: bench/bench_rules.c $(patsubst %.c,$(OUTPUT)/%.o,$(BENCH_RULES_SRCS)) \
 		| $(BENCH_DIR)

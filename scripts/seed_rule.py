@@ -25,7 +25,7 @@ COLUMNS = [
 ]
 
 # An Alert's keys in order: the rule's, then one per column (the monitor adds Timestamp).
-ALERT_KEYS = ["RecordType", "RuleId", "RuleName", "Tactics", "Techniques",
+ALERT_KEYS = ["RecordType", "RuleId", "RuleName", "Table", "Tactics", "Techniques",
               *(name for name, _, _ in COLUMNS)]
 
 # The query every rule of the pack has around its predicate; @lets are extra `let`

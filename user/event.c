@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The event record and its column table: see event.h. */
+/* The records and their column tables: see event.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,12 +14,54 @@ const struct field_desc event_fields[FIELD__COUNT] = {
 #undef X
 };
 
+const struct field_desc cert_fields[CERT__COUNT] = {
+#define X(id, name, type) [CERT_##id] = {name, type},
+    CERT_FIELDS(X)
+#undef X
+};
+
+_Static_assert((int)CERT_TIMESTAMP == (int)FIELD_TIMESTAMP &&
+		   (int)CERT_DEVICE_ID == (int)FIELD_DEVICE_ID &&
+		   (int)CERT_DEVICE_NAME == (int)FIELD_DEVICE_NAME &&
+		   (int)CERT_REPORT_ID == (int)FIELD_REPORT_ID,
+	       "every record starts with Timestamp, DeviceId, DeviceName, ReportId");
+
+const struct field_desc *event__table_fields(enum table_id t, size_t *n)
+{
+	switch (t) {
+	case TABLE_PROCESS:
+		*n = FIELD__COUNT;
+		return event_fields;
+	case TABLE_CERTIFICATE:
+		*n = CERT__COUNT;
+		return cert_fields;
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
+
+int event__table_field_lookup(enum table_id t, const char *name)
+{
+	size_t n;
+	const struct field_desc *f = event__table_fields(t, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
 int event__field_lookup(const char *name)
 {
-	for (int i = 0; i < FIELD__COUNT; i++)
-		if (strcmp(event_fields[i].name, name) == 0)
-			return i;
-	return -1;
+	return event__table_field_lookup(TABLE_PROCESS, name);
+}
+
+int event__matched_rules_field(enum table_id t)
+{
+	return t == TABLE_PROCESS	? FIELD_MATCHED_RULES
+	       : t == TABLE_CERTIFICATE ? CERT_MATCHED_RULES
+					: -1;
 }
 
 void event__init(struct event *e)
@@ -27,8 +69,15 @@ void event__init(struct event *e)
 	memset(e, 0, sizeof(*e));
 }
 
+void event__reset_table(struct event *e, enum table_id t)
+{
+	event__reset(e);
+	e->table = t;
+}
+
 void event__reset(struct event *e)
 {
+	e->table = TABLE_PROCESS;
 	memset(e->f, 0, sizeof(e->f));
 	e->arena_len = 0;
 }
@@ -71,23 +120,24 @@ int event__copy(struct event *dst, const struct event *src)
 	if (src->arena_len)
 		memcpy(dst->arena, src->arena, src->arena_len);
 	dst->arena_len = src->arena_len;
+	dst->table = src->table;
 	memcpy(dst->f, src->f, sizeof(dst->f));
 	return 0;
 }
 
-int event__copy_field(struct event *dst, const struct event *src, enum field_id id)
+int event__copy_field(struct event *dst, const struct event *src, int id)
 {
 	const struct field_value *v = &src->f[id];
-	enum field_type type = event_fields[id].type;
+	enum field_type type = event__type(src, id);
 	size_t n;
 	int err;
 
-	if (!v->set || (type != FT_STRING && type != FT_STRLIST)) {
+	if (!v->set || (type != FT_STRING && type != FT_JSON && type != FT_STRLIST)) {
 		dst->f[id] = *v;
 		return 0;
 	}
 	/* a string's bytes and its NUL; a list's items, each with its NUL */
-	n = v->len + (type == FT_STRING);
+	n = v->len + (type != FT_STRLIST);
 	err = arena_reserve(dst, n);
 	if (err)
 		return err;
@@ -98,28 +148,28 @@ int event__copy_field(struct event *dst, const struct event *src, enum field_id 
 	return 0;
 }
 
-bool event__isset(const struct event *e, enum field_id id)
+bool event__isset(const struct event *e, int id)
 {
 	return e->f[id].set;
 }
 
-void event__unset(struct event *e, enum field_id id)
+void event__unset(struct event *e, int id)
 {
 	memset(&e->f[id], 0, sizeof(e->f[id]));
 }
 
-void event__set_long(struct event *e, enum field_id id, int64_t v)
+void event__set_long(struct event *e, int id, int64_t v)
 {
 	e->f[id].set = true;
 	e->f[id].num = v;
 }
 
-int64_t event__long(const struct event *e, enum field_id id)
+int64_t event__long(const struct event *e, int id)
 {
 	return e->f[id].set ? e->f[id].num : 0;
 }
 
-int event__set_strn(struct event *e, enum field_id id, const char *s, size_t n)
+int event__set_strn(struct event *e, int id, const char *s, size_t n)
 {
 	const char *nul = memchr(s, '\0', n);
 	int err;
@@ -136,7 +186,7 @@ int event__set_strn(struct event *e, enum field_id id, const char *s, size_t n)
 	return 0;
 }
 
-int event__set_str(struct event *e, enum field_id id, const char *s)
+int event__set_str(struct event *e, int id, const char *s)
 {
 	if (!s) {
 		event__unset(e, id);
@@ -145,7 +195,7 @@ int event__set_str(struct event *e, enum field_id id, const char *s)
 	return event__set_strn(e, id, s, strlen(s));
 }
 
-int event__set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
+int event__set_fmt(struct event *e, int id, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -159,17 +209,17 @@ int event__set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
 	return event__set_strn(e, id, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-const char *event__str(const struct event *e, enum field_id id)
+const char *event__str(const struct event *e, int id)
 {
 	return e->f[id].set ? e->arena + e->f[id].off : NULL;
 }
 
-size_t event__str_len(const struct event *e, enum field_id id)
+size_t event__str_len(const struct event *e, int id)
 {
 	return e->f[id].set ? e->f[id].len : 0;
 }
 
-int event__set_list(struct event *e, enum field_id id, const char *const *items, size_t n)
+int event__set_list(struct event *e, int id, const char *const *items, size_t n)
 {
 	size_t total = 0, off;
 	int err;
@@ -190,12 +240,12 @@ int event__set_list(struct event *e, enum field_id id, const char *const *items,
 	return 0;
 }
 
-size_t event__list_count(const struct event *e, enum field_id id)
+size_t event__list_count(const struct event *e, int id)
 {
 	return e->f[id].set ? (size_t)e->f[id].num : 0;
 }
 
-const char *event__list_next(const struct event *e, enum field_id id, const char *prev)
+const char *event__list_next(const struct event *e, int id, const char *prev)
 {
 	const struct field_value *v = &e->f[id];
 	const char *end, *next;

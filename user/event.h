@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One process creation as rmmhunt reports it.
+ * One record as rmmhunt reports it: a process creation (DeviceProcessEvents,
+ * the EVENT_FIELDS columns) or a file's signer (DeviceFileCertificateInfo, the
+ * CERT_FIELDS columns).
  *
- * The columns are those of Defender's DeviceProcessEvents that have a Linux
- * meaning, under Defender's names, plus Linux-only columns with names of their
- * own. Capture and identity fill an event, the rules read it by column, the
- * output and the replay reader turn it into JSON and back: all through this
- * one table, so a column is named and typed in exactly one place.
+ * The columns are those of Defender's tables that have a Linux meaning, under
+ * Defender's names, plus Linux-only columns with names of their own. Capture
+ * and identity fill a record, the rules read it by column, the output and the
+ * replay reader turn it into JSON and back: all through these column tables,
+ * so a column is named and typed in exactly one place. A record says which
+ * table it is (struct event.table); its field ids index that table's columns
+ * (FIELD_* for processes, CERT_* for certificates), all in one array of
+ * values sized for the widest table, so a process record costs what it did
+ * before certificate records existed.
  */
 #ifndef RMMHUNT_EVENT_H
 #define RMMHUNT_EVENT_H
@@ -21,6 +27,15 @@ enum field_type {
 	FT_BOOL,    /* stored as 0/1 */
 	FT_TIME,    /* microseconds since the Unix epoch, UTC */
 	FT_STRLIST, /* list of strings: KQL dynamic array */
+	FT_JSON,    /* JSON text, stored as a string, written as JSON: KQL dynamic */
+};
+
+/* The Defender tables; a record is one of the first two. */
+enum table_id {
+	TABLE_PROCESS,	   /* DeviceProcessEvents: EVENT_FIELDS */
+	TABLE_CERTIFICATE, /* DeviceFileCertificateInfo: CERT_FIELDS */
+	TABLE_NETWORK,	   /* DeviceNetworkEvents: no records yet */
+	TABLE__COUNT,
 };
 
 /* X(ENUM, "Column", type) in output order. */
@@ -91,15 +106,63 @@ enum field_id {
 	    FIELD__COUNT
 };
 
+/*
+ * DeviceFileCertificateInfo: Defender's columns, FolderPath, FileName and
+ * SHA256 of the file, and our own: NestedSignatures (the file's other
+ * signatures, a JSON array of objects with the same fields) and Signers (the
+ * Signer of every signature, the top one first). A rule's `Signer has ...`
+ * and the other string operators on Signer test Signers, so nested signers
+ * count, as VersionInfoCompanyNames does for version info.
+ */
+#define CERT_FIELDS(X)                                                                             \
+	X(TIMESTAMP, "Timestamp", FT_TIME)                                                         \
+	X(DEVICE_ID, "DeviceId", FT_STRING)                                                        \
+	X(DEVICE_NAME, "DeviceName", FT_STRING)                                                    \
+	X(REPORT_ID, "ReportId", FT_LONG)                                                          \
+	X(SHA1, "SHA1", FT_STRING)                                                                 \
+	X(IS_SIGNED, "IsSigned", FT_BOOL)                                                          \
+	X(SIGNATURE_TYPE, "SignatureType", FT_STRING)                                              \
+	X(SIGNER, "Signer", FT_STRING)                                                             \
+	X(SIGNER_HASH, "SignerHash", FT_STRING)                                                    \
+	X(ISSUER, "Issuer", FT_STRING)                                                             \
+	X(ISSUER_HASH, "IssuerHash", FT_STRING)                                                    \
+	X(CERTIFICATE_SERIAL_NUMBER, "CertificateSerialNumber", FT_STRING)                         \
+	X(CRL_DISTRIBUTION_POINT_URLS, "CrlDistributionPointUrls", FT_STRING)                      \
+	X(CERTIFICATE_CREATION_TIME, "CertificateCreationTime", FT_TIME)                           \
+	X(CERTIFICATE_EXPIRATION_TIME, "CertificateExpirationTime", FT_TIME)                       \
+	X(CERTIFICATE_COUNTERSIGNATURE_TIME, "CertificateCountersignatureTime", FT_TIME)           \
+	X(IS_TRUSTED, "IsTrusted", FT_BOOL)                                                        \
+	X(IS_ROOT_SIGNER_MICROSOFT, "IsRootSignerMicrosoft", FT_BOOL)                              \
+	X(FOLDER_PATH, "FolderPath", FT_STRING)                                                    \
+	X(FILE_NAME, "FileName", FT_STRING)                                                        \
+	X(SHA256, "SHA256", FT_STRING)                                                             \
+	X(NESTED_SIGNATURES, "NestedSignatures", FT_JSON)                                          \
+	X(SIGNERS, "Signers", FT_STRLIST)                                                          \
+	X(MATCHED_RULES, "MatchedRules", FT_STRLIST)
+
+enum cert_field_id {
+#define X(id, name, type) CERT_##id,
+	CERT_FIELDS(X)
+#undef X
+	    CERT__COUNT
+};
+
 struct field_desc {
 	const char *name;
 	enum field_type type;
 };
 
 extern const struct field_desc event_fields[FIELD__COUNT];
+extern const struct field_desc cert_fields[CERT__COUNT];
 
-/* The column named @name (case-sensitive, as in KQL), or -1. */
+/* The columns of table @t's records and their count; NULL (0) for a table without records. */
+const struct field_desc *event__table_fields(enum table_id t, size_t *n);
+/* The column of a DeviceProcessEvents record named @name (case-sensitive, as in KQL), or -1. */
 int event__field_lookup(const char *name);
+/* The column of a record of table @t named @name, or -1. */
+int event__table_field_lookup(enum table_id t, const char *name);
+/* The column of table @t's records that lists the rules matched (MatchedRules), or -1. */
+int event__matched_rules_field(enum table_id t);
 
 struct field_value {
 	bool set;
@@ -113,40 +176,52 @@ struct field_value {
  * event, so filling an event costs no allocation once the arena has grown.
  */
 struct event {
+	enum table_id table; /* TABLE_PROCESS or TABLE_CERTIFICATE; f[] indexes its columns */
 	struct field_value f[FIELD__COUNT];
 	char *arena;
 	size_t arena_len;
 	size_t arena_cap;
 };
 
+_Static_assert((int)CERT__COUNT <= (int)FIELD__COUNT, "struct event holds a certificate record");
+
+/* A DeviceProcessEvents record with no column set. */
 void event__init(struct event *e);
+/* A DeviceProcessEvents record with no column set, its arena kept for reuse. */
 void event__reset(struct event *e);
+/* No column set, and a record of table @t (TABLE_PROCESS or TABLE_CERTIFICATE). */
+void event__reset_table(struct event *e, enum table_id t);
+/* The type of column @id of @e's table (inline: the rules ask it per predicate). */
+static inline enum field_type event__type(const struct event *e, int id)
+{
+	return e->table == TABLE_CERTIFICATE ? cert_fields[id].type : event_fields[id].type;
+}
 void event__free(struct event *e);
 /* Deep copy; @dst must be initialised. Returns 0 or -ENOMEM. */
 int event__copy(struct event *dst, const struct event *src);
 
 /* Sets column @id of @dst as it is in @src (unset too). Returns 0 or -ENOMEM. */
-int event__copy_field(struct event *dst, const struct event *src, enum field_id id);
+int event__copy_field(struct event *dst, const struct event *src, int id);
 
-bool event__isset(const struct event *e, enum field_id id);
-void event__unset(struct event *e, enum field_id id);
+bool event__isset(const struct event *e, int id);
+void event__unset(struct event *e, int id);
 
-void event__set_long(struct event *e, enum field_id id, int64_t v);
-int64_t event__long(const struct event *e, enum field_id id); /* 0 when unset */
+void event__set_long(struct event *e, int id, int64_t v);
+int64_t event__long(const struct event *e, int id); /* 0 when unset */
 
 /* Copies @n bytes of @s (NULs inside are cut there). 0 or -ENOMEM. */
-int event__set_strn(struct event *e, enum field_id id, const char *s, size_t n);
-int event__set_str(struct event *e, enum field_id id, const char *s); /* NULL unsets */
-int event__set_fmt(struct event *e, enum field_id id, const char *fmt, ...)
+int event__set_strn(struct event *e, int id, const char *s, size_t n);
+int event__set_str(struct event *e, int id, const char *s); /* NULL unsets */
+int event__set_fmt(struct event *e, int id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* NULL when unset; the pointer is valid until the event is changed. */
-const char *event__str(const struct event *e, enum field_id id);
-size_t event__str_len(const struct event *e, enum field_id id);
+const char *event__str(const struct event *e, int id);
+size_t event__str_len(const struct event *e, int id);
 
 /* Sets a list column to @n items at once (duplicates kept as given). */
-int event__set_list(struct event *e, enum field_id id, const char *const *items, size_t n);
-size_t event__list_count(const struct event *e, enum field_id id);
+int event__set_list(struct event *e, int id, const char *const *items, size_t n);
+size_t event__list_count(const struct event *e, int id);
 /* Iterates: first call with @prev NULL; returns NULL after the last item. */
-const char *event__list_next(const struct event *e, enum field_id id, const char *prev);
+const char *event__list_next(const struct event *e, int id, const char *prev);
 
 #endif

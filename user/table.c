@@ -18,6 +18,8 @@ _Static_assert(FIELD_TIMESTAMP == 0 && FIELD_DEVICE_ID == 1 && FIELD_DEVICE_NAME
 		   FIELD_REPORT_ID == 3,
 	       "every record starts with Timestamp, DeviceId, DeviceName, ReportId");
 
+/* The records' columns are event.h's: process (event_fields), certificate (cert_fields). */
+
 /* Columns every table has in Microsoft Sentinel, which nothing on Linux fills. */
 #define SENTINEL_COLUMNS                                                                           \
 	{"MachineGroup", S}, {"SourceSystem", S},                                                  \
@@ -69,32 +71,6 @@ static const struct field_desc process_empty[] = {
     {"ProcessTokenElevation", S},
     {"ProcessUniqueId", L},
     SENTINEL_COLUMNS,
-};
-
-/* The columns the certificate records will carry (Defender's, plus FolderPath, FileName, SHA256).
- */
-static const struct field_desc certificate_fields[] = {
-    {"Timestamp", T},
-    {"DeviceId", S},
-    {"DeviceName", S},
-    {"ReportId", L},
-    {"SHA1", S},
-    {"IsSigned", B},
-    {"SignatureType", S},
-    {"Signer", S},
-    {"SignerHash", S},
-    {"Issuer", S},
-    {"IssuerHash", S},
-    {"CertificateSerialNumber", S},
-    {"CrlDistributionPointUrls", S},
-    {"CertificateCreationTime", T},
-    {"CertificateExpirationTime", T},
-    {"CertificateCountersignatureTime", T},
-    {"IsTrusted", B},
-    {"IsRootSignerMicrosoft", B},
-    {"FolderPath", S},
-    {"FileName", S},
-    {"SHA256", S},
 };
 
 static const struct field_desc certificate_empty[] = {
@@ -163,8 +139,8 @@ static const struct field_desc network_empty[] = {
 const struct table_desc tables[TABLE__COUNT] = {
     [TABLE_PROCESS] = {TABLE_PROCESS, "DeviceProcessEvents", event_fields, FIELD__COUNT,
 		       process_empty, N(process_empty), true},
-    [TABLE_CERTIFICATE] = {TABLE_CERTIFICATE, "DeviceFileCertificateInfo", certificate_fields,
-			   N(certificate_fields), certificate_empty, N(certificate_empty), false},
+    [TABLE_CERTIFICATE] = {TABLE_CERTIFICATE, "DeviceFileCertificateInfo", cert_fields, CERT__COUNT,
+			   certificate_empty, N(certificate_empty), true},
     [TABLE_NETWORK] = {TABLE_NETWORK, "DeviceNetworkEvents", network_fields, N(network_fields),
 		       network_empty, N(network_empty), false},
 };
@@ -285,6 +261,7 @@ const char *table__type_name(enum field_type type)
 	case FT_TIME:
 		return "datetime";
 	case FT_STRLIST:
+	case FT_JSON:
 		return "dynamic";
 	}
 	return "string";

@@ -18,13 +18,6 @@
 
 #include "event.h"
 
-enum table_id {
-	TABLE_PROCESS,	   /* DeviceProcessEvents: struct event */
-	TABLE_CERTIFICATE, /* DeviceFileCertificateInfo */
-	TABLE_NETWORK,	   /* DeviceNetworkEvents */
-	TABLE__COUNT,
-};
-
 struct table_desc {
 	enum table_id id;
 	const char *name;

@@ -324,9 +324,13 @@ def test_collectors__fluent_bit_routes_events_and_alerts_to_their_tables():
     tables = {s["match"][0]: s["table_name"][0] for n, s in sections
               if n == "OUTPUT" and s["name"] == ["azure_logs_ingestion"]}
     assert tables == {"rmmhunt.events": "RmmhuntProcessEvents_CL",
+                      "rmmhunt.certs": "RmmhuntFileCertificateInfo_CL",
                       "rmmhunt.alerts": "RmmhuntAlerts_CL"}
     rules = filters["rewrite_tag"]["rule"]
     assert any("DeviceProcessEvents" in r and r.split()[-2] == "rmmhunt.events" for r in rules)
+    assert any("DeviceFileCertificateInfo" in r and r.split()[-2] == "rmmhunt.certs"
+               for r in rules)
+    assert "DeviceFileCertificateInfo" in filters["grep"]["regex"][0]
     assert any("Alert" in r and r.split()[-2] == "rmmhunt.alerts" for r in rules)
 
 
@@ -337,9 +341,11 @@ def test_collectors__vector_routes_events_and_alerts_to_their_streams():
     streams = {s["inputs"][0]: s["stream_name"] for s in v["sinks"].values()
                if s["type"] == "azure_logs_ingestion"}
     assert streams == {"rmmhunt_route.events": "Custom-RmmhuntProcessEvents_CL",
+                       "rmmhunt_route.certs": "Custom-RmmhuntFileCertificateInfo_CL",
                        "rmmhunt_route.alerts": "Custom-RmmhuntAlerts_CL"}
     route = v["transforms"]["rmmhunt_route"]["route"]
     assert '"DeviceProcessEvents"' in route["events"] and '"Alert"' in route["alerts"]
+    assert '"DeviceFileCertificateInfo"' in route["certs"]
 
 
 def test_collectors__azure_schema_follows_event_h(tmp_path):
@@ -354,7 +360,14 @@ def test_collectors__azure_schema_follows_event_h(tmp_path):
     cols = {c["name"]: c["type"] for c in json.load(open(os.path.join(
         committed, "RmmhuntProcessEvents_CL.table.json")))["properties"]["schema"]["columns"]}
     event_h = open(os.path.join(ROOT, "user", "event.h")).read()
-    for name in re.findall(r'X\(\w+, "(\w+)",[\s\\]*FT_', event_h):
+    process_h, cert_h = event_h.split("#define CERT_FIELDS")
+    for name in re.findall(r'X\(\w+, "(\w+)",[\s\\]*FT_', process_h):
         assert name in cols
+    certs = {c["name"]: c["type"] for c in json.load(open(os.path.join(
+        committed, "RmmhuntFileCertificateInfo_CL.table.json")))["properties"]["schema"]["columns"]}
+    for name in re.findall(r'X\(\w+, "(\w+)",[\s\\]*FT_', cert_h):
+        assert name in certs
+    assert "ProcessId" not in certs and "Signer" not in cols
+    assert certs["IsSigned"] == "boolean" and certs["NestedSignatures"] == "dynamic"
     assert cols["Timestamp"] == "datetime" and cols["ReportId"] == "long"
     assert cols["VersionInfoCompanyNames"] == "dynamic" and cols["TimeGenerated"] == "datetime"

@@ -52,15 +52,16 @@ static inline int64_t test_now_us(void)
  */
 static inline void set_col(struct event *e, const char *col, const char *val)
 {
-	int f = event__field_lookup(col);
+	int f = event__table_field_lookup(e->table, col);
 	int64_t t;
 
 	if (f < 0) {
 		fprintf(stderr, "test: unknown column %s\n", col);
 		abort();
 	}
-	switch (event_fields[f].type) {
+	switch (event__type(e, f)) {
 	case FT_STRING:
+	case FT_JSON:
 		event__set_str(e, f, val);
 		break;
 	case FT_STRLIST: {

@@ -25,7 +25,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <jansson.h>
+
+#include "event.h"
 #include "identity/authenticode.h"
+#include "identity/certinfo.h"
+#include "identity/hash.h"
+#include "identity/identity.h"
 
 #define OID_INDIRECT "1.3.6.1.4.1.311.2.1.4"
 #define OID_PE_IMAGE "1.3.6.1.4.1.311.2.1.15"
@@ -807,6 +814,162 @@ static void check__nested_and_second_entry__listed_in_order(void **state)
 		assert_false(info.sig[i].is_signed);
 }
 
+/* The same image's certificate record, read through the identity cache: miss, then hit. */
+
+/* identity__fill_in with the package looked up on the host, signatures into @cert. */
+static int fill_signed(struct identity_cache *c, int fd, const char *path, struct event *e,
+		       struct event *cert)
+{
+	struct identity_root root = {.fd = AT_FDCWD, .path = path};
+
+	return identity__fill_in(c, fd, &root, e, cert);
+}
+
+static void fill_signed_twice(struct event *miss, struct event *hit)
+{
+	struct identity_cache *c = identity_cache__new(4);
+	char path[] = "/tmp/test_authenticode.XXXXXX";
+	struct identity_stats st;
+	struct event e;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, img, img_len), (ssize_t)img_len);
+	event__init(&e);
+	/* cached without its signatures first: a signed fill reads it again */
+	assert_int_equal(identity__fill(c, fd, AT_FDCWD, path, &e), 0);
+	assert_int_equal(fill_signed(c, fd, path, &e, miss), 0);
+	assert_int_equal(fill_signed(c, fd, path, &e, hit), 0);
+	identity_cache__stats(c, &st);
+	assert_int_equal(st.misses, 2);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.entries, 1);
+	if (event__isset(miss, CERT_SIGNATURE_TYPE)) {
+		assert_string_equal(event__str(miss, CERT_SHA1), event__str(&e, FIELD_SHA1));
+		assert_string_equal(event__str(miss, CERT_SHA256), event__str(&e, FIELD_SHA256));
+	}
+	event__free(&e);
+	identity_cache__free(c);
+	close(fd);
+	unlink(path);
+}
+
+static void assert_same_cert(const struct event *a, const struct event *b)
+{
+	for (int id = 0; id < CERT__COUNT; id++) {
+		assert_int_equal(event__isset(a, id), event__isset(b, id));
+		if (!event__isset(a, id))
+			continue;
+		if (cert_fields[id].type == FT_STRLIST) {
+			const char *x = event__list_next(a, id, NULL),
+				   *y = event__list_next(b, id, NULL);
+
+			assert_int_equal(event__list_count(a, id), event__list_count(b, id));
+			for (; x; x = event__list_next(a, id, x), y = event__list_next(b, id, y))
+				assert_string_equal(x, y);
+		} else if (cert_fields[id].type == FT_STRING || cert_fields[id].type == FT_JSON) {
+			assert_string_equal(event__str(a, id), event__str(b, id));
+		} else {
+			assert_int_equal(event__long(a, id), event__long(b, id));
+		}
+	}
+}
+
+/* A nested signature and a second entry: Signer the first's, Signers and NestedSignatures all. */
+static void certinfo__nested__record_columns_and_cached(void **state)
+{
+	struct sign_opts inner = chain_opts(EVP_sha1()), outer = chain_opts(EVP_sha256());
+	struct sign_opts second = {
+	    .md = EVP_sha512(), .signer = pki.self, .key = pki.other_key, .certs = {pki.self}};
+	struct event cert, hit;
+	unsigned char *ders[2];
+	const char *it;
+	json_t *nested;
+	int lens[2];
+
+	build_image(true);
+	reserve_table();
+	ders[0] = sign_der(&inner, &lens[0]);
+	outer.nested_der = ders[0];
+	outer.nested_len = lens[0];
+	ders[1] = sign_der(&outer, &lens[1]);
+	OPENSSL_free(ders[0]);
+	ders[0] = ders[1];
+	lens[0] = lens[1];
+	ders[1] = sign_der(&second, &lens[1]);
+	attach(ders, lens, 2);
+	OPENSSL_free(ders[0]);
+	OPENSSL_free(ders[1]);
+	assert_int_equal(check(NULL), 0);
+
+	event__init(&cert);
+	event__init(&hit);
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	assert_int_equal(certinfo__fill(&info, &cert), 0);
+	assert_int_equal(event__long(&cert, CERT_IS_SIGNED), 1);
+	assert_string_equal(event__str(&cert, CERT_SIGNATURE_TYPE), "Embedded");
+	assert_string_equal(event__str(&cert, CERT_SIGNER), info.sig[0].signer);
+	assert_string_equal(event__str(&cert, CERT_SIGNER_HASH), info.sig[0].signer_hash);
+	assert_string_equal(event__str(&cert, CERT_ISSUER), info.sig[0].issuer);
+	assert_string_equal(event__str(&cert, CERT_CERTIFICATE_SERIAL_NUMBER), info.sig[0].serial);
+	assert_int_equal(event__long(&cert, CERT_CERTIFICATE_CREATION_TIME),
+			 info.sig[0].not_before * 1000000);
+	assert_int_equal(event__list_count(&cert, CERT_SIGNERS), 3);
+	it = event__list_next(&cert, CERT_SIGNERS, NULL);
+	it = event__list_next(&cert, CERT_SIGNERS, it);
+	it = event__list_next(&cert, CERT_SIGNERS, it);
+	assert_string_equal(it, "Self Signed");
+	nested = json_loads(event__str(&cert, CERT_NESTED_SIGNATURES), 0, NULL);
+	assert_true(json_is_array(nested));
+	assert_int_equal(json_array_size(nested), 2);
+	assert_true(json_is_true(json_object_get(json_array_get(nested, 0), "Nested")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(nested, 1), "Signer")),
+			    "Self Signed");
+	json_decref(nested);
+
+	fill_signed_twice(&cert, &hit);
+	assert_same_cert(&cert, &hit);
+	assert_string_equal(event__str(&hit, CERT_SIGNER), info.sig[0].signer);
+
+	/* too large to hash: no SHA1 to report it by, so its signatures are not read */
+	{
+		struct identity_cache *c = identity_cache__new(4);
+		char path[] = "/tmp/test_authenticode.XXXXXX";
+		struct event e;
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, img, img_len), (ssize_t)img_len);
+		assert_int_equal(ftruncate(fd, HASH_MAX_SIZE + 1), 0); /* sparse */
+		event__init(&e);
+		assert_int_equal(fill_signed(c, fd, path, &e, &hit), 0);
+		assert_false(event__isset(&e, FIELD_SHA1));
+		assert_false(event__isset(&hit, CERT_SIGNATURE_TYPE));
+		event__free(&e);
+		identity_cache__free(c);
+		close(fd);
+		unlink(path);
+	}
+
+	/* changed after signing: the signers stay, IsSigned false */
+	img[HDR_SIZE] ^= 1;
+	fill_signed_twice(&cert, &hit);
+	assert_int_equal(event__long(&hit, CERT_IS_SIGNED), 0);
+	assert_string_equal(event__str(&hit, CERT_SIGNER), info.sig[0].signer);
+	assert_same_cert(&cert, &hit);
+
+	/* unsigned: no column at all */
+	build_image(false);
+	fill_signed_twice(&cert, &hit);
+	assert_false(event__isset(&hit, CERT_SIGNATURE_TYPE));
+	assert_false(event__isset(&hit, CERT_SHA1));
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	info.n_sigs = 0;
+	assert_int_equal(certinfo__fill(&info, &cert), -ENOENT);
+	event__free(&cert);
+	event__free(&hit);
+}
+
 static void check__bad_message_digest__not_signed(void **state)
 {
 	struct sign_opts o = chain_opts(EVP_sha256());
@@ -1015,6 +1178,7 @@ int main(void)
 	    cmocka_unit_test(check__pkcs9_countersignature__time_read),
 	    cmocka_unit_test(check__rfc3161_timestamp__time_read_and_bound_to_the_signature),
 	    cmocka_unit_test(check__nested_and_second_entry__listed_in_order),
+	    cmocka_unit_test(certinfo__nested__record_columns_and_cached),
 	    cmocka_unit_test(check__microsoft_root__only_when_trusted),
 	    cmocka_unit_test(check__bad_message_digest__not_signed),
 	    cmocka_unit_test(check__unsigned_and_broken_tables__reason),

@@ -164,7 +164,7 @@ static void exec_event(struct event *e, const char *file, const char *company, i
 		event__set_str(e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, company);
 }
 
-static const char *list_item(const struct event *e, enum field_id f, size_t i)
+static const char *list_item(const struct event *e, int f, size_t i)
 {
 	const char *it = NULL;
 
@@ -326,6 +326,85 @@ static void eval__no_rule_matches__none(void **state)
 	free_detector(d, &s);
 }
 
+/* The pack's Atera certificate query. */
+static const char cert_rule[] =
+    "id: atera-signer\n"
+    "name: Atera by signer\n"
+    "query: |\n"
+    "  DeviceFileCertificateInfo\n"
+    "  | where Timestamp between (now(-5d)..now())\n"
+    "  | where Signer has 'Atera Networks'\n"
+    "  | summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),\n"
+    "  Report=make_set(ReportId), Count=count() by DeviceId, DeviceName, SHA1\n";
+
+static void cert_event(struct event *e, const char *signer, const char *const *signers, size_t n,
+		       int64_t ts, long report)
+{
+	event__reset_table(e, TABLE_CERTIFICATE);
+	event__set_long(e, CERT_TIMESTAMP, ts);
+	event__set_str(e, CERT_DEVICE_ID, "dev-1");
+	event__set_str(e, CERT_DEVICE_NAME, "host-1");
+	event__set_long(e, CERT_REPORT_ID, report);
+	event__set_str(e, CERT_SHA1, "aa");
+	event__set_long(e, CERT_IS_SIGNED, 1);
+	event__set_str(e, CERT_SIGNATURE_TYPE, "Embedded");
+	event__set_str(e, CERT_SIGNER, signer);
+	event__set_list(e, CERT_SIGNERS, signers, n);
+}
+
+/* A record meets its own table's rules; a nested signer counts for Signer. */
+static void eval__certificate_record__its_table_rules_only(void **state)
+{
+	char cert_path[80];
+	const char *paths[] = {company_path, cert_path};
+	const char *nested[] = {"Someone Else", "Atera Networks Ltd"};
+	const char *other[] = {"Someone Else"};
+	struct rules_diag diag;
+	struct sink s;
+	struct detector *d;
+	struct ruleset *rs;
+	json_t *a[4];
+	struct event e;
+
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.yaml", dir);
+	write_file(company_path, company_rule);
+	write_file(cert_path, cert_rule);
+	rs = ruleset__load_paths(paths, 2, &diag);
+	if (!rs)
+		fail_msg("rules: %s", diag.msg);
+	d = new_detector(rs, &s, NULL);
+	event__init(&e);
+
+	/* the top signer is someone else; the nested one is Atera's */
+	cert_event(&e, "Someone Else", nested, 2, T0, 7);
+	assert_int_equal(detector__eval(d, &e, T0), DETECT_MATCH);
+	assert_int_equal(event__list_count(&e, CERT_MATCHED_RULES), 1);
+	assert_string_equal(list_item(&e, CERT_MATCHED_RULES, 0), "atera-signer");
+	assert_int_equal(alerts(&s, a, 4, NULL), 1);
+	assert_string_equal(jstr(a[0], "RuleId"), "atera-signer");
+	assert_string_equal(jstr(a[0], "Table"), "DeviceFileCertificateInfo");
+	assert_string_equal(jstr(a[0], "DeviceName"), "host-1");
+	assert_string_equal(jstr(a[0], "SHA1"), "aa");
+	assert_int_equal(jint(a[0], "Count"), 1);
+	json_decref(a[0]);
+
+	cert_event(&e, "Someone Else", other, 1, T0, 8);
+	assert_int_equal(detector__eval(d, &e, T0), DETECT_NONE);
+
+	/* a process record of Atera's meets the process rule only */
+	exec_event(&e, "AteraAgent.exe", "Atera Networks Ltd.", T0, 9);
+	event__set_str(&e, FIELD_SHA1, "aa");
+	assert_int_equal(detector__eval(d, &e, T0), DETECT_MATCH);
+	assert_int_equal(event__list_count(&e, FIELD_MATCHED_RULES), 1);
+	assert_string_equal(list_item(&e, FIELD_MATCHED_RULES, 0), "rmm-company");
+	assert_int_equal(alerts(&s, a, 4, NULL), 1);
+	assert_string_equal(jstr(a[0], "Table"), "DeviceProcessEvents");
+	json_decref(a[0]);
+	event__free(&e);
+	free_detector(d, &s);
+	unlink(cert_path);
+}
+
 static void unmatchable__identity_only_rules__by_identity(void **state)
 {
 	struct sink s;
@@ -334,17 +413,76 @@ static void unmatchable__identity_only_rules__by_identity(void **state)
 
 	event__init(&e);
 	exec_event(&e, "bash", "Debian", T0, 1);
-	assert_true(detector__unmatchable(d, &e));
+	assert_true(detector__unmatchable(d, &e, NULL));
 	/* no company at all cannot match either */
 	exec_event(&e, "bash", NULL, T0, 1);
-	assert_true(detector__unmatchable(d, &e));
+	assert_true(detector__unmatchable(d, &e, NULL));
 	exec_event(&e, "AteraAgent.exe", "Atera Networks Ltd.", T0, 1);
-	assert_false(detector__unmatchable(d, &e));
+	assert_false(detector__unmatchable(d, &e, NULL));
 	/* an exclusion reads per-exec columns, but only ever removes matches */
 	exec_event(&e, "AteraScheduler.exe", "Atera Networks Ltd.", T0, 1);
-	assert_false(detector__unmatchable(d, &e));
+	assert_false(detector__unmatchable(d, &e, NULL));
 	event__free(&e);
 	free_detector(d, &s);
+}
+
+/* A certificate rule that could match the file's certificate record keeps it unmarked. */
+static void unmatchable__certificate_rule__by_the_file_signers(void **state)
+{
+	static const char path_rule[] =
+	    "id: signer-path\n"
+	    "name: by signer and path\n"
+	    "query: |\n"
+	    "  DeviceFileCertificateInfo\n"
+	    "  | where Signer has 'Nobody' and FolderPath startswith '/opt'\n";
+	char cert_path[80], path2[80];
+	const char *paths[] = {company_path, cert_path, path2};
+	const char *atera[] = {"Atera Networks Ltd"}, *other[] = {"Other Corp"};
+	struct rules_diag diag;
+	struct ruleset *rs;
+	struct sink s;
+	struct detector *d;
+	struct event e, cert;
+
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.yaml", dir);
+	snprintf(path2, sizeof(path2), "%s/path.yaml", dir);
+	write_file(company_path, company_rule);
+	write_file(cert_path, cert_rule);
+	rs = ruleset__load_paths(paths, 2, &diag);
+	if (!rs)
+		fail_msg("rules: %s", diag.msg);
+	d = new_detector(rs, &s, NULL);
+	event__init(&e);
+	event__init(&cert);
+	/* a file whose version info says nothing of Atera, signed by Atera */
+	exec_event(&e, "agent.exe", "Someone", T0, 1);
+	cert_event(&cert, "Atera Networks Ltd", atera, 1, 0, 0);
+	assert_false(detector__unmatchable(d, &e, &cert));
+	/* signed by another: neither table's rules can match it */
+	cert_event(&cert, "Other Corp", other, 1, 0, 0);
+	assert_true(detector__unmatchable(d, &e, &cert));
+	/* not signed: no certificate record, nothing to match */
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	assert_true(detector__unmatchable(d, &e, &cert));
+	assert_true(detector__unmatchable(d, &e, NULL));
+	free_detector(d, &s);
+
+	/* a certificate rule reading the record's path: another run may have another path */
+	write_file(path2, path_rule);
+	paths[1] = path2;
+	rs = ruleset__load_paths(paths, 2, &diag);
+	if (!rs)
+		fail_msg("rules: %s", diag.msg);
+	d = new_detector(rs, &s, NULL);
+	cert_event(&cert, "Other Corp", other, 1, 0, 0);
+	assert_false(detector__unmatchable(d, &e, &cert));
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	assert_true(detector__unmatchable(d, &e, &cert));
+	event__free(&e);
+	event__free(&cert);
+	free_detector(d, &s);
+	unlink(cert_path);
+	unlink(path2);
 }
 
 static void unmatchable__rule_reads_per_exec_column__never(void **state)
@@ -356,7 +494,7 @@ static void unmatchable__rule_reads_per_exec_column__never(void **state)
 	event__init(&e);
 	/* another exec of the same file may be named rmm-tool */
 	exec_event(&e, "bash", "Debian", T0, 1);
-	assert_false(detector__unmatchable(d, &e));
+	assert_false(detector__unmatchable(d, &e, NULL));
 	event__free(&e);
 	free_detector(d, &s);
 }
@@ -424,8 +562,10 @@ int main(void)
 	    cmocka_unit_test(eval__two_rules_match__both_listed),
 	    cmocka_unit_test(eval__excluded_event__suppressed_and_no_alert),
 	    cmocka_unit_test(eval__no_rule_matches__none),
+	    cmocka_unit_test(eval__certificate_record__its_table_rules_only),
 	    cmocka_unit_test(unmatchable__identity_only_rules__by_identity),
 	    cmocka_unit_test(unmatchable__rule_reads_per_exec_column__never),
+	    cmocka_unit_test(unmatchable__certificate_rule__by_the_file_signers),
 	    cmocka_unit_test(reload__rule_stays__its_group_carries_over),
 	    cmocka_unit_test(state_path__restart__groups_loaded_again),
 	};

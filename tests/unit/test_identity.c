@@ -344,7 +344,7 @@ static void fill_in__root_refused__no_package_not_cached(void **state)
 	entered = left = 0;
 	enter_err = -EBUSY;
 	fake_root_fd = -1;
-	assert_int_equal(identity__fill_in(c, fd, &root, &e), 0);
+	assert_int_equal(identity__fill_in(c, fd, &root, &e, NULL), 0);
 	assert_int_equal(root.skipped, -EBUSY);
 	assert_true(entered == 1 && left == 0);
 	assert_int_equal(fake_root_fd, -1); /* never looked up */
@@ -352,7 +352,7 @@ static void fill_in__root_refused__no_package_not_cached(void **state)
 	assert_str(&e, FIELD_VERSION_INFO_SOURCE, NULL);
 	/* not cached: the next fill looks again, between enter and leave */
 	enter_err = 0;
-	assert_int_equal(identity__fill_in(c, fd, &root, &e), 0);
+	assert_int_equal(identity__fill_in(c, fd, &root, &e, NULL), 0);
 	assert_int_equal(root.skipped, 0);
 	assert_true(entered == 2 && left == 1);
 	assert_int_equal(fake_root_fd, 42);

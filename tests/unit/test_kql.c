@@ -672,7 +672,52 @@ static void tables__other_table__loads_and_never_matches_exec(void **state)
 	ruleset__free(rs);
 }
 
-/* let S = TABLE | where ... | distinct COLUMN over a table without records: an empty set. */
+/* Signer's string operators read Signers: the top signature's signer and the nested ones. */
+static void tables__certificate_signer__nested_signers_count(void **state)
+{
+	struct rules_diag diag;
+	struct ruleset *rs;
+	const struct rule *r, *by_col;
+	struct event e;
+
+	rs = load_query("DeviceFileCertificateInfo\n| where Signer has 'Atera Networks'", &diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	r = ruleset__rule(rs, 0);
+	assert_true(rule__live_on_linux(r));
+	event__init(&e);
+	event__reset_table(&e, TABLE_CERTIFICATE);
+	set_col(&e, "Signer", "Other Corp");
+	set_col(&e, "Signers", "Other Corp|Atera Networks Ltd");
+	assert_int_equal(rule__match(r, &e, NULL), RULE_MATCH);
+	set_col(&e, "Signers", "Other Corp");
+	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
+	/* a process record never meets a certificate rule, whatever its columns */
+	event__reset(&e);
+	set_col(&e, "ProcessVersionInfoCompanyName", "Atera Networks Ltd");
+	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
+	ruleset__free(rs);
+
+	/* summarize by Signer is the top signer's column itself */
+	rs = load_query("DeviceFileCertificateInfo\n| where Signer !has 'Atera'\n"
+			"| summarize count() by Signer",
+			&diag);
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	by_col = ruleset__rule(rs, 0);
+	assert_int_equal(rule__summarize_col(by_col, 0)->field, CERT_SIGNER);
+	event__reset_table(&e, TABLE_CERTIFICATE);
+	set_col(&e, "Signer", "Other Corp");
+	set_col(&e, "Signers", "Other Corp|Atera Networks Ltd");
+	assert_int_equal(rule__match(by_col, &e, NULL), RULE_NO_MATCH);
+	ruleset__free(rs);
+	event__free(&e);
+}
+
+/*
+ * let S = TABLE | where ... | distinct COLUMN over a table whose values are not
+ * kept: an empty set, said with a warning.
+ */
 static void tables__tabular_let__empty_set_of_unproduced_table(void **state)
 {
 	static const char *const refused[][2] = {
@@ -697,6 +742,8 @@ static void tables__tabular_let__empty_set_of_unproduced_table(void **state)
 			&diag);
 	if (!rs)
 		fail_msg("%s", diag.msg);
+	assert_int_equal(diag.nwarnings, 1);
+	assert_false(rule__live_on_linux(ruleset__rule(rs, 0)));
 	event__init(&e);
 	set_col(&e, "SHA1", "ab");
 	assert_int_equal(rule__match(ruleset__rule(rs, 0), &e, NULL), RULE_NO_MATCH);
@@ -726,6 +773,7 @@ int main(void)
 	    cmocka_unit_test(lexer__errors),
 	    cmocka_unit_test(parser__errors_name_file_line_col),
 	    cmocka_unit_test(parser__nesting_is_bounded),
+	    cmocka_unit_test(tables__certificate_signer__nested_signers_count),
 	    cmocka_unit_test(parser__long_or_chain),
 	    cmocka_unit_test(parser__windows_only_column_warns),
 	    cmocka_unit_test(window__extraction),

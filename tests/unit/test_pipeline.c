@@ -66,11 +66,26 @@ int __wrap_reader__open(struct reader *r, const struct exec_info *x, int proc_fd
 	return 0;
 }
 
+static const char *identify_signer; /* the file is signed by it; NULL: unsigned */
+static const char *identify_sha1 = "0123456789abcdef0123456789abcdef01234567";
+
 int __wrap_reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
-			    struct event *e)
+			    struct event *e, struct event *cert)
 {
+	const char *signers[] = {identify_signer};
+
+	event__reset_table(cert, TABLE_CERTIFICATE);
 	if (identify_err)
 		return identify_err;
+	if (identify_signer) {
+		event__set_str(e, FIELD_SHA1, identify_sha1);
+		event__set_str(cert, CERT_SHA1, identify_sha1);
+		event__set_long(cert, CERT_IS_SIGNED, 1);
+		event__set_str(cert, CERT_SIGNATURE_TYPE, "Embedded");
+		event__set_str(cert, CERT_SIGNER, identify_signer);
+		event__set_list(cert, CERT_SIGNERS, signers, 1);
+		event__set_str(cert, CERT_NESTED_SIGNATURES, "[]");
+	}
 	return event__set_str(e, FIELD_SHA256, "ab");
 }
 
@@ -113,8 +128,12 @@ enum detect_result __wrap_detector__eval(struct detector *d, struct event *e, in
 	return eval_result;
 }
 
-bool __wrap_detector__unmatchable(const struct detector *d, const struct event *e)
+static bool unmatchable_saw_signer; /* the certificate record it was given had a Signer */
+
+bool __wrap_detector__unmatchable(const struct detector *d, const struct event *e,
+				  const struct event *cert)
 {
+	unmatchable_saw_signer = cert && event__isset(cert, CERT_SIGNER);
 	return unmatchable;
 }
 
@@ -166,6 +185,7 @@ static int setup(void **state)
 	open_kind = WINE_NOT;
 	open_err = identify_err = resolve_err = 0;
 	open_script = false;
+	identify_signer = NULL;
 	eval_result = DETECT_NONE;
 	unmatchable = false;
 	n_marked = 0;
@@ -439,6 +459,96 @@ static void pipeline__identity__read_or_error_counted(void **state)
 	json_decref(busy);
 }
 
+/* A signed file: one certificate record when first run, then at most one a day. */
+static void pipeline__signed_file__one_certificate_record_a_day(void **state)
+{
+	struct fixture *fx = *state;
+	struct pipeline_opts opts = {.emit = EMIT_EVENTS,
+				     .device_id = "dev-1",
+				     .device_name = "host-1",
+				     .out = fx->out,
+				     .identity = (struct identity_cache *)&identity_dummy};
+	const int64_t hour_ns = 3600LL * 1000000000;
+	struct pipeline_stats ps;
+	struct exec_info *x;
+	json_t *ev, *cert;
+
+	fx->p = pipeline__new(&opts);
+	assert_non_null(fx->p);
+	identify_signer = "Atera Networks Ltd";
+	x = exec_self(fx);
+	fx->k.boot_ns = hour_ns;
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	cert = next_line(fx);
+	assert_non_null(cert);
+	assert_string_equal(str(ev, "RecordType"), "DeviceProcessEvents");
+	assert_string_equal(str(cert, "RecordType"), "DeviceFileCertificateInfo");
+	assert_string_equal(str(cert, "Signer"), "Atera Networks Ltd");
+	assert_string_equal(str(cert, "SHA1"), identify_sha1);
+	assert_string_equal(str(cert, "DeviceId"), "dev-1");
+	assert_string_equal(str(cert, "DeviceName"), "host-1");
+	assert_string_equal(str(cert, "FolderPath"), fx->self_exe);
+	assert_string_equal(str(cert, "FileName"), base_of(fx->self_exe));
+	assert_string_equal(str(cert, "Timestamp"), str(ev, "Timestamp"));
+	assert_true(num(cert, "ReportId") > num(ev, "ReportId"));
+	assert_true(json_is_array(json_object_get(cert, "NestedSignatures")));
+	assert_null(json_object_get(cert, "ProcessId"));
+	json_decref(ev);
+	json_decref(cert);
+
+	/* run again within the day: no record; a day after the first: one more */
+	x = exec_self(fx);
+	fx->k.boot_ns = 24 * hour_ns;
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	assert_null(next_line(fx));
+	json_decref(ev);
+	x = exec_self(fx);
+	fx->k.boot_ns = 25 * hour_ns;
+	pipeline__exec(fx->p, x);
+	ev = next_line(fx);
+	cert = next_line(fx);
+	assert_non_null(cert);
+	assert_string_equal(str(cert, "RecordType"), "DeviceFileCertificateInfo");
+	json_decref(ev);
+	json_decref(cert);
+
+	/* an unsigned file: none */
+	identify_signer = NULL;
+	pipeline__exec(fx->p, exec_self(fx));
+	ev = next_line(fx);
+	assert_null(next_line(fx));
+	json_decref(ev);
+	pipeline__stats(fx->p, &ps);
+	assert_int_equal(ps.certificates, 2);
+	assert_int_equal(ps.events_emitted, 6);
+}
+
+/* The unmatchable test is given the file's certificate record, for the certificate rules. */
+static void pipeline__signed_file__unmatchable_sees_its_certificate(void **state)
+{
+	struct fixture *fx = *state;
+	struct pipeline_opts opts = {.emit = EMIT_ALERTS,
+				     .out = fx->out,
+				     .detector = (struct detector *)&detector_dummy,
+				     .identity = (struct identity_cache *)&identity_dummy,
+				     .mark_unmatchable = mark};
+
+	fx->p = pipeline__new(&opts);
+	assert_non_null(fx->p);
+	identify_signer = "Atera Networks Ltd";
+	unmatchable = false; /* a certificate rule matches its signer */
+	pipeline__exec(fx->p, exec_self(fx));
+	assert_true(unmatchable_saw_signer);
+	assert_int_equal(n_marked, 0);
+	identify_signer = NULL;
+	unmatchable = true;
+	pipeline__exec(fx->p, exec_self(fx));
+	assert_false(unmatchable_saw_signer);
+	assert_int_equal(n_marked, 1);
+}
+
 static const char loader_argv[] = "wine64\0C:\\app\\prog.exe\0-x";
 
 static void pipeline__wine_program__held_then_names_its_children(void **state)
@@ -633,6 +743,8 @@ int main(void)
 	    T(pipeline__unmatchable_exe__not_marked_unless_sure),
 	    T(pipeline__read_timed_out__says_so),
 	    T(pipeline__identity__read_or_error_counted),
+	    T(pipeline__signed_file__one_certificate_record_a_day),
+	    T(pipeline__signed_file__unmatchable_sees_its_certificate),
 	    T(pipeline__wine_program__held_then_names_its_children),
 	    T(pipeline__wine_prefix_not_answering__reported_at_once),
 	    T(pipeline__snapshot__reports_running_processes_but_itself),

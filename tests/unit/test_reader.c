@@ -358,7 +358,7 @@ static void identify__file__identity_columns_and_stale_ones_cleared(void **state
 	event__init(&e);
 	event__set_str(&e, FIELD_PROCESS_VERSION_INFO_COMPANY_NAME, "from the last exec");
 	event__set_str(&e, FIELD_FILE_NAME, "prog");
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), 0);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	assert_string_equal(event__str(&e, FIELD_SHA256), ABC_SHA256);
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 3);
@@ -384,7 +384,7 @@ static void identify__exe_the_open_read__no_second_job(void **state)
 	assert_int_equal(reader__open(r, &x, -1, root_fd, prog, &f), 0);
 	assert_int_equal(guard_calls, 1);
 	/* a plain exec: the open job identified it already */
-	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, prog, &e, NULL), 0);
 	assert_int_equal(guard_calls, 1);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 3);
@@ -392,7 +392,7 @@ static void identify__exe_the_open_read__no_second_job(void **state)
 	/* any other fd is read on a worker */
 	event__reset(&e);
 	fd = open(prog, O_RDONLY | O_CLOEXEC);
-	assert_int_equal(reader__identify(r, fd, k.exe_dev, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, k.exe_dev, root_fd, prog, &e, NULL), 0);
 	assert_int_equal(guard_calls, 2);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	close(fd);
@@ -410,7 +410,7 @@ static void identify__no_cache__columns_unset(void **state)
 
 	event__init(&e);
 	event__set_str(&e, FIELD_SHA1, "from the last exec");
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), 0);
 	assert_false(event__isset(&e, FIELD_SHA1));
 	assert_int_equal(guard_calls, 0);
 	event__free(&e);
@@ -429,7 +429,7 @@ static void identify__worker_overran__etimedout_and_columns_unset(void **state)
 	event__init(&e);
 	event__set_str(&e, FIELD_SHA1, "from the last exec");
 	guard_mode = GUARD_OVERRUN;
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), -ETIMEDOUT);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), -ETIMEDOUT);
 	assert_string_equal(reader__error(r, -ETIMEDOUT),
 			    "timed out: the file system did not answer");
 	assert_false(event__isset(&e, FIELD_SHA1));
@@ -437,7 +437,7 @@ static void identify__worker_overran__etimedout_and_columns_unset(void **state)
 	assert_int_equal(open_fds(), fds);
 
 	guard_mode = GUARD_REAL;
-	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e), 0);
+	assert_int_equal(reader__identify(r, fd, 0, root_fd, prog, &e, NULL), 0);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	event__free(&e);
 	close(fd);
@@ -470,7 +470,7 @@ static void identify__package_database_hangs__charged_to_the_root_not_the_execut
 
 	/* the executable's device answers: the next exec of it is read in full ... */
 	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), 0);
-	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, script, &e), 0);
+	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, script, &e, NULL), 0);
 	assert_true(event__isset(&e, FIELD_SHA256));
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 17);
 	/* ... but for its package, which waits in the root that is still stuck */
@@ -490,7 +490,7 @@ static void identify__package_database_hangs__charged_to_the_root_not_the_execut
 	assert_int_equal(reader__wait_unstuck(r, 10000), 0);
 	event__reset(&e);
 	assert_int_equal(reader__open(r, &x, -1, root_fd, script, &f), 0);
-	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, script, &e), 0);
+	assert_int_equal(reader__identify(r, f.exe_fd, k.exe_dev, root_fd, script, &e, NULL), 0);
 	/* not the identity without a package: that one was never cached */
 	assert_string_equal(event__str(&e, FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME), "fakepkg");
 	assert_true(event__isset(&e, FIELD_SHA256));

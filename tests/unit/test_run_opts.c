@@ -154,6 +154,24 @@ static void run_opts__parse__rules__repeat_in_order(void **state)
 	assert_string_equal(logged, "at most 64 --rules");
 }
 
+static void run_opts__parse__trust_store__repeat_in_order_bounded(void **state)
+{
+	char *argv[2 + 2 * (RUN_MAX_TRUST_PATHS + 1)] = {"run"};
+	struct run_opts o;
+	int argc = 1;
+
+	assert_int_equal(PARSE(&o, "--trust-store", "ca.pem", "--trust-store=/etc/roots"), 0);
+	assert_int_equal(o.ntrust_paths, 2);
+	assert_string_equal(o.trust_paths[0], "ca.pem");
+	assert_string_equal(o.trust_paths[1], "/etc/roots");
+	for (int i = 0; i <= RUN_MAX_TRUST_PATHS; i++) {
+		argv[argc++] = "--trust-store";
+		argv[argc++] = "x.pem";
+	}
+	assert_int_equal(parse(&o, argv), -EINVAL);
+	assert_string_equal(logged, "at most 16 --trust-store");
+}
+
 static void run_opts__parse__values__set_their_field(void **state)
 {
 	struct run_opts o;
@@ -279,6 +297,7 @@ int main(void)
 	    cmocka_unit_test(run_opts__parse__emit_lists__combine),
 	    cmocka_unit_test(run_opts__parse__bad_emit__says_which),
 	    cmocka_unit_test(run_opts__parse__rules__repeat_in_order),
+	    cmocka_unit_test(run_opts__parse__trust_store__repeat_in_order_bounded),
 	    cmocka_unit_test(run_opts__parse__values__set_their_field),
 	    cmocka_unit_test(run_opts__parse__bounds__inclusive),
 	    cmocka_unit_test(run_opts__parse__bad_values__say_what_to_give),

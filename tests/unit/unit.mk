@@ -49,14 +49,14 @@ UNIT_SRCS_test_elfnote        := $(addprefix user/identity/,elfnote.c elf.c pkg_
 				 user/base/file.c
 UNIT_SRCS_test_fsguard        := user/identity/fsguard.c $(addprefix user/base/,clock.c file.c \
 				 proc.c thread.c)
-UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c) \
-				 $(UNIT_PACKAGE) user/event.c
+UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c \
+				 certinfo.c) $(UNIT_PACKAGE) user/event.c $(UNIT_JSON)
 UNIT_SRCS_test_package        := $(UNIT_PACKAGE)
 UNIT_SRCS_test_pathindex      := user/identity/pathindex.c
 UNIT_SRCS_test_pe             := user/identity/pe.c user/base/file.c
 UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c accounts.c \
-				 identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c) $(UNIT_PACKAGE) user/event.c \
-				 $(addprefix user/base/,clock.c proc.c thread.c)
+				 identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c certinfo.c) $(UNIT_PACKAGE) \
+				 user/event.c $(addprefix user/base/,clock.c proc.c thread.c) $(UNIT_JSON)
 UNIT_WRAP_test_reader         := fsguard__run
 UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
 UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
@@ -75,7 +75,9 @@ UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 UNIT_SRCS_test_procfs         := user/pipeline/procfs.c user/identity/root.c \
 				 $(addprefix user/base/,file.c proc.c)
 # The pipeline, with the executable reader and the rules faked: the rest is real.
+UNIT_SRCS_test_cert_seen      := user/pipeline/cert_seen.c
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c user/pipeline/wine_hold.c \
+				 user/pipeline/cert_seen.c \
 				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
 				 user/event.c user/output/event_json.c $(addprefix user/identity/,container.c \
 				 wine.c winepath.c accounts.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
@@ -112,6 +114,6 @@ UNIT_SRCS_test_options        := user/cmd/options.c
 UNIT_SRCS_test_run_opts       := user/cmd/run_opts.c user/cmd/options.c user/base/log.c
 UNIT_WRAP_test_run_opts       := log__msg
 # Authenticode, over images signed in memory by the test (libcrypto is in LDLIBS).
-UNIT_SRCS_test_authenticode   := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c) \
-				 user/base/file.c
+UNIT_SRCS_test_authenticode   := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c \
+				 certinfo.c identity.c hash.c filetype.c) $(UNIT_PACKAGE) user/event.c $(UNIT_JSON)
 UNIT_SRCS_test_table          := user/table.c user/event.c

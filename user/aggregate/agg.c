@@ -16,11 +16,11 @@ static uint64_t hash_value(int64_t num, const char *str, size_t len)
 	return str ? strhash__bytes(str, len, 0) : strhash__mix64((uint64_t)num);
 }
 
-enum agg_value_type agg__value_type_of(int field)
+enum agg_value_type agg__value_type_of(const struct rule_ent *r, int field)
 {
 	if (field < 0)
 		return AGG_V_STRING;
-	switch (event_fields[field].type) {
+	switch (r->fields[field].type) {
 	case FT_LONG:
 		return AGG_V_LONG;
 	case FT_TIME:
@@ -442,8 +442,12 @@ int agg__add_rule(struct agg *a, const struct agg_rule *rule)
 
 	if (!rule->id || !rule->ncols)
 		return -EINVAL;
+	r.table_name = rule->table_name;
+	r.fields = event__table_fields(rule->table, &r.nfields);
+	if (!r.fields)
+		return -EINVAL;
 	for (size_t i = 0; i < rule->ncols; i++)
-		if (!rule->cols[i].name || rule->cols[i].field >= FIELD__COUNT ||
+		if (!rule->cols[i].name || rule->cols[i].field >= (int)r.nfields ||
 		    rule->cols[i].field < -1)
 			return -EINVAL;
 	r.id = strdup(rule->id);
@@ -526,15 +530,16 @@ static long encode_key(struct agg *a, const struct rule_ent *r, const struct agg
 }
 
 /* The by-value of column @c in @e; a Defender-only column is "", a list column null. */
-static struct agg_value event_value(const struct summarize_col *c, const struct event *e)
+static struct agg_value event_value(const struct rule_ent *r, const struct summarize_col *c,
+				    const struct event *e)
 {
 	struct agg_value v = {.type = AGG_V_NULL};
 
 	if (c->field < 0)
 		return (struct agg_value){.type = AGG_V_STRING, .str = "", .len = 0};
-	if (!event__isset(e, c->field) || event_fields[c->field].type == FT_STRLIST)
+	if (!event__isset(e, c->field) || r->fields[c->field].type == FT_STRLIST)
 		return v;
-	v.type = agg__value_type_of(c->field);
+	v.type = agg__value_type_of(r, c->field);
 	if (v.type == AGG_V_STRING) {
 		v.str = event__str(e, c->field);
 		v.len = event__str_len(e, c->field);
@@ -675,8 +680,9 @@ static int add_values(struct agg *a, struct group *g, size_t i, const struct eve
 
 	if (!event__isset(e, c->field))
 		return 0; /* like Kusto, the aggregates skip nulls */
-	switch (event_fields[c->field].type) {
+	switch (a->rules[g->rule].fields[c->field].type) {
 	case FT_STRING:
+	case FT_JSON:
 		rc = agg__vmap_touch(&g->maps[i], 0, event__str(e, c->field),
 				     event__str_len(e, c->field), ts, cutoff);
 		break;
@@ -718,8 +724,8 @@ int agg__add(struct agg *a, size_t rule, const struct event *e, int64_t now_us)
 		return 0;
 	}
 	for (size_t i = 0; i < r->ncols; i++)
-		vals[i] =
-		    r->cols[i].kind == AGG_BY ? event_value(&r->cols[i], e) : (struct agg_value){0};
+		vals[i] = r->cols[i].kind == AGG_BY ? event_value(r, &r->cols[i], e)
+						    : (struct agg_value){0};
 	g = agg__group_get(a, rule, vals, &created);
 	if (!g)
 		return -ENOMEM;
@@ -778,6 +784,7 @@ static int emit_group(struct agg *a, struct group *g, int64_t now, agg_emit_fn e
 	struct agg_alert al = {
 	    .rule_id = r->id,
 	    .rule_name = r->name,
+	    .table = r->table_name,
 	    .tactics = (const char *const *)r->tactics,
 	    .ntactics = r->ntactics,
 	    .techniques = (const char *const *)r->techniques,
@@ -817,7 +824,7 @@ static int emit_group(struct agg *a, struct group *g, int64_t now, agg_emit_fn e
 				cells[i].n = 0;
 			}
 		} else {
-			err = vmap_collect(&g->maps[i], cutoff, agg__value_type_of(c->field),
+			err = vmap_collect(&g->maps[i], cutoff, agg__value_type_of(r, c->field),
 					   &sets[i], &n);
 			if (err)
 				goto cleanup;

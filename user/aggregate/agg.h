@@ -63,6 +63,8 @@ struct agg_rule {
 	int64_t window_us; /* 0: no look-back, everything since start counts */
 	const struct summarize_col *cols;
 	size_t ncols;
+	enum table_id table;	/* the table of the records it aggregates */
+	const char *table_name; /* its name, for the alerts; static */
 };
 
 /* One value of an alert column. */
@@ -88,6 +90,7 @@ struct agg_cell {
 struct agg_alert {
 	const char *rule_id;
 	const char *rule_name;
+	const char *table; /* the name of the table its records are of */
 	const char *const *tactics;
 	size_t ntactics;
 	const char *const *techniques;

@@ -42,6 +42,9 @@ struct rule_ent {
 	int64_t window_us;
 	struct summarize_col *cols;
 	size_t ncols;
+	const char *table_name;		 /* static, or NULL */
+	const struct field_desc *fields; /* the columns of the records it aggregates */
+	size_t nfields;
 };
 
 struct group {
@@ -70,7 +73,8 @@ struct agg {
 	size_t scratch_cap;
 };
 
-enum agg_value_type agg__value_type_of(int field);
+/* The value type of column @field (-1: a Defender-only column) of @r's records. */
+enum agg_value_type agg__value_type_of(const struct rule_ent *r, int field);
 /* Columns whose distinct values are kept (the rest come from the timeline or the key). */
 bool agg__needs_values(const struct summarize_col *c);
 /* Returns 0, 1 when the value was dropped at the map's max, or -ENOMEM. */

@@ -61,7 +61,7 @@ static json_t *columns_to_json(const struct rule_ent *r)
 
 		if (append(cols, json_pack("{s:s, s:s, s:s?}", "Name", c->name, "Kind",
 					   kind_names[c->kind], "Field",
-					   c->field >= 0 ? event_fields[c->field].name : NULL))) {
+					   c->field >= 0 ? r->fields[c->field].name : NULL))) {
 			json_decref(cols);
 			return NULL;
 		}
@@ -106,10 +106,11 @@ static json_t *group_to_json(const struct agg *a, const struct group *g)
 		if (r->cols[i].kind == AGG_BY)
 			err = append(by, value_to_json(v->type, v->num, v->str, v->len));
 		if (!err)
-			err = append(vals, agg__needs_values(&r->cols[i])
-					       ? vmap_to_json(&g->maps[i],
-							      agg__value_type_of(r->cols[i].field))
-					       : json_null());
+			err =
+			    append(vals, agg__needs_values(&r->cols[i])
+					     ? vmap_to_json(&g->maps[i],
+							    agg__value_type_of(r, r->cols[i].field))
+					     : json_null());
 	}
 	for (size_t i = 0; !err && i < g->tl.len; i++) {
 		const struct bucket *b = &g->tl.b[i];
@@ -174,8 +175,8 @@ static bool columns_match(const struct rule_ent *r, const json_t *cols)
 			return false;
 		if (strcmp(name, c->name) || strcmp(kind, kind_names[c->kind]))
 			return false;
-		if (c->field >= 0 ? !json_is_string(field) || strcmp(json_string_value(field),
-								     event_fields[c->field].name)
+		if (c->field >= 0 ? !json_is_string(field) ||
+					strcmp(json_string_value(field), r->fields[c->field].name)
 				  : !json_is_null(field))
 			return false;
 	}
@@ -277,12 +278,12 @@ static int load_group(struct agg *a, size_t rule, const json_t *jg)
 
 		if (c->kind != AGG_BY)
 			continue;
-		err = value_from_json(json_array_get(by, nby++), agg__value_type_of(c->field), true,
-				      &keyvals[i], &bufs[i]);
+		err = value_from_json(json_array_get(by, nby++), agg__value_type_of(r, c->field),
+				      true, &keyvals[i], &bufs[i]);
 		/* the same by-values an event gives: "" for a Defender-only column */
 		if (!err && c->field < 0 && (keyvals[i].type != AGG_V_STRING || keyvals[i].len))
 			err = -EINVAL;
-		if (!err && c->field >= 0 && event_fields[c->field].type == FT_STRLIST &&
+		if (!err && c->field >= 0 && r->fields[c->field].type == FT_STRLIST &&
 		    keyvals[i].type != AGG_V_NULL)
 			err = -EINVAL;
 	}
@@ -319,7 +320,7 @@ static int load_group(struct agg *a, size_t rule, const json_t *jg)
 				return -EINVAL;
 			continue;
 		}
-		err = load_values(g, i, agg__value_type_of(r->cols[i].field), jv);
+		err = load_values(g, i, agg__value_type_of(r, r->cols[i].field), jv);
 		if (err)
 			return err;
 	}

@@ -26,9 +26,16 @@ int agg__add_ruleset(struct agg *a, const struct ruleset *rs)
 		    .window_us = rule__window_us(rule),
 		    .cols = cols,
 		    .ncols = nc,
+		    .table = rule__table(rule)->id,
+		    .table_name = rule__table(rule)->name,
 		};
+		size_t nfields;
+		/* a table without records keeps only the four columns every record starts with */
+		bool no_records = !event__table_fields(ar.table, &nfields);
 		int err = -ENOMEM;
 
+		if (no_records)
+			ar.table = TABLE_PROCESS;
 		if (tactics && techniques && cols) {
 			for (size_t k = 0; k < nt; k++)
 				tactics[k] = rule__tactic(rule, k);
@@ -36,12 +43,7 @@ int agg__add_ruleset(struct agg *a, const struct ruleset *rs)
 				techniques[k] = rule__technique(rule, k);
 			for (size_t k = 0; k < nc; k++) {
 				cols[k] = *rule__summarize_col(rule, k);
-				/*
-				 * The aggregator reads DeviceProcessEvents records; a rule of
-				 * another table never gets one, so its columns stay empty.
-				 */
-				if (rule__table(rule)->id != TABLE_PROCESS &&
-				    cols[k].field > FIELD_REPORT_ID)
+				if (no_records && cols[k].field > FIELD_REPORT_ID)
 					cols[k].field = -1;
 			}
 			err = agg__add_rule(a, &ar);

@@ -245,6 +245,12 @@ void jw__null(struct json_writer *w)
 	put(w, "null", 4);
 }
 
+void jw__raw(struct json_writer *w, const char *s, size_t n)
+{
+	value_begin(w);
+	put(w, s, n);
+}
+
 void jw__time(struct json_writer *w, int64_t us)
 {
 	char buf[40];

@@ -46,6 +46,8 @@ void jw__ulong(struct json_writer *w, uint64_t v);
 void jw__double(struct json_writer *w, double v);
 void jw__bool(struct json_writer *w, bool v);
 void jw__null(struct json_writer *w);
+/* @s[0..@n) as it is: JSON text the caller vouches for. */
+void jw__raw(struct json_writer *w, const char *s, size_t n);
 /* RFC 3339 UTC with microseconds: "2026-11-28T06:32:01.123456Z". */
 void jw__time(struct json_writer *w, int64_t us_since_epoch);
 void jw__base64(struct json_writer *w, const void *data, size_t n);

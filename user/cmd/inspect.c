@@ -18,13 +18,14 @@
 #include "cmd/commands.h"
 #include "event.h"
 #include "identity/authenticode.h"
+#include "identity/certinfo.h"
 #include "identity/identity.h"
 #include "identity/probe.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: rmmhunt inspect [--no-hash] [--] PATH...\n\n"
+		"Usage: rmmhunt inspect [--no-hash] [--trust-store PATH]... [--] PATH...\n\n"
 		"Prints the identity of each file as one JSON object per line: Path, FileType\n"
 		"(pe32, pe32+, elf, script, other), the ProcessVersionInfo* columns,\n"
 		"VersionInfoCompanyNames, VersionInfoSource, SHA1, SHA256, FileSize, and Error\n"
@@ -38,9 +39,11 @@ static void usage(FILE *f)
 		"why IsSigned is false, SignatureDigestAlgorithm names the signature's digest,\n"
 		"NestedSignatures lists the other signatures (nested ones and further\n"
 		"certificate-table entries) with the same fields. Chains are verified against\n"
-		"the system's CA bundle (SSL_CERT_FILE, SSL_CERT_DIR).\n\n"
+		"the system's CA bundle (SSL_CERT_FILE, SSL_CERT_DIR) and --trust-store.\n\n"
 		"  --no-hash  leave SHA1 and SHA256 null: read only headers, resources and,\n"
-		"             for a signed PE image, what its signature covers\n");
+		"             for a signed PE image, what its signature covers\n"
+		"  --trust-store PATH  PEM file or directory of PEM files of roots to trust\n"
+		"             beside the system's (repeatable)\n");
 }
 
 static void write_column(struct json_writer *w, const struct event *e, enum field_id id)
@@ -67,70 +70,10 @@ static void write_column(struct json_writer *w, const struct event *e, enum fiel
 	}
 }
 
-static void kv_time(struct json_writer *w, const char *key, bool set, int64_t seconds)
-{
-	jw__key(w, key);
-	if (set)
-		jw__time(w, seconds * 1000000);
-	else
-		jw__null(w);
-}
-
-static void kv_str_or_null(struct json_writer *w, const char *key, bool set, const char *s)
-{
-	jw__key(w, key);
-	jw__cstring(w, set ? s : NULL);
-}
-
-/* The fields of one signature; @s NULL: none could be read, for @reason. */
-static void write_signature(struct json_writer *w, const struct authenticode_sig *s,
-			    const char *reason)
-{
-	bool cert = s && s->has_cert;
-
-	jw__kv_bool(w, "IsSigned", s && s->is_signed);
-	kv_str_or_null(w, "SignatureType", s, "Embedded");
-	kv_str_or_null(w, "SignatureDigestAlgorithm", s && s->digest_alg[0],
-		       s ? s->digest_alg : NULL);
-	kv_str_or_null(w, "Signer", cert && s->signer[0], s ? s->signer : NULL);
-	kv_str_or_null(w, "SignerHash", cert, s ? s->signer_hash : NULL);
-	kv_str_or_null(w, "Issuer", cert && s->issuer[0], s ? s->issuer : NULL);
-	kv_str_or_null(w, "IssuerHash", cert && s->issuer_hash[0], s ? s->issuer_hash : NULL);
-	kv_str_or_null(w, "CertificateSerialNumber", cert, s ? s->serial : NULL);
-	kv_time(w, "CertificateCreationTime", cert, cert ? s->not_before : 0);
-	kv_time(w, "CertificateExpirationTime", cert, cert ? s->not_after : 0);
-	kv_time(w, "CertificateCountersignatureTime", s && s->has_countersign,
-		s ? s->countersign_time : 0);
-	jw__key(w, "CrlDistributionPointUrls");
-	if (cert) {
-		jw__array_begin(w);
-		for (unsigned int i = 0; i < s->n_crl_urls; i++)
-			jw__cstring(w, s->crl_urls[i]);
-		jw__array_end(w);
-	} else {
-		jw__null(w);
-	}
-	jw__kv_bool(w, "IsTrusted", s && s->is_trusted);
-	jw__kv_bool(w, "IsRootSignerMicrosoft", s && s->is_root_microsoft);
-	if (s)
-		reason = s->reason;
-	if (reason)
-		jw__kv_str(w, "SignatureError", reason);
-}
-
 static void write_signatures(struct json_writer *w, const struct authenticode_info *info)
 {
-	write_signature(w, info->n_sigs ? &info->sig[0] : NULL, info->reason);
-	jw__key(w, "NestedSignatures");
-	jw__array_begin(w);
-	for (unsigned int i = 1; i < info->n_sigs; i++) {
-		jw__object_begin(w);
-		jw__kv_long(w, "CertificateTableEntry", info->sig[i].entry);
-		jw__kv_bool(w, "Nested", info->sig[i].nested);
-		write_signature(w, &info->sig[i], NULL);
-		jw__object_end(w);
-	}
-	jw__array_end(w);
+	certinfo__write_signature(w, info->n_sigs ? &info->sig[0] : NULL, info->reason);
+	certinfo__write_nested(w, info);
 }
 
 /* Renders the record of @arg into @w. Returns true when it was read without error. */
@@ -314,9 +257,11 @@ int cmd__inspect(int argc, char **argv)
 	    .done = PTHREAD_COND_INITIALIZER,
 	    .room = PTHREAD_COND_INITIALIZER,
 	};
+	const char *trust_paths[16];
 	struct authenticode_trust *trust;
 	unsigned int flags = 0;
-	int i, status;
+	size_t ntrust = 0;
+	int i, status, err = 0;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -324,6 +269,15 @@ int cmd__inspect(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--no-hash")) {
 			flags |= IDENTITY_NO_HASH;
+		} else if (!strcmp(argv[i], "--trust-store")) {
+			if (i + 1 >= argc ||
+			    ntrust == sizeof(trust_paths) / sizeof(trust_paths[0])) {
+				pr_err("inspect: --trust-store needs a PATH (at most %zu)",
+				       sizeof(trust_paths) / sizeof(trust_paths[0]));
+				usage(stderr);
+				return 2;
+			}
+			trust_paths[ntrust++] = argv[++i];
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -342,8 +296,15 @@ int cmd__inspect(int argc, char **argv)
 	pool.flags = flags;
 	/* Package lookups resolve paths in the host's own root. */
 	pool.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	/* The system's roots only: a file that cannot chain is reported untrusted. */
-	trust = authenticode_trust__new(NULL, 0, NULL);
+	/* The system's roots and --trust-store's: a file that cannot chain is reported untrusted.
+	 */
+	trust = authenticode_trust__new(trust_paths, ntrust, &err);
+	if (!trust && ntrust) {
+		pr_err("inspect: cannot load --trust-store: %s", strerror(-err));
+		if (pool.root_fd >= 0)
+			close(pool.root_fd);
+		return 2;
+	}
 	if (!trust)
 		pr_warn("inspect: no trust store: no signature will be trusted");
 	pool.trust = trust;

@@ -35,14 +35,16 @@ struct replay {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rmmhunt replay [--rules PATH ...] [--now TIME] [--window DUR] "
-		   "FILE.jsonl|-\n\n"
-		   "Runs the rules over saved events (rmmhunt run --emit events) and prints the\n"
-		   "Alerts the monitor would print at TIME (default: the newest event's).\n\n"
-		   "  --rules PATH   rule file or directory (repeatable; default: built-in rules)\n"
-		   "  --now TIME     RFC 3339, e.g. 2026-11-28T06:00:00Z\n"
-		   "  --window DUR   look-back for every rule instead of its own: 5d, 12h, 30m,\n"
-		   "                 90s, 500ms, 10us\n");
+	fprintf(
+	    f, "Usage: rmmhunt replay [--rules PATH ...] [--now TIME] [--window DUR] "
+	       "FILE.jsonl|-\n\n"
+	       "Runs the rules over saved records (rmmhunt run --emit events: DeviceProcessEvents\n"
+	       "and DeviceFileCertificateInfo, each to its table's rules) and prints the\n"
+	       "Alerts the monitor would print at TIME (default: the newest record's).\n\n"
+	       "  --rules PATH   rule file or directory (repeatable; default: built-in rules)\n"
+	       "  --now TIME     RFC 3339, e.g. 2026-11-28T06:00:00Z\n"
+	       "  --window DUR   look-back for every rule instead of its own: 5d, 12h, 30m,\n"
+	       "                 90s, 500ms, 10us\n");
 }
 
 /*
@@ -122,8 +124,8 @@ static void replay_line(struct replay *r, const char *line, size_t len, struct e
 	type = json_string_value(json_object_get(j, "RecordType"));
 	if (!json_is_object(j) || !type) {
 		skip_line(r, &r->bad, "not a record (no RecordType)");
-	} else if (strcmp(type, "DeviceProcessEvents")) {
-		snprintf(why, sizeof(why), "RecordType %.64s is not DeviceProcessEvents", type);
+	} else if (event_json__table(type) < 0) {
+		snprintf(why, sizeof(why), "RecordType %.64s is not a record rules read", type);
 		skip_line(r, &r->other, why);
 	} else if (event_json__read(j, e)) {
 		skip_line(r, &r->bad, "a column has the wrong type or value");

@@ -18,6 +18,7 @@
 #include "capture/decode.h"
 #include "cmd/commands.h"
 #include "cmd/run_opts.h"
+#include "identity/authenticode.h"
 #include "identity/identity.h"
 #include "ops/caps.h"
 #include "ops/metrics.h"
@@ -36,6 +37,7 @@ struct monitor {
 	struct pipeline *pipe;
 	struct detector *det;
 	struct identity_cache *ids;
+	struct authenticode_trust *trust;
 	struct metrics *metrics;
 };
 
@@ -200,6 +202,7 @@ static void write_status(const char *state, struct monitor *m)
 	jw__kv_ulong(&w, "UnmatchableExecs", cc.unmatchable);
 	jw__kv_ulong(&w, "EventsSeen", ps.events_seen);
 	jw__kv_ulong(&w, "EventsEmitted", ps.events_emitted);
+	jw__kv_ulong(&w, "CertificateRecords", ps.certificates);
 	jw__kv_ulong(&w, "EventsLost", cc.lost);
 	jw__key(&w, "EventsLostBy");
 	jw__object_begin(&w);
@@ -322,6 +325,18 @@ int cmd__run(int argc, char **argv)
 	o.detect.out = stdout;
 	m.det = detector__new(rs, &o.detect);
 	m.ids = identity_cache__new(IDENTITY_CACHE);
+	/* before capture drops privileges: the system's bundle and --trust-store files */
+	m.trust = authenticode_trust__new(o.trust_paths, o.ntrust_paths, &err);
+	if (!m.trust && o.ntrust_paths) {
+		pr_err("cannot load --trust-store: %s", strerror(-err));
+		err = err ?: -ENOMEM;
+		goto cleanup;
+	}
+	if (!m.trust)
+		pr_warn("no trust store: no signature will be trusted");
+	err = 0;
+	if (m.ids)
+		identity_cache__set_trust(m.ids, m.trust);
 	popts = (struct pipeline_opts){
 	    .emit = o.emit,
 	    .device_id = o.device_id,
@@ -381,8 +396,10 @@ cleanup:
 	pipeline__free(m.pipe);
 	detector__free(m.det);
 	/* a worker stuck in a hung mount fills the cache when it returns: leave it that */
-	if (!stuck)
+	if (!stuck) {
 		identity_cache__free(m.ids);
+		authenticode_trust__free(m.trust);
+	}
 	metrics__stop(m.metrics);
 	fflush(stdout);
 	return err ? 1 : 0;

@@ -21,6 +21,7 @@ enum {
 	OPT_BTF,
 	OPT_RULES,
 	OPT_SKIP_REFUSED,
+	OPT_TRUST_STORE,
 	OPT_WINDOW,
 	OPT_SUMMARY,
 	OPT_STATE,
@@ -37,6 +38,7 @@ static const struct option longopts[] = {
     {"btf", required_argument, NULL, OPT_BTF},
     {"rules", required_argument, NULL, OPT_RULES},
     {"skip-refused", no_argument, NULL, OPT_SKIP_REFUSED},
+    {"trust-store", required_argument, NULL, OPT_TRUST_STORE},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"summary-interval", required_argument, NULL, OPT_SUMMARY},
     {"state", required_argument, NULL, OPT_STATE},
@@ -67,6 +69,9 @@ static void usage(FILE *f)
 	       "  --summary-interval DUR least time between two alerts of a group (default 60s)\n"
 	       "  --state FILE           alert state kept across restarts (default\n"
 	       "                         " STATE_DEFAULT_PATH "; '' keeps none)\n"
+	       "  --trust-store PATH     PEM file or directory of roots that Authenticode\n"
+	       "                         signatures may chain to, beside the system's CA bundle\n"
+	       "                         (repeatable)\n"
 	       "  --read-timeout DUR     longest wait for an executable's file system, after\n"
 	       "                         which it counts as hung and is not read (default 500ms;\n"
 	       "                         a read that is working, or waiting for a CPU, gets 5s)\n"
@@ -144,6 +149,13 @@ static int set_option(struct run_opts *o, int c, const char *arg)
 		break;
 	case OPT_SKIP_REFUSED:
 		o->rule_flags |= RULES_SKIP_REFUSED;
+		break;
+	case OPT_TRUST_STORE:
+		if (o->ntrust_paths == RUN_MAX_TRUST_PATHS) {
+			pr_err("at most %d --trust-store", RUN_MAX_TRUST_PATHS);
+			return -EINVAL;
+		}
+		o->trust_paths[o->ntrust_paths++] = arg;
 		break;
 	case OPT_WINDOW:
 	case OPT_SUMMARY:

@@ -9,7 +9,8 @@
 #include "capture/capture.h"
 #include "pipeline/detect.h"
 
-#define RUN_MAX_RULE_PATHS 64
+#define RUN_MAX_RULE_PATHS  64
+#define RUN_MAX_TRUST_PATHS 16
 
 struct run_opts {
 	struct capture_opts capture;
@@ -20,8 +21,10 @@ struct run_opts {
 	const char *device_id_source;	/* which file, or "--device-id" */
 	const char *device_name_source; /* NODE_NAME, pid 1's UTS namespace, ... */
 	const char *rule_paths[RUN_MAX_RULE_PATHS];
-	size_t nrule_paths;  /* 0: the built-in rules */
-	unsigned rule_flags; /* RULES_SKIP_REFUSED (rules/rules.h) */
+	size_t nrule_paths;			      /* 0: the built-in rules */
+	unsigned rule_flags;			      /* RULES_SKIP_REFUSED (rules/rules.h) */
+	const char *trust_paths[RUN_MAX_TRUST_PATHS]; /* --trust-store */
+	size_t ntrust_paths;
 	struct detector_opts detect;
 	const char *metrics_listen;
 	int64_t read_timeout_us; /* 0: the pipeline's default */

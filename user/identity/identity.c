@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/strhash.h"
 #include "identity/authenticode.h"
+#include "identity/certinfo.h"
 #include "identity/hash.h"
 #include "identity/identity.h"
 #include "identity/package.h"
@@ -241,12 +242,15 @@ struct entry {
 	uint32_t set_mask;	   /* bit i: identity_columns[i] is set */
 	uint32_t n_items;	   /* of the list column */
 	int64_t file_size;
+	bool sig_checked; /* the signatures were read: sig_len 0 says there are none */
+	size_t sig_len;	  /* bytes of the packed signature columns, after the blob */
 	size_t blob_len;
-	char blob[]; /* the set string columns, each item NUL-terminated */
+	char blob[]; /* the set string columns, each item NUL-terminated; then the signature's */
 };
 
 struct identity_cache {
 	pthread_mutex_t lock;
+	const struct authenticode_trust *trust;
 	size_t max_entries;
 	size_t n_buckets; /* a power of two */
 	struct entry **buckets;
@@ -286,6 +290,11 @@ void identity_cache__free(struct identity_cache *c)
 	free(c->buckets);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void identity_cache__set_trust(struct identity_cache *c, const struct authenticode_trust *trust)
+{
+	c->trust = trust;
 }
 
 void identity_cache__stats(struct identity_cache *c, struct identity_stats *out)
@@ -340,9 +349,94 @@ static void evict(struct identity_cache *c, struct entry *e)
 	c->stats.entries--;
 }
 
-static struct entry *record(const struct key *k, const struct event *ev)
+/*
+ * The signature columns of a certificate record (CERT_IS_SIGNED through
+ * CERT_SIGNERS), packed: per column a set byte, then 8 bytes of a number, or
+ * a 4-byte length and the bytes of a string or of a list's NUL-ended items
+ * (a list's item count first).
+ */
+#define SIG_FIRST CERT_IS_SIGNED
+#define SIG_LAST  CERT_SIGNERS
+
+static size_t sig_pack(const struct event *cert, char *out)
 {
-	size_t len = 0, off = 0;
+	size_t n = 0;
+
+	for (int id = SIG_FIRST; id <= SIG_LAST; id++) {
+		const struct field_value *v = &cert->f[id];
+		enum field_type type = cert_fields[id].type;
+		uint32_t len = v->len + (type != FT_STRLIST), count = v->num;
+
+		if (out)
+			out[n] = v->set;
+		n++;
+		if (!v->set)
+			continue;
+		if (type != FT_STRING && type != FT_JSON && type != FT_STRLIST) {
+			if (out)
+				memcpy(out + n, &v->num, 8);
+			n += 8;
+			continue;
+		}
+		if (type == FT_STRLIST) {
+			if (out)
+				memcpy(out + n, &count, 4);
+			n += 4;
+		}
+		if (out) {
+			memcpy(out + n, &len, 4);
+			memcpy(out + n + 4, cert->arena + v->off, len);
+		}
+		n += 4 + len;
+	}
+	return n;
+}
+
+/* Sets the signature columns of certificate record @cert from sig_pack's bytes. */
+static int sig_unpack(const char *p, struct event *cert)
+{
+	const char *items[AUTHENTICODE_MAX_SIGNATURES];
+	int err = 0;
+
+	for (int id = SIG_FIRST; id <= SIG_LAST && !err; id++) {
+		enum field_type type = cert_fields[id].type;
+		uint32_t len, count = 0;
+		int64_t num;
+
+		if (!*p++)
+			continue;
+		if (type != FT_STRING && type != FT_JSON && type != FT_STRLIST) {
+			memcpy(&num, p, 8);
+			p += 8;
+			event__set_long(cert, id, num);
+			continue;
+		}
+		if (type == FT_STRLIST) {
+			memcpy(&count, p, 4);
+			p += 4;
+		}
+		memcpy(&len, p, 4);
+		p += 4;
+		if (type == FT_STRLIST) {
+			const char *it = p;
+			size_t n = 0;
+
+			for (uint32_t i = 0; i < count; i++, it += strlen(it) + 1)
+				if (n < AUTHENTICODE_MAX_SIGNATURES)
+					items[n++] = it;
+			err = event__set_list(cert, id, items, n);
+		} else {
+			err = event__set_strn(cert, id, p, len - 1);
+		}
+		p += len;
+	}
+	return err;
+}
+
+static struct entry *record(const struct key *k, const struct event *ev, const struct event *cert)
+{
+	size_t len = 0, off = 0,
+	       sig_len = cert && event__isset(cert, CERT_SIGNATURE_TYPE) ? sig_pack(cert, NULL) : 0;
 	struct entry *e;
 
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++) {
@@ -351,11 +445,15 @@ static struct entry *record(const struct key *k, const struct event *ev)
 		else if (event_fields[identity_columns[i]].type == FT_STRLIST)
 			len += ev->f[identity_columns[i]].len;
 	}
-	e = calloc(1, sizeof(*e) + len);
+	e = calloc(1, sizeof(*e) + len + sig_len);
 	if (!e)
 		return NULL;
 	e->key = *k;
 	e->blob_len = len;
+	e->sig_checked = cert != NULL;
+	e->sig_len = sig_len;
+	if (sig_len)
+		sig_pack(cert, e->blob + len);
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS; i++) {
 		enum field_id id = identity_columns[i];
 
@@ -409,16 +507,54 @@ static int replay(const struct entry *r, struct event *ev)
 	return err;
 }
 
+/* SHA1 and SHA256 of the file into its certificate record, once it has signature columns. */
+static int cert_hashes(const struct event *e, struct event *cert)
+{
+	int err;
+
+	if (!event__isset(cert, CERT_SIGNATURE_TYPE))
+		return 0;
+	err = event__set_str(cert, CERT_SHA1, event__str(e, FIELD_SHA1));
+	return err ?: event__set_str(cert, CERT_SHA256, event__str(e, FIELD_SHA256));
+}
+
+/* The uncached read: identity columns into @e, signature columns into @cert when asked. */
+static int probe(struct identity_cache *c, int fd, const struct stat *st,
+		 struct identity_root *root, struct event *e, struct event *cert)
+{
+	struct authenticode_info *sig = NULL;
+	struct identity_probe probe;
+	int err;
+
+	/*
+	 * A file too large to hash has no SHA1 to key its record by: its
+	 * signatures would cost a pass of their own for nothing.
+	 */
+	if (cert && (uint64_t)st->st_size <= HASH_MAX_SIZE) {
+		/* large (signatures of 16 certificate chains): off the worker's stack */
+		sig = malloc(sizeof(*sig));
+		if (!sig)
+			return -ENOMEM;
+	}
+	err = probe_file(fd, st, root, 0, c->trust, sig, e, &probe);
+	if (!err && probe.error)
+		pr_debug("%s: %s", root->path, probe.error);
+	if (!err && sig && sig->n_sigs)
+		err = certinfo__fill(sig, cert);
+	free(sig);
+	return err;
+}
+
 int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path, struct event *e)
 {
 	struct identity_root root = {.fd = root_fd, .path = path};
 
-	return identity__fill_in(c, fd, &root, e);
+	return identity__fill_in(c, fd, &root, e, NULL);
 }
 
-int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e)
+int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
+		      struct event *cert)
 {
-	struct identity_probe probe;
 	struct entry *r, **pp;
 	struct stat st;
 	struct key k;
@@ -426,6 +562,8 @@ int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *ro
 
 	identity__clear(e);
 	root->skipped = 0;
+	if (cert)
+		event__reset_table(cert, TABLE_CERTIFICATE);
 	if (fstat(fd, &st)) {
 		err = -errno;
 		pthread_mutex_lock(&c->lock);
@@ -442,40 +580,55 @@ int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *ro
 	for (r = *bucket(c, &k); r; r = r->hnext) {
 		if (memcmp(&r->key, &k, sizeof(k)))
 			continue;
+		/* cached without its signatures: read again, with them */
+		if (cert && !r->sig_checked)
+			break;
 		c->stats.hits++;
 		lru_unlink(c, r);
 		lru_push(c, r);
 		err = replay(r, e);
+		if (!err && cert && r->sig_len)
+			err = sig_unpack(r->blob + r->blob_len, cert);
 		pthread_mutex_unlock(&c->lock);
-		if (err)
+		err = err ?: (cert ? cert_hashes(e, cert) : 0);
+		if (err) {
 			identity__clear(e);
+			if (cert)
+				event__reset_table(cert, TABLE_CERTIFICATE);
+		}
 		return err;
 	}
 	c->stats.misses++;
 	pthread_mutex_unlock(&c->lock);
 
-	err = probe_file(fd, &st, root, 0, NULL, NULL, e, &probe);
+	err = probe(c, fd, &st, root, e, cert);
+	err = err ?: (cert ? cert_hashes(e, cert) : 0);
 	if (err) {
+		identity__clear(e);
+		if (cert)
+			event__reset_table(cert, TABLE_CERTIFICATE);
 		pthread_mutex_lock(&c->lock);
 		c->stats.errors++;
 		pthread_mutex_unlock(&c->lock);
 		return err;
 	}
-	if (probe.error)
-		pr_debug("%s: %s", root->path, probe.error);
 	if (!c->max_entries || root->skipped)
 		return 0;
-	r = record(&k, e);
+	r = record(&k, e, cert);
 	if (!r)
 		return 0; /* the event is filled; only the caching failed */
 	pthread_mutex_lock(&c->lock);
-	/* another worker may have cached the same file meanwhile: keep one */
+	/* another worker may have cached the same file meanwhile: keep one, with signatures */
 	for (struct entry *o = *bucket(c, &k); o; o = o->hnext) {
-		if (!memcmp(&o->key, &k, sizeof(k))) {
+		if (memcmp(&o->key, &k, sizeof(k)))
+			continue;
+		if (o->sig_checked || !r->sig_checked) {
 			pthread_mutex_unlock(&c->lock);
 			free(r);
 			return 0;
 		}
+		evict(c, o);
+		break;
 	}
 	pp = bucket(c, &k);
 	r->hnext = *pp;

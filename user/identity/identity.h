@@ -27,6 +27,9 @@ struct identity_stats {
 
 struct identity_cache *identity_cache__new(size_t max_entries);
 void identity_cache__free(struct identity_cache *c); /* NULL is fine */
+struct authenticode_trust;
+/* The roots signature chains are verified against (NULL: none); the caller keeps it alive. */
+void identity_cache__set_trust(struct identity_cache *c, const struct authenticode_trust *trust);
 /* Safe to share with fsguard workers (identity__fill locks the table, never a read). */
 void identity_cache__stats(struct identity_cache *c, struct identity_stats *out);
 
@@ -62,8 +65,16 @@ struct identity_root {
  * identity__fill with the package looked up as @root says. A file whose
  * lookup was skipped gets the rest of its identity, and is not cached: the
  * next exec of it looks again.
+ *
+ * When @cert is not NULL the file's Authenticode signatures are read too, in
+ * the same pass, and cached with the identity: @cert is reset to a
+ * DeviceFileCertificateInfo record and, for a PE image that carries a
+ * signature (good or not), gets SHA1, SHA256 and the signature columns
+ * (certinfo.h); the record's other columns are the caller's. A file without
+ * a signature, or too large to hash (no SHA1 to report it by), leaves @cert
+ * with no column set.
  */
-int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root,
-		      struct event *e);
+int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
+		      struct event *cert);
 
 #endif

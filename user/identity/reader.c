@@ -44,10 +44,11 @@ struct open_job {
 	/* out */
 	struct reader_files out;
 	int err;
-	bool identified; /* a plain exec: its executable identified too, in e */
+	bool identified; /* a plain exec: its executable identified too, in e and cert */
 	int id_err;
 	bool pkg_refused; /* its root is hung: the package was not looked up */
 	struct event e;
+	struct event cert; /* its signatures (identity__fill_in) */
 };
 
 struct image_job {
@@ -79,7 +80,8 @@ struct identify_job {
 	int fd, root_fd;
 	char path[PATH_MAX_BYTES + 2];
 	struct root_phase root;
-	struct event e; /* out: the identity columns */
+	struct event e;	   /* out: the identity columns */
+	struct event cert; /* out: the signature columns */
 	int err;
 	bool pkg_refused;
 };
@@ -154,7 +156,8 @@ static void leave_root(void *ctx)
  * root is hung, so the package was not looked up.
  */
 static int fill_identity(struct identity_cache *ids, int fd, int root_fd, const char *path,
-			 struct root_phase *root, struct event *e, bool *pkg_refused)
+			 struct root_phase *root, struct event *e, struct event *cert,
+			 bool *pkg_refused)
 {
 	struct identity_root where = {
 	    .fd = root_fd,
@@ -163,7 +166,7 @@ static int fill_identity(struct identity_cache *ids, int fd, int root_fd, const 
 	    .leave = leave_root,
 	    .ctx = root,
 	};
-	int err = identity__fill_in(ids, fd, &where, e);
+	int err = identity__fill_in(ids, fd, &where, e, cert);
 
 	*pkg_refused = where.skipped == -EBUSY;
 	return err;
@@ -262,7 +265,7 @@ static void open_run(struct fsguard_job *base)
 		j->identified = j->ids && f->kind == WINE_NOT;
 		if (j->identified)
 			j->id_err = fill_identity(j->ids, fd, j->root_fd, j->path, &j->root, &j->e,
-						  &j->pkg_refused);
+						  &j->cert, &j->pkg_refused);
 	}
 	j->err = fd >= 0 ? 0 : fd;
 	/* the account's name as the process's own root has it: a wait there is the root's */
@@ -281,6 +284,7 @@ static void open_release(struct fsguard_job *base)
 	close_fd(&j->out.exe_fd);
 	close_fd(&j->out.file_fd);
 	event__free(&j->e);
+	event__free(&j->cert);
 	free(j);
 }
 
@@ -302,10 +306,12 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		j->ids = r->ids;
 		j->accounts = r->accounts;
 		event__init(&j->e);
+		event__init(&j->cert);
 	}
 	j->identified = false;
 	j->pkg_refused = false;
 	event__reset(&j->e);
+	event__reset_table(&j->cert, TABLE_CERTIFICATE);
 	j->base.dev = x->k->exe_dev;
 	j->root.key = root_key(root_fd);
 	j->exe_ino = x->k->exe_ino;
@@ -466,17 +472,27 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
 
 /* ---- identify ---------------------------------------------------------- */
 
-/* The identity columns of @e from @src, or all unset with @err. */
-static int copy_identity(struct event *e, const struct event *src, int err, bool pkg_refused)
+/*
+ * The identity columns of @e from @src and, when @cert is not NULL, the
+ * certificate record @cert_src; or all unset with @err. @pkg_refused: the
+ * package was not looked up, its root being stuck.
+ */
+static int copy_identity(struct event *e, const struct event *src, struct event *cert,
+			 const struct event *cert_src, int err, bool pkg_refused)
 {
 	for (size_t i = 0; i < IDENTITY_NCOLUMNS && !err; i++)
 		err = event__copy_field(e, src, identity_columns[i]);
-	if (err)
+	if (cert)
+		err = err ?: event__copy(cert, cert_src);
+	if (err) {
 		identity__clear(e);
-	else if (pkg_refused)
+		if (cert)
+			event__reset_table(cert, TABLE_CERTIFICATE);
+	} else if (pkg_refused) {
 		err = event__set_str(
 		    e, FIELD_IDENTITY_ERROR,
 		    "package not looked up: its root directory's file system is not answering");
+	}
 	return err;
 }
 
@@ -484,8 +500,8 @@ static void identify_run(struct fsguard_job *base)
 {
 	struct identify_job *j = (struct identify_job *)base;
 
-	j->err =
-	    fill_identity(j->ids, j->fd, j->root_fd, j->path, &j->root, &j->e, &j->pkg_refused);
+	j->err = fill_identity(j->ids, j->fd, j->root_fd, j->path, &j->root, &j->e, &j->cert,
+			       &j->pkg_refused);
 	close_fd(&j->fd);
 	close_fd(&j->root_fd);
 }
@@ -495,22 +511,26 @@ static void identify_release(struct fsguard_job *base)
 	struct identify_job *j = (struct identify_job *)base;
 
 	event__free(&j->e);
+	event__free(&j->cert);
 	free(j);
 }
 
 int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
-		     struct event *e)
+		     struct event *e, struct event *cert)
 {
 	struct identify_job *j = r->identify;
 	int err;
 
 	identity__clear(e);
+	if (cert)
+		event__reset_table(cert, TABLE_CERTIFICATE);
 	if (!r->ids)
 		return 0;
 	/* the open job of this exec read it already (the fd is still open, so the same file) */
 	if (fd >= 0 && fd == r->open_identified_fd) {
 		r->open_identified_fd = -1;
-		return copy_identity(e, &r->open->e, r->open->id_err, r->open->pkg_refused);
+		return copy_identity(e, &r->open->e, cert, &r->open->cert, r->open->id_err,
+				     r->open->pkg_refused);
 	}
 	if (!j) {
 		j = r->identify = malloc(sizeof(*j));
@@ -520,6 +540,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		j->root.job = &j->base;
 		j->ids = r->ids;
 		event__init(&j->e);
+		event__init(&j->cert);
 	}
 	j->base.dev = dev;
 	j->root.key = root_key(root_fd);
@@ -530,6 +551,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 	j->root_fd = dup_fd(root_fd);
 	copy_path(j->path, sizeof(j->path), path);
 	event__reset(&j->e);
+	event__reset_table(&j->cert, TABLE_CERTIFICATE);
 
 	err = run(r, &j->base, j->root.key);
 	if (err == -ETIMEDOUT) {
@@ -541,7 +563,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		close_fd(&j->root_fd);
 		return err;
 	}
-	return copy_identity(e, &j->e, j->err, j->pkg_refused);
+	return copy_identity(e, &j->e, cert, &j->cert, j->err, j->pkg_refused);
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -578,13 +600,17 @@ void reader__free(struct reader *r)
 	/* a worker stuck in a hung mount still uses the accounts when it returns */
 	if (!st.stuck)
 		accounts__free(r->accounts);
-	if (r->open)
+	if (r->open) {
 		event__free(&r->open->e);
+		event__free(&r->open->cert);
+	}
 	free(r->open);
 	free(r->image);
 	free(r->wine_job);
-	if (r->identify)
+	if (r->identify) {
 		event__free(&r->identify->e);
+		event__free(&r->identify->cert);
+	}
 	free(r->identify);
 	free(r);
 }

@@ -66,15 +66,17 @@ int reader__wine_resolve(struct reader *r, const struct wine_query *q, struct wi
 int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct wine_target *t);
 
 /*
- * identity__fill() for the file open at @fd, on a worker: sets the identity
- * columns of @e, or unsets them all and returns a negative errno (-ETIMEDOUT,
- * -EBUSY as above). @dev names the file's device for fsguard (0: unknown);
- * the wait in the package database is charged to the root @root_fd instead,
- * and when that root is hung, the package is not looked up (IdentityError
- * says so) while the rest is read. reader__open identifies a plain exec so.
+ * identity__fill_in() for the file open at @fd, on a worker: sets the
+ * identity columns of @e and, when @cert is not NULL, makes @cert the file's
+ * certificate record (no column set when it carries no signature); or unsets
+ * them all and returns a negative errno (-ETIMEDOUT, -EBUSY as above). @dev
+ * names the file's device for fsguard (0: unknown); the wait in the package
+ * database is charged to the root @root_fd instead, and when that root is
+ * hung, the package is not looked up (IdentityError says so) while the rest
+ * is read. reader__open identifies a plain exec so.
  */
 int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
-		     struct event *e);
+		     struct event *e, struct event *cert);
 
 /*
  * What IdentityError says of @err, the error of the last reader__ call: which

@@ -53,6 +53,8 @@ int alert__write_json(struct json_writer *w, const struct agg_alert *al)
 	jw__kv_str(w, "RecordType", "Alert");
 	jw__kv_str(w, "RuleId", al->rule_id);
 	jw__kv_str(w, "RuleName", al->rule_name);
+	if (al->table)
+		jw__kv_str(w, "Table", al->table);
 	write_strv(w, "Tactics", al->tactics, al->ntactics);
 	write_strv(w, "Techniques", al->techniques, al->ntechniques);
 	for (size_t i = 0; i < al->ncells; i++) {

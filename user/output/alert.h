@@ -3,7 +3,7 @@
  * The Alert record: one summarize row of a rule, as the hunting query would
  * show it, plus which rule and MITRE mapping:
  *
- *	{"RecordType":"Alert","RuleId":...,"RuleName":...,"Tactics":[...],
+ *	{"RecordType":"Alert","RuleId":...,"RuleName":...,"Table":...,"Tactics":[...],
  *	 "Techniques":[...], <summarize columns in query order>,
  *	 ["<Column>Truncated":true,] ["Approximate":true,] "Timestamp":<emission>,
  *	 ["RawBase64":{Column: base64}]}

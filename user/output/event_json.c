@@ -8,21 +8,29 @@
 #include "base/timefmt.h"
 #include "output/event_json.h"
 
+static const char *const record_types[] = {
+    [TABLE_PROCESS] = "DeviceProcessEvents",
+    [TABLE_CERTIFICATE] = "DeviceFileCertificateInfo",
+};
+
 /* Columns that are left out, rather than null, when unset. */
-static bool omit_unset(int id)
+static bool omit_unset(enum table_id t, int id)
 {
+	if (t == TABLE_CERTIFICATE)
+		return id == CERT_MATCHED_RULES;
 	return id == FIELD_MATCHED_RULES || id == FIELD_SUPPRESSED_BY;
 }
 
-static void write_raw(struct json_writer *w, const struct event *e, const bool *raw)
+static void write_raw(struct json_writer *w, const struct event *e, const struct field_desc *fields,
+		      size_t nfields, const bool *raw)
 {
 	jw__key(w, "RawBase64");
 	jw__object_begin(w);
-	for (int i = 0; i < FIELD__COUNT; i++) {
+	for (size_t i = 0; i < nfields; i++) {
 		if (!raw[i])
 			continue;
-		jw__key(w, event_fields[i].name);
-		if (event_fields[i].type == FT_STRING) {
+		jw__key(w, fields[i].name);
+		if (fields[i].type == FT_STRING) {
 			jw__base64(w, event__str(e, i), event__str_len(e, i));
 			continue;
 		}
@@ -38,21 +46,29 @@ static void write_raw(struct json_writer *w, const struct event *e, const bool *
 int event_json__write(struct json_writer *w, const struct event *e)
 {
 	bool raw[FIELD__COUNT] = {false}, any_raw = false;
+	size_t nfields;
+	const struct field_desc *fields = event__table_fields(e->table, &nfields);
 
+	if (!fields)
+		return -EINVAL;
 	jw__object_begin(w);
-	jw__kv_str(w, "RecordType", "DeviceProcessEvents");
-	for (int i = 0; i < FIELD__COUNT; i++) {
+	jw__kv_str(w, "RecordType", record_types[e->table]);
+	for (size_t i = 0; i < nfields; i++) {
 		if (!event__isset(e, i)) {
-			if (!omit_unset(i)) {
-				jw__key(w, event_fields[i].name);
+			if (!omit_unset(e->table, i)) {
+				jw__key(w, fields[i].name);
 				jw__null(w);
 			}
 			continue;
 		}
-		jw__key(w, event_fields[i].name);
-		switch (event_fields[i].type) {
+		jw__key(w, fields[i].name);
+		switch (fields[i].type) {
 		case FT_STRING:
 			raw[i] = jw__string(w, event__str(e, i), event__str_len(e, i));
+			break;
+		case FT_JSON:
+			/* JSON text this program wrote, or jansson re-serialised on reading */
+			jw__raw(w, event__str(e, i), event__str_len(e, i));
 			break;
 		case FT_LONG:
 			jw__long(w, event__long(e, i));
@@ -74,7 +90,7 @@ int event_json__write(struct json_writer *w, const struct event *e)
 		any_raw |= raw[i];
 	}
 	if (any_raw)
-		write_raw(w, e, raw);
+		write_raw(w, e, fields, nfields, raw);
 	jw__object_end(w);
 	return w->failed ? -ENOMEM : 0;
 }
@@ -134,11 +150,24 @@ static int read_column(struct event *e, int id, const json_t *v)
 		event__unset(e, id);
 		return 0;
 	}
-	switch (event_fields[id].type) {
+	switch (event__type(e, id)) {
 	case FT_STRING:
 		if (!json_is_string(v))
 			return -EINVAL;
 		return event__set_strn(e, id, json_string_value(v), json_string_length(v));
+	case FT_JSON: {
+		char *text;
+		int err;
+
+		if (!json_is_array(v) && !json_is_object(v))
+			return -EINVAL;
+		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!text)
+			return -ENOMEM;
+		err = event__set_str(e, id, text);
+		free(text);
+		return err;
+	}
 	case FT_LONG:
 		if (!json_is_integer(v))
 			return -EINVAL;
@@ -170,20 +199,20 @@ static int read_raw(struct event *e, const json_t *raw)
 		return -EINVAL;
 	json_object_foreach((json_t *)raw, key, v)
 	{
-		int id = event__field_lookup(key);
+		int id = event__table_field_lookup(e->table, key);
 		unsigned char *buf;
 		long n;
 		int err;
 
 		if (id < 0)
 			continue;
-		if (event_fields[id].type == FT_STRLIST) {
+		if (event__type(e, id) == FT_STRLIST) {
 			err = read_list(e, id, v, true);
 			if (err)
 				return err;
 			continue;
 		}
-		if (event_fields[id].type != FT_STRING || !json_is_string(v))
+		if (event__type(e, id) != FT_STRING || !json_is_string(v))
 			return -EINVAL;
 		buf = malloc(json_string_length(v) / 4 * 3 + 1);
 		if (!buf)
@@ -197,16 +226,32 @@ static int read_raw(struct event *e, const json_t *raw)
 	return 0;
 }
 
+int event_json__table(const char *record_type)
+{
+	for (size_t t = 0; t < sizeof(record_types) / sizeof(record_types[0]); t++)
+		if (record_types[t] && record_type && !strcmp(record_types[t], record_type))
+			return (int)t;
+	return -1;
+}
+
 int event_json__read(const json_t *obj, struct event *e)
 {
 	const json_t *raw = NULL;
 	const char *key;
 	json_t *v;
-	int err;
+	int err, t;
 
-	event__reset(e);
+	event__reset_table(e, TABLE_PROCESS);
 	if (!json_is_object(obj))
 		return -EINVAL;
+	/* no RecordType: a process record, as the first versions wrote them */
+	v = json_object_get(obj, "RecordType");
+	if (v) {
+		t = event_json__table(json_string_value(v));
+		if (t < 0)
+			return -EINVAL;
+		event__reset_table(e, t);
+	}
 	json_object_foreach((json_t *)obj, key, v)
 	{
 		int id;
@@ -215,7 +260,7 @@ int event_json__read(const json_t *obj, struct event *e)
 			raw = v;
 			continue;
 		}
-		id = event__field_lookup(key);
+		id = event__table_field_lookup(e->table, key);
 		if (id < 0)
 			continue;
 		err = read_column(e, id, v);

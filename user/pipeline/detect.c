@@ -138,11 +138,12 @@ enum detect_result detector__eval(struct detector *d, struct event *e, int64_t n
 {
 	const char *matched[MAX_MATCHED], *suppressed_by = NULL;
 	size_t nmatched = 0, nsuppressed = 0;
+	int matched_col = event__matched_rules_field(e->table);
 	bool new_group = false;
 
-	/* an exec is a DeviceProcessEvents record: the other tables' rules never see it */
-	for (size_t k = 0; k < ruleset__table_count(d->rs, TABLE_PROCESS); k++) {
-		size_t i = ruleset__table_rule(d->rs, TABLE_PROCESS, k);
+	/* a record meets its own table's rules only */
+	for (size_t k = 0; k < ruleset__table_count(d->rs, e->table); k++) {
+		size_t i = ruleset__table_rule(d->rs, e->table, k);
 		const struct rule *r = ruleset__rule(d->rs, i);
 		const char *excl = NULL;
 		int err;
@@ -169,9 +170,10 @@ enum detect_result detector__eval(struct detector *d, struct event *e, int64_t n
 			break;
 		}
 	}
-	if (nmatched)
-		event__set_list(e, FIELD_MATCHED_RULES, matched, nmatched);
-	if (suppressed_by)
+	if (nmatched && matched_col >= 0)
+		event__set_list(e, matched_col, matched, nmatched);
+	/* only process rules have exclusions */
+	if (suppressed_by && e->table == TABLE_PROCESS)
 		event__set_str(e, FIELD_SUPPRESSED_BY, suppressed_by);
 	/* a new group's first alert goes out at once */
 	if (new_group && d->opts.alert_at_once)
@@ -248,11 +250,11 @@ uint64_t detector__alerts(const struct detector *d, size_t r)
 	return d->alerts[r];
 }
 
-bool detector__unmatchable(const struct detector *d, const struct event *e)
+/* True when no rule of table @t can match a record of the file @e is from. */
+static bool table_unmatchable(const struct detector *d, enum table_id t, const struct event *e)
 {
-	for (size_t k = 0; k < ruleset__table_count(d->rs, TABLE_PROCESS); k++) {
-		const struct rule *r =
-		    ruleset__rule(d->rs, ruleset__table_rule(d->rs, TABLE_PROCESS, k));
+	for (size_t k = 0; k < ruleset__table_count(d->rs, t); k++) {
+		const struct rule *r = ruleset__rule(d->rs, ruleset__table_rule(d->rs, t, k));
 		const char *excl;
 
 		if (rule__where_uses_per_exec_fields(r) ||
@@ -260,4 +262,14 @@ bool detector__unmatchable(const struct detector *d, const struct event *e)
 			return false;
 	}
 	return true;
+}
+
+bool detector__unmatchable(const struct detector *d, const struct event *e,
+			   const struct event *cert)
+{
+	if (!table_unmatchable(d, TABLE_PROCESS, e))
+		return false;
+	/* a signed file's runs make certificate records: their rules must not match them either */
+	return !cert || !event__isset(cert, CERT_SIGNATURE_TYPE) ||
+	       table_unmatchable(d, TABLE_CERTIFICATE, cert);
 }

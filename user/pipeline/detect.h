@@ -43,8 +43,9 @@ struct detector *detector__new(struct ruleset *rs, const struct detector_opts *o
 void detector__free(struct detector *d); /* NULL is fine */
 
 /*
- * Runs every rule on @e at @now_us. Sets MatchedRules (ids of the rules that
- * matched) and SuppressedBy (the first exclusion that removed a match) on @e.
+ * Runs the rules of @e's table on @e at @now_us. Sets MatchedRules (ids of the
+ * rules that matched) and, on a process record, SuppressedBy (the first
+ * exclusion that removed a match) on @e.
  */
 enum detect_result detector__eval(struct detector *d, struct event *e, int64_t now_us);
 /* Alerts that are due; the state file every summary interval. */
@@ -69,8 +70,12 @@ uint64_t detector__alerts(const struct detector *d, size_t r);
  * True when no rule can match an executable whose identity columns are
  * those of @e, whatever the exec's other columns: every rule's `where`
  * reads only identity columns and is false here. Exclusions only remove
- * matches, so they do not matter. Such executables are marked in the kernel.
+ * matches, so they do not matter. @cert is the file's certificate record
+ * (NULL, or no column set: the file is not signed, so it makes none): when
+ * it is one, every certificate rule must be false on it too, by the same
+ * test. Such executables are marked in the kernel.
  */
-bool detector__unmatchable(const struct detector *d, const struct event *e);
+bool detector__unmatchable(const struct detector *d, const struct event *e,
+			   const struct event *cert);
 
 #endif

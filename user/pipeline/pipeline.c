@@ -18,6 +18,7 @@
 #include "identity/reader.h"
 #include "identity/wine.h"
 #include "output/event_json.h"
+#include "pipeline/cert_seen.h"
 #include "pipeline/lineage.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/procfs.h"
@@ -34,6 +35,8 @@ struct pipeline {
 	struct wine_hold *hold;
 	ino_t self_mnt_ns;
 	struct event ev;
+	struct event cert;	/* the signatures of the file finish() identifies */
+	struct cert_seen *seen; /* when each signed file was last reported */
 	struct json_writer jw;
 	int64_t last_report_id;
 	char cmdline[CMDLINE_MAX];
@@ -262,6 +265,45 @@ static void note_read_error(struct pipeline *p, struct event *e, int err)
 		event__set_str(e, FIELD_IDENTITY_ERROR, why);
 }
 
+/* A column of process record @e into certificate record @c, where both tables have it. */
+static int copy_across(struct event *c, int cid, const struct event *e, int eid)
+{
+	if (!event__isset(e, eid))
+		return 0;
+	return event__set_strn(c, cid, event__str(e, eid), event__str_len(e, eid));
+}
+
+/*
+ * The DeviceFileCertificateInfo record of the signed file exec @e ran, when
+ * it is due (cert_seen.h): the signature columns from identity, the rest from
+ * the exec. It meets the certificate rules and goes out as events do.
+ */
+static void report_certificate(struct pipeline *p, const struct event *e)
+{
+	struct event *c = &p->cert;
+	enum detect_result res = DETECT_NONE;
+	int64_t ts = event__long(e, FIELD_TIMESTAMP);
+	int err;
+
+	if (!cert_seen__due(p->seen, event__str(c, CERT_SHA1), ts, CERT_SEEN_PERIOD_US))
+		return;
+	event__set_long(c, CERT_TIMESTAMP, ts);
+	event__set_long(c, CERT_REPORT_ID, next_report_id(p));
+	err = copy_across(c, CERT_DEVICE_ID, e, FIELD_DEVICE_ID);
+	err = err ?: copy_across(c, CERT_DEVICE_NAME, e, FIELD_DEVICE_NAME);
+	err = err ?: copy_across(c, CERT_FOLDER_PATH, e, FIELD_FOLDER_PATH);
+	err = err ?: copy_across(c, CERT_FILE_NAME, e, FIELD_FILE_NAME);
+	if (err) {
+		p->stats.output_errors++;
+		return;
+	}
+	p->stats.certificates++;
+	if (p->opts.detector)
+		res = detector__eval(p->opts.detector, c, clock__now_us());
+	if ((p->opts.emit & EMIT_EVENTS) || (res == DETECT_MATCH && (p->opts.emit & EMIT_MATCHES)))
+		emit_event(p, c);
+}
+
 /*
  * Identity, rules, output: the end of every exec's way. @fd is the file to
  * identify (on device @dev, 0 if unknown), or the error opening it.
@@ -272,8 +314,9 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	enum detect_result res = DETECT_NONE;
 	int err = fd;
 
+	event__reset_table(&p->cert, TABLE_CERTIFICATE);
 	if (fd >= 0 && p->opts.identity)
-		err = reader__identify(p->reader, fd, dev, root_fd, path, e);
+		err = reader__identify(p->reader, fd, dev, root_fd, path, e, &p->cert);
 	if (err < 0)
 		note_read_error(p, e, err);
 	if (fd >= 0 && err < 0)
@@ -284,12 +327,14 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	    (res == DETECT_MATCH && (p->opts.emit & EMIT_MATCHES)) ||
 	    (res == DETECT_SUPPRESSED && (p->opts.emit & EMIT_SUPPRESSED)))
 		emit_event(p, e);
+	if (err >= 0 && event__isset(&p->cert, CERT_SIGNATURE_TYPE))
+		report_certificate(p, e);
 	/*
 	 * --emit events wants every exec: then the kernel must keep sending them.
 	 * A file that could not be read is not known to be unmatchable.
 	 */
 	if (may_mark && fd >= 0 && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
-	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e)) {
+	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e, &p->cert)) {
 		p->opts.mark_unmatchable(p->opts.mark_ctx, k);
 		p->stats.unmatchable_marked++;
 	}
@@ -325,8 +370,10 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
 	p->hold = p->reader && p->lineage ? wine_hold__new(p->reader, p->lineage, &ops) : NULL;
 	event__init(&p->ev);
+	event__init(&p->cert);
+	p->seen = cert_seen__new(CERT_SEEN_MAX);
 	jw__init(&p->jw);
-	if (!p->hold || !p->fixed) {
+	if (!p->hold || !p->fixed || !p->seen) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -350,6 +397,8 @@ void pipeline__free(struct pipeline *p)
 	if (!fs.stuck)
 		wine__free(p->wine);
 	event__free(&p->ev);
+	event__free(&p->cert);
+	cert_seen__free(p->seen);
 	jw__free(&p->jw);
 	free(p->fixed);
 	free(p);

@@ -46,6 +46,7 @@ struct pipeline_opts {
 struct pipeline_stats {
 	uint64_t events_seen;	 /* execs handed to the pipeline, snapshot included */
 	uint64_t events_emitted; /* event records written */
+	uint64_t certificates;	 /* DeviceFileCertificateInfo records made */
 	uint64_t snapshot;	 /* processes reported from /proc at start */
 	uint64_t decode_errors;	 /* kernel records that did not add up */
 	uint64_t output_errors;

@@ -116,9 +116,10 @@ int kql__val_set_str(struct kql_val *v, const char *s, size_t n);
 
 /*
  * let S = TABLE | where ... | distinct COLUMN: the values of COLUMN in the
- * records of TABLE that match. Only over a table rmmhunt does not produce,
- * whose set is empty by definition; a produced table would need the values
- * kept over the look-back, which nothing does yet.
+ * records of TABLE that match. Not over DeviceProcessEvents; over
+ * DeviceFileCertificateInfo with a warning, the rule counted out on Linux:
+ * its set would need the values kept over the look-back, which nothing does,
+ * so it reads as empty, as over a table without records.
  */
 #define KQL_MAX_SUBQUERIES 8
 struct kql_subquery {
@@ -155,7 +156,7 @@ struct kql_eval_ctx {
 	bool have_now;
 };
 bool kql__eval(const struct kql_prog *p, int node, struct kql_eval_ctx *ctx);
-/* True when a node reachable from @node (window excluded) reads a per-exec column. */
-bool kql__reads_per_exec(const struct kql_prog *p, int node);
+/* True when a node reachable from @node (window excluded) reads a per-exec column of table @t. */
+bool kql__reads_per_exec(const struct kql_prog *p, int node, enum table_id t);
 
 #endif

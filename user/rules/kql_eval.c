@@ -51,7 +51,7 @@ static bool str_val(const struct kql_node *n, const struct kql_val *v, const str
 
 	if (n->field < 0)
 		return str_op(n, v, "", 0);
-	if (event_fields[n->field].type == FT_STRLIST) {
+	if (event__type(e, n->field) == FT_STRLIST) {
 		for (h = event__list_next(e, n->field, NULL); h;
 		     h = event__list_next(e, n->field, h))
 			if (str_op(n, v, h, strlen(h)))
@@ -66,8 +66,9 @@ static bool is_empty(const struct kql_node *n, const struct event *e)
 {
 	if (n->field < 0 || !event__isset(e, n->field))
 		return true;
-	switch (event_fields[n->field].type) {
+	switch (event__type(e, n->field)) {
 	case FT_STRING:
+	case FT_JSON:
 		return event__str_len(e, n->field) == 0;
 	case FT_STRLIST:
 		return event__list_count(e, n->field) == 0;
@@ -169,8 +170,17 @@ bool kql__eval(const struct kql_prog *p, int idx, struct kql_eval_ctx *ctx)
  * FolderPath are per exec (one Wine loader runs many programs); DeviceId and
  * DeviceName count as per exec too, since replayed events mix hosts.
  */
-static bool per_exec_field(int field)
+static bool per_exec_field(enum table_id t, int field)
 {
+	/*
+	 * A certificate record's signature columns are the file's; its Timestamp,
+	 * device, ReportId, path and name are the exec's that made it.
+	 */
+	if (t == TABLE_CERTIFICATE)
+		return field < 0 ||
+		       !((field >= CERT_SHA1 && field <= CERT_IS_ROOT_SIGNER_MICROSOFT) ||
+			 field == CERT_SHA256 || field == CERT_NESTED_SIGNATURES ||
+			 field == CERT_SIGNERS);
 	switch (field) {
 	case -1: /* always empty */
 	case FIELD_PROCESS_VERSION_INFO_COMPANY_NAME:
@@ -191,7 +201,7 @@ static bool per_exec_field(int field)
 	}
 }
 
-bool kql__reads_per_exec(const struct kql_prog *p, int idx)
+bool kql__reads_per_exec(const struct kql_prog *p, int idx, enum table_id t)
 {
 	const struct kql_node *n = &p->nodes[idx];
 
@@ -202,10 +212,10 @@ bool kql__reads_per_exec(const struct kql_prog *p, int idx)
 	case KOP_OR:
 	case KOP_NOT:
 		for (uint32_t i = 0; i < n->nkids; i++)
-			if (kql__reads_per_exec(p, n->kids[i]))
+			if (kql__reads_per_exec(p, n->kids[i], t))
 				return true;
 		return false;
 	default:
-		return per_exec_field(n->field);
+		return per_exec_field(t, n->field);
 	}
 }

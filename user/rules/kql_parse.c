@@ -193,8 +193,19 @@ static int parse_tabular_let(struct parser *p, struct let_binding *l)
 	struct kql_subquery *s;
 	int terms[KQL_MAX_DEPTH], nterms = 0, err;
 
-	if (table->produced)
+	if (table->id == TABLE_PROCESS)
 		return unsupported(p, &p->tok, "a tabular let over a table rmmhunt produces");
+	/*
+	 * The values of certificate records over the look-back are not kept: the
+	 * set reads as empty, as it is for a table without records.
+	 */
+	if (table->produced) {
+		kql__diag_warn(p->d, p->tok.line, p->tok.col,
+			       "the values of %s records are not kept for a tabular let: its set "
+			       "is empty",
+			       table->name);
+		p->q->dead_on_linux = true;
+	}
 	if (p->q->nsubs == KQL_MAX_SUBQUERIES) {
 		kql__diag_set(p->d, p->tok.line, p->tok.col, "more than %d tabular lets",
 			      KQL_MAX_SUBQUERIES);

@@ -423,7 +423,10 @@ static int parse_comparison(struct parser *p)
 	c = (struct comparison){.op_tok = p->tok};
 	snprintf(c.column, sizeof(c.column), "%.*s", (int)col_tok.n, col_tok.p);
 	c.type = p->col_type;
-	c.is_str = c.type == FT_STRING || c.type == FT_STRLIST;
+	c.is_str = c.type == FT_STRING || c.type == FT_STRLIST || c.type == FT_JSON;
+	/* a file's signers are all its signatures' (event.h): the top one and the nested */
+	if (p->table->id == TABLE_CERTIFICATE && n.field == CERT_SIGNER)
+		n.field = CERT_SIGNERS;
 	op = find_operator(&c.op_tok);
 	/* a column alone, or followed by what is no operator: a bool column is a predicate */
 	if (!op && (ends_predicate(p) || (c.type != FT_BOOL && c.op_tok.kind == TK_IDENT &&

@@ -582,14 +582,17 @@ int rule_yaml__parse(const char *file, const char *text, size_t len, unsigned fl
 	if (err)
 		goto cleanup;
 	/*
-	 * Only DeviceProcessEvents records reach rule__match: a rule of another
-	 * table answers "no match" for every exec of a file alike.
+	 * A rule of a table without records answers "no match" for every exec of
+	 * a file alike; one over certificate records reads its record's columns.
 	 */
-	if (r->q.table->id == TABLE_PROCESS) {
-		r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root);
+	if (r->q.table->id != TABLE_NETWORK) {
+		enum table_id t = r->q.table->id;
+
+		r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root, t);
 		r->per_exec = r->where_per_exec;
 		for (size_t i = 0; i < r->nexcl; i++)
-			r->per_exec = r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root);
+			r->per_exec =
+			    r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root, t);
 	}
 	*out = r;
 	return 0;

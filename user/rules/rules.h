@@ -84,8 +84,10 @@ int64_t rule__window_us(const struct rule *r);
 /*
  * True when a predicate or an exclusion reads a per-exec column: anything but
  * the executable's identity (ProcessVersionInfo*, VersionInfoCompanyNames,
- * VersionInfoSource, SHA1, SHA256, FileSize). The time window does not count.
- * When false, one answer of rule__match holds for every exec of the file.
+ * VersionInfoSource, SHA1, SHA256, FileSize; for a certificate rule, SHA1,
+ * SHA256 and the signature columns). The time window does not count. When
+ * false, one answer of rule__match holds for every exec of the file (for a
+ * certificate rule: for every record made from the file's signatures).
  */
 bool rule__uses_per_exec_fields(const struct rule *r);
 /* The same for the `where` clauses alone: exclusions only ever remove matches. */
@@ -99,8 +101,8 @@ enum rule_match {
 
 /*
  * Evaluates the rule's `where` clauses (except the time window, which the
- * aggregator applies) and exclusions against the DeviceProcessEvents record
- * @e; a rule of another table never matches one. On RULE_SUPPRESSED,
+ * aggregator applies) and exclusions against the record @e; a rule of
+ * another table than @e's never matches it. On RULE_SUPPRESSED,
  * *@exclusion_id names the exclusion (the first that matches, in file order).
  * Allocates nothing; safe to call from several threads on one rule.
  */

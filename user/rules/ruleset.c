@@ -432,7 +432,7 @@ enum rule_match rule__match(const struct rule *r, const struct event *e, const c
 {
 	struct kql_eval_ctx ctx = {.e = e};
 
-	if (r->q.table->id != TABLE_PROCESS)
+	if (r->q.table->id != e->table)
 		return RULE_NO_MATCH;
 	if (r->q.root >= 0 && !kql__eval(&r->prog, r->q.root, &ctx))
 		return RULE_NO_MATCH;
