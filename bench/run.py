@@ -68,6 +68,7 @@ query: |
 # The targets of the performance issue.
 TARGET_THROUGHPUT = 0.97   # rmmhunt default mode, x unmonitored execs/s
 TARGET_CPU = 0.2           # rmmhunt CPU per exec, x execsnoop's
+TARGET_EVENTS_COST = 1.0   # rmmhunt --emit events CPU + BPF time per exec, x execsnoop's
 TARGET_RSS = 16 * MIB      # after 100k execs of 1k executables
 TARGET_NATIVE_S = 0.010
 TARGET_WINE_S = 0.100
@@ -345,6 +346,7 @@ class Bench:
             if bpf0 is not None and bpf1 is not None:
                 # the in-kernel side: time added to the storm's own exec, fork and exit
                 res["bpf_s"] = bpf1 - bpf0
+                res["cost_us_per_exec"] = (res["cpu_s"] + res["bpf_s"]) / res["execs"] * 1e6
                 # what the monitor took from the storm, as a share of the CPU time the
                 # storm's workers had: the throughput it can cost, whatever the noise
                 res["cost_share"] = (res["cpu_s"] + res["bpf_s"]) / (
@@ -430,6 +432,8 @@ class Bench:
                 s["bpf_us_per_exec"] = median(r.get("bpf_s") and r["bpf_s"] / r["execs"] * 1e6
                                               for r in rs)
                 s["cost_share"] = median(r.get("cost_share") for r in rs)
+                s["cpu_us_per_exec"] = median(r["cpu_s"] / r["execs"] * 1e6 for r in rs)
+                s["cost_us_per_exec"] = median(r.get("cost_us_per_exec") for r in rs)
                 s["peak_rss_kib"] = max(r["peak_rss_kib"] for r in rs)
                 s["lost"] = sum(r["lost"] or 0 for r in rs)
                 if all("observed" in r for r in rs):
@@ -442,6 +446,12 @@ class Bench:
             ratios = [a["execs_per_s"] / b["execs_per_s"] for a, b in zip(runs[mode], runs["none"])]
             s["ratio"] = median(ratios)
             s["ratio_min"], s["ratio_max"] = min(ratios), max(ratios)
+            # total cost per exec against execsnoop's in the same round
+            if mode != "none" and "execsnoop" in runs:
+                costs = [a["cost_us_per_exec"] / b["cost_us_per_exec"]
+                         for a, b in zip(runs[mode], runs["execsnoop"])
+                         if a.get("cost_us_per_exec") and b.get("cost_us_per_exec")]
+                s["cost_x_execsnoop"] = median(costs)
         self.results["storm"] = {"execs": self.n, "workers": self.w, "rounds": self.rounds,
                                  "target": self.target, "runs": runs, "summary": summary}
 
@@ -801,6 +811,15 @@ def verdicts(r):
                   f"storm throughput by cost: rmmhunt and its BPF programs "
                   f"({sr['bpf_us_per_exec']:.1f} us per exec) took {sr['cost_share']:.2%} of "
                   f"the storm's CPU time, so >= {bound:.3f}x (>= {TARGET_THROUGHPUT})")
+        ev = st.get("rmmhunt-events", {})
+        if ev.get("cost_x_execsnoop") is not None:
+            judge(ev["cost_x_execsnoop"] <= TARGET_EVENTS_COST,
+                  f"--emit events CPU + BPF time per exec {ev['cost_x_execsnoop']:.2f}x "
+                  f"execsnoop's ({ev['cost_us_per_exec']:.1f} vs "
+                  f"{st['execsnoop']['cost_us_per_exec']:.1f} us; <= {TARGET_EVENTS_COST})")
+        elif ev:
+            judge(None, "--emit events cost per exec vs execsnoop's: not measured (no execsnoop "
+                  "or no BPF statistics)")
         a, b = st["rmmhunt"]["cpu_s_per_1k"], st.get("execsnoop", {}).get("cpu_s_per_1k")
         if b:
             judge(a / b <= TARGET_CPU, f"rmmhunt CPU per exec {a / b:.3f}x execsnoop's "
@@ -870,6 +889,22 @@ def report(r):
                 f"{'(%.0f-%.0f)' % (s['execs_per_s_min'], s['execs_per_s_max']):>15}"
                 f"{s['ratio']:>8.3f}{'-':>11}{'-':>8}{'-':>7}{'-':>10}{'-':>16}{'-':>6}"
                 f"{s['background'] * 100:>4.0f}%")
+        if any(s.get("cost_us_per_exec") is not None for s in st["summary"].values()):
+            lines.append("")
+            lines.append("Cost per exec (median of rounds): the monitor's user + system CPU, the "
+                         "time in its BPF programs, both; x execsnoop: the total against "
+                         "execsnoop's of the same round")
+            lines.append(f"  {'mode':<22}{'CPU us':>9}{'BPF us':>9}{'total us':>10}"
+                         f"{'x execsnoop':>13}")
+            for mode, s in st["summary"].items():
+                if mode == "none":
+                    continue
+                label = {"rmmhunt": "rmmhunt run", "rmmhunt-events": "rmmhunt --emit events"
+                         }.get(mode, mode)
+                lines.append(f"  {label:<22}{fmt(s.get('cpu_us_per_exec'), '.1f'):>9}"
+                             f"{fmt(s.get('bpf_us_per_exec'), '.1f'):>9}"
+                             f"{fmt(s.get('cost_us_per_exec'), '.1f'):>10}"
+                             f"{fmt(s.get('cost_x_execsnoop'), '.2f'):>13}")
     rss = r.get("rss")
     if rss:
         lines.append("")
