@@ -6,19 +6,24 @@
  *
  * fsguard__run is wrapped (-Wl,--wrap): it runs the real guard, or plays a
  * worker that overran its deadline (it finishes and releases the job after
- * the caller gave up on it), or a device that is still stuck.
+ * the caller gave up on it), or a device that is still stuck (fsguard__hung
+ * too, which keeps the loop's own opens of a cached exec off it).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -80,6 +85,14 @@ static int hung_lookup(int root, const char *path, int exe_fd, struct pkg_info *
 	snprintf(out->name, sizeof(out->name), "fakepkg");
 	out->source = "dpkg";
 	return 0;
+}
+
+bool __real_fsguard__hung(struct fsguard *g, uint64_t dev);
+
+/* The stuck device of GUARD_BUSY is one the loop's own opens keep off too. */
+bool __wrap_fsguard__hung(struct fsguard *g, uint64_t dev)
+{
+	return guard_mode == GUARD_BUSY || __real_fsguard__hung(g, dev);
 }
 
 /* ---- fixtures ---------------------------------------------------------- */
@@ -402,6 +415,148 @@ static void identify__exe_the_open_read__no_second_job(void **state)
 	identity_cache__free(ids);
 }
 
+/* An exec as the kernel reports it: its device in the kernel's encoding, in our mount namespace. */
+static void kernel_exec_of(const char *exe)
+{
+	struct stat st;
+
+	exec_of(exe, exe, dir);
+	assert_int_equal(stat("/proc/self/ns/mnt", &st), 0);
+	k.mnt_ns = st.st_ino;
+	assert_int_equal(stat(exe, &st), 0);
+	k.exe_dev = (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev);
+}
+
+/* Whether @path is on a file system open_inline trusts. */
+static bool is_local(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) &&
+	       (sfs.f_type == EXT4_SUPER_MAGIC || sfs.f_type == TMPFS_MAGIC ||
+		sfs.f_type == XFS_SUPER_MAGIC || sfs.f_type == BTRFS_SUPER_MAGIC);
+}
+
+/* Opens and identifies exec k of prog: the identity columns in @e. */
+static int open_and_identify(struct reader *r, struct reader_files *f, struct event *e)
+{
+	int err = reader__open(r, &x, -1, root_fd, prog, f);
+
+	if (!err)
+		err = reader__identify(r, f->exe_fd, k.exe_dev, root_fd, prog, e);
+	return err;
+}
+
+static void open__cached_exec_on_local_fs__same_answers_without_a_worker(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	struct identity_stats is;
+	struct reader_files f;
+	struct event e;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	event__init(&e);
+	kernel_exec_of(prog);
+	/* the first exec: a worker opens, classifies and identifies it */
+	assert_int_equal(open_and_identify(r, &f, &e), 0);
+	assert_int_equal(guard_calls, 1);
+	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
+	close_files(&f);
+
+	/* the same file again: the loop does it, with the very same answers */
+	event__reset(&e);
+	assert_int_equal(open_and_identify(r, &f, &e), 0);
+	assert_int_equal(guard_calls, 1);
+	expect_file(f.exe_fd, prog);
+	assert_int_equal(f.file_fd, -1);
+	assert_int_equal(f.kind, WINE_NOT);
+	assert_false(f.replaced);
+	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
+	assert_string_equal(event__str(&e, FIELD_SHA256), ABC_SHA256);
+	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 3);
+	identity_cache__stats(ids, &is);
+	assert_int_equal(is.misses, 1);
+	assert_int_equal(is.hits, 1);
+	close_files(&f);
+	event__free(&e);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
+static void open__cached_exec_but_file_replaced__worker_says_estale(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	struct reader_files f;
+	char other[80];
+	struct event e;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	event__init(&e);
+	kernel_exec_of(prog);
+	assert_int_equal(open_and_identify(r, &f, &e), 0);
+	close_files(&f);
+	/* another file renamed over the path after this exec: never the cached answer */
+	snprintf(other, sizeof(other), "%s.new", prog);
+	write_file(other, "abc");
+	assert_int_equal(rename(other, prog), 0);
+	assert_int_equal(reader__open(r, &x, -1, root_fd, prog, &f), -ESTALE);
+	assert_int_equal(guard_calls, 2);
+	assert_true(f.replaced);
+	assert_int_equal(f.exe_fd, -1);
+	event__free(&e);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
+static void open__exec_of_a_script__always_on_a_worker(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	struct reader_files f;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	write_file(script, "#!/bin/sh\n");
+	kernel_exec_of(prog);
+	x.filename = script; /* prog stands for the interpreter */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(reader__open(r, &x, -1, root_fd, prog, &f), 0);
+		assert_true(f.file_fd >= 0);
+		close_files(&f);
+	}
+	/* the exec'd file may be anywhere: the loop never opens it */
+	assert_int_equal(guard_calls, 2);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
+static void open__cached_exec_device_stuck__ebusy(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	struct reader_files f;
+	struct event e;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	event__init(&e);
+	kernel_exec_of(prog);
+	assert_int_equal(open_and_identify(r, &f, &e), 0);
+	close_files(&f);
+	/* a job on this device is stuck: its execs are refused, cached or not */
+	guard_mode = GUARD_BUSY;
+	assert_int_equal(reader__open(r, &x, -1, root_fd, prog, &f), -EBUSY);
+	assert_int_equal(guard_calls, 2);
+	assert_int_equal(f.exe_fd, -1);
+	event__free(&e);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
 static void identify__no_cache__columns_unset(void **state)
 {
 	struct reader *r = reader__new(wine, NULL, 0);
@@ -521,6 +676,10 @@ int main(void)
 	    T(open__device_stuck__ebusy_and_nothing_left_open),
 	    T(identify__file__identity_columns_and_stale_ones_cleared),
 	    T(identify__exe_the_open_read__no_second_job),
+	    T(open__cached_exec_on_local_fs__same_answers_without_a_worker),
+	    T(open__cached_exec_but_file_replaced__worker_says_estale),
+	    T(open__exec_of_a_script__always_on_a_worker),
+	    T(open__cached_exec_device_stuck__ebusy),
 	    T(identify__no_cache__columns_unset),
 	    T(identify__worker_overran__etimedout_and_columns_unset),
 	    T(identify__package_database_hangs__charged_to_the_root_not_the_executable),

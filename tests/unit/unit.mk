@@ -57,7 +57,7 @@ UNIT_SRCS_test_pe             := user/identity/pe.c user/base/file.c
 UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c accounts.c \
 				 identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c certinfo.c) $(UNIT_PACKAGE) \
 				 user/event.c $(addprefix user/base/,clock.c proc.c thread.c) $(UNIT_JSON)
-UNIT_WRAP_test_reader         := fsguard__run
+UNIT_WRAP_test_reader         := fsguard__run fsguard__hung
 UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
 UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
 UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c accounts.c elf.c root.c) \

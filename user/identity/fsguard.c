@@ -282,6 +282,16 @@ uint64_t fsguard__last_overrun(struct fsguard *g)
 	return dev;
 }
 
+bool fsguard__hung(struct fsguard *g, uint64_t dev)
+{
+	bool hung;
+
+	pthread_mutex_lock(&g->lock);
+	hung = g->n_stuck >= FSGUARD_MAX_STUCK || is_hung(g, dev);
+	pthread_mutex_unlock(&g->lock);
+	return hung;
+}
+
 void fsguard__stats(struct fsguard *g, struct fsguard_stats *out)
 {
 	pthread_mutex_lock(&g->lock);

@@ -27,6 +27,7 @@
 #ifndef RMMHUNT_FSGUARD_H
 #define RMMHUNT_FSGUARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Workers left stuck in hung mounts at once; past this every job is refused. */
@@ -91,6 +92,8 @@ void fsguard__leave(struct fsguard_job *job);
  */
 uint64_t fsguard__last_overrun(struct fsguard *g);
 
+/* Whether fsguard__run() would refuse a job on @dev now (-EBUSY). */
+bool fsguard__hung(struct fsguard *g, uint64_t dev);
 void fsguard__stats(struct fsguard *g, struct fsguard_stats *out);
 
 /*

@@ -552,8 +552,8 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 	return identity__fill_in(c, fd, &root, e, NULL);
 }
 
-int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
-		      struct event *cert)
+static int fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
+		   struct event *cert, bool cached_only)
 {
 	struct entry *r, **pp;
 	struct stat st;
@@ -598,6 +598,11 @@ int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *ro
 		}
 		return err;
 	}
+	if (cached_only) {
+		/* not a miss: the caller asks again with the file read */
+		pthread_mutex_unlock(&c->lock);
+		return -EAGAIN;
+	}
 	c->stats.misses++;
 	pthread_mutex_unlock(&c->lock);
 
@@ -638,4 +643,17 @@ int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *ro
 		evict(c, c->tail);
 	pthread_mutex_unlock(&c->lock);
 	return 0;
+}
+
+int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
+		      struct event *cert)
+{
+	return fill_in(c, fd, root, e, cert, false);
+}
+
+int identity__fill_cached(struct identity_cache *c, int fd, struct event *e, struct event *cert)
+{
+	struct identity_root root = {.fd = -1};
+
+	return fill_in(c, fd, &root, e, cert, true);
 }

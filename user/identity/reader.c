@@ -7,13 +7,22 @@
  * worker frees it). Inputs are copied into the job and fds duplicated: the
  * loop closes its own right after, which must not pull a file from under a
  * worker still in a hung mount, nor let a reused fd number be read instead.
+ *
+ * The one exception: an exec whose answers are all cached, of a file on a
+ * local file system, by a process in the monitor's own root, is opened and
+ * looked up on the loop itself (open_inline), by the very code a worker runs:
+ * nothing it does there can wait on a network or a FUSE daemon, and it spares
+ * every repeated exec two thread switches.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "identity/accounts.h"
@@ -41,12 +50,15 @@ struct open_job {
 	char filename[PATH_MAX_BYTES + 2]; /* bprm->filename */
 	char cwd[PATH_MAX_BYTES + 2];
 	struct root_phase root;
+	/* only what the caches hold, and no walk the dentry cache cannot answer: open_inline */
+	bool cached_only;
 	/* out */
 	struct reader_files out;
 	int err;
 	bool identified; /* a plain exec: its executable identified too, in e and cert */
 	int id_err;
 	bool pkg_refused; /* its root is hung: the package was not looked up */
+	bool local;	  /* the executable was on the exec's device, a local file system */
 	struct event e;
 	struct event cert; /* its signatures (identity__fill_in) */
 };
@@ -97,6 +109,11 @@ struct reader {
 	struct identify_job *identify;
 	struct accounts *accounts; /* shared with the workers, like wine and ids */
 	bool root_timed_out; /* the last -ETIMEDOUT was in a root's files, not an executable */
+	/* for open_inline: devices seen to be local file systems, and the monitor's root */
+	uint64_t local_devs[READER_LOCAL_DEVS];
+	unsigned int n_local, next_local;
+	uint64_t self_mnt_ns;
+	bool own_root_local;
 };
 
 static void close_fd(int *fd)
@@ -184,6 +201,22 @@ static int run(struct reader *r, struct fsguard_job *job, uint64_t root_key)
 
 /* ---- open: the executable and the exec'd file -------------------------- */
 
+/* File systems whose reads wait on no network and no user-space daemon. */
+static bool local_fs(const struct statfs *sfs)
+{
+	switch ((unsigned long)sfs->f_type) {
+	case EXT4_SUPER_MAGIC: /* ext2, ext3 too */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+	case RAMFS_MAGIC:
+	case SQUASHFS_MAGIC:
+	case F2FS_SUPER_MAGIC:
+		return true;
+	}
+	return false;
+}
+
 static bool same_file(const struct stat *st, const struct open_job *j)
 {
 	uint64_t ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
@@ -224,6 +257,48 @@ static int open_exe(struct open_job *j)
 	return fd;
 }
 
+/* Whether open_exec_file() looks for a file other than the executable at all. */
+static bool may_have_exec_file(const struct open_job *j)
+{
+	if (j->root_fd < 0 || !j->filename[0] || !strcmp(j->filename, j->exe))
+		return false;
+	/* relative to a directory whose path is unknown */
+	return j->filename[0] == '/' || j->cwd[0];
+}
+
+static bool kernel_dev_is(uint64_t kdev, unsigned int major, unsigned int minor)
+{
+	return kdev >> 20 == major && (kdev & 0xfffff) == minor;
+}
+
+/*
+ * open_exe() for open_inline: the file at the path, when it still is the
+ * device, inode and ctime exec'd (then the same file /proc/PID/exe names, and
+ * the same answers), found through the dentry cache alone and checked without
+ * asking its file system; -EAGAIN otherwise. Not /proc/PID/exe: a process that
+ * exec'd again since may run a file on any mount.
+ */
+static int open_exe_cached(const struct open_job *j)
+{
+	struct statx stx;
+	int fd;
+
+	if (j->root_fd < 0 || !j->path[0] || !j->exe_ino)
+		return -EAGAIN;
+	fd = root__open_cached(j->root_fd, j->path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -EAGAIN;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO | STATX_CTIME, &stx) ||
+	    !kernel_dev_is(j->base.dev, stx.stx_dev_major, stx.stx_dev_minor) ||
+	    stx.stx_ino != j->exe_ino ||
+	    (uint64_t)stx.stx_ctime.tv_sec * 1000000000 + stx.stx_ctime.tv_nsec !=
+		j->exe_ctime_ns) {
+		close(fd);
+		return -EAGAIN;
+	}
+	return fd;
+}
+
 /* The file that was exec'd when it is not the executable (a script, a binfmt_misc target). */
 static int open_exec_file(const struct open_job *j, int exe_fd)
 {
@@ -231,10 +306,8 @@ static int open_exec_file(const struct open_job *j, int exe_fd)
 	struct stat a, b;
 	int fd;
 
-	if (j->root_fd < 0 || !j->filename[0] || !strcmp(j->filename, j->exe))
+	if (!may_have_exec_file(j))
 		return -1;
-	if (j->filename[0] != '/' && !j->cwd[0])
-		return -1; /* relative to a directory whose path is unknown */
 	if (j->filename[0] == '/')
 		snprintf(path, sizeof(path), "%s", j->filename);
 	else
@@ -249,23 +322,48 @@ static int open_exec_file(const struct open_job *j, int exe_fd)
 	return fd;
 }
 
-static void open_run(struct fsguard_job *base)
+/*
+ * What an open job does, into j->out and j->err; -EAGAIN, with j->out's fds
+ * still to close, when j->cached_only and a cache does not hold the answer.
+ */
+static int open_files(struct open_job *j)
 {
-	struct open_job *j = (struct open_job *)base;
 	struct reader_files *f = &j->out;
-	int fd = open_exe(j);
+	int fd = j->cached_only ? open_exe_cached(j) : open_exe(j), loader;
+	struct statfs sfs;
+	struct stat st;
 
+	if (fd == -EAGAIN && j->cached_only)
+		return -EAGAIN;
 	if (fd >= 0) {
 		f->exe_fd = fd;
+		/* open_inline is never asked for an exec of another file (may_have_exec_file) */
 		f->file_fd = open_exec_file(j, fd);
-		f->kind = wine__classify(j->wine, fd, f->file_fd);
-		f->preloader =
-		    f->kind == WINE_PROGRAM && wine__loader_kind(j->wine, fd) == WINE_PRELOADER;
+		if (j->cached_only) {
+			loader = wine__loader_kind_cached(j->wine, fd);
+			if (loader == -EAGAIN)
+				return -EAGAIN;
+			f->kind = loader > 0 ? WINE_PROGRAM : WINE_NOT;
+			f->preloader = loader == WINE_PRELOADER;
+		} else {
+			f->kind = wine__classify(j->wine, fd, f->file_fd);
+			f->preloader = f->kind == WINE_PROGRAM &&
+				       wine__loader_kind(j->wine, fd) == WINE_PRELOADER;
+		}
 		/* a plain exec's identity is its executable's: read it in this same job */
 		j->identified = j->ids && f->kind == WINE_NOT;
-		if (j->identified)
+		if (j->identified && j->cached_only) {
+			j->id_err = identity__fill_cached(j->ids, fd, &j->e, &j->cert);
+			if (j->id_err == -EAGAIN)
+				return -EAGAIN;
+		} else if (j->identified) {
 			j->id_err = fill_identity(j->ids, fd, j->root_fd, j->path, &j->root, &j->e,
 						  &j->cert, &j->pkg_refused);
+		}
+		/* the kernel's device number of the file, on a local file system */
+		j->local = !j->cached_only && !fstat(fd, &st) &&
+			   kernel_dev_is(j->base.dev, major(st.st_dev), minor(st.st_dev)) &&
+			   !fstatfs(fd, &sfs) && local_fs(&sfs);
 	}
 	j->err = fd >= 0 ? 0 : fd;
 	/* the account's name as the process's own root has it: a wait there is the root's */
@@ -273,6 +371,14 @@ static void open_run(struct fsguard_job *base)
 	    accounts__name(j->accounts, j->root_fd, j->uid, f->account, sizeof(f->account)))
 		f->account[0] = '\0';
 	fsguard__leave(&j->base);
+	return 0;
+}
+
+static void open_run(struct fsguard_job *base)
+{
+	struct open_job *j = (struct open_job *)base;
+
+	open_files(j);
 	close_fd(&j->proc_fd);
 	close_fd(&j->root_fd);
 }
@@ -286,6 +392,76 @@ static void open_release(struct fsguard_job *base)
 	event__free(&j->e);
 	event__free(&j->cert);
 	free(j);
+}
+
+static bool dev_local(const struct reader *r, uint64_t dev)
+{
+	for (unsigned int i = 0; i < r->n_local; i++)
+		if (r->local_devs[i] == dev)
+			return true;
+	return false;
+}
+
+static void note_local(struct reader *r, uint64_t dev)
+{
+	if (dev_local(r, dev))
+		return;
+	r->local_devs[r->next_local] = dev;
+	r->next_local = (r->next_local + 1) % READER_LOCAL_DEVS;
+	if (r->n_local < READER_LOCAL_DEVS)
+		r->n_local++;
+}
+
+/*
+ * Whether exec @x may be opened on the loop: its executable on a device a
+ * worker found local (and not hung), its root the monitor's own, local too
+ * (/proc/PID/root is "/" in our mount namespace: what /etc/passwd is read
+ * from, as users__name() reads it on the loop anyway).
+ */
+static bool may_open_inline(struct reader *r, const struct exec_info *x, int root_fd,
+			    uint64_t root_key)
+{
+	char link[32], target[2];
+
+	if (x->from_snapshot || !r->own_root_local || !x->k->mnt_ns ||
+	    x->k->mnt_ns != r->self_mnt_ns || root_fd < 0 || !dev_local(r, x->k->exe_dev))
+		return false;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", root_fd);
+	if (readlink(link, target, sizeof(target)) != 1 || target[0] != '/')
+		return false;
+	/* a hung root refuses the account's lookup: a worker says so (fsguard__enter) */
+	return !fsguard__hung(r->guard, x->k->exe_dev) && !fsguard__hung(r->guard, root_key);
+}
+
+/*
+ * The open job @j, filled, run on the loop with the caller's fds: 0 when it
+ * ran (its outputs as a worker's), -EAGAIN when a worker must run it.
+ */
+static int open_inline(struct open_job *j, int proc_fd, int root_fd)
+{
+	int err;
+
+	j->proc_fd = proc_fd;
+	j->root_fd = root_fd;
+	/* run by its caller: fsguard__enter and __leave charge no worker */
+	j->base.worker = NULL;
+	if (may_have_exec_file(j)) {
+		err = -EAGAIN;
+	} else {
+		j->cached_only = true;
+		err = open_files(j);
+		j->cached_only = false;
+	}
+	j->proc_fd = j->root_fd = -1;
+	if (err) {
+		close_fd(&j->out.exe_fd);
+		close_fd(&j->out.file_fd);
+		j->out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = WINE_NOT};
+		j->identified = false;
+		event__reset(&j->e);
+		event__reset_table(&j->cert, TABLE_CERTIFICATE);
+	}
+	return err;
 }
 
 int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
@@ -308,8 +484,7 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		event__init(&j->e);
 		event__init(&j->cert);
 	}
-	j->identified = false;
-	j->pkg_refused = false;
+	j->identified = j->local = j->cached_only = j->pkg_refused = false;
 	event__reset(&j->e);
 	event__reset_table(&j->cert, TABLE_CERTIFICATE);
 	j->base.dev = x->k->exe_dev;
@@ -322,6 +497,8 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	copy_path(j->filename, sizeof(j->filename), x->filename);
 	copy_path(j->cwd, sizeof(j->cwd), x->cwd);
 	j->out = *out;
+	if (may_open_inline(r, x, root_fd, j->root.key) && !open_inline(j, proc_fd, root_fd))
+		goto done;
 	j->proc_fd = dup_fd(proc_fd);
 	j->root_fd = dup_fd(root_fd);
 
@@ -335,6 +512,9 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		}
 		return err;
 	}
+	if (j->local)
+		note_local(r, j->base.dev);
+done:
 	*out = j->out;
 	if (j->identified)
 		r->open_identified_fd = out->exe_fd;
@@ -571,12 +751,17 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned int timeout_ms)
 {
 	struct reader *r = calloc(1, sizeof(*r));
+	struct statfs sfs;
+	struct stat st;
 
 	if (!r)
 		return NULL;
 	r->wine = w;
 	r->ids = ids;
 	r->open_identified_fd = -1;
+	if (!stat("/proc/self/ns/mnt", &st))
+		r->self_mnt_ns = st.st_ino;
+	r->own_root_local = !statfs("/", &sfs) && local_fs(&sfs);
 	r->guard = fsguard__new(timeout_ms ?: READER_TIMEOUT_MS);
 	r->accounts = accounts__new();
 	if (!r->guard || !r->accounts) {

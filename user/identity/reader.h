@@ -20,6 +20,7 @@
 
 #define READER_TIMEOUT_MS 500 /* the default deadline of one job */
 #define READER_WINE_ARGS  256 /* argv entries a Wine query may carry */
+#define READER_LOCAL_DEVS 16  /* devices remembered as local file systems */
 
 struct reader;
 

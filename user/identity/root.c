@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -19,11 +20,15 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-int root__open(int root_fd, const char *path, int flags)
+#ifndef RESOLVE_CACHED
+#define RESOLVE_CACHED 0x20 /* Linux 5.12 */
+#endif
+
+static int open_in_root(int root_fd, const char *path, int flags, uint64_t resolve)
 {
 	struct open_how how = {
 	    .flags = (unsigned int)flags | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
 	};
 	int host = -1, fd = -EAGAIN;
 
@@ -78,6 +83,19 @@ int root__id(int fd, struct root_id *out)
 		return -errno;
 	out->ino = stx.stx_ino;
 	return 0;
+}
+
+int root__open(int root_fd, const char *path, int flags)
+{
+	return open_in_root(root_fd, path, flags, 0);
+}
+
+int root__open_cached(int root_fd, const char *path, int flags)
+{
+	int fd = open_in_root(root_fd, path, flags, RESOLVE_CACHED);
+
+	/* a kernel without RESOLVE_CACHED: the walk could wait, so it is not taken */
+	return fd == -EINVAL ? -EAGAIN : fd;
 }
 
 int root__stat(int root_fd, const char *path, struct stat *st)

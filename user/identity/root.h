@@ -21,6 +21,12 @@
  * no unconfined fallback).
  */
 int root__open(int root_fd, const char *path, int flags);
+/*
+ * root__open() only through what the kernel's lookup cache holds
+ * (RESOLVE_CACHED): -EAGAIN when a component would need a revalidation or a
+ * read, so the walk never waits on a file system.
+ */
+int root__open_cached(int root_fd, const char *path, int flags);
 
 /* fstat(2) of @path inside the root (without opening it for reading). */
 int root__stat(int root_fd, const char *path, struct stat *st);

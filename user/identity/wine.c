@@ -191,8 +191,11 @@ static bool same_entry(const struct loader_entry *e, const struct stat *st)
 	       e->size == st->st_size;
 }
 
-/* What @fd is, judged once per (dev, ino, ctime, size): every exec on the host comes here. */
-static int file_kind(struct wine *w, int fd)
+/*
+ * What @fd is, judged once per (dev, ino, ctime, size): every exec on the host
+ * comes here. @cached_only: -EAGAIN rather than read a file not judged yet.
+ */
+static int file_kind_of(struct wine *w, int fd, bool cached_only)
 {
 	struct loader_entry *e, *slot = NULL;
 	unsigned int i, h;
@@ -213,6 +216,8 @@ static int file_kind(struct wine *w, int fd)
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
+	if (cached_only)
+		return -EAGAIN;
 
 	kind = file_kind_uncached(fd, &st);
 
@@ -237,9 +242,21 @@ static int file_kind(struct wine *w, int fd)
 	return kind;
 }
 
+static int file_kind(struct wine *w, int fd)
+{
+	return file_kind_of(w, fd, false);
+}
+
 int wine__loader_kind(struct wine *w, int exe_fd)
 {
 	int kind = file_kind(w, exe_fd);
+
+	return kind == FILE_STEP ? WINE_LOADER_NONE : kind;
+}
+
+int wine__loader_kind_cached(struct wine *w, int exe_fd)
+{
+	int kind = file_kind_of(w, exe_fd, true);
 
 	return kind == FILE_STEP ? WINE_LOADER_NONE : kind;
 }
