@@ -113,6 +113,7 @@ struct reader {
 	uint64_t local_devs[READER_LOCAL_DEVS];
 	unsigned int n_local, next_local;
 	uint64_t self_mnt_ns;
+	uint64_t root_dev, root_ino; /* the monitor's root directory */
 	bool own_root_local;
 };
 
@@ -414,20 +415,22 @@ static void note_local(struct reader *r, uint64_t dev)
 
 /*
  * Whether exec @x may be opened on the loop: its executable on a device a
- * worker found local (and not hung), its root the monitor's own, local too
- * (/proc/PID/root is "/" in our mount namespace: what /etc/passwd is read
- * from, as users__name() reads it on the loop anyway).
+ * worker found local (and not hung), in our mount namespace, its root the
+ * monitor's own directory, local too: what /etc/passwd is read from, as
+ * users__name() reads it on the loop anyway. The root is looked at without
+ * asking its file system (AT_STATX_DONT_SYNC): it may be any mount.
  */
 static bool may_open_inline(struct reader *r, const struct exec_info *x, int root_fd,
 			    uint64_t root_key)
 {
-	char link[32], target[2];
+	struct statx stx;
 
 	if (x->from_snapshot || !r->own_root_local || !x->k->mnt_ns ||
 	    x->k->mnt_ns != r->self_mnt_ns || root_fd < 0 || !dev_local(r, x->k->exe_dev))
 		return false;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", root_fd);
-	if (readlink(link, target, sizeof(target)) != 1 || target[0] != '/')
+	if (statx(root_fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO, &stx) ||
+	    makedev(stx.stx_dev_major, stx.stx_dev_minor) != r->root_dev ||
+	    stx.stx_ino != r->root_ino)
 		return false;
 	/* a hung root refuses the account's lookup: a worker says so (fsguard__enter) */
 	return !fsguard__hung(r->guard, x->k->exe_dev) && !fsguard__hung(r->guard, root_key);
@@ -752,7 +755,7 @@ struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned 
 {
 	struct reader *r = calloc(1, sizeof(*r));
 	struct statfs sfs;
-	struct stat st;
+	struct stat st = {0};
 
 	if (!r)
 		return NULL;
@@ -761,7 +764,9 @@ struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned 
 	r->open_identified_fd = -1;
 	if (!stat("/proc/self/ns/mnt", &st))
 		r->self_mnt_ns = st.st_ino;
-	r->own_root_local = !statfs("/", &sfs) && local_fs(&sfs);
+	r->own_root_local = !statfs("/", &sfs) && local_fs(&sfs) && !stat("/", &st);
+	r->root_dev = st.st_dev;
+	r->root_ino = st.st_ino;
 	r->guard = fsguard__new(timeout_ms ?: READER_TIMEOUT_MS);
 	r->accounts = accounts__new();
 	if (!r->guard || !r->accounts) {
