@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* json_writer: escaping, UTF-8 repair, numbers, times. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -157,6 +161,53 @@ static void flush__unbalanced_record__refused(void **state)
 	fclose(f);
 }
 
+/* Takes each write(2) made so far (one datagram each): every one must end a line. */
+static size_t drain_whole_lines(int fd)
+{
+	char got[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while ((n = recv(fd, got, sizeof(got), 0)) > 0) {
+		assert_int_equal(got[n - 1], '\n');
+		total += n;
+	}
+	return total;
+}
+
+static void flush__lines_never_cut_across_writes(void **state)
+{
+	static char buf[64]; /* smaller than some lines */
+	size_t written = 0, seen = 0;
+	struct json_writer w;
+	char line[200];
+	int p[2];
+	FILE *f;
+
+	/* message boundaries kept: what one write(2) carried is what one recv(2) gets */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, p),
+			 0);
+	f = fdopen(p[1], "w");
+	assert_non_null(f);
+	assert_int_equal(setvbuf(f, buf, _IOFBF, sizeof(buf)), 0);
+	jw__init(&w);
+	for (int i = 0; i < 40; i++) {
+		size_t n = (size_t)i * 37 % 150;
+
+		memset(line, 'a' + i % 26, n);
+		jw__string(&w, line, n);
+		assert_int_equal(jw__flush_line(&w, f), 0);
+		written += n + 3; /* the quotes and the newline */
+		seen += drain_whole_lines(p[0]);
+	}
+	assert_int_equal(fflush(f), 0);
+	seen += drain_whole_lines(p[0]);
+	assert_int_equal(seen, written);
+	jw__free(&w);
+	fclose(f);
+	close(p[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +220,7 @@ int main(void)
 	    cmocka_unit_test(time__rfc3339_microseconds__round_trip),
 	    cmocka_unit_test(time__parse_variants_and_garbage),
 	    cmocka_unit_test(flush__unbalanced_record__refused),
+	    cmocka_unit_test(flush__lines_never_cut_across_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/json_writer.h"
 #include "base/timefmt.h"
@@ -319,6 +321,30 @@ void jw__kv_time(struct json_writer *w, const char *key, int64_t us)
 	jw__time(w, us);
 }
 
+/* @len bytes to @f, never split across two write(2)s unless one is cut short. */
+static int put_line(FILE *f, const char *buf, size_t len)
+{
+	size_t size = __fbufsize(f);
+
+	/* no buffer yet (nothing written) or an unbuffered stream: start clean */
+	if ((!size || __fpending(f) + len > size) && fflush(f))
+		return -EIO;
+	if (size && len <= size)
+		return fwrite(buf, 1, len, f) == len ? 0 : -EIO;
+	/* the buffer is empty and too small for the line: stdio would cut it */
+	while (len) {
+		ssize_t n = write(fileno(f), buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int jw__flush_line(struct json_writer *w, FILE *f)
 {
 	int err = 0;
@@ -329,8 +355,8 @@ int jw__flush_line(struct json_writer *w, FILE *f)
 		putc_(w, '\n');
 		if (w->failed)
 			err = -ENOMEM;
-		else if (fwrite(w->buf, 1, w->len, f) != w->len)
-			err = -EIO;
+		else
+			err = put_line(f, w->buf, w->len);
 	}
 	jw__reset(w);
 	return err;

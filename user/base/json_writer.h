@@ -60,8 +60,12 @@ void jw__kv_bool(struct json_writer *w, const char *key, bool v);
 void jw__kv_time(struct json_writer *w, const char *key, int64_t us_since_epoch);
 
 /*
- * Writes the buffer plus '\n' to @f in one fwrite and resets the writer.
- * Returns 0, -EIO, or -ENOMEM/-E2BIG when the record had failed.
+ * Writes the buffer plus '\n' to @f and resets the writer. The line is
+ * appended to @f's buffer only when it fits whole: else what the buffer holds
+ * is written first, so no write(2) on @f ever carries part of a line (a
+ * collector reading a pipe never gets half one), and a line longer than the
+ * whole buffer is one write of its own. Returns 0, -EIO, or -ENOMEM/-E2BIG
+ * when the record had failed.
  */
 int jw__flush_line(struct json_writer *w, FILE *f);
 

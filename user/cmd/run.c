@@ -29,6 +29,12 @@
 #define IDENTITY_CACHE 4096 /* executables remembered by (dev, inode, ctime, size) */
 /* at stop: how long a read stuck in a hung mount may take to end before it is left */
 #define SHUTDOWN_READ_GRACE_MS 3000
+/*
+ * stdout's buffer: records wait in it until the loop's next tick (or until
+ * one no longer fits), so a storm's records leave in few writes, each of
+ * whole lines (jw__flush_line).
+ */
+#define OUT_BUFFER (64u << 10)
 
 /* The running monitor's parts, for the loop and the Status records. */
 struct monitor {
@@ -42,6 +48,7 @@ struct monitor {
 };
 
 static volatile sig_atomic_t exiting, reload;
+static char out_buf[OUT_BUFFER];
 
 static void on_signal(int sig)
 {
@@ -311,6 +318,8 @@ int cmd__run(int argc, char **argv)
 		pr_err("cannot find the host name (%s): give --device-name", strerror(-err));
 		return 1;
 	}
+	/* before the first record: stdio keeps the buffer it was first given */
+	setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	/* a bad rule never starts a monitor with half its rules */
 	rs = load_rules(&o);
 	if (!rs)
