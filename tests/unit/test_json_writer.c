@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* json_writer: escaping, UTF-8 repair, numbers, times. */
 #include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -105,6 +105,26 @@ static void object__commas_and_nesting(void **state)
 	jw__free(&w);
 }
 
+static void numbers__extremes__decimal_as_printf(void **state)
+{
+	struct json_writer w;
+	const char *want = "[0,-1,9223372036854775807,-9223372036854775808,18446744073709551615,"
+			   "1000000007]";
+
+	jw__init(&w);
+	jw__array_begin(&w);
+	jw__long(&w, 0);
+	jw__long(&w, -1);
+	jw__long(&w, INT64_MAX);
+	jw__long(&w, INT64_MIN);
+	jw__ulong(&w, UINT64_MAX);
+	jw__ulong(&w, 1000000007);
+	jw__array_end(&w);
+	assert_int_equal(w.len, strlen(want));
+	assert_memory_equal(w.buf, want, w.len);
+	jw__free(&w);
+}
+
 static void base64__padding(void **state)
 {
 	struct json_writer w;
@@ -132,6 +152,20 @@ static void time__rfc3339_microseconds__round_trip(void **state)
 		assert_int_equal(timefmt__parse_rfc3339_us(buf, &back), 0);
 		assert_int_equal(back, us[i]);
 	}
+}
+
+static void time__years_past_9999_and_before_0__as_printf(void **state)
+{
+	char buf[40];
+
+	/* 10000-01-01T00:00:00Z: five digits, written the slow way */
+	timefmt__format_rfc3339_us(253402300800000000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "10000-01-01T00:00:00.000000Z");
+	timefmt__format_rfc3339_us(253402300799999999LL, buf, sizeof(buf));
+	assert_string_equal(buf, "9999-12-31T23:59:59.999999Z");
+	/* too small a buffer: cut as snprintf cuts */
+	timefmt__format_rfc3339_us(0, buf, 11);
+	assert_string_equal(buf, "1970-01-01");
 }
 
 static void time__parse_variants_and_garbage(void **state)
@@ -216,8 +250,10 @@ int main(void)
 	    cmocka_unit_test(string__valid_utf8__kept),
 	    cmocka_unit_test(string__invalid_utf8__replaced_and_reported),
 	    cmocka_unit_test(object__commas_and_nesting),
+	    cmocka_unit_test(numbers__extremes__decimal_as_printf),
 	    cmocka_unit_test(base64__padding),
 	    cmocka_unit_test(time__rfc3339_microseconds__round_trip),
+	    cmocka_unit_test(time__years_past_9999_and_before_0__as_printf),
 	    cmocka_unit_test(time__parse_variants_and_garbage),
 	    cmocka_unit_test(flush__unbalanced_record__refused),
 	    cmocka_unit_test(flush__lines_never_cut_across_writes),

@@ -205,22 +205,34 @@ void jw__cstring(struct json_writer *w, const char *s)
 		jw__null(w);
 }
 
+/* The decimal digits of @v, ending at @end: where they begin (an event has ~20 numbers). */
+static char *format_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void jw__long(struct json_writer *w, int64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+	char buf[24], *end = buf + sizeof(buf);
+	char *p = format_u64(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
 
+	if (v < 0)
+		*--p = '-';
 	value_begin(w);
-	put(w, buf, n);
+	put(w, p, end - p);
 }
 
 void jw__ulong(struct json_writer *w, uint64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	char buf[24], *end = buf + sizeof(buf);
+	char *p = format_u64(end, v);
 
 	value_begin(w);
-	put(w, buf, n);
+	put(w, p, end - p);
 }
 
 void jw__double(struct json_writer *w, double v)

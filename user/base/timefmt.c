@@ -6,6 +6,17 @@
 
 #include "base/timefmt.h"
 
+#define RFC3339_US_LEN 27 /* 2026-01-02T03:04:05.123456Z */
+
+/* @v (0 <= v < 10^n) as exactly @n digits. */
+static void put_digits(char *out, int v, int n)
+{
+	while (n--) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void timefmt__format_rfc3339_us(int64_t us, char *out, size_t size)
 {
 	int64_t sec = us / 1000000, frac = us % 1000000;
@@ -18,6 +29,25 @@ void timefmt__format_rfc3339_us(int64_t us, char *out, size_t size)
 	}
 	t = (time_t)sec;
 	gmtime_r(&t, &tm);
+	/* every record has three: by hand when the year has four digits, as snprintf would */
+	if (size >= RFC3339_US_LEN + 1 && tm.tm_year + 1900 >= 0 && tm.tm_year + 1900 <= 9999) {
+		put_digits(out, tm.tm_year + 1900, 4);
+		out[4] = '-';
+		put_digits(out + 5, tm.tm_mon + 1, 2);
+		out[7] = '-';
+		put_digits(out + 8, tm.tm_mday, 2);
+		out[10] = 'T';
+		put_digits(out + 11, tm.tm_hour, 2);
+		out[13] = ':';
+		put_digits(out + 14, tm.tm_min, 2);
+		out[16] = ':';
+		put_digits(out + 17, tm.tm_sec, 2);
+		out[19] = '.';
+		put_digits(out + 20, (int)frac, 6);
+		out[26] = 'Z';
+		out[27] = '\0';
+		return;
+	}
 	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
 }
