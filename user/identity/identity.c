@@ -552,8 +552,9 @@ int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *pa
 	return identity__fill_in(c, fd, &root, e, NULL);
 }
 
+/* @cached: the file's stat, and nothing read when it is not cached; else from @fd. */
 static int fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
-		   struct event *cert, bool cached_only)
+		   struct event *cert, const struct stat *cached)
 {
 	struct entry *r, **pp;
 	struct stat st;
@@ -564,7 +565,9 @@ static int fill_in(struct identity_cache *c, int fd, struct identity_root *root,
 	root->skipped = 0;
 	if (cert)
 		event__reset_table(cert, TABLE_CERTIFICATE);
-	if (fstat(fd, &st)) {
+	if (cached) {
+		st = *cached;
+	} else if (fstat(fd, &st)) {
 		err = -errno;
 		pthread_mutex_lock(&c->lock);
 		c->stats.errors++;
@@ -598,7 +601,7 @@ static int fill_in(struct identity_cache *c, int fd, struct identity_root *root,
 		}
 		return err;
 	}
-	if (cached_only) {
+	if (cached) {
 		/* not a miss: the caller asks again with the file read */
 		pthread_mutex_unlock(&c->lock);
 		return -EAGAIN;
@@ -648,12 +651,13 @@ static int fill_in(struct identity_cache *c, int fd, struct identity_root *root,
 int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
 		      struct event *cert)
 {
-	return fill_in(c, fd, root, e, cert, false);
+	return fill_in(c, fd, root, e, cert, NULL);
 }
 
-int identity__fill_cached(struct identity_cache *c, int fd, struct event *e, struct event *cert)
+int identity__fill_cached(struct identity_cache *c, const struct stat *st, struct event *e,
+			  struct event *cert)
 {
 	struct identity_root root = {.fd = -1};
 
-	return fill_in(c, fd, &root, e, cert, true);
+	return fill_in(c, -1, &root, e, cert, st);
 }

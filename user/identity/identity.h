@@ -45,10 +45,12 @@ void identity_cache__stats(struct identity_cache *c, struct identity_stats *out)
 int identity__fill(struct identity_cache *c, int fd, int root_fd, const char *path,
 		   struct event *e);
 /*
- * identity__fill() from the cache alone: -EAGAIN, the columns unset and no
- * miss counted, when the file is not cached (only its fstat is taken).
+ * identity__fill() from the cache alone, for the file whose fstat is @st:
+ * -EAGAIN, the columns unset and no miss counted, when it is not cached.
  */
-int identity__fill_cached(struct identity_cache *c, int fd, struct event *e, struct event *cert);
+struct stat;
+int identity__fill_cached(struct identity_cache *c, const struct stat *st, struct event *e,
+			  struct event *cert);
 
 /*
  * Where identity__fill_in looks up the file's package: the root directory @fd

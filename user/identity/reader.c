@@ -279,8 +279,9 @@ static bool kernel_dev_is(uint64_t kdev, unsigned int major, unsigned int minor)
  * asking its file system; -EAGAIN otherwise. Not /proc/PID/exe: a process that
  * exec'd again since may run a file on any mount.
  */
-static int open_exe_cached(const struct open_job *j)
+static int open_exe_cached(const struct open_job *j, struct stat *st)
 {
+	const unsigned int want = STATX_TYPE | STATX_INO | STATX_SIZE | STATX_CTIME;
 	struct statx stx;
 	int fd;
 
@@ -289,7 +290,8 @@ static int open_exe_cached(const struct open_job *j)
 	fd = root__open_cached(j->root_fd, j->path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return -EAGAIN;
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO | STATX_CTIME, &stx) ||
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, want, &stx) ||
+	    (stx.stx_mask & want) != want ||
 	    !kernel_dev_is(j->base.dev, stx.stx_dev_major, stx.stx_dev_minor) ||
 	    stx.stx_ino != j->exe_ino ||
 	    (uint64_t)stx.stx_ctime.tv_sec * 1000000000 + stx.stx_ctime.tv_nsec !=
@@ -297,6 +299,14 @@ static int open_exe_cached(const struct open_job *j)
 		close(fd);
 		return -EAGAIN;
 	}
+	/* what fstat gives on a local file system: the caches' keys, without asking again */
+	*st = (struct stat){
+	    .st_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
+	    .st_ino = stx.stx_ino,
+	    .st_mode = stx.stx_mode,
+	    .st_size = (off_t)stx.stx_size,
+	    .st_ctim = {.tv_sec = stx.stx_ctime.tv_sec, .tv_nsec = stx.stx_ctime.tv_nsec},
+	};
 	return fd;
 }
 
@@ -330,9 +340,9 @@ static int open_exec_file(const struct open_job *j, int exe_fd)
 static int open_files(struct open_job *j)
 {
 	struct reader_files *f = &j->out;
-	int fd = j->cached_only ? open_exe_cached(j) : open_exe(j), loader;
 	struct statfs sfs;
 	struct stat st;
+	int fd = j->cached_only ? open_exe_cached(j, &st) : open_exe(j), loader;
 
 	if (fd == -EAGAIN && j->cached_only)
 		return -EAGAIN;
@@ -341,7 +351,7 @@ static int open_files(struct open_job *j)
 		/* open_inline is never asked for an exec of another file (may_have_exec_file) */
 		f->file_fd = open_exec_file(j, fd);
 		if (j->cached_only) {
-			loader = wine__loader_kind_cached(j->wine, fd);
+			loader = wine__loader_kind_cached(j->wine, &st);
 			if (loader == -EAGAIN)
 				return -EAGAIN;
 			f->kind = loader > 0 ? WINE_PROGRAM : WINE_NOT;
@@ -354,7 +364,7 @@ static int open_files(struct open_job *j)
 		/* a plain exec's identity is its executable's: read it in this same job */
 		j->identified = j->ids && f->kind == WINE_NOT;
 		if (j->identified && j->cached_only) {
-			j->id_err = identity__fill_cached(j->ids, fd, &j->e, &j->cert);
+			j->id_err = identity__fill_cached(j->ids, &st, &j->e, &j->cert);
 			if (j->id_err == -EAGAIN)
 				return -EAGAIN;
 		} else if (j->identified) {

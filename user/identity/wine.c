@@ -193,16 +193,19 @@ static bool same_entry(const struct loader_entry *e, const struct stat *st)
 
 /*
  * What @fd is, judged once per (dev, ino, ctime, size): every exec on the host
- * comes here. @cached_only: -EAGAIN rather than read a file not judged yet.
+ * comes here. @cached: the file's stat, and -EAGAIN rather than read a file
+ * not judged yet.
  */
-static int file_kind_of(struct wine *w, int fd, bool cached_only)
+static int file_kind_of(struct wine *w, int fd, const struct stat *cached)
 {
 	struct loader_entry *e, *slot = NULL;
 	unsigned int i, h;
 	struct stat st;
 	int kind;
 
-	if (fstat(fd, &st))
+	if (cached)
+		st = *cached;
+	else if (fstat(fd, &st))
 		return -errno;
 	h = (unsigned int)(strhash__mix64(st.st_ino ^ strhash__mix64(st.st_dev)) %
 			   LOADER_CACHE_SIZE);
@@ -216,7 +219,7 @@ static int file_kind_of(struct wine *w, int fd, bool cached_only)
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
-	if (cached_only)
+	if (cached)
 		return -EAGAIN;
 
 	kind = file_kind_uncached(fd, &st);
@@ -244,7 +247,7 @@ static int file_kind_of(struct wine *w, int fd, bool cached_only)
 
 static int file_kind(struct wine *w, int fd)
 {
-	return file_kind_of(w, fd, false);
+	return file_kind_of(w, fd, NULL);
 }
 
 int wine__loader_kind(struct wine *w, int exe_fd)
@@ -254,9 +257,9 @@ int wine__loader_kind(struct wine *w, int exe_fd)
 	return kind == FILE_STEP ? WINE_LOADER_NONE : kind;
 }
 
-int wine__loader_kind_cached(struct wine *w, int exe_fd)
+int wine__loader_kind_cached(struct wine *w, const struct stat *st)
 {
-	int kind = file_kind_of(w, exe_fd, true);
+	int kind = file_kind_of(w, -1, st);
 
 	return kind == FILE_STEP ? WINE_LOADER_NONE : kind;
 }

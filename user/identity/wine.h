@@ -95,8 +95,12 @@ void wine__free(struct wine *w); /* NULL is fine */
  * Returns an enum wine_loader_kind, or a negative errno.
  */
 int wine__loader_kind(struct wine *w, int exe_fd);
-/* wine__loader_kind() from the cache alone: -EAGAIN when the file was not judged yet. */
-int wine__loader_kind_cached(struct wine *w, int exe_fd);
+/*
+ * wine__loader_kind() from the cache alone, for the file whose fstat is @st:
+ * -EAGAIN when it was not judged yet.
+ */
+struct stat;
+int wine__loader_kind_cached(struct wine *w, const struct stat *st);
 bool wine__is_loader(struct wine *w, int exe_fd);
 
 /* A "#!" script (first 16 KiB) with an `exec ...wine...` line, like /usr/bin/wine. */
