@@ -134,6 +134,28 @@ static void accounts__file_changed__read_again(void **state)
 	assert_string_equal(out, "alice-renamed");
 }
 
+static void accounts__kept__only_what_was_read_and_unchanged(void **state)
+{
+	struct roots *r = *state;
+	struct stat root, pw;
+	char out[64], path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/a/etc/passwd", r->dir);
+	assert_int_equal(fstat(r->a, &root), 0);
+	assert_int_equal(stat(path, &pw), 0);
+	/* nothing read yet: nothing kept */
+	assert_int_equal(accounts__name_kept(r->acc, &root, &pw, 0, out, sizeof(out)), -ESTALE);
+	assert_int_equal(accounts__name(r->acc, r->a, 0, out, sizeof(out)), 0);
+	memset(out, 0, sizeof(out));
+	assert_int_equal(accounts__name_kept(r->acc, &root, &pw, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "alice-root");
+	assert_int_equal(accounts__name_kept(r->acc, &root, &pw, 1000, out, sizeof(out)), -ENOENT);
+	/* the file changed: its new stat matches nothing kept */
+	write_at(r->dir, "a/etc/passwd", "alice-renamed-too:x:0:0::/root:/bin/sh\n");
+	assert_int_equal(stat(path, &pw), 0);
+	assert_int_equal(accounts__name_kept(r->acc, &root, &pw, 0, out, sizeof(out)), -ESTALE);
+}
+
 static void accounts__symlink_out_of_root__stays_inside(void **state)
 {
 	struct roots *r = *state;
@@ -186,6 +208,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(accounts__two_roots__each_its_own_names, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(accounts__file_changed__read_again, setup, teardown),
+	    cmocka_unit_test_setup_teardown(accounts__kept__only_what_was_read_and_unchanged, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(accounts__symlink_out_of_root__stays_inside, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(accounts__no_passwd__error, setup, teardown),

@@ -453,16 +453,20 @@ static void open__cached_exec_on_local_fs__same_answers_without_a_worker(void **
 	struct reader *r = reader__new(wine, ids, 0);
 	struct identity_stats is;
 	struct reader_files f;
+	char account[64];
 	struct event e;
 
 	if (!is_local(dir) || !is_local("/"))
 		skip();
 	event__init(&e);
 	kernel_exec_of(prog);
+	k.uid = getuid();
 	/* the first exec: a worker opens, classifies and identifies it */
 	assert_int_equal(open_and_identify(r, &f, &e), 0);
 	assert_int_equal(guard_calls, 1);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
+	assert_true(f.account[0]);
+	snprintf(account, sizeof(account), "%s", f.account);
 	close_files(&f);
 
 	/* the same file again: the loop does it, with the very same answers */
@@ -473,6 +477,7 @@ static void open__cached_exec_on_local_fs__same_answers_without_a_worker(void **
 	assert_int_equal(f.file_fd, -1);
 	assert_int_equal(f.kind, WINE_NOT);
 	assert_false(f.replaced);
+	assert_string_equal(f.account, account);
 	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
 	assert_string_equal(event__str(&e, FIELD_SHA256), ABC_SHA256);
 	assert_int_equal(event__long(&e, FIELD_FILE_SIZE), 3);

@@ -148,6 +148,12 @@ static void keep(struct accounts *a, const struct stat *root, const struct stat 
 	pthread_mutex_unlock(&a->lock);
 }
 
+int accounts__name_kept(struct accounts *a, const struct stat *root, const struct stat *pw,
+			unsigned int uid, char *out, size_t n)
+{
+	return lookup_kept(a, root, pw, uid, out, n);
+}
+
 int accounts__name(struct accounts *a, int root_fd, unsigned int uid, char *out, size_t n)
 {
 	struct stat root, pw;

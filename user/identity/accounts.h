@@ -28,6 +28,7 @@ int accounts__passwd_field(const char *buf, size_t len, unsigned int uid, enum p
 			   char *out, size_t n);
 
 struct accounts;
+struct stat;
 
 struct accounts *accounts__new(void);
 void accounts__free(struct accounts *a); /* NULL is fine */
@@ -37,5 +38,13 @@ void accounts__free(struct accounts *a); /* NULL is fine */
  * @out. 0, or a negative errno (-ENOENT: no such user there). Thread-safe.
  */
 int accounts__name(struct accounts *a, int root_fd, unsigned int uid, char *out, size_t n);
+
+/*
+ * accounts__name() from the file kept for the root whose fstat is @root, when
+ * @pw (the fstat of its etc/passwd) says it has not changed; reads nothing.
+ * -ESTALE when no such file is kept.
+ */
+int accounts__name_kept(struct accounts *a, const struct stat *root, const struct stat *pw,
+			unsigned int uid, char *out, size_t n);
 
 #endif

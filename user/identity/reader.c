@@ -52,6 +52,7 @@ struct open_job {
 	struct root_phase root;
 	/* only what the caches hold, and no walk the dentry cache cannot answer: open_inline */
 	bool cached_only;
+	struct stat root_st; /* with cached_only: the root's (the monitor's own) */
 	/* out */
 	struct reader_files out;
 	int err;
@@ -334,6 +335,33 @@ static int open_exec_file(const struct open_job *j, int exe_fd)
 }
 
 /*
+ * The account's name as the process's own root has it. On the loop (the root
+ * is our own), the kept file is taken when a stat of etc/passwd that asks no
+ * file system says it is unchanged: as accounts__name() judges it, without
+ * opening it; else accounts__name() reads it.
+ */
+static int account_name(struct open_job *j, char *out, size_t n)
+{
+	struct statx stx;
+	struct stat pw;
+	int err;
+
+	if (j->cached_only &&
+	    !statx(j->root_fd, "etc/passwd", AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &stx) &&
+	    S_ISREG(stx.stx_mode)) {
+		pw = (struct stat){
+		    .st_ino = stx.stx_ino,
+		    .st_size = (off_t)stx.stx_size,
+		    .st_mtim = {.tv_sec = stx.stx_mtime.tv_sec, .tv_nsec = stx.stx_mtime.tv_nsec},
+		};
+		err = accounts__name_kept(j->accounts, &j->root_st, &pw, j->uid, out, n);
+		if (err != -ESTALE)
+			return err;
+	}
+	return accounts__name(j->accounts, j->root_fd, j->uid, out, n);
+}
+
+/*
  * What an open job does, into j->out and j->err; -EAGAIN, with j->out's fds
  * still to close, when j->cached_only and a cache does not hold the answer.
  */
@@ -379,7 +407,7 @@ static int open_files(struct open_job *j)
 	j->err = fd >= 0 ? 0 : fd;
 	/* the account's name as the process's own root has it: a wait there is the root's */
 	if (j->root_fd < 0 || fsguard__enter(&j->base, j->root.key) ||
-	    accounts__name(j->accounts, j->root_fd, j->uid, f->account, sizeof(f->account)))
+	    account_name(j, f->account, sizeof(f->account)))
 		f->account[0] = '\0';
 	fsguard__leave(&j->base);
 	return 0;
@@ -450,10 +478,11 @@ static bool may_open_inline(struct reader *r, const struct exec_info *x, int roo
  * The open job @j, filled, run on the loop with the caller's fds: 0 when it
  * ran (its outputs as a worker's), -EAGAIN when a worker must run it.
  */
-static int open_inline(struct open_job *j, int proc_fd, int root_fd)
+static int open_inline(struct reader *r, struct open_job *j, int proc_fd, int root_fd)
 {
 	int err;
 
+	j->root_st = (struct stat){.st_dev = r->root_dev, .st_ino = r->root_ino};
 	j->proc_fd = proc_fd;
 	j->root_fd = root_fd;
 	/* run by its caller: fsguard__enter and __leave charge no worker */
@@ -510,7 +539,7 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	copy_path(j->filename, sizeof(j->filename), x->filename);
 	copy_path(j->cwd, sizeof(j->cwd), x->cwd);
 	j->out = *out;
-	if (may_open_inline(r, x, root_fd, j->root.key) && !open_inline(j, proc_fd, root_fd))
+	if (may_open_inline(r, x, root_fd, j->root.key) && !open_inline(r, j, proc_fd, root_fd))
 		goto done;
 	j->proc_fd = dup_fd(proc_fd);
 	j->root_fd = dup_fd(root_fd);
