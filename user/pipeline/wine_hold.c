@@ -47,6 +47,8 @@ struct wine_hold {
 	struct wine_hold_ops ops;
 	struct wine_hold_stats stats;
 	struct held held[HELD_MAX];
+	/* slots used: every exec looks for its process here, and the slots are large */
+	unsigned int n_held;
 	char cmdline[CMDLINE_MAX];
 };
 
@@ -79,16 +81,19 @@ void wine_hold__free(struct wine_hold *wh)
 
 static struct held *find_held(struct wine_hold *wh, uint32_t tgid)
 {
+	if (!wh->n_held)
+		return NULL;
 	for (int i = 0; i < HELD_MAX; i++)
 		if (wh->held[i].used && wh->held[i].tgid == tgid)
 			return &wh->held[i];
 	return NULL;
 }
 
-static void drop_held(struct held *h)
+static void drop_held(struct wine_hold *wh, struct held *h)
 {
 	close(h->root_fd);
 	h->used = false;
+	wh->n_held--;
 }
 
 /* A held launcher step that turned out to start nothing: an ordinary exec after all. */
@@ -113,7 +118,7 @@ static void release_plain(struct wine_hold *wh, struct held *h)
 		close(f.file_fd);
 	if (proc_fd >= 0)
 		close(proc_fd);
-	drop_held(h);
+	drop_held(wh, h);
 }
 
 /* A Wine program start: the event names the Windows program and carries its identity. */
@@ -136,7 +141,7 @@ static void release_program(struct wine_hold *wh, struct held *h)
 	/* its children name the Windows program as their initiating process */
 	wh->ops.remember(wh->ops.ctx, h->tgid, e);
 	wh->stats.programs++;
-	drop_held(h);
+	drop_held(wh, h);
 }
 
 static void release(struct wine_hold *wh, struct held *h)
@@ -235,7 +240,7 @@ static int resolve(struct wine_hold *wh, struct held *h, const struct exec_info 
 	h->prog_idx = h->q.preloader ? 2 : 1;
 	err = reader__wine_resolve(wh->reader, &h->q, &h->t);
 	if (err) {
-		drop_held(h);
+		drop_held(wh, h);
 		return err;
 	}
 	h->resolved = true;
@@ -256,6 +261,7 @@ int wine_hold__hold(struct wine_hold *wh, const struct event *e, const struct ex
 	if (h->root_fd < 0)
 		return -errno;
 	h->used = true;
+	wh->n_held++;
 	h->kind = f->kind;
 	h->tgid = x->k->tgid;
 	memcpy(&h->k, x->k, EXEC_EVENT_HDR_SIZE);
@@ -300,7 +306,7 @@ void wine_hold__reexec(struct wine_hold *wh, uint32_t tgid, enum wine_kind kind)
 		release_plain(wh, prev);
 	} else if (prev) {
 		wh->stats.collapsed++;
-		drop_held(prev);
+		drop_held(wh, prev);
 	}
 }
 
@@ -322,7 +328,7 @@ int wine_hold__tick(struct wine_hold *wh)
 {
 	uint64_t now = clock__boot_ns(), next = UINT64_MAX;
 
-	for (int i = 0; i < HELD_MAX; i++) {
+	for (int i = 0; i < HELD_MAX && wh->n_held; i++) {
 		struct held *h = &wh->held[i];
 
 		if (!h->used)
