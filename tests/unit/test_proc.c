@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* proc: parsing /proc/PID/stat and status, bounded reads of a process's files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,21 @@ static void read_stat__own_process__parent_and_start(void **state)
 	assert_true(st.start_boot_ns > 0 && st.start_boot_ns <= clock__boot_ns());
 }
 
+static void read_stat_at__own_process__as_by_pid(void **state)
+{
+	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct proc_stat a, b;
+
+	assert_true(fd >= 0);
+	assert_int_equal(proc__read_stat_at(fd, &a), 0);
+	assert_int_equal(proc__read_stat(getpid(), &b), 0);
+	assert_int_equal(a.ppid, b.ppid);
+	assert_int_equal(a.start_boot_ns, b.start_boot_ns);
+	assert_string_equal(a.comm, b.comm);
+	close(fd);
+	assert_int_equal(proc__read_stat_at(-1, &a), -EBADF);
+}
+
 static void parse_status_ids__uid_lines__real_and_effective(void **state)
 {
 	const char *text = "Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\n";
@@ -72,6 +88,7 @@ int main(void)
 	    cmocka_unit_test(parse_stat__comm_with_spaces_and_parens__whole_comm),
 	    cmocka_unit_test(parse_stat__garbage__einval),
 	    cmocka_unit_test(read_stat__own_process__parent_and_start),
+	    cmocka_unit_test(read_stat_at__own_process__as_by_pid),
 	    cmocka_unit_test(parse_status_ids__uid_lines__real_and_effective),
 	    cmocka_unit_test(read_file__vanished_process__error),
 	};

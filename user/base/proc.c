@@ -67,6 +67,22 @@ int proc__read_stat(pid_t pid, struct proc_stat *out)
 	return proc__parse_stat(buf, out);
 }
 
+int proc__read_stat_at(int proc_fd, struct proc_stat *out)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd = openat(proc_fd, "stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = file__read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return proc__parse_stat(buf, out);
+}
+
 int proc__parse_status_ids(const char *text, uint32_t *uid, uint32_t *euid, uint32_t *gid)
 {
 	const char *u = strstr(text, "\nUid:"), *g = strstr(text, "\nGid:");

@@ -21,6 +21,8 @@ struct proc_stat {
 /* Parses the text of /proc/PID/stat (comm may hold spaces and ')'). */
 int proc__parse_stat(const char *text, struct proc_stat *out);
 int proc__read_stat(pid_t pid, struct proc_stat *out);
+/* The same through @proc_fd, /proc/PID open: that process's, never a later one's of its pid. */
+int proc__read_stat_at(int proc_fd, struct proc_stat *out);
 
 /* Real, effective uid and gid from the text of /proc/PID/status. */
 int proc__parse_status_ids(const char *text, uint32_t *uid, uint32_t *euid, uint32_t *gid);

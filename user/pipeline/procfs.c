@@ -25,8 +25,7 @@ int procfs__open_dir(const struct exec_info *x)
 		return -errno;
 	if (x->from_snapshot)
 		return fd;
-	if (proc__read_stat(x->k->tgid, &st) ||
-	    st.start_boot_ns + 2 * tick_ns < x->k->start_boot_ns ||
+	if (proc__read_stat_at(fd, &st) || st.start_boot_ns + 2 * tick_ns < x->k->start_boot_ns ||
 	    st.start_boot_ns > x->k->start_boot_ns + 2 * tick_ns) {
 		close(fd);
 		return -ESRCH;
