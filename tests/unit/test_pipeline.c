@@ -43,6 +43,12 @@ void __wrap_reader__free(struct reader *r)
 {
 }
 
+/* none: procfs opens each exec's root, as the pipeline closes it */
+int __wrap_reader__own_root(const struct reader *r)
+{
+	return -1;
+}
+
 void __wrap_reader__stats(struct reader *r, struct fsguard_stats *out)
 {
 	memset(out, 0, sizeof(*out));

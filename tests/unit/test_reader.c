@@ -490,6 +490,33 @@ static void open__cached_exec_on_local_fs__same_answers_without_a_worker(void **
 	identity_cache__free(ids);
 }
 
+static void open__cached_exec_in_own_root_fd__on_the_loop(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	int own = reader__own_root(r);
+	struct reader_files f;
+	struct stat a, b;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	assert_true(own >= 0);
+	assert_int_equal(fstat(own, &a), 0);
+	assert_int_equal(stat("/", &b), 0);
+	assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	kernel_exec_of(prog);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(reader__open(r, &x, -1, own, prog, &f), 0);
+		expect_file(f.exe_fd, prog);
+		close_files(&f);
+	}
+	assert_int_equal(guard_calls, 1);
+	/* the caller's to pass, never to close: still open */
+	assert_int_equal(fstat(own, &a), 0);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
 static void open__cached_exec_but_file_replaced__worker_says_estale(void **state)
 {
 	struct identity_cache *ids = identity_cache__new(16);
@@ -682,6 +709,7 @@ int main(void)
 	    T(identify__file__identity_columns_and_stale_ones_cleared),
 	    T(identify__exe_the_open_read__no_second_job),
 	    T(open__cached_exec_on_local_fs__same_answers_without_a_worker),
+	    T(open__cached_exec_in_own_root_fd__on_the_loop),
 	    T(open__cached_exec_but_file_replaced__worker_says_estale),
 	    T(open__exec_of_a_script__always_on_a_worker),
 	    T(open__cached_exec_device_stuck__ebusy),

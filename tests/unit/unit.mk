@@ -82,7 +82,7 @@ UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c
 				 user/event.c user/output/event_json.c $(addprefix user/identity/,container.c \
 				 wine.c winepath.c accounts.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
 				 proc.c users.c) $(UNIT_JSON)
-UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck \
+UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck reader__own_root \
 				 reader__open reader__identify reader__open_image reader__error \
 				 reader__wine_resolve reader__wine_try_maps detector__eval \
 				 detector__unmatchable

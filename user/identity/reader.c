@@ -114,7 +114,9 @@ struct reader {
 	uint64_t local_devs[READER_LOCAL_DEVS];
 	unsigned int n_local, next_local;
 	uint64_t self_mnt_ns;
-	uint64_t root_dev, root_ino; /* the monitor's root directory */
+	int own_root_fd;	     /* the monitor's root directory, "/" */
+	uint64_t own_root_key;	     /* its root_key() */
+	uint64_t root_dev, root_ino; /* its device and inode */
 	bool own_root_local;
 };
 
@@ -433,6 +435,12 @@ static void open_release(struct fsguard_job *base)
 	free(j);
 }
 
+/* root_key() of @root_fd, known without a look when it is our own root. */
+static uint64_t own_or_root_key(const struct reader *r, int root_fd)
+{
+	return root_fd >= 0 && root_fd == r->own_root_fd ? r->own_root_key : root_key(root_fd);
+}
+
 static bool dev_local(const struct reader *r, uint64_t dev)
 {
 	for (unsigned int i = 0; i < r->n_local; i++)
@@ -466,9 +474,10 @@ static bool may_open_inline(struct reader *r, const struct exec_info *x, int roo
 	if (x->from_snapshot || !r->own_root_local || !x->k->mnt_ns ||
 	    x->k->mnt_ns != r->self_mnt_ns || root_fd < 0 || !dev_local(r, x->k->exe_dev))
 		return false;
-	if (statx(root_fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO, &stx) ||
-	    makedev(stx.stx_dev_major, stx.stx_dev_minor) != r->root_dev ||
-	    stx.stx_ino != r->root_ino)
+	if (root_fd != r->own_root_fd &&
+	    (statx(root_fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_INO, &stx) ||
+	     makedev(stx.stx_dev_major, stx.stx_dev_minor) != r->root_dev ||
+	     stx.stx_ino != r->root_ino))
 		return false;
 	/* a hung root refuses the account's lookup: a worker says so (fsguard__enter) */
 	return !fsguard__hung(r->guard, x->k->exe_dev) && !fsguard__hung(r->guard, root_key);
@@ -530,7 +539,7 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	event__reset(&j->e);
 	event__reset_table(&j->cert, TABLE_CERTIFICATE);
 	j->base.dev = x->k->exe_dev;
-	j->root.key = root_key(root_fd);
+	j->root.key = own_or_root_key(r, root_fd);
 	j->exe_ino = x->k->exe_ino;
 	j->uid = x->k->uid;
 	j->exe_ctime_ns = x->k->exe_ctime_ns;
@@ -765,7 +774,7 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		event__init(&j->cert);
 	}
 	j->base.dev = dev;
-	j->root.key = root_key(root_fd);
+	j->root.key = own_or_root_key(r, root_fd);
 	j->pkg_refused = false;
 	j->fd = dup_fd(fd);
 	if (j->fd < 0)
@@ -803,7 +812,10 @@ struct reader *reader__new(struct wine *w, struct identity_cache *ids, unsigned 
 	r->open_identified_fd = -1;
 	if (!stat("/proc/self/ns/mnt", &st))
 		r->self_mnt_ns = st.st_ino;
-	r->own_root_local = !statfs("/", &sfs) && local_fs(&sfs) && !stat("/", &st);
+	r->own_root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r->own_root_key = root_key(r->own_root_fd);
+	r->own_root_local = r->own_root_fd >= 0 && !fstatfs(r->own_root_fd, &sfs) &&
+			    local_fs(&sfs) && !fstat(r->own_root_fd, &st);
 	r->root_dev = st.st_dev;
 	r->root_ino = st.st_ino;
 	r->guard = fsguard__new(timeout_ms ?: READER_TIMEOUT_MS);
@@ -841,6 +853,8 @@ void reader__free(struct reader *r)
 		event__free(&r->identify->cert);
 	}
 	free(r->identify);
+	if (r->own_root_fd >= 0)
+		close(r->own_root_fd);
 	free(r);
 }
 
@@ -853,6 +867,11 @@ const char *reader__error(struct reader *r, int err)
 	if (err == -EBUSY)
 		return "not read: the file system is not answering";
 	return NULL;
+}
+
+int reader__own_root(const struct reader *r)
+{
+	return r->own_root_fd;
 }
 
 void reader__stats(struct reader *r, struct fsguard_stats *out)

@@ -86,6 +86,13 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
  */
 const char *reader__error(struct reader *r, int err);
 
+/*
+ * The monitor's own root directory ("/"), open for the reader's life (-1 if
+ * it could not be): a root to pass as is, never closed by the caller, which
+ * reader__open knows for ours without looking at it.
+ */
+int reader__own_root(const struct reader *r);
+
 void reader__stats(struct reader *r, struct fsguard_stats *out);
 /* fsguard__wait_unstuck() */
 unsigned int reader__wait_unstuck(struct reader *r, unsigned int ms);

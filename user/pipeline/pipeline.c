@@ -16,6 +16,7 @@
 #include "event.h"
 #include "identity/container.h"
 #include "identity/reader.h"
+#include "identity/root.h"
 #include "identity/wine.h"
 #include "output/event_json.h"
 #include "pipeline/cert_seen.h"
@@ -34,6 +35,8 @@ struct pipeline {
 	struct reader *reader; /* every read of an executable, off the loop */
 	struct wine_hold *hold;
 	ino_t self_mnt_ns;
+	int own_root_fd;	    /* the reader's "/", or -1: never closed here */
+	struct root_id own_root_id; /* its mount and inode, as the kernel records an exec's root */
 	struct event ev;
 	struct event cert;	/* the signatures of the file finish() identifies */
 	struct cert_seen *seen; /* when each signed file was last reported */
@@ -369,6 +372,9 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	p->wine = wine__new();
 	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
 	p->hold = p->reader && p->lineage ? wine_hold__new(p->reader, p->lineage, &ops) : NULL;
+	p->own_root_fd = p->reader ? reader__own_root(p->reader) : -1;
+	if (p->own_root_fd >= 0 && root__id(p->own_root_fd, &p->own_root_id))
+		p->own_root_fd = -1;
 	event__init(&p->ev);
 	event__init(&p->cert);
 	p->seen = cert_seen__new(CERT_SEEN_MAX);
@@ -415,11 +421,21 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	proc_fd = procfs__open_dir(x);
 	x = complete_from_proc(p, x, proc_fd);
 	build_event(p, x);
-	root_fd = procfs__open_root(proc_fd, x->k, p->self_mnt_ns);
+	/*
+	 * Exec'd in our own root (the same mount and directory): the reader's fd
+	 * for it, which needs no look, and the kernel's path is the path in it.
+	 */
+	if (p->own_root_fd >= 0 && x->k->root_mnt_id &&
+	    x->k->root_mnt_id == p->own_root_id.mnt_id && x->k->root_ino == p->own_root_id.ino) {
+		root_fd = p->own_root_fd;
+		exe_path = x->exe;
+	} else {
+		root_fd = procfs__open_root(proc_fd, x->k, p->self_mnt_ns);
+		exe_path = procfs__path_in_root(root_fd, x->exe);
+	}
 	set_container(&p->ev, proc_fd, x->k);
 	if (!x->exe[0] || !*path__base(x->exe))
 		name_unmounted_exe(&p->ev, proc_fd, x->k);
-	exe_path = procfs__path_in_root(root_fd, x->exe);
 	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;
@@ -446,7 +462,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		close(f.file_fd);
 	if (f.exe_fd >= 0)
 		close(f.exe_fd);
-	if (root_fd >= 0)
+	if (root_fd >= 0 && root_fd != p->own_root_fd)
 		close(root_fd);
 	if (proc_fd >= 0)
 		close(proc_fd);
