@@ -443,7 +443,7 @@ static int open_and_identify(struct reader *r, struct reader_files *f, struct ev
 	int err = reader__open(r, &x, -1, root_fd, prog, f);
 
 	if (!err)
-		err = reader__identify(r, f->exe_fd, k.exe_dev, root_fd, prog, e);
+		err = reader__identify(r, f->exe_fd, k.exe_dev, root_fd, prog, e, NULL);
 	return err;
 }
 
