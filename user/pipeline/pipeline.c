@@ -45,11 +45,7 @@ struct pipeline {
 	char cmdline[CMDLINE_MAX];
 	char parent_cmdline[CMDLINE_MAX];
 	char parent_argv[ARGV_MAX];
-	/* an exec completed from /proc (complete_from_proc), and what is still missing */
-	struct exec_info *fixed;
-	char fixed_argv[ARGV_MAX];
-	uint32_t missing;   /* EXEC_EXE_TRUNCATED, EXEC_CWD_TRUNCATED: the column is unknown */
-	char exe_leaf[256]; /* FileName when the path is unknown */
+	struct procfs_completion *fixed; /* an exec completed from /proc, and what is missing */
 };
 
 /*
@@ -124,16 +120,16 @@ static void build_event(struct pipeline *p, const struct exec_info *x)
 	event__set_long(e, FIELD_REPORT_ID, next_report_id(p));
 	event__set_str(e, FIELD_ACTION_TYPE, "ProcessCreated");
 	/* a truncated path still ends in the executable's own name */
-	event__set_str(e, FIELD_FILE_NAME, x->exe[0] ? path__base(x->exe) : p->exe_leaf);
+	event__set_str(e, FIELD_FILE_NAME, x->exe[0] ? path__base(x->exe) : p->fixed->exe_leaf);
 	event__set_str(e, FIELD_FOLDER_PATH, x->exe[0] ? x->exe : NULL);
-	event__set_long(e, FIELD_FOLDER_PATH_TRUNCATED, !!(p->missing & EXEC_EXE_TRUNCATED));
+	event__set_long(e, FIELD_FOLDER_PATH_TRUNCATED, !!(p->fixed->missing & EXEC_EXE_TRUNCATED));
 	event__set_long(e, FIELD_PROCESS_ID, k->tgid);
 	decode__cmdline(x->argv, x->argv_size, p->cmdline, sizeof(p->cmdline));
 	event__set_str(e, FIELD_PROCESS_COMMAND_LINE, p->cmdline);
 	event__set_long(e, FIELD_PROCESS_CREATION_TIME, created);
 	event__set_str(e, FIELD_PROCESS_CURRENT_DIRECTORY, x->cwd[0] ? x->cwd : NULL);
 	event__set_long(e, FIELD_PROCESS_CURRENT_DIRECTORY_TRUNCATED,
-			!!(p->missing & EXEC_CWD_TRUNCATED));
+			!!(p->fixed->missing & EXEC_CWD_TRUNCATED));
 	/* our own root's name for the uid, until the process's own root gives one */
 	event__set_str(e, FIELD_ACCOUNT_NAME, users__name(k->uid));
 	event__set_long(e, FIELD_ACCOUNT_UID, k->uid);
@@ -179,54 +175,6 @@ static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_ev
 		return -ESRCH;
 	event__set_str(e, FIELD_FOLDER_PATH, path);
 	return event__set_str(e, FIELD_FILE_NAME, path__base(path));
-}
-
-/*
- * What the kernel record could not carry whole, from /proc while the process
- * lives: a path deeper than the kernel walks, argv whose pages were not
- * present. @x itself when nothing is missing, else p->fixed: the record with
- * what /proc gave, and "" for a path still unknown (p->missing says which),
- * never the kernel's partial path, which would read as a wrong absolute one.
- */
-static const struct exec_info *complete_from_proc(struct pipeline *p, const struct exec_info *x,
-						  int proc_fd)
-{
-	const uint32_t incomplete = EXEC_EXE_TRUNCATED | EXEC_CWD_TRUNCATED | EXEC_ARGV_UNREADABLE;
-	const struct exec_event *k = x->k;
-	struct exec_info *f = p->fixed;
-	ssize_t n;
-
-	p->missing = 0;
-	if (!(k->flags & incomplete))
-		return x;
-	f->k = k;
-	f->filename = x->filename;
-	f->cgroup = x->cgroup;
-	f->from_snapshot = x->from_snapshot;
-	f->exe = x->exe;
-	f->cwd = x->cwd;
-	f->argv = x->argv;
-	f->argv_size = x->argv_size;
-	if (k->flags & EXEC_EXE_TRUNCATED) {
-		/* the kernel walked the path from its leaf: the file's name is whole */
-		snprintf(p->exe_leaf, sizeof(p->exe_leaf), "%s", path__base(x->exe));
-		n = procfs__exe(proc_fd, k, f->exe_buf, sizeof(f->exe_buf));
-		f->exe = n > 0 ? f->exe_buf : "";
-		if (n <= 0)
-			p->missing |= EXEC_EXE_TRUNCATED;
-	}
-	if (k->flags & EXEC_CWD_TRUNCATED) {
-		n = procfs__cwd(proc_fd, f->cwd_buf, sizeof(f->cwd_buf));
-		f->cwd = n > 0 ? f->cwd_buf : "";
-		if (n <= 0)
-			p->missing |= EXEC_CWD_TRUNCATED;
-	}
-	if (k->flags & EXEC_ARGV_UNREADABLE) {
-		n = procfs__cmdline(proc_fd, p->fixed_argv, sizeof(p->fixed_argv));
-		f->argv = p->fixed_argv;
-		f->argv_size = n > 0 ? (size_t)n : 0;
-	}
-	return f;
 }
 
 /*
@@ -419,7 +367,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 
 	p->stats.events_seen++;
 	proc_fd = procfs__open_dir(x);
-	x = complete_from_proc(p, x, proc_fd);
+	x = procfs__complete(p->fixed, x, proc_fd);
 	build_event(p, x);
 	/*
 	 * Exec'd in our own root (the same mount and directory): the reader's fd

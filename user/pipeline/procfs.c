@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/path.h"
 #include "base/proc.h"
 #include "identity/root.h"
 #include "pipeline/procfs.h"
@@ -152,4 +153,45 @@ ssize_t procfs__cmdline(int proc_fd, char *out, size_t size)
 	n = file__read_full(fd, out, size);
 	close(fd);
 	return n > 0 ? n : -ESRCH;
+}
+
+const struct exec_info *procfs__complete(struct procfs_completion *c, const struct exec_info *x,
+					 int proc_fd)
+{
+	const uint32_t incomplete = EXEC_EXE_TRUNCATED | EXEC_CWD_TRUNCATED | EXEC_ARGV_UNREADABLE;
+	const struct exec_event *k = x->k;
+	struct exec_info *f = &c->x;
+	ssize_t n;
+
+	c->missing = 0;
+	if (!(k->flags & incomplete))
+		return x;
+	f->k = k;
+	f->filename = x->filename;
+	f->cgroup = x->cgroup;
+	f->from_snapshot = x->from_snapshot;
+	f->exe = x->exe;
+	f->cwd = x->cwd;
+	f->argv = x->argv;
+	f->argv_size = x->argv_size;
+	if (k->flags & EXEC_EXE_TRUNCATED) {
+		/* the kernel walked the path from its leaf: the file's name is whole */
+		snprintf(c->exe_leaf, sizeof(c->exe_leaf), "%s", path__base(x->exe));
+		n = procfs__exe(proc_fd, k, f->exe_buf, sizeof(f->exe_buf));
+		f->exe = n > 0 ? f->exe_buf : "";
+		if (n <= 0)
+			c->missing |= EXEC_EXE_TRUNCATED;
+	}
+	if (k->flags & EXEC_CWD_TRUNCATED) {
+		n = procfs__cwd(proc_fd, f->cwd_buf, sizeof(f->cwd_buf));
+		f->cwd = n > 0 ? f->cwd_buf : "";
+		if (n <= 0)
+			c->missing |= EXEC_CWD_TRUNCATED;
+	}
+	if (k->flags & EXEC_ARGV_UNREADABLE) {
+		n = procfs__cmdline(proc_fd, c->argv, sizeof(c->argv));
+		f->argv = c->argv;
+		f->argv_size = n > 0 ? (size_t)n : 0;
+	}
+	return f;
 }

@@ -45,4 +45,23 @@ ssize_t procfs__cwd(int proc_fd, char *out, size_t size);
 /* argv as /proc/PID/cmdline has it, NUL-separated; its bytes, or -ESRCH. */
 ssize_t procfs__cmdline(int proc_fd, char *out, size_t size);
 
+/* An exec with what the kernel record could not carry, completed: procfs__complete. */
+struct procfs_completion {
+	struct exec_info x;
+	char argv[ARGV_MAX];
+	uint32_t missing;   /* EXEC_EXE_TRUNCATED, EXEC_CWD_TRUNCATED: the column is unknown */
+	char exe_leaf[256]; /* FileName when the executable's path is unknown */
+};
+
+/*
+ * What the kernel record could not carry whole, from /proc while the process
+ * lives (@proc_fd): a path deeper than the kernel walks, argv whose pages
+ * were not present. @x itself when nothing is missing, else @c->x: the record
+ * with what /proc gave, and "" for a path still unknown (@c->missing says
+ * which), never the kernel's partial path, which would read as a wrong
+ * absolute one. Valid until the next call with @c.
+ */
+const struct exec_info *procfs__complete(struct procfs_completion *c, const struct exec_info *x,
+					 int proc_fd);
+
 #endif
