@@ -142,6 +142,24 @@ cleanup:
 	return err;
 }
 
+/* True when a string anywhere in @v holds a NUL (jansson reads "\u0000" so). */
+static bool has_nul(const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_string(v))
+		return strlen(json_string_value(v)) != json_string_length(v);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item) if (has_nul(item)) return true;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, item) if (has_nul(item)) return true;
+	}
+	return false;
+}
+
 static int read_column(struct event *e, int id, const json_t *v)
 {
 	int64_t t;
@@ -159,7 +177,8 @@ static int read_column(struct event *e, int id, const json_t *v)
 		char *text;
 		int err;
 
-		if (!json_is_array(v) && !json_is_object(v))
+		/* NUL inside a string: we never write one, and a line with one reads nowhere */
+		if ((!json_is_array(v) && !json_is_object(v)) || has_nul(v))
 			return -EINVAL;
 		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!text)
