@@ -55,23 +55,29 @@ def exes(wine_env):
         shutil.rmtree(pf, ignore_errors=True)
 
 
-EXECVE = re.compile(r'^(\d+)\s+execve\("([^"]*)", \[(.*)\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0$')
+# One file per process (-ff): strace -f alone splits a syscall that another process
+# interrupts into "<unfinished ...>" and "resumed" lines, which a busy machine makes
+# common; -ttt orders the processes' execs again.
+EXECVE = re.compile(r'^(\d+\.\d+) execve\("([^"]*)", \[(.*)\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0$')
 
 
 def traced(cmd, env, cwd):
     """Runs @cmd under strace: its CompletedProcess and [(pid, filename, argv)]
     of every exec that succeeded, in order."""
-    with tempfile.NamedTemporaryFile(dir=WORK, suffix=".strace") as log:
-        res = subprocess.run(["strace", "-f", "-qq", "-s", "4096", "-e", "trace=execve", "-o",
-                              log.name] + cmd, env=env, cwd=cwd, capture_output=True, timeout=30)
+    with tempfile.TemporaryDirectory(dir=WORK) as logs:
+        res = subprocess.run(["strace", "-f", "-ff", "-ttt", "-qq", "-s", "4096", "-e",
+                              "trace=execve", "-o", f"{logs}/x"] + cmd, env=env, cwd=cwd,
+                             capture_output=True, timeout=30)
         execs = []
-        for line in Path(log.name).read_text().splitlines():
-            m = EXECVE.match(line)
-            if m:
-                argv = [a.encode().decode("unicode_escape")
-                        for a in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(3))]
-                execs.append((int(m.group(1)), m.group(2), argv))
-        return res, execs
+        for log in Path(logs).glob("x.*"):
+            pid = int(log.suffix[1:])
+            for line in log.read_text().splitlines():
+                m = EXECVE.match(line)
+                if m:
+                    argv = [a.encode().decode("unicode_escape")
+                            for a in re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(3))]
+                    execs.append((float(m.group(1)), pid, m.group(2), argv))
+        return res, [(pid, filename, argv) for _, pid, filename, argv in sorted(execs)]
 
 
 def successful_execs(cmd, env, cwd):
