@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -242,6 +243,30 @@ static void flush__lines_never_cut_across_writes(void **state)
 	close(p[0]);
 }
 
+/* A memory stream has no file descriptor: a line longer than its buffer is written whole. */
+static void flush__long_line_to_memory_stream__whole(void **state)
+{
+	static char line[64 * 1024];
+	struct json_writer w;
+	size_t len = 0;
+	char *mem = NULL;
+	FILE *f = open_memstream(&mem, &len);
+
+	assert_non_null(f);
+	memset(line, 'x', sizeof(line));
+	jw__init(&w);
+	jw__string(&w, "short", 5);
+	assert_int_equal(jw__flush_line(&w, f), 0);
+	jw__string(&w, line, sizeof(line));
+	assert_int_equal(jw__flush_line(&w, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(len, 8 + sizeof(line) + 3);
+	assert_memory_equal(mem, "\"short\"\n\"xxx", 11);
+	assert_memory_equal(mem + len - 3, "x\"\n", 3);
+	jw__free(&w);
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(time__parse_variants_and_garbage),
 	    cmocka_unit_test(flush__unbalanced_record__refused),
 	    cmocka_unit_test(flush__lines_never_cut_across_writes),
+	    cmocka_unit_test(flush__long_line_to_memory_stream__whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

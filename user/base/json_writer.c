@@ -343,6 +343,9 @@ static int put_line(FILE *f, const char *buf, size_t len)
 		return -EIO;
 	if (size && len <= size)
 		return fwrite(buf, 1, len, f) == len ? 0 : -EIO;
+	/* a stream with no file (open_memstream): stdio cuts nothing */
+	if (fileno(f) < 0)
+		return fwrite(buf, 1, len, f) == len ? 0 : -EIO;
 	/* the buffer is empty and too small for the line: stdio would cut it */
 	while (len) {
 		ssize_t n = write(fileno(f), buf, len);
