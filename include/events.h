@@ -89,8 +89,60 @@ enum counter {
 	CNT_LOST_NO_SCRATCH, /* no scratch slot to build the event in */
 	CNT_LOST_TOO_LARGE,  /* the strings did not fit the record */
 	CNT_FORKS,
-	CNT_UNMATCHABLE, /* execs of executables user space marked unmatchable */
+	CNT_UNMATCHABLE,	/* execs of executables user space marked unmatchable */
+	CNT_NET_EVENTS,		/* network records sent (struct net_event) */
+	CNT_NET_LOST_RING_FULL, /* network records the network ring had no room for */
+	CNT_NET_LOST_NO_ENTRY,	/* a connection or destination the socket maps had no room for */
+	CNT_NET_EXCLUDED,	/* connections to a --net-exclude range, dropped on purpose */
+	CNT_NET_DATA_CUT, /* payloads longer than NET_DATA_MAX or not in the linear skb: cut */
 	CNT_COUNTER__COUNT,
+};
+
+/*
+ * The network side (DeviceNetworkEvents): one record per connection event,
+ * or a payload user space reads a RemoteUrl from. Its own ring buffer
+ * ("net_events"), so a connection storm never costs an exec event its room.
+ */
+#define NET_DATA_MAX 512 /* payload bytes sent: a classic DNS message, a ClientHello's start */
+
+enum net_kind {
+	NET_CONNECT_SUCCESS,  /* TCP SYN_SENT -> ESTABLISHED */
+	NET_CONNECT_FAILED,   /* TCP SYN_SENT -> CLOSE: refused, timed out, unreachable (err) */
+	NET_INBOUND_ACCEPTED, /* TCP SYN_RECV -> ESTABLISHED: the listener's process */
+	NET_LISTEN,	      /* TCP -> LISTEN */
+	NET_UDP_REQUEST,      /* the first datagram a UDP socket sends to a destination */
+	NET_DNS_ANSWER,	      /* data: a DNS message from source port 53 (TCP: from its length) */
+	NET_FIRST_BYTES,      /* data: the first bytes a TCP connection sends (sock_id ties it) */
+	NET_KIND__COUNT,
+};
+
+struct net_event {
+	unsigned long long boot_ns; /* bpf_ktime_get_boot_ns() at the event */
+	unsigned long long cgroup_id;
+	unsigned long long sock_id; /* the connection, numbered by the kernel side; 0: none */
+	unsigned int tgid, pid;	    /* 0: no process (a DNS answer, seen in softirq) */
+	unsigned int netns;	    /* network namespace inode */
+	unsigned int err;	    /* NET_CONNECT_FAILED: the socket's errno (sk_err), 0 if none */
+	unsigned short kind;	    /* enum net_kind */
+	unsigned short protocol;    /* IPPROTO_TCP or IPPROTO_UDP */
+	unsigned short local_port, remote_port; /* host byte order; 0: unknown */
+	unsigned short data_len;		/* bytes of data[] sent */
+	unsigned short flags;			/* NET_F_* */
+	/* IPv4 as v4-mapped IPv6 (::ffff:a.b.c.d); all zero: unknown (an unbound UDP source) */
+	unsigned char local_addr[16], remote_addr[16];
+	char comm[TASK_COMM_LEN];
+	unsigned char data[NET_DATA_MAX];
+};
+
+#define NET_F_IPV6     (1u << 0) /* an AF_INET6 socket (a v4-mapped address stays v4 for Defender) */
+#define NET_F_DATA_CUT (1u << 1) /* the payload was longer than data_len: cut */
+
+#define NET_EVENT_HDR_SIZE (sizeof(struct net_event) - NET_DATA_MAX)
+
+/* --net-exclude: a key of the LPM trie "net_exclude" (IPv4 as v4-mapped, prefix + 96) */
+struct net_prefix {
+	unsigned int prefixlen;
+	unsigned char addr[16];
 };
 
 /*
