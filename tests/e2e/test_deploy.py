@@ -8,6 +8,8 @@ check installs tests/deploy's locked packages), systemd-analyze and
 python3-yaml: scripts/deps/test-deploy.txt.
 """
 import copy
+import fnmatch
+import importlib.util
 import json
 import os
 import re
@@ -312,7 +314,84 @@ def test_collectors__placeholders_obvious_and_all_defined():
     assert used == set(env)
 
 
-def test_collectors__fluent_bit_routes_events_and_alerts_to_their_tables():
+# Every record type rmmhunt prints on stdout that Sentinel gets, and its table.
+# Status records (the monitor's own health) and log lines stay on the node.
+SHIPPED = {"DeviceProcessEvents": "RmmhuntProcessEvents_CL",
+           "DeviceFileCertificateInfo": "RmmhuntFileCertificateInfo_CL",
+           "DeviceNetworkEvents": "RmmhuntNetworkEvents_CL",
+           "Alert": "RmmhuntAlerts_CL"}
+# `rmmhunt rules tables` type names as Log Analytics column types.
+LA_TYPES = {"string": "string", "long": "long", "datetime": "datetime", "bool": "boolean",
+            "dynamic": "dynamic"}
+SAMPLE = {"string": "x", "long": 1, "datetime": "2026-11-28T06:00:00.000000Z",
+          "boolean": True, "dynamic": ["x"]}
+
+
+@pytest.fixture(scope="module")
+def record_columns():
+    """{RecordType: [(column, Log Analytics type)]}: what the binary prints, in order.
+
+    From the binary (`rules tables`), not from user/event.h's text, so a column
+    the generator failed to read is caught too.
+    """
+    r = run([RMMHUNT, "rules", "tables"])
+    assert r.returncode == 0, r.stderr
+    out = {}
+    for line in r.stdout.splitlines():
+        c = json.loads(line)
+        if c["Filled"]:
+            out.setdefault(c["Table"], []).append((c["Column"], LA_TYPES[c["Type"]]))
+    return out
+
+
+def table_columns(table):
+    with open(os.path.join(COLLECTORS, "azure", f"{table}.table.json")) as f:
+        doc = json.load(f)
+    assert doc["properties"]["schema"]["name"] == table
+    return [(c["name"], c["type"]) for c in doc["properties"]["schema"]["columns"]]
+
+
+def samples(record_columns):
+    """One line per shipped RecordType, with every column it can have set, plus
+    lines no collector may ship: {line: expected table or None}."""
+    out = {}
+    for rt, table in SHIPPED.items():
+        cols = record_columns.get(rt) or [(n, t) for n, t in table_columns(table)
+                                          if n not in ("TimeGenerated", "RecordType")]
+        rec = {"RecordType": rt}
+        rec.update({n: SAMPLE[t] for n, t in cols})
+        rec["RawBase64"] = {"x": "eA=="}
+        out[json.dumps(rec)] = table
+    out[json.dumps({"RecordType": "Status", "Timestamp": SAMPLE["datetime"]})] = None
+    out["rmmhunt: warning: a log line on stderr"] = None
+    return out
+
+
+def fluent_bit_route(sections, line):
+    """The azure_logs_ingestion table_names a journal line reaches, as Fluent Bit
+    routes it: parser filter (JSON only), grep, rewrite_tag (first rule that
+    matches), then every output whose Match fits the tag."""
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return []
+    filters = {s["name"][0]: s for n, s in sections if n == "FILTER"}
+    for regex in filters["grep"]["regex"]:
+        key, _, pattern = regex.partition(" ")
+        if not re.search(pattern.strip(), str(rec.get(key, ""))):
+            return []
+    tag = "rmmhunt.journal"
+    for rule in filters["rewrite_tag"]["rule"]:
+        key, pattern, new_tag, keep = rule.split()
+        if re.search(pattern, str(rec.get(key.lstrip("$"), ""))):
+            assert keep == "false"  # keeping the original would ship nothing more, only cost
+            tag = new_tag
+            break
+    return [s["table_name"][0] for n, s in sections if n == "OUTPUT"
+            and s["name"] == ["azure_logs_ingestion"] and fnmatch.fnmatchcase(tag, s["match"][0])]
+
+
+def test_collectors__fluent_bit_routes_each_record_type_to_its_table(record_columns):
     sections = fluent_bit_sections(os.path.join(COLLECTORS, "fluent-bit.conf"))
     parsers = fluent_bit_sections(os.path.join(COLLECTORS, "parsers.conf"))
     (service,) = [s for n, s in sections if n == "SERVICE"]
@@ -321,34 +400,60 @@ def test_collectors__fluent_bit_routes_events_and_alerts_to_their_tables():
     assert inp["systemd_filter"] == ["_SYSTEMD_UNIT=rmmhunt.service"]
     filters = {s["name"][0]: s for n, s in sections if n == "FILTER"}
     assert filters["parser"]["parser"][0] in {p["name"][0] for _, p in parsers}
-    tables = {s["match"][0]: s["table_name"][0] for n, s in sections
-              if n == "OUTPUT" and s["name"] == ["azure_logs_ingestion"]}
-    assert tables == {"rmmhunt.events": "RmmhuntProcessEvents_CL",
-                      "rmmhunt.certs": "RmmhuntFileCertificateInfo_CL",
-                      "rmmhunt.alerts": "RmmhuntAlerts_CL"}
-    rules = filters["rewrite_tag"]["rule"]
-    assert any("DeviceProcessEvents" in r and r.split()[-2] == "rmmhunt.events" for r in rules)
-    assert any("DeviceFileCertificateInfo" in r and r.split()[-2] == "rmmhunt.certs"
-               for r in rules)
-    assert "DeviceFileCertificateInfo" in filters["grep"]["regex"][0]
-    assert any("Alert" in r and r.split()[-2] == "rmmhunt.alerts" for r in rules)
+    outputs = [s for n, s in sections if n == "OUTPUT"]
+    assert sorted(s["table_name"][0] for s in outputs) == sorted(SHIPPED.values())
+    for line, table in samples(record_columns).items():
+        assert fluent_bit_route(sections, line) == ([table] if table else []), line[:80]
 
 
-def test_collectors__vector_routes_events_and_alerts_to_their_streams():
+def test_collectors__fluent_bit_route_model_sees_a_dropped_record_type(record_columns):
+    """The routing check is not a rubber stamp: without the network rule,
+    network records stay on the journal tag, which no output matches."""
+    sections = fluent_bit_sections(os.path.join(COLLECTORS, "fluent-bit.conf"))
+    filters = {s["name"][0]: s for n, s in sections if n == "FILTER"}
+    filters["rewrite_tag"]["rule"] = [r for r in filters["rewrite_tag"]["rule"]
+                                      if "DeviceNetworkEvents" not in r]
+    routed = {table: fluent_bit_route(sections, line)
+              for line, table in samples(record_columns).items()}
+    assert routed["RmmhuntNetworkEvents_CL"] == []
+    assert routed["RmmhuntProcessEvents_CL"] == ["RmmhuntProcessEvents_CL"]
+
+
+def vector_route(v, line):
+    """The stream_names a journal line reaches in Vector: JSON only, then every
+    route whose `.RecordType == "..."` condition holds, then its sinks."""
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return []
+    streams = []
+    for name, cond in v["transforms"]["rmmhunt_route"]["route"].items():
+        m = re.fullmatch(r'\.RecordType == "(\w+)"', cond)
+        assert m, f"vector.yaml: route {name}: the test models only RecordType equality"
+        if rec.get("RecordType") == m.group(1):
+            streams += [s["stream_name"] for s in v["sinks"].values()
+                        if f"rmmhunt_route.{name}" in s["inputs"]]
+    return streams
+
+
+def test_collectors__vector_routes_each_record_type_to_its_stream(record_columns):
     with open(os.path.join(COLLECTORS, "vector.yaml")) as f:
         v = yaml.safe_load(f)
     assert v["sources"]["rmmhunt_journal"]["include_units"] == ["rmmhunt.service"]
-    streams = {s["inputs"][0]: s["stream_name"] for s in v["sinks"].values()
-               if s["type"] == "azure_logs_ingestion"}
-    assert streams == {"rmmhunt_route.events": "Custom-RmmhuntProcessEvents_CL",
-                       "rmmhunt_route.certs": "Custom-RmmhuntFileCertificateInfo_CL",
-                       "rmmhunt_route.alerts": "Custom-RmmhuntAlerts_CL"}
-    route = v["transforms"]["rmmhunt_route"]["route"]
-    assert '"DeviceProcessEvents"' in route["events"] and '"Alert"' in route["alerts"]
-    assert '"DeviceFileCertificateInfo"' in route["certs"]
+    parse = v["transforms"]["rmmhunt_parse"]
+    assert parse["inputs"] == ["rmmhunt_journal"] and parse["drop_on_abort"] is True
+    assert v["transforms"]["rmmhunt_route"]["inputs"] == ["rmmhunt_parse"]
+    sinks = [s for s in v["sinks"].values() if s["type"] == "azure_logs_ingestion"]
+    assert sorted(s["stream_name"] for s in sinks) == \
+        sorted(f"Custom-{t}" for t in SHIPPED.values())
+    for line, table in samples(record_columns).items():
+        assert vector_route(v, line) == ([f"Custom-{table}"] if table else []), line[:80]
+    del v["transforms"]["rmmhunt_route"]["route"]["network"]
+    lines = {t: line for line, t in samples(record_columns).items()}
+    assert vector_route(v, lines["RmmhuntNetworkEvents_CL"]) == []
 
 
-def test_collectors__azure_schema_follows_event_h(tmp_path):
+def test_collectors__azure_schema_follows_event_h(tmp_path, record_columns):
     r = run([os.path.join(COLLECTORS, "gen-azure-schema.py"), str(tmp_path)])
     assert r.returncode == 0, r.stderr
     committed = os.path.join(COLLECTORS, "azure")
@@ -356,18 +461,72 @@ def test_collectors__azure_schema_follows_event_h(tmp_path):
     for f in os.listdir(tmp_path):
         assert (tmp_path / f).read_text() == open(os.path.join(committed, f)).read(), \
             f"deploy/collectors/azure/{f} is stale: make azure-schema"
-    # Every column of user/event.h, typed.
-    cols = {c["name"]: c["type"] for c in json.load(open(os.path.join(
-        committed, "RmmhuntProcessEvents_CL.table.json")))["properties"]["schema"]["columns"]}
-    event_h = open(os.path.join(ROOT, "user", "event.h")).read()
-    process_h, cert_h = event_h.split("#define CERT_FIELDS")
-    for name in re.findall(r'X\(\w+, "(\w+)",[\s\\]*FT_', process_h):
-        assert name in cols
-    certs = {c["name"]: c["type"] for c in json.load(open(os.path.join(
-        committed, "RmmhuntFileCertificateInfo_CL.table.json")))["properties"]["schema"]["columns"]}
-    for name in re.findall(r'X\(\w+, "(\w+)",[\s\\]*FT_', cert_h):
-        assert name in certs
-    assert "ProcessId" not in certs and "Signer" not in cols
+    # Every record type the binary produces has a table; each table is exactly
+    # the binary's columns, in its order and typed, between the two every row has.
+    produced = {c for c in record_columns}
+    assert produced <= set(SHIPPED), f"records with no table: {produced - set(SHIPPED)}"
+    assert set(SHIPPED) - produced == {"Alert"}
+    for rt, cols in record_columns.items():
+        assert table_columns(SHIPPED[rt]) == ([("TimeGenerated", "datetime"),
+                                               ("RecordType", "string")]
+                                              + cols + [("RawBase64", "dynamic")]), rt
+    cols = dict(table_columns("RmmhuntProcessEvents_CL"))
+    certs = dict(table_columns("RmmhuntFileCertificateInfo_CL"))
+    net = dict(table_columns("RmmhuntNetworkEvents_CL"))
+    assert "ProcessId" not in certs and "Signer" not in cols and "RemoteIP" not in cols
     assert certs["IsSigned"] == "boolean" and certs["NestedSignatures"] == "dynamic"
     assert cols["Timestamp"] == "datetime" and cols["ReportId"] == "long"
     assert cols["VersionInfoCompanyNames"] == "dynamic" and cols["TimeGenerated"] == "datetime"
+    assert net["RemotePort"] == "long" and net["RemoteUrl"] == "string"
+    assert net["InitiatingProcessCreationTime"] == "datetime" and net["NetNamespace"] == "long"
+    # the entries user/event.h wraps over two lines
+    assert net["InitiatingProcessVersionInfoProductVersion"] == "string"
+    assert net["InitiatingProcessVersionInfoFileDescription"] == "string"
+
+
+def gen_azure_schema():
+    spec = importlib.util.spec_from_file_location(
+        "gen_azure_schema", os.path.join(COLLECTORS, "gen-azure-schema.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("entry", ['X(NEW, "New", FT_DECIMAL)', 'X(NEW, NEW_NAME, FT_STRING)',
+                                   'X(NEW, "New", FT_STRING, 1)', 'COLUMN(NEW, "New", FT_LONG)'])
+def test_collectors__azure_schema_generator_refuses_an_entry_it_cannot_read(entry):
+    """A column the generator cannot read stops it: no table silently lacks it."""
+    gen = gen_azure_schema()
+    text = ('#define T_FIELDS(X) \\\n\tX(TIMESTAMP, "Timestamp", FT_TIME) \\\n'
+            '\tX(WRAPPED_LONG_NAME, \\\n\t  "WrappedLongName", FT_STRING) \\\n\t%s\n\nenum x;\n')
+    assert gen.macro_fields(text % 'X(ID, "Id", FT_LONG)', "T_FIELDS") == [
+        ("Timestamp", "FT_TIME"), ("WrappedLongName", "FT_STRING"), ("Id", "FT_LONG")]
+    with pytest.raises(SystemExit):
+        gen.macro_fields(text % entry, "T_FIELDS")
+    with pytest.raises(SystemExit):
+        gen.macro_fields(text, "NO_FIELDS")
+
+
+def test_collectors__dcr_declares_and_transforms_every_table():
+    with open(os.path.join(COLLECTORS, "azure", "dcr.json")) as f:
+        props = json.load(f)["properties"]
+    decl = props["streamDeclarations"]
+    assert set(decl) == {f"Custom-{t}" for t in SHIPPED.values()}
+    for table in SHIPPED.values():
+        stream = f"Custom-{table}"
+        assert [(c["name"], c["type"]) for c in decl[stream]["columns"]] == table_columns(table)
+        (flow,) = [f for f in props["dataFlows"] if f["streams"] == [stream]]
+        # the record's own time is the row's time, not the upload's
+        assert flow["transformKql"] == "source | extend TimeGenerated = todatetime(Timestamp)"
+        assert flow["outputStream"] == stream and flow["destinations"] == ["workspace"]
+        assert ("Timestamp", "datetime") in table_columns(table)
+    (ws,) = props["destinations"]["logAnalytics"]
+    assert ws["name"] == "workspace"
+
+
+def test_collectors__readme_creates_every_table():
+    text = open(os.path.join(COLLECTORS, "README.md")).read()
+    for rt, table in SHIPPED.items():
+        assert re.search(rf"^\| {rt} +\| `{table}` +\| `Custom-{table}` +\|$", text, re.M), rt
+        assert f"/tables/{table}?api-version=" in text
+        assert f"--body @deploy/collectors/azure/{table}.table.json" in text
