@@ -370,6 +370,27 @@ static void dns__name_text__escapes__no_label_passes_for_another_name(void **sta
 	assert_int_equal(dns__name_text(msg, 25, 12, out), -EMSGSIZE);
 }
 
+static void dns__name_text__longest_escaped_name__fits(void **state)
+{
+	unsigned char msg[12 + 255] = {0};
+	char out[DNS_NAME_MAX];
+	size_t o = 12;
+
+	/* 63 + 63 + 63 + 61 bytes of 0xff, each "\255": 1000 characters and 3 dots */
+	for (int l = 0; l < 4; l++) {
+		unsigned n = l < 3 ? 63 : 61;
+
+		msg[o++] = (unsigned char)n;
+		memset(msg + o, 0xff, n);
+		o += n;
+	}
+	msg[o++] = 0;
+	assert_int_equal(o, sizeof(msg));
+	assert_int_equal(dns__name_text(msg, sizeof(msg), 12, out), (int)sizeof(msg));
+	assert_int_equal(strlen(out), DNS_NAME_MAX - 1);
+	assert_memory_equal(out, "\\255\\255", 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +409,7 @@ int main(void)
 	    cmocka_unit_test(dns__parse_answer__cut_message__whole_records_then_emsgsize),
 	    cmocka_unit_test(dns__parse_answer__tcp_length__bounds_the_message),
 	    cmocka_unit_test(dns__name_text__escapes__no_label_passes_for_another_name),
+	    cmocka_unit_test(dns__name_text__longest_escaped_name__fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
