@@ -47,7 +47,7 @@ static int ipv6_literal(const unsigned char *s, size_t n, char *out, size_t size
 		return -EINVAL;
 	for (size_t i = 1; i < n - 1; i++) {
 		/* hex digits, ':' and '.' only: no zone ("%"), no IPvFuture */
-		if (!is_digit(s[i]) && !strchr("abcdefABCDEF:.", s[i]))
+		if (!s[i] || (!is_digit(s[i]) && !strchr("abcdefABCDEF:.", s[i])))
 			return -EINVAL;
 		text[i - 1] = (char)s[i];
 	}
@@ -122,14 +122,14 @@ static int target_host(const unsigned char *m, size_t mn, const unsigned char *t
 	if (!n || !is_alpha(t[0]))
 		return -ENOENT;
 	/* absolute-form: scheme "://" authority, RFC 3986 3.1 */
-	while (i < n && (is_alpha(t[i]) || is_digit(t[i]) || strchr("+-.", t[i])))
+	while (i < n && (is_alpha(t[i]) || is_digit(t[i]) || (t[i] && strchr("+-.", t[i]))))
 		i++;
 	if (n - i < 3)
 		return whole || memcmp(t + i, "://", n - i) ? -ENOENT : -EMSGSIZE;
 	if (memcmp(t + i, "://", 3))
 		return -ENOENT;
 	a = i += 3;
-	while (i < n && !strchr("/?#", t[i]))
+	while (i < n && (!t[i] || !strchr("/?#", t[i])))
 		i++;
 	if (i == n && !whole)
 		return -EMSGSIZE;
