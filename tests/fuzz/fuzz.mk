@@ -42,6 +42,8 @@ FUZZ_SEED_authenticode := tests/fuzz/authenticode-seeds.sh
 
 FUZZ_SRCS_cgroup       := user/identity/container.c user/base/file.c
 
+FUZZ_SRCS_dns_answer   := user/network/dns.c user/network/names.c
+
 FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pkg_field.c root.c) \
 			  user/base/file.c user/base/log.c
 
@@ -55,6 +57,8 @@ FUZZ_SRCS_event_json   := user/output/event_json.c \
 			  $(addprefix user/base/,base64.c json_writer.c timefmt.c utf8.c) \
 			  user/event.c
 FUZZ_LIBS_event_json   := -ljansson
+
+FUZZ_SRCS_http_host    := user/network/http.c user/network/hostname.c
 
 # The harness #includes user/ops/httpd.c to reach its static functions.
 FUZZ_SRCS_http_request := user/base/log.c
@@ -79,6 +83,8 @@ FUZZ_SRCS_state        := $(addprefix user/aggregate/,agg.c agg_json.c state.c) 
 			  user/output/alert.c $(addprefix user/base/,base64.c json_writer.c timefmt.c utf8.c) \
 			  user/event.c $(addprefix user/base/,file.c log.c)
 FUZZ_LIBS_state        := -ljansson
+
+FUZZ_SRCS_tls_sni      := user/network/tls.c user/network/hostname.c
 
 FUZZ_SRCS_wine_elf     := $(addprefix user/identity/,wine.c winepath.c accounts.c elf.c root.c) user/event.c \
 			  $(addprefix user/base/,file.c proc.c)

@@ -117,3 +117,12 @@ UNIT_WRAP_test_run_opts       := log__msg
 UNIT_SRCS_test_authenticode   := $(addprefix user/identity/,authenticode.c authenticode_cert.c pe.c \
 				 certinfo.c identity.c hash.c filetype.c) $(UNIT_PACKAGE) user/event.c $(UNIT_JSON)
 UNIT_SRCS_test_table          := user/table.c user/event.c
+
+# network/: the packet parsers of RemoteUrl and the name map
+UNIT_SRCS_test_addr           := user/network/addr.c
+UNIT_SRCS_test_dns            := user/network/dns.c user/network/addr.c
+UNIT_SRCS_test_hostname       := user/network/hostname.c
+UNIT_SRCS_test_http           := user/network/http.c user/network/hostname.c
+UNIT_SRCS_test_iptype         := user/network/iptype.c user/network/addr.c
+UNIT_SRCS_test_names          := user/network/names.c user/network/addr.c
+UNIT_SRCS_test_tls            := user/network/tls.c user/network/hostname.c
