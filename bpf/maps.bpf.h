@@ -80,6 +80,118 @@ struct {
 	__type(value, __u8);
 } unmatchable SEC(".maps") __weak;
 
+/*
+ * The network side (bpf/net_*.bpf.c). Network records go to a ring of their
+ * own, so a connection storm never costs an exec its room; the loader sets
+ * its size (--net-ringbuf-size, default 1 MiB).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} net_events SEC(".maps") __weak;
+
+/*
+ * Who made a TCP socket connect, by the sock's address: set at CLOSE ->
+ * SYN_SENT (the connecting process's context), read when the connection
+ * completes or fails in softirq, where `current` is whoever was interrupted.
+ */
+struct net_owner {
+	__u64 sock_id;
+	__u64 cgroup_id;
+	__u32 tgid, pid;
+	__u32 netns;
+	__u8 excluded;	 /* to a --net-exclude range: counted once, never sent */
+	__u8 bytes_sent; /* NET_FIRST_BYTES done (or not wanted) */
+	__u8 pad[2];
+	char comm[TASK_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct net_owner);
+} net_conns SEC(".maps") __weak;
+
+/* A listening socket's owner, by where it listens: an accepted child names it. */
+struct net_listen_key {
+	__u32 netns;
+	__u16 port; /* host order */
+	__u16 pad;
+};
+
+struct net_listener {
+	__u64 sk; /* which socket: another one may listen on the port too (SO_REUSEPORT) */
+	struct net_owner owner;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct net_listen_key);
+	__type(value, struct net_listener);
+} net_listeners SEC(".maps") __weak;
+
+/*
+ * UDP destinations a socket has sent to. The socket's inode number joins its
+ * address in the key: a freed sock's memory may be reused by a new socket.
+ */
+struct net_udp_key {
+	__u64 sk;
+	__u64 ino;
+	__u8 addr[16];
+	__u16 port;
+	__u16 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct net_udp_key);
+	__type(value, __u8);
+} net_udp_seen SEC(".maps") __weak;
+
+/*
+ * A UDP send between its syscall's entry, where its destination is read, and
+ * its exit, where it counts if it succeeded; by thread (pid_tgid).
+ */
+struct net_udp_pending {
+	struct net_udp_key key;
+	__u32 netns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct net_udp_pending);
+} net_udp_pending SEC(".maps") __weak;
+
+/* --net-exclude: filled by the loader before the programs attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct net_prefix);
+	__type(value, __u8);
+} net_exclude SEC(".maps") __weak;
+
+/* Per CPU: the sequence that numbers connections (sock_id), see net.bpf.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} net_seq SEC(".maps") __weak;
+
+/* When a network record last woke user space (see WAKEUP_BATCH_NS). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} net_wakeup SEC(".maps") __weak;
+
 static __always_inline void counter_inc(enum counter c)
 {
 	__u32 key = c;

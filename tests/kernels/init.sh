@@ -2,8 +2,9 @@
 # /init of the test-kernels guest (busybox sh, PID 1, everything in RAM).
 # Smoke-tests the static rmmhunt on the booted kernel, in both attach modes
 # (tp_btf, and raw_tp, which kernels without tracepoint BTF get): it gets
-# ready, reports an exec with the right path, command line, parent, directory
-# and cgroup, and stops cleanly on SIGTERM. Then it must refuse to start
+# ready with network capture on, reports an exec with the right path, command
+# line, parent, directory and cgroup, counts a refused loopback connect and a
+# UDP datagram as network records, and stops cleanly on SIGTERM. Then it must refuse to start
 # without BTF. Prints the outcome on the serial console between markers that
 # tests/kernels/run.sh parses:
 #   RMMHUNT-KTEST-BEGIN
@@ -26,6 +27,8 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mkdir /sys/fs/cgroup/rmm-ktest
 # quiet: the kernel's own messages would interleave with the report
 echo 1 >/proc/sys/kernel/printk
+# loopback, for the network smoke test
+ip link set lo up
 
 uptime_s() {
 	cut -d ' ' -f 1 /proc/uptime
@@ -107,6 +110,14 @@ smoke() {
 	*"\"AttachMode\":\"$mode\""*) ;;
 	*) done_with FAIL "$mode: ready record has another AttachMode" ;;
 	esac
+	# the network programs load on this kernel too (a failure would only warn)
+	case "$ready" in
+	*'"NetworkCapture":"on"'*) ;;
+	*)
+		dump_logs
+		done_with FAIL "$mode: network capture is not on"
+		;;
+	esac
 
 	# The target runs in a shell of its own, whose pid the event must name,
 	# from a cgroup and a directory on another mount: the BPF side walks
@@ -137,6 +148,10 @@ smoke() {
 		esac
 	done
 
+	# a connect refused (ConnectionFailed) and a datagram (ConnectionRequest)
+	nc 127.0.0.1 9 </dev/null >/dev/null 2>&1
+	timeout 5 nslookup rmm-ktest.example 127.0.0.1 >/dev/null 2>&1
+
 	kill -TERM $pid
 	wait $pid
 	rc=$?
@@ -144,10 +159,20 @@ smoke() {
 		dump_logs
 		done_with FAIL "$mode: event ok, no stopping record (exit $rc)"
 	fi
-	echo "[$(uptime_s)] $mode stopping: $(line_with '"State":"stopping"')"
+	stopping=$(line_with '"State":"stopping"')
+	echo "[$(uptime_s)] $mode stopping: $stopping"
 	if [ $rc -ne 0 ]; then
 		dump_logs
 		done_with FAIL "$mode: event ok, exit code $rc"
+	fi
+	net=$(echo "$stopping" | sed -n 's/.*"NetworkEventsSeen":\([0-9]*\).*/\1/p')
+	case "$stopping" in
+	*'"NetworkLost":0,'*) ;;
+	*) done_with FAIL "$mode: network records lost" ;;
+	esac
+	if [ "${net:-0}" -lt 2 ]; then
+		dump_logs
+		done_with FAIL "$mode: ${net:-no} network records for a connect and a datagram"
 	fi
 }
 
@@ -179,4 +204,4 @@ if [ $rc -eq 0 ] || ! grep -q "has no BTF" "$ERR"; then
 	dump_logs
 	done_with FAIL "tp_btf and raw_tp ok, no-BTF run: exit $rc"
 fi
-done_with PASS "tp_btf and raw_tp: event ok, clean exit; no BTF: refused"
+done_with PASS "tp_btf and raw_tp: exec event and network records ok, clean exit; no BTF: refused"

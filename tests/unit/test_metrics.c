@@ -215,6 +215,11 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	metrics__set(m, METRIC_READ_TIMEOUTS, 2);
 	metrics__set(m, METRIC_READS_STUCK, 1);
 	metrics__set(m, METRIC_UNMATCHABLE_EXECS, 4321);
+	metrics__set(m, METRIC_NET_CAPTURE, 1);
+	metrics__set(m, METRIC_NET_EVENTS, 77);
+	metrics__set(m, METRIC_NET_EXCLUDED, 5);
+	metrics__set(m, METRIC_NET_DATA_CUT, 2);
+	assert_int_equal(metrics__set_labeled(m, METRIC_NET_EVENTS_LOST, "NoMapEntry", NULL, 6), 0);
 	assert_int_equal(metrics__set_labeled(m, METRIC_ALERTS, "atera-create-process", NULL, 2),
 			 0);
 	assert_int_equal(metrics__set_labeled(m, METRIC_ALERTS, "atera-create-process", NULL, 7),
@@ -232,7 +237,7 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	resp = http_get(port, "/metrics", &status, &body);
 	assert_int_equal(status, 200);
 	assert_non_null(strstr(resp, "Content-Type: text/plain; version=0.0.4"));
-	assert_int_equal(parse_exposition(body), 15);
+	assert_int_equal(parse_exposition(body), 20);
 
 	assert_true(sample(body - 1, "rmmhunt_up") == 1);
 	assert_true(sample(body - 1, "rmmhunt_build_info{version=\"" RMMHUNT_VERSION "\"}") == 1);
@@ -246,6 +251,12 @@ static void metrics__values_set__exposed_in_valid_text_format(void **state)
 	assert_true(sample(body - 1, "rmmhunt_read_timeouts_total") == 2);
 	assert_true(sample(body - 1, "rmmhunt_reads_stuck") == 1);
 	assert_true(sample(body - 1, "rmmhunt_unmatchable_execs_total") == 4321);
+	assert_true(sample(body - 1, "rmmhunt_network_capture") == 1);
+	assert_true(sample(body - 1, "rmmhunt_network_events_total") == 77);
+	assert_true(sample(body - 1, "rmmhunt_network_excluded_total") == 5);
+	assert_true(sample(body - 1, "rmmhunt_network_data_cut_total") == 2);
+	assert_true(sample(body - 1, "rmmhunt_network_events_lost_total{cause=\"NoMapEntry\"}") ==
+		    6);
 	assert_true(sample(body - 1, "rmmhunt_alerts_total{rule=\"atera-create-process\"}") == 7);
 	assert_true(
 	    sample(body - 1, "rmmhunt_alerts_total{rule=\"odd \\\"rule\\\"\\\\\\nname?\"}") == 1);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* cmd/options: the duration and size values of command-line options. */
+/* cmd/options: the duration, size and CIDR values of command-line options. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -177,6 +178,72 @@ static void options__parse_size__overflow__refused(void **state)
 	assert_int_equal(options__parse_size("18446744073709551616", 0, SIZE_MAX, &out), -EINVAL);
 }
 
+static void expect_prefix(const char *s, unsigned prefixlen, const unsigned char want[16])
+{
+	struct net_prefix p;
+
+	memset(&p, 0xaa, sizeof(p));
+	if (options__parse_cidr(s, &p))
+		fail_msg("'%s' refused", s);
+	assert_int_equal(p.prefixlen, prefixlen);
+	assert_memory_equal(p.addr, want, 16);
+}
+
+/* IPv4 as the kernel keys it: v4-mapped, 96 more prefix bits, host bits cleared. */
+static void options__parse_cidr__ipv4__v4_mapped(void **state)
+{
+	static const unsigned char lo77[16] = {[10] = 0xff, [11] = 0xff, [12] = 127, [13] = 77};
+	static const unsigned char host[16] = {[10] = 0xff, [11] = 0xff, 192, 0, 2, 1};
+	static const unsigned char any[16] = {[10] = 0xff, [11] = 0xff};
+	static const unsigned char ten[16] = {[10] = 0xff, [11] = 0xff, [12] = 10, [13] = 0x80};
+
+	expect_prefix("127.77.0.0/16", 112, lo77);
+	expect_prefix("127.77.9.9/16", 112, lo77);
+	expect_prefix("192.0.2.1", 128, host);
+	expect_prefix("192.0.2.1/32", 128, host);
+	expect_prefix("0.0.0.0/0", 96, any);
+	expect_prefix("10.255.1.2/9", 105, ten);
+}
+
+static void options__parse_cidr__ipv6__as_given(void **state)
+{
+	static const unsigned char fd[16] = {0xfd};
+	static const unsigned char lo[16] = {[15] = 1};
+	static const unsigned char doc[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x30};
+	static const unsigned char zero[16] = {0};
+
+	expect_prefix("fd12:3456::1/8", 8, fd);
+	expect_prefix("::1", 128, lo);
+	expect_prefix("2001:db8:1234::/44", 44, doc);
+	expect_prefix("::/0", 0, zero);
+}
+
+static void options__parse_cidr__garbage__refused(void **state)
+{
+	static const char *const cases[] = {
+	    "",
+	    "/8",
+	    "10.0.0.0/",
+	    "10.0.0.0/33",
+	    "10.0.0.0/-1",
+	    "10.0.0.0/+8",
+	    "10.0.0.0/ 8",
+	    "10.0.0.0/8x",
+	    "10.0.0/8",
+	    "::1/129",
+	    "host.example",
+	    "10.0.0.0/8/8",
+	    "1.2.3.4.5",
+	    "fe80::1%lo/64",
+	    "10.0.0.0/99999999999999999999",
+	};
+	struct net_prefix p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (options__parse_cidr(cases[i], &p) != -EINVAL)
+			fail_msg("'%s' accepted", cases[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +256,9 @@ int main(void)
 	    cmocka_unit_test(options__parse_size__garbage__refused),
 	    cmocka_unit_test(options__parse_size__negative__refused),
 	    cmocka_unit_test(options__parse_size__overflow__refused),
+	    cmocka_unit_test(options__parse_cidr__ipv4__v4_mapped),
+	    cmocka_unit_test(options__parse_cidr__ipv6__as_given),
+	    cmocka_unit_test(options__parse_cidr__garbage__refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

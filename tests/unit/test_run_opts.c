@@ -80,6 +80,10 @@ static void run_opts__parse__no_options__defaults(void **state)
 	assert_null(o.capture.btf_path);
 	assert_null(o.metrics_listen);
 	assert_int_equal(o.read_timeout_us, 0);
+	assert_false(o.capture.no_network);
+	assert_int_equal(o.capture.net_ringbuf_size, 0);
+	assert_int_equal(o.capture.nnet_exclude, 0);
+	assert_ptr_equal(o.capture.net_exclude, o.net_exclude);
 }
 
 static void run_opts__parse__emit_lists__combine(void **state)
@@ -290,6 +294,45 @@ static void run_opts__parse__called_again__starts_afresh(void **state)
 	assert_int_equal(o.emit, EMIT_MATCHES);
 }
 
+static void run_opts__parse__network__set_their_fields(void **state)
+{
+	static const unsigned char lo77[16] = {[10] = 0xff, [11] = 0xff, [12] = 127, [13] = 77};
+	static const unsigned char fd[16] = {0xfd};
+	struct run_opts o;
+
+	assert_int_equal(PARSE(&o, "--net-exclude", "127.77.0.0/16", "--net-exclude=fd00::/8",
+			       "--net-ringbuf-size", "256K", "--no-network"),
+			 0);
+	assert_true(o.capture.no_network);
+	assert_int_equal(o.capture.net_ringbuf_size, 256 << 10);
+	assert_int_equal(o.capture.nnet_exclude, 2);
+	assert_ptr_equal(o.capture.net_exclude, o.net_exclude);
+	assert_int_equal(o.net_exclude[0].prefixlen, 112);
+	assert_memory_equal(o.net_exclude[0].addr, lo77, 16);
+	assert_int_equal(o.net_exclude[1].prefixlen, 8);
+	assert_memory_equal(o.net_exclude[1].addr, fd, 16);
+}
+
+static void run_opts__parse__bad_net_exclude__says_which(void **state)
+{
+	char *argv[2 + 2 * (RUN_MAX_NET_EXCLUDE + 1)] = {"run"};
+	struct run_opts o;
+	int argc = 1;
+
+	assert_int_equal(PARSE(&o, "--net-exclude", "10.0.0.0/33"), -EINVAL);
+	assert_string_equal(logged, "bad --net-exclude '10.0.0.0/33': give an IPv4 or IPv6 range "
+				    "such as 10.0.0.0/8 or fd00::/8, or one address");
+	assert_int_equal(PARSE(&o, "--net-exclude", "example.com"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--net-ringbuf-size", "1K"), -EINVAL);
+	assert_string_equal(logged, "bad --net-ringbuf-size '1K': give 4K to 1G");
+	for (int i = 0; i <= RUN_MAX_NET_EXCLUDE; i++) {
+		argv[argc++] = "--net-exclude";
+		argv[argc++] = "10.0.0.0/8";
+	}
+	assert_int_equal(parse(&o, argv), -EINVAL);
+	assert_string_equal(logged, "at most 256 --net-exclude");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +348,8 @@ int main(void)
 	    cmocka_unit_test(run_opts__parse__help__returns_one),
 	    cmocka_unit_test(run_opts__parse__verbose__enables_debug_logs),
 	    cmocka_unit_test(run_opts__parse__called_again__starts_afresh),
+	    cmocka_unit_test(run_opts__parse__network__set_their_fields),
+	    cmocka_unit_test(run_opts__parse__bad_net_exclude__says_which),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

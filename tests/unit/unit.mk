@@ -39,6 +39,7 @@ UNIT_SRCS_test_event          := user/event.c
 
 # capture/
 UNIT_SRCS_test_decode         := user/capture/decode.c
+UNIT_SRCS_test_decode_net     := user/capture/decode.c
 UNIT_SRCS_test_snapshot       := user/capture/snapshot.c $(addprefix user/base/,proc.c file.c)
 
 # identity/

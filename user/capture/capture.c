@@ -46,13 +46,16 @@ struct batch {
 
 #define RECORD_HDR     sizeof(uint64_t)
 #define RECORD_LEN(sz) ((RECORD_HDR + (sz) + 7) & ~(size_t)7)
+#define RECORD_NET     (1ULL << 63) /* in the size word: a network record, for net_fn */
 
 struct capture {
 	struct bpf_handles bpf;
 	struct ring_buffer *rb;
 	capture_event_fn fn;
+	capture_net_fn net_fn;
 	void *ctx;
 	size_t ringbuf_size;
+	char network[sizeof("off: ") + sizeof(((struct bpf_handles *)0)->net_off)];
 
 	pthread_t consumer;
 	bool consumer_started;
@@ -61,6 +64,7 @@ struct capture {
 	struct batch fill;	    /* the consumer's, under the lock */
 	struct batch drain;	    /* the handler's */
 	uint64_t queue_lost;	    /* events read that no memory could hold */
+	uint64_t net_queue_lost;    /* network records likewise */
 	int consumer_err;
 	bool stop;
 	bool catch_up; /* the handler waits for the consumer to read the ring up to a point */
@@ -72,15 +76,15 @@ struct capture {
 	int ncpus;
 };
 
-/* Runs in the consumer (or in capture__drain(), the consumer gone). */
-static int on_sample(void *ctx, void *data, size_t size)
+/*
+ * Runs in the consumer (or in capture__drain(), the consumer gone): one
+ * record of either ring into the batch, in the order read.
+ */
+static int batch_record(struct capture *c, const void *data, size_t size, bool net)
 {
-	struct capture *c = ctx;
 	struct batch *f = &c->fill;
 	size_t need = RECORD_LEN(size);
 
-	if (size < EXEC_EVENT_HDR_SIZE)
-		return 0;
 	pthread_mutex_lock(&c->lock);
 	if (f->len + need > f->cap) {
 		size_t cap = f->cap ? f->cap : 64 << 10;
@@ -91,14 +95,17 @@ static int on_sample(void *ctx, void *data, size_t size)
 		buf = realloc(f->buf, cap);
 		if (!buf) {
 			/* libbpf has consumed it: count it lost, as the kernel would */
-			c->queue_lost++;
+			if (net)
+				c->net_queue_lost++;
+			else
+				c->queue_lost++;
 			pthread_mutex_unlock(&c->lock);
 			return 0;
 		}
 		f->buf = buf;
 		f->cap = cap;
 	}
-	*(uint64_t *)(f->buf + f->len) = size;
+	*(uint64_t *)(f->buf + f->len) = size | (net ? RECORD_NET : 0);
 	memcpy(f->buf + f->len + RECORD_HDR, data, size);
 	/* the handler waits only on an empty batch */
 	if (!f->len)
@@ -106,6 +113,19 @@ static int on_sample(void *ctx, void *data, size_t size)
 	f->len += need;
 	pthread_mutex_unlock(&c->lock);
 	return 0;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	if (size < EXEC_EVENT_HDR_SIZE)
+		return 0;
+	return batch_record(ctx, data, size, false);
+}
+
+/* Checked by the handler (decode__net), which counts what does not add up. */
+static int on_net_sample(void *ctx, void *data, size_t size)
+{
+	return batch_record(ctx, data, size, true);
 }
 
 static void *consumer_main(void *arg)
@@ -185,8 +205,9 @@ static size_t round_pow2(size_t n)
 }
 
 int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
-		  void *ctx)
+		  capture_net_fn net_fn, void *ctx)
 {
+	struct loader_opts lo;
 	pthread_condattr_t cattr;
 	struct capture *c;
 	int err;
@@ -196,6 +217,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	if (!c)
 		return -ENOMEM;
 	c->fn = fn;
+	c->net_fn = net_fn;
 	c->ctx = ctx;
 	pthread_mutex_init(&c->lock, NULL);
 	/* capture__poll()'s timeout is not moved by a change of the wall clock */
@@ -207,13 +229,33 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->ncpus = libbpf_num_possible_cpus();
 	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : RINGBUF_DEFAULT);
 
-	err = loader__load(opts->btf_path, c->ringbuf_size, &c->bpf);
+	lo = (struct loader_opts){
+	    .btf_path = opts->btf_path,
+	    .ringbuf_size = c->ringbuf_size,
+	    .net_ringbuf_size =
+		round_pow2(opts->net_ringbuf_size ? opts->net_ringbuf_size : RINGBUF_DEFAULT),
+	    .network = !opts->no_network && net_fn,
+	    .net_exclude = opts->net_exclude,
+	    .nnet_exclude = opts->nnet_exclude,
+	};
+	err = loader__load(&lo, &c->bpf);
 	if (err)
 		goto cleanup;
+	if (c->bpf.network)
+		snprintf(c->network, sizeof(c->network), "on");
+	else
+		snprintf(c->network, sizeof(c->network), "off: %s",
+			 c->bpf.net_off[0] ? c->bpf.net_off : "no network handler");
 	c->rb = ring_buffer__new(c->bpf.events_fd, on_sample, c, NULL);
 	if (!c->rb) {
 		err = -errno;
 		pr_err("failed to create the ring buffer consumer thread: %s", strerror(-err));
+		goto cleanup;
+	}
+	/* one consumer for both rings: the batch keeps the order it read them in */
+	if (c->bpf.network &&
+	    (err = ring_buffer__add(c->rb, c->bpf.net_events_fd, on_net_sample, c))) {
+		pr_err("failed to read the network ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
 	c->page_size = sysconf(_SC_PAGESIZE);
@@ -262,11 +304,11 @@ static int deliver(struct capture *c)
 	int n = 0, err;
 
 	while (d->off < d->len) {
-		uint64_t size = *(uint64_t *)(d->buf + d->off);
+		uint64_t word = *(uint64_t *)(d->buf + d->off), size = word & ~RECORD_NET;
 		const void *ev = d->buf + d->off + RECORD_HDR;
 
 		d->off += RECORD_LEN(size);
-		err = c->fn(c->ctx, ev, size);
+		err = word & RECORD_NET ? c->net_fn(c->ctx, ev, size) : c->fn(c->ctx, ev, size);
 		if (err < 0)
 			return err;
 		n++;
@@ -414,6 +456,17 @@ void capture__counters(struct capture *c, struct capture_counters *out)
 		out->lost += out->lost_by[i];
 	out->forks = counter_sum(c, CNT_FORKS);
 	out->unmatchable = counter_sum(c, CNT_UNMATCHABLE);
+	out->net_events = counter_sum(c, CNT_NET_EVENTS);
+	out->net_lost_by[CAPTURE_NET_LOST_RING_FULL] = counter_sum(c, CNT_NET_LOST_RING_FULL);
+	out->net_lost_by[CAPTURE_NET_LOST_NO_ENTRY] = counter_sum(c, CNT_NET_LOST_NO_ENTRY);
+	pthread_mutex_lock(&c->lock);
+	out->net_lost_by[CAPTURE_NET_LOST_NO_MEMORY] = c->net_queue_lost;
+	pthread_mutex_unlock(&c->lock);
+	out->net_lost = 0;
+	for (int i = 0; i < CAPTURE_NET_LOST__COUNT; i++)
+		out->net_lost += out->net_lost_by[i];
+	out->net_excluded = counter_sum(c, CNT_NET_EXCLUDED);
+	out->net_data_cut = counter_sum(c, CNT_NET_DATA_CUT);
 }
 
 const char *capture__lost_name(enum capture_lost cause)
@@ -426,6 +479,17 @@ const char *capture__lost_name(enum capture_lost cause)
 	};
 
 	return (unsigned)cause < CAPTURE_LOST__COUNT ? names[cause] : "Unknown";
+}
+
+const char *capture__net_lost_name(enum capture_net_lost cause)
+{
+	static const char *const names[CAPTURE_NET_LOST__COUNT] = {
+	    [CAPTURE_NET_LOST_RING_FULL] = "RingBufferFull",
+	    [CAPTURE_NET_LOST_NO_ENTRY] = "NoMapEntry",
+	    [CAPTURE_NET_LOST_NO_MEMORY] = "NoMemory",
+	};
+
+	return (unsigned)cause < CAPTURE_NET_LOST__COUNT ? names[cause] : "Unknown";
 }
 
 void capture__mark_unmatchable(struct capture *c, const struct exec_event *k)
@@ -460,4 +524,9 @@ double capture__ring_fill(struct capture *c)
 const char *capture__attach_mode(const struct capture *c)
 {
 	return c->bpf.raw_tp ? "raw_tp" : "tp_btf";
+}
+
+const char *capture__network(const struct capture *c)
+{
+	return c->network;
 }

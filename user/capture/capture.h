@@ -7,6 +7,7 @@
 #ifndef RMMHUNT_CAPTURE_H
 #define RMMHUNT_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,12 +16,18 @@
 struct capture;
 
 struct capture_opts {
-	size_t ringbuf_size;  /* bytes, power of two (rounded up) */
-	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux */
+	size_t ringbuf_size;	 /* bytes, power of two (rounded up) */
+	const char *btf_path;	 /* NULL: /sys/kernel/btf/vmlinux */
+	size_t net_ringbuf_size; /* the network ring: bytes, power of two (rounded up) */
+	bool no_network;	 /* execs only: no network program is loaded */
+	const struct net_prefix *net_exclude; /* remote ranges dropped in the kernel */
+	size_t nnet_exclude;
 };
 
 /* Called for each event; @size is what arrived (at most sizeof(struct exec_event)). */
 typedef int (*capture_event_fn)(void *ctx, const struct exec_event *e, size_t size);
+/* Called for each network record; @size is what arrived, unchecked (decode__net). */
+typedef int (*capture_net_fn)(void *ctx, const struct net_event *e, size_t size);
 
 /* Why an exec's event never reached the pipeline. */
 enum capture_lost {
@@ -34,21 +41,38 @@ enum capture_lost {
 /* "RingBufferFull", ...: the name Status records and /metrics give the cause. */
 const char *capture__lost_name(enum capture_lost cause);
 
+/* Why a network record never reached the pipeline. */
+enum capture_net_lost {
+	CAPTURE_NET_LOST_RING_FULL, /* the network ring had no room (kernel) */
+	CAPTURE_NET_LOST_NO_ENTRY,  /* a socket map had no room: its connection is unowned */
+	CAPTURE_NET_LOST_NO_MEMORY, /* read from the ring, but no memory to queue it */
+	CAPTURE_NET_LOST__COUNT,
+};
+
+/* "RingBufferFull", "NoMapEntry", "NoMemory". */
+const char *capture__net_lost_name(enum capture_net_lost cause);
+
 struct capture_counters {
 	uint64_t execs;			       /* execs the hook saw */
 	uint64_t lost;			       /* every cause together */
 	uint64_t lost_by[CAPTURE_LOST__COUNT]; /* enum capture_lost */
 	uint64_t forks;
 	uint64_t unmatchable; /* execs of executables marked unmatchable, counted in the kernel */
+	uint64_t net_events;  /* network records the kernel sent */
+	uint64_t net_lost;    /* every cause together */
+	uint64_t net_lost_by[CAPTURE_NET_LOST__COUNT]; /* enum capture_net_lost */
+	uint64_t net_excluded; /* connections to a --net-exclude range, dropped in the kernel */
+	uint64_t net_data_cut; /* payloads cut at NET_DATA_MAX or the skb's linear part */
 };
 
 /*
  * Checks privileges, BTF and ring-buffer support, then loads and attaches.
  * On failure, logs one clear message saying what is missing and returns a
- * negative errno.
+ * negative errno. Network capture failing on this kernel is no failure:
+ * capture__network() says it is off, and why.
  */
 int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
-		  void *ctx);
+		  capture_net_fn net_fn, void *ctx);
 void capture__free(struct capture *c); /* NULL is fine */
 
 /*
@@ -78,5 +102,7 @@ void capture__clear_unmatchable(struct capture *c);
 double capture__ring_fill(struct capture *c);
 /* "tp_btf" or "raw_tp": how the programs were attached. */
 const char *capture__attach_mode(const struct capture *c);
+/* "on", or "off: " and why ("off: --no-network", "off: the network programs failed to ..."). */
+const char *capture__network(const struct capture *c);
 
 #endif

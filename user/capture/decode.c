@@ -131,3 +131,12 @@ int decode__exec(const struct exec_event *e, size_t size, struct exec_info *out)
 	out->argv_size = e->str_len[EXEC_STR_ARGV];
 	return 0;
 }
+
+int decode__net(const struct net_event *e, size_t size)
+{
+	if (size < NET_EVENT_HDR_SIZE || e->kind >= NET_KIND__COUNT)
+		return -EINVAL;
+	if (e->data_len > NET_DATA_MAX || e->data_len > size - NET_EVENT_HDR_SIZE)
+		return -EINVAL;
+	return 0;
+}

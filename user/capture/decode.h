@@ -35,6 +35,13 @@ struct exec_info {
 int decode__exec(const struct exec_event *e, size_t size, struct exec_info *out);
 
 /*
+ * Checks a network record as it arrived: 0, or -EINVAL when @size is short
+ * of the header, the kind is unknown, or data_len is over NET_DATA_MAX or
+ * over what arrived. The record is then safe to read as is.
+ */
+int decode__net(const struct net_event *e, size_t size);
+
+/*
  * Joins components given leaf first ("ls\0bin\0usr\0") into "/usr/bin/ls".
  * No components give "/". Returns the length, or -ENAMETOOLONG (out is then
  * cut at a component boundary and still a valid path).

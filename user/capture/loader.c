@@ -21,12 +21,16 @@
 #include "rmmhunt.skel.h"
 
 #define SYSFS_BTF "/sys/kernel/btf/vmlinux"
-#define NFDS	  (3 + LOADER_NLINKS)
+#define NFDS	  (4 + LOADER_NLINKS)
 
 /* What the child sends back, with the fds (SCM_RIGHTS) when err is 0. */
 struct loader_reply {
 	int err;
 	bool raw_tp;
+	bool network;
+	unsigned fd_mask; /* which of the handles' fds came, in order (see handles_to_array) */
+	int nfds;
+	char net_off[sizeof(((struct bpf_handles *)0)->net_off)];
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -103,23 +107,102 @@ static bool has_btf_tracepoint(const char *btf_path)
 	return ok;
 }
 
-/* In the child: load and attach, filling @h with the skeleton's fds (still its own). */
-static int load(struct rmmhunt_bpf **skelp, const char *btf_path, size_t ringbuf_size,
-		struct bpf_handles *h)
+/* Only the open fds travel: which ones is in the reply's mask. */
+static int handles_to_array(const struct bpf_handles *h, int fds[NFDS], unsigned *mask)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
+	int all[NFDS], n = 0;
+
+	all[0] = h->events_fd;
+	all[1] = h->counters_fd;
+	all[2] = h->unmatchable_fd;
+	all[3] = h->net_events_fd;
+	memcpy(all + 4, h->link_fd, sizeof(h->link_fd));
+	*mask = 0;
+	for (int i = 0; i < NFDS; i++) {
+		if (all[i] < 0)
+			continue;
+		*mask |= 1u << i;
+		fds[n++] = all[i];
+	}
+	return n;
+}
+
+static void handles_from_array(struct bpf_handles *h, const int *fds, int n, unsigned mask)
+{
+	int all[NFDS], k = 0;
+
+	for (int i = 0; i < NFDS; i++)
+		all[i] = (mask & (1u << i)) && k < n ? fds[k++] : -1;
+	h->events_fd = all[0];
+	h->counters_fd = all[1];
+	h->unmatchable_fd = all[2];
+	h->net_events_fd = all[3];
+	memcpy(h->link_fd, all + 4, sizeof(h->link_fd));
+}
+
+static void handles_init(struct bpf_handles *h)
+{
+	handles_from_array(h, NULL, 0, 0);
+	h->raw_tp = false;
+	h->network = false;
+}
+
+/* The network programs, in link order from LOADER_NET_LINK0. */
+static struct bpf_program *net_prog(struct rmmhunt_bpf *skel, int i)
+{
+	struct bpf_program *progs[LOADER_NLINKS - LOADER_NET_LINK0] = {
+	    skel->progs.net_tcp_state,
+	    skel->progs.net_send_enter,
+	    skel->progs.net_send_exit,
+	    skel->progs.net_dns,
+	};
+
+	return progs[i];
+}
+
+static struct bpf_link *net_link(struct rmmhunt_bpf *skel, int i)
+{
+	struct bpf_link *links[LOADER_NLINKS - LOADER_NET_LINK0] = {
+	    skel->links.net_tcp_state,
+	    skel->links.net_send_enter,
+	    skel->links.net_send_exit,
+	    skel->links.net_dns,
+	};
+
+	return links[i];
+}
+
+static int fill_exclude(struct rmmhunt_bpf *skel, const struct loader_opts *o)
+{
+	int fd = bpf_map__fd(skel->maps.net_exclude);
+	__u8 one = 1;
+
+	for (size_t i = 0; i < o->nnet_exclude; i++)
+		if (bpf_map_update_elem(fd, &o->net_exclude[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+/*
+ * In the child: load and attach, with or without the network programs,
+ * filling @h with the skeleton's fds (still its own). @what says which step
+ * failed, for the caller's message.
+ */
+static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, bool network,
+		struct bpf_handles *h, const char **what)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
 	struct rmmhunt_bpf *skel;
-	bool raw_tp = !has_btf_tracepoint(btf_path);
-	char msg[128];
+	bool raw_tp = !has_btf_tracepoint(o->btf_path);
 	int err;
 
+	*what = "open";
 	*skelp = skel = rmmhunt_bpf__open_opts(&open_opts);
-	if (!skel) {
-		err = -errno;
-		pr_err("failed to open the BPF object: %s", strerror(-err));
-		return err;
-	}
-	bpf_map__set_max_entries(skel->maps.events, ringbuf_size);
+	if (!skel)
+		return -errno;
+	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
+	/* a network ring nobody writes to: the smallest there is */
+	bpf_map__set_max_entries(skel->maps.net_events, network ? o->net_ringbuf_size : 4096);
 	bpf_map__set_max_entries(skel->maps.scratch, libbpf_num_possible_cpus());
 	bpf_program__set_autoload(skel->progs.exec_btf, !raw_tp);
 	bpf_program__set_autoload(skel->progs.fork_btf, !raw_tp);
@@ -127,65 +210,95 @@ static int load(struct rmmhunt_bpf **skelp, const char *btf_path, size_t ringbuf
 	bpf_program__set_autoload(skel->progs.exec_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.fork_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.exit_raw, raw_tp);
+	for (int i = 0; i < LOADER_NLINKS - LOADER_NET_LINK0; i++)
+		bpf_program__set_autoload(net_prog(skel, i), network);
 
+	*what = "load";
 	err = rmmhunt_bpf__load(skel);
-	if (err) {
-		/* libbpf's own codes (a BTF it cannot parse, say) need its strerror */
-		libbpf_strerror(err, msg, sizeof(msg));
-		if (btf_path)
-			pr_err("failed to load the BPF programs with the BTF in %s: %s (run with "
-			       "-v for libbpf's log)",
-			       btf_path, msg);
-		else
-			pr_err("failed to load the BPF programs: %s (run with -v for the verifier "
-			       "log)",
-			       msg);
+	if (err)
 		return err;
-	}
+	/* before any program runs: no excluded connection is ever sent */
+	*what = "fill --net-exclude";
+	if (network && (err = fill_exclude(skel, o)))
+		return err;
+	*what = "attach";
 	err = rmmhunt_bpf__attach(skel);
-	if (err) {
-		libbpf_strerror(err, msg, sizeof(msg));
-		pr_err("failed to attach to sched_process_exec, _fork and _exit: %s", msg);
+	if (err)
 		return err;
-	}
 	h->events_fd = bpf_map__fd(skel->maps.events);
 	h->counters_fd = bpf_map__fd(skel->maps.counters);
 	h->unmatchable_fd = bpf_map__fd(skel->maps.unmatchable);
 	h->link_fd[0] = bpf_link__fd(raw_tp ? skel->links.exec_raw : skel->links.exec_btf);
 	h->link_fd[1] = bpf_link__fd(raw_tp ? skel->links.fork_raw : skel->links.fork_btf);
 	h->link_fd[2] = bpf_link__fd(raw_tp ? skel->links.exit_raw : skel->links.exit_btf);
+	if (network) {
+		h->net_events_fd = bpf_map__fd(skel->maps.net_events);
+		for (int i = 0; i < LOADER_NLINKS - LOADER_NET_LINK0; i++)
+			h->link_fd[LOADER_NET_LINK0 + i] = bpf_link__fd(net_link(skel, i));
+	}
 	h->raw_tp = raw_tp;
+	h->network = network;
 	return 0;
 }
 
-static void handles_to_array(const struct bpf_handles *h, int fds[NFDS])
+/* The exec programs failed: say why, as clearly as the step allows. */
+static void report_failure(const struct loader_opts *o, const char *what, int err)
 {
-	fds[0] = h->events_fd;
-	fds[1] = h->counters_fd;
-	fds[2] = h->unmatchable_fd;
-	memcpy(fds + 3, h->link_fd, sizeof(h->link_fd));
+	char msg[128];
+
+	/* libbpf's own codes (a BTF it cannot parse, say) need its strerror */
+	libbpf_strerror(err, msg, sizeof(msg));
+	if (!strcmp(what, "open"))
+		pr_err("failed to open the BPF object: %s", msg);
+	else if (!strcmp(what, "attach"))
+		pr_err("failed to attach to sched_process_exec, _fork and _exit: %s", msg);
+	else if (o->btf_path)
+		pr_err("failed to load the BPF programs with the BTF in %s: %s (run with "
+		       "-v for libbpf's log)",
+		       o->btf_path, msg);
+	else
+		pr_err("failed to load the BPF programs: %s (run with -v for the verifier "
+		       "log)",
+		       msg);
 }
 
-static void handles_from_array(struct bpf_handles *h, const int fds[NFDS])
+/*
+ * The network programs first; if any fails on this kernel, the exec ones
+ * again without them: exec capture never depends on the network hooks.
+ */
+static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, struct bpf_handles *h)
 {
-	h->events_fd = fds[0];
-	h->counters_fd = fds[1];
-	h->unmatchable_fd = fds[2];
-	memcpy(h->link_fd, fds + 3, sizeof(h->link_fd));
+	const char *what;
+	char msg[100];
+	int err;
+
+	if (!o->network) {
+		snprintf(h->net_off, sizeof(h->net_off), "--no-network");
+	} else {
+		err = load(skelp, o, true, h, &what);
+		if (!err)
+			return 0;
+		libbpf_strerror(err, msg, sizeof(msg));
+		snprintf(h->net_off, sizeof(h->net_off), "the network programs failed to %s: %s",
+			 what, msg);
+		rmmhunt_bpf__destroy(*skelp);
+		*skelp = NULL;
+		handles_init(h);
+	}
+	err = load(skelp, o, false, h, &what);
+	if (err) {
+		report_failure(o, what, err);
+		return err;
+	}
+	if (o->network)
+		pr_warn("network capture is off: %s (run with -v for libbpf's log); execs are "
+			"captured",
+			h->net_off);
+	return 0;
 }
 
-static void handles_init(struct bpf_handles *h)
-{
-	int fds[NFDS];
-
-	for (int i = 0; i < NFDS; i++)
-		fds[i] = -1;
-	handles_from_array(h, fds);
-	h->raw_tp = false;
-}
-
-static __attribute__((noreturn)) void child_main(int sock, pid_t parent, const char *btf_path,
-						 size_t ringbuf_size)
+static __attribute__((noreturn)) void child_main(int sock, pid_t parent,
+						 const struct loader_opts *o)
 {
 	union {
 		char buf[CMSG_SPACE(NFDS * sizeof(int))];
@@ -202,18 +315,24 @@ static __attribute__((noreturn)) void child_main(int sock, pid_t parent, const c
 	if (getppid() != parent)
 		_exit(1);
 	handles_init(&h);
-	reply.err = load(&skel, btf_path, ringbuf_size, &h);
+	h.net_off[0] = '\0';
+	reply.err = load_all(&skel, o, &h);
 	reply.raw_tp = h.raw_tp;
+	reply.network = h.network;
+	memcpy(reply.net_off, h.net_off, sizeof(reply.net_off));
 	if (!reply.err) {
 		struct cmsghdr *cm;
+		int n;
 
 		msg.msg_control = ctl.buf;
 		msg.msg_controllen = sizeof(ctl.buf);
 		cm = CMSG_FIRSTHDR(&msg);
+		n = handles_to_array(&h, (int *)CMSG_DATA(cm), &reply.fd_mask);
+		reply.nfds = n;
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(NFDS * sizeof(int));
-		handles_to_array(&h, (int *)CMSG_DATA(cm));
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
 	}
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		pr_err("failed to hand the BPF programs over: %s", strerror(errno));
@@ -244,28 +363,33 @@ static int receive(int sock, struct bpf_handles *h)
 	if (n < 0)
 		return -errno;
 	cm = CMSG_FIRSTHDR(&msg);
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(NFDS * sizeof(int)))
-		handles_from_array(h, (const int *)CMSG_DATA(cm));
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		handles_from_array(h, (const int *)CMSG_DATA(cm),
+				   (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int),
+				   n == sizeof(reply) ? reply.fd_mask : ~0u);
 	if (n != sizeof(reply))
 		return -EPIPE; /* the child died before it could say */
 	h->raw_tp = reply.raw_tp;
+	h->network = reply.network;
+	memcpy(h->net_off, reply.net_off, sizeof(h->net_off));
+	h->net_off[sizeof(h->net_off) - 1] = '\0';
 	if (!reply.err && h->events_fd < 0)
 		return -EPROTO;
 	return reply.err;
 }
 
-int loader__load(const char *btf_path, size_t ringbuf_size, struct bpf_handles *h)
+int loader__load(const struct loader_opts *o, struct bpf_handles *h)
 {
 	pid_t parent = getpid(), pid;
 	int sock[2], err, status = 0;
 
 	handles_init(h);
+	h->net_off[0] = '\0';
 	libbpf_set_print(libbpf_print);
 	err = check_privileges();
 	if (err)
 		return err;
-	err = check_kernel(btf_path);
+	err = check_kernel(o->btf_path);
 	if (err)
 		return err;
 
@@ -280,7 +404,7 @@ int loader__load(const char *btf_path, size_t ringbuf_size, struct bpf_handles *
 	}
 	if (pid == 0) {
 		close(sock[0]);
-		child_main(sock[1], parent, btf_path, ringbuf_size);
+		child_main(sock[1], parent, o);
 	}
 	close(sock[1]);
 	err = receive(sock[0], h);
@@ -299,11 +423,11 @@ int loader__load(const char *btf_path, size_t ringbuf_size, struct bpf_handles *
 
 void loader__close(struct bpf_handles *h)
 {
-	int fds[NFDS];
+	unsigned mask;
+	int fds[NFDS], n;
 
-	handles_to_array(h, fds);
-	for (int i = 0; i < NFDS; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	n = handles_to_array(h, fds, &mask);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
 	handles_init(h);
 }

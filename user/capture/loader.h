@@ -12,23 +12,40 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { LOADER_NLINKS = 3 }; /* exec, fork, exit */
+#include "events.h"
+
+/* exec, fork, exit; then the network's: TCP states, send syscalls' entry and exit, DNS */
+enum { LOADER_NLINKS = 7, LOADER_NET_LINK0 = 3 };
+
+struct loader_opts {
+	const char *btf_path;	 /* NULL: /sys/kernel/btf/vmlinux */
+	size_t ringbuf_size;	 /* the exec ring, bytes, a power of two */
+	size_t net_ringbuf_size; /* the network ring, likewise */
+	bool network;		 /* load the network programs (they may still fail: see below) */
+	const struct net_prefix *net_exclude; /* --net-exclude, in the trie before any attach */
+	size_t nnet_exclude;
+};
 
 struct bpf_handles {
-	int events_fd;	    /* the ring buffer */
+	int events_fd;	    /* the exec ring buffer */
 	int counters_fd;    /* per-CPU counters, enum counter */
 	int unmatchable_fd; /* unmatchable executables by struct exe_key */
+	int net_events_fd;  /* the network ring buffer; -1 when network capture is off */
 	int link_fd[LOADER_NLINKS];
-	bool raw_tp; /* attached as raw_tp: the kernel has no tracepoint BTF */
+	bool raw_tp;	   /* attached as raw_tp: the kernel has no tracepoint BTF */
+	bool network;	   /* the network programs are attached */
+	char net_off[160]; /* why not ("" when on): "--no-network", or what failed */
 };
 
 /*
  * Checks privileges, BTF and ring-buffer support, then loads and attaches
- * the programs with a ring buffer of @ringbuf_size bytes (a power of two).
- * On failure, logs one clear message saying what is missing and returns a
- * negative errno, with every fd of @h -1.
+ * the programs. The network programs are extras: when one cannot load or
+ * attach on this kernel, the exec programs are loaded again without them,
+ * with one warning, and @h->net_off says why. On failure, logs one clear
+ * message saying what is missing and returns a negative errno, with every fd
+ * of @h -1.
  */
-int loader__load(const char *btf_path, size_t ringbuf_size, struct bpf_handles *h);
+int loader__load(const struct loader_opts *o, struct bpf_handles *h);
 /* Detaches the programs: closes every fd. */
 void loader__close(struct bpf_handles *h);
 

@@ -70,6 +70,13 @@ static int on_exec(void *ctx, const struct exec_event *e, size_t size)
 	return pipeline__exec(m->pipe, &x);
 }
 
+static int on_net(void *ctx, const struct net_event *e, size_t size)
+{
+	struct monitor *m = ctx;
+
+	return pipeline__net(m->pipe, e, size);
+}
+
 static void on_unmatchable(void *ctx, const struct exec_event *k)
 {
 	struct monitor *m = ctx;
@@ -167,6 +174,13 @@ static void update_metrics(struct monitor *m)
 	metrics__set(m->metrics, METRIC_READS_STUCK, ps.read_stuck);
 	metrics__set(m->metrics, METRIC_UNMATCHABLE_EXECS, cc.unmatchable);
 	metrics__set(m->metrics, METRIC_RINGBUF_FILL_RATIO, capture__ring_fill(m->cap));
+	metrics__set(m->metrics, METRIC_NET_CAPTURE, !strcmp(capture__network(m->cap), "on"));
+	metrics__set(m->metrics, METRIC_NET_EVENTS, cc.net_events);
+	metrics__set(m->metrics, METRIC_NET_EXCLUDED, cc.net_excluded);
+	metrics__set(m->metrics, METRIC_NET_DATA_CUT, cc.net_data_cut);
+	for (int i = 0; i < CAPTURE_NET_LOST__COUNT; i++)
+		metrics__set_labeled(m->metrics, METRIC_NET_EVENTS_LOST, capture__net_lost_name(i),
+				     NULL, cc.net_lost_by[i]);
 	for (size_t i = 0; i < ruleset__count(rs); i++) {
 		const struct rule *r = ruleset__rule(rs, i);
 
@@ -216,6 +230,17 @@ static void write_status(const char *state, struct monitor *m)
 	for (int i = 0; i < CAPTURE_LOST__COUNT; i++)
 		jw__kv_ulong(&w, capture__lost_name(i), cc.lost_by[i]);
 	jw__object_end(&w);
+	jw__kv_str(&w, "NetworkCapture", capture__network(m->cap));
+	jw__kv_ulong(&w, "NetworkEvents", cc.net_events);
+	jw__kv_ulong(&w, "NetworkEventsSeen", ps.net_events);
+	jw__kv_ulong(&w, "NetworkLost", cc.net_lost);
+	jw__key(&w, "NetworkLostBy");
+	jw__object_begin(&w);
+	for (int i = 0; i < CAPTURE_NET_LOST__COUNT; i++)
+		jw__kv_ulong(&w, capture__net_lost_name(i), cc.net_lost_by[i]);
+	jw__object_end(&w);
+	jw__kv_ulong(&w, "NetworkExcluded", cc.net_excluded);
+	jw__kv_ulong(&w, "NetworkDataCut", cc.net_data_cut);
 	jw__kv_ulong(&w, "SnapshotProcesses", ps.snapshot);
 	jw__kv_ulong(&w, "DecodeErrors", ps.decode_errors);
 	jw__kv_ulong(&w, "OutputErrors", ps.output_errors);
@@ -363,7 +388,7 @@ int cmd__run(int argc, char **argv)
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	err = capture__open(&m.cap, &o.capture, on_exec, &m);
+	err = capture__open(&m.cap, &o.capture, on_exec, on_net, &m);
 	if (err)
 		goto cleanup;
 	/* BPF is loaded: keep only what reading other processes needs */
@@ -391,8 +416,9 @@ int cmd__run(int argc, char **argv)
 	pipeline__snapshot(m.pipe);
 	write_status("ready", &m);
 	sd_notify__send("READY=1");
-	pr_info("ready: %zu rules, monitoring execs (%s)", ruleset__count(detector__rules(m.det)),
-		capture__attach_mode(m.cap));
+	pr_info("ready: %zu rules, monitoring execs (%s), network capture %s",
+		ruleset__count(detector__rules(m.det)), capture__attach_mode(m.cap),
+		capture__network(m.cap));
 
 	err = run_loop(&m);
 	sd_notify__send("STOPPING=1");

@@ -27,6 +27,9 @@ enum {
 	OPT_STATE,
 	OPT_METRICS,
 	OPT_READ_TIMEOUT,
+	OPT_NET_EXCLUDE,
+	OPT_NO_NETWORK,
+	OPT_NET_RINGBUF,
 };
 
 static const struct option longopts[] = {
@@ -44,6 +47,9 @@ static const struct option longopts[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"metrics-listen", required_argument, NULL, OPT_METRICS},
     {"read-timeout", required_argument, NULL, OPT_READ_TIMEOUT},
+    {"net-exclude", required_argument, NULL, OPT_NET_EXCLUDE},
+    {"no-network", no_argument, NULL, OPT_NO_NETWORK},
+    {"net-ringbuf-size", required_argument, NULL, OPT_NET_RINGBUF},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {},
@@ -53,13 +59,19 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f, "Usage: rmmhunt run [OPTIONS]\n"
-	       "Monitors every exec on this host and prints JSON Lines to stdout.\n\n"
+	       "Monitors every exec and network connection on this host and prints JSON\n"
+	       "Lines to stdout.\n\n"
 	       "  --emit LIST            what to print besides Status records, a comma list of\n"
 	       "                         alerts, events (every exec), matches, suppressed, all\n"
 	       "                         (default: alerts)\n"
 	       "  --device-id ID         DeviceId (default: the host's machine-id)\n"
 	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the host's name)\n"
 	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 1M)\n"
+	       "  --net-ringbuf-size BYTES  the network records' ring buffer (default 1M)\n"
+	       "  --net-exclude CIDR     no network event for connections to or from this\n"
+	       "                         range (10.0.0.0/8, fd00::/8; repeatable), dropped\n"
+	       "                         in the kernel; DNS answers are still read\n"
+	       "  --no-network           execs only: no DeviceNetworkEvents capture\n"
 	       "  --stats-interval SECS  Status \"stats\" records every SECS (default 60, 0: off)\n"
 	       "  --rules PATH           rule file or directory of *.yaml (repeatable; default:\n"
 	       "                         the built-in rules). SIGHUP reloads them.\n"
@@ -180,6 +192,28 @@ static int set_option(struct run_opts *o, int c, const char *arg)
 			return -EINVAL;
 		}
 		break;
+	case OPT_NET_EXCLUDE:
+		if (o->capture.nnet_exclude == RUN_MAX_NET_EXCLUDE) {
+			pr_err("at most %d --net-exclude", RUN_MAX_NET_EXCLUDE);
+			return -EINVAL;
+		}
+		if (options__parse_cidr(arg, &o->net_exclude[o->capture.nnet_exclude])) {
+			pr_err("bad --net-exclude '%s': give an IPv4 or IPv6 range such as "
+			       "10.0.0.0/8 or fd00::/8, or one address",
+			       arg);
+			return -EINVAL;
+		}
+		o->capture.nnet_exclude++;
+		break;
+	case OPT_NO_NETWORK:
+		o->capture.no_network = true;
+		break;
+	case OPT_NET_RINGBUF:
+		if (options__parse_size(arg, 4096, 1UL << 30, &o->capture.net_ringbuf_size)) {
+			pr_err("bad --net-ringbuf-size '%s': give 4K to 1G", arg);
+			return -EINVAL;
+		}
+		break;
 	case 'v':
 		log__set_level(LOG_DEBUG);
 		break;
@@ -202,6 +236,7 @@ int run_opts__parse(int argc, char **argv, struct run_opts *o)
 	    .stats_interval_s = 60,
 	    .detect.state_path = STATE_DEFAULT_PATH,
 	};
+	o->capture.net_exclude = o->net_exclude;
 	optind = 0; /* a fresh scan: getopt keeps its place between calls */
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		err = set_option(o, c, optarg);

@@ -11,9 +11,11 @@
 
 #define RUN_MAX_RULE_PATHS  64
 #define RUN_MAX_TRUST_PATHS 16
+#define RUN_MAX_NET_EXCLUDE 256 /* --net-exclude ranges */
 
 struct run_opts {
-	struct capture_opts capture;
+	struct capture_opts capture; /* its net_exclude points into net_exclude[] */
+	struct net_prefix net_exclude[RUN_MAX_NET_EXCLUDE];
 	unsigned emit; /* EMIT_* of pipeline/pipeline.h */
 	int stats_interval_s;
 	char device_id[64];		/* "": the host's machine-id (device__id) */

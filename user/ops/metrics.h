@@ -21,10 +21,15 @@ enum metric {
 	METRIC_READ_TIMEOUTS,	      /* rmmhunt_read_timeouts_total: hung file systems */
 	METRIC_READS_STUCK,	      /* rmmhunt_reads_stuck: workers waiting for one now */
 	METRIC_UNMATCHABLE_EXECS,     /* rmmhunt_unmatchable_execs_total: counted in the kernel */
+	METRIC_NET_CAPTURE,	      /* rmmhunt_network_capture: 1 on, 0 off (Status says why) */
+	METRIC_NET_EVENTS,	      /* rmmhunt_network_events_total: records the kernel sent */
+	METRIC_NET_EXCLUDED,	      /* rmmhunt_network_excluded_total: --net-exclude drops */
+	METRIC_NET_DATA_CUT,	      /* rmmhunt_network_data_cut_total */
 	/* With labels: metrics__set_labeled(). */
-	METRIC_EVENTS_LOST, /* rmmhunt_events_lost_total{cause} */
-	METRIC_ALERTS,	    /* rmmhunt_alerts_total{rule} */
-	METRIC_SUPPRESSED,  /* rmmhunt_events_suppressed_total{rule,exclusion} */
+	METRIC_EVENTS_LOST,	/* rmmhunt_events_lost_total{cause} */
+	METRIC_NET_EVENTS_LOST, /* rmmhunt_network_events_lost_total{cause} */
+	METRIC_ALERTS,		/* rmmhunt_alerts_total{rule} */
+	METRIC_SUPPRESSED,	/* rmmhunt_events_suppressed_total{rule,exclusion} */
 	METRIC__COUNT,
 };
 
@@ -46,7 +51,8 @@ void metrics__set(struct metrics *m, enum metric id, double value);
 /*
  * Sets one series of a labelled metric, by the values of its labels: @cause
  * for METRIC_EVENTS_LOST, @rule for METRIC_ALERTS, @rule and @exclusion for
- * METRIC_SUPPRESSED (@label2 NULL where there is one label). Returns 0,
+ * METRIC_SUPPRESSED (@label2 NULL where there is one label); @cause for
+ * METRIC_NET_EVENTS_LOST. Returns 0,
  * -EINVAL for a metric without those labels, -ENOSPC past METRICS_MAX_SERIES,
  * or -ENOMEM.
  */

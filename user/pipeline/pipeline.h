@@ -59,6 +59,7 @@ struct pipeline_stats {
 	uint64_t read_timeouts;	     /* reads of executables given up at the deadline */
 	uint64_t read_refused;	     /* not tried: the file system had not answered yet */
 	uint64_t read_stuck;	     /* reads still waiting for a hung file system */
+	uint64_t net_events;	     /* network records handed to the pipeline */
 };
 
 struct pipeline;
@@ -68,6 +69,8 @@ void pipeline__free(struct pipeline *p); /* NULL is fine */
 
 /* Handles one exec (from the ring buffer or the snapshot). */
 int pipeline__exec(struct pipeline *p, const struct exec_info *x);
+/* Handles one network record from the ring buffer, unchecked (@size as it arrived). */
+int pipeline__net(struct pipeline *p, const struct net_event *k, size_t size);
 /* Reports the processes already running, as FromSnapshot events. */
 int pipeline__snapshot(struct pipeline *p);
 /*

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the network hooks share: building a struct net_event in the
+ * "net_events" ring, a socket's addresses, the --net-exclude check, and
+ * the owner of a socket (the process in whose context it was made).
+ */
+#ifndef RMMHUNT_NET_BPF_H
+#define RMMHUNT_NET_BPF_H
+
+#include <vmlinux.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include "events.h"
+#include "maps.bpf.h"
+
+/* Macros in the kernel, so not in vmlinux.h. */
+#define NET_AF_INET    2
+#define NET_AF_INET6   10
+#define NET_EEXIST     17
+#define NET_ETH_P_IP   0x0800
+#define NET_ETH_P_IPV6 0x86DD
+
+/* Connection ids are (per-CPU sequence << NET_SEQ_CPU_BITS) | CPU: unique without atomics. */
+#define NET_SEQ_CPU_BITS 12
+
+static __always_inline __u64 net_next_sock_id(void)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&net_seq, &zero);
+
+	/* 5.10 has no fetching atomics: a per-CPU sequence needs none */
+	if (!seq)
+		return 0;
+	*seq += 1;
+	return (*seq << NET_SEQ_CPU_BITS) |
+	       (bpf_get_smp_processor_id() & ((1 << NET_SEQ_CPU_BITS) - 1));
+}
+
+/* As for execs (see WAKEUP_BATCH_NS), with this ring's own last wake-up. */
+static __always_inline __u64 net_wakeup_flags(__u64 now)
+{
+	__u32 zero = 0;
+	__u64 *last = bpf_map_lookup_elem(&net_wakeup, &zero);
+
+	if (!last)
+		return 0;
+	if (now - *last < WAKEUP_BATCH_NS)
+		return BPF_RB_NO_WAKEUP;
+	*last = now;
+	return 0;
+}
+
+/* A record without data (connections, listens, UDP): NULL when the ring is full (counted). */
+static __always_inline struct net_event *net_reserve_hdr(void)
+{
+	struct net_event *e = bpf_ringbuf_reserve(&net_events, NET_EVENT_HDR_SIZE, 0);
+
+	if (!e)
+		counter_inc(CNT_NET_LOST_RING_FULL);
+	return e;
+}
+
+/* A record with data[] (DNS answers, first bytes). */
+static __always_inline struct net_event *net_reserve_data(void)
+{
+	struct net_event *e = bpf_ringbuf_reserve(&net_events, sizeof(struct net_event), 0);
+
+	if (!e)
+		counter_inc(CNT_NET_LOST_RING_FULL);
+	return e;
+}
+
+static __always_inline void net_submit(struct net_event *e)
+{
+	counter_inc(CNT_NET_EVENTS);
+	bpf_ringbuf_submit(e, net_wakeup_flags(e->boot_ns));
+}
+
+/* Every header field, so no byte of an earlier record is left in the reserved space. */
+static __always_inline void net_init(struct net_event *e, enum net_kind kind, __u16 protocol,
+				     const struct net_owner *o, __u32 netns)
+{
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->cgroup_id = o ? o->cgroup_id : 0;
+	e->sock_id = o ? o->sock_id : 0;
+	e->tgid = o ? o->tgid : 0;
+	e->pid = o ? o->pid : 0;
+	e->netns = netns;
+	e->err = 0;
+	e->kind = kind;
+	e->protocol = protocol;
+	e->local_port = 0;
+	e->remote_port = 0;
+	e->data_len = 0;
+	e->flags = 0;
+	__builtin_memset(e->local_addr, 0, sizeof(e->local_addr));
+	__builtin_memset(e->remote_addr, 0, sizeof(e->remote_addr));
+	if (o)
+		__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	else
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
+}
+
+/* An IPv4 address (network order) as v4-mapped IPv6; 0.0.0.0 (none) stays all zero. */
+static __always_inline void net_v4_mapped(__u8 out[16], __u32 addr)
+{
+	__builtin_memset(out, 0, 16);
+	if (!addr)
+		return;
+	out[10] = 0xff;
+	out[11] = 0xff;
+	__builtin_memcpy(out + 12, &addr, 4);
+}
+
+static __always_inline __u32 net_sock_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline bool net_sock_is_v6(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_family) == NET_AF_INET6;
+}
+
+/*
+ * The socket's local address and port. The port from inet_sport: a failed
+ * connect has given its bound port (inet_num) back by the time it closes.
+ */
+static __always_inline void net_sock_local(struct net_event *e, const struct sock *sk)
+{
+	const struct inet_sock *inet = (const struct inet_sock *)sk;
+
+	if (net_sock_is_v6(sk)) {
+		e->flags |= NET_F_IPV6;
+		BPF_CORE_READ_INTO(&e->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
+	} else {
+		net_v4_mapped(e->local_addr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+	}
+	e->local_port = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+}
+
+static __always_inline void net_sock_remote(__u8 addr[16], __u16 *port, const struct sock *sk)
+{
+	if (net_sock_is_v6(sk))
+		BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_daddr);
+	else
+		net_v4_mapped(addr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	*port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+}
+
+/*
+ * min(@n, NET_DATA_MAX), in asm: the register compared is the one returned,
+ * so the verifier sees the bound on what is passed as a length (clang would
+ * otherwise pass a copy it made before the comparison).
+ */
+static __always_inline __u64 net_data_len(__u64 n)
+{
+	asm volatile("if %[n] <= %[max] goto +1\n\t"
+		     "%[n] = %[max]"
+		     : [n] "+r"(n)
+		     : [max] "i"(NET_DATA_MAX));
+	return n;
+}
+
+/* Is @addr (v4-mapped for IPv4) in a --net-exclude range? */
+static __always_inline bool net_excluded(const __u8 addr[16])
+{
+	struct net_prefix key = {.prefixlen = 128};
+
+	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
+	return bpf_map_lookup_elem(&net_exclude, &key) != NULL;
+}
+
+/* The current process as a socket's owner (process context only). */
+static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	o->tgid = id >> 32;
+	o->pid = (__u32)id;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->netns = netns;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * DNS answers, for RemoteUrl: every packet from source port 53 over UDP or
+ * TCP, IPv4 or IPv6, as the stack receives it. Every receive path, loopback
+ * included, passes __netif_receive_skb_core's tracepoint, so the answers a
+ * local stub resolver gives are seen too. Only the skb's linear part is read
+ * (at most NET_DATA_MAX bytes); user space parses it. No process: softirq.
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "events.h"
+#include "maps.bpf.h"
+#include "net.bpf.h"
+
+#define DNS_PORT 53
+
+/* Wire headers as read from the packet: fixed layouts, no CO-RE. */
+struct pkt_ipv4 {
+	__u8 ver_ihl;
+	__u8 tos;
+	__u16 tot_len;
+	__u16 id;
+	__u16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__u32 saddr, daddr;
+};
+
+struct pkt_ipv6 {
+	__u32 ver_tc_flow;
+	__u16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16], daddr[16];
+};
+
+struct pkt_ports {
+	__u16 source, dest;
+	__u16 udp_len; /* TCP: the sequence number's first half */
+	__u16 pad;
+	__u32 tcp_ack;
+	__u8 tcp_doff; /* the data offset in the high nibble */
+};
+
+#define IP4_FRAG_OFFSET 0x1fff
+
+static __always_inline int handle_skb(struct sk_buff *skb)
+{
+	unsigned char *data = BPF_CORE_READ(skb, data);
+	__u32 head = BPF_CORE_READ(skb, len) - BPF_CORE_READ(skb, data_len);
+	__u16 proto = BPF_CORE_READ(skb, protocol);
+	__u32 off, end, full, n;
+	__u64 len;
+	__u8 src[16], dst[16], l4, v6 = 0;
+	struct pkt_ports p = {};
+	struct net_event *e;
+
+	if (proto == bpf_htons(NET_ETH_P_IP)) {
+		struct pkt_ipv4 ip;
+
+		if (head < sizeof(ip) || bpf_probe_read_kernel(&ip, sizeof(ip), data))
+			return 0;
+		/* a later fragment has no UDP or TCP header */
+		if ((ip.ver_ihl >> 4) != 4 || (bpf_ntohs(ip.frag_off) & IP4_FRAG_OFFSET))
+			return 0;
+		net_v4_mapped(src, ip.saddr);
+		net_v4_mapped(dst, ip.daddr);
+		off = (ip.ver_ihl & 0xf) * 4;
+		end = bpf_ntohs(ip.tot_len);
+		l4 = ip.protocol;
+	} else if (proto == bpf_htons(NET_ETH_P_IPV6)) {
+		struct pkt_ipv6 ip6;
+
+		if (head < sizeof(ip6) || bpf_probe_read_kernel(&ip6, sizeof(ip6), data))
+			return 0;
+		__builtin_memcpy(src, ip6.saddr, 16);
+		__builtin_memcpy(dst, ip6.daddr, 16);
+		off = sizeof(ip6);
+		end = off + bpf_ntohs(ip6.payload_len);
+		l4 = ip6.nexthdr; /* extension headers: not followed */
+		v6 = 1;
+	} else {
+		return 0;
+	}
+	if (l4 != IPPROTO_UDP && l4 != IPPROTO_TCP)
+		return 0;
+	if (off > head || head - off < sizeof(p) ||
+	    bpf_probe_read_kernel(&p, sizeof(p), data + (off & 0xffff)))
+		return 0;
+	if (p.source != bpf_htons(DNS_PORT))
+		return 0;
+	if (l4 == IPPROTO_UDP) {
+		__u32 udp_end = off + bpf_ntohs(p.udp_len);
+
+		if (udp_end < end)
+			end = udp_end;
+		off += 8;
+	} else {
+		off += (p.tcp_doff >> 4) * 4;
+	}
+	if (end <= off)
+		return 0; /* no payload: a TCP ACK, a FIN */
+	full = end - off;
+	n = head > off ? head - off : 0;
+	if (n > full)
+		n = full;
+	e = net_reserve_data();
+	if (!e)
+		return 0;
+	net_init(e, NET_DNS_ANSWER, l4, NULL, BPF_CORE_READ(skb, dev, nd_net.net, ns.inum));
+	if (v6)
+		e->flags |= NET_F_IPV6;
+	__builtin_memcpy(e->local_addr, dst, 16);
+	__builtin_memcpy(e->remote_addr, src, 16);
+	e->local_port = bpf_ntohs(p.dest);
+	e->remote_port = DNS_PORT;
+	len = net_data_len(n);
+	if (bpf_probe_read_kernel(e->data, len, data + (off & 0xffff)))
+		len = 0;
+	e->data_len = len;
+	if (len < full) {
+		e->flags |= NET_F_DATA_CUT;
+		counter_inc(CNT_NET_DATA_CUT);
+	}
+	net_submit(e);
+	return 0;
+}
+
+/* TP_PROTO(struct sk_buff *skb) */
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(net_dns, struct sk_buff *skb)
+{
+	return handle_skb(skb);
+}
