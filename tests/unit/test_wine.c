@@ -1104,9 +1104,54 @@ static void wine__try_maps__no_environment_left_keeps_the_prefix(void **state)
 	assert_string_equal(t.windows_path, want);
 }
 
+/*
+ * A loader caught in its next exec shows an empty environment for a moment:
+ * the prefix found then is the uid's default, a stand-in. While the program
+ * is awaited, the environment is read again, and its WINEPREFIX then names
+ * the prefix and the Windows path.
+ */
+static void wine__try_maps__environment_caught_empty__read_again(void **state)
+{
+	char *const argv[] = {"sleep", "30", NULL};
+	char env_prefix[sizeof("WINEPREFIX=") + sizeof(PREFIX)] = "WINEPREFIX=";
+	char *const envp[] = {strcat(env_prefix, PREFIX), NULL};
+	struct wine_query q = {.root_fd = root_fd, .cwd = "/", .uid = 0};
+	struct wine_target t = {0};
+	char link[64], exe[1024] = "";
+	ssize_t len = -1;
+	int err = -EAGAIN;
+
+	q.pid = fork();
+	if (!q.pid) {
+		execve("/bin/sleep", argv, envp);
+		_exit(127);
+	}
+	assert_true(q.pid > 0);
+	snprintf(link, sizeof(link), "/proc/%d/exe", q.pid);
+	for (int tries = 0; tries < 1000 && (len < 0 || !strstr(exe, "sleep")); tries++) {
+		usleep(1000);
+		len = readlink(link, exe, sizeof(exe) - 1);
+		exe[len > 0 ? len : 0] = '\0';
+	}
+	assert_non_null(strstr(exe, "sleep"));
+
+	strcpy(t.prefix, "/root/.wine");
+	strcpy(t.unix_path, "/opt/app/prog.exe");
+	strcpy(t.wanted, "prog.exe"); /* never mapped: the program is still awaited */
+	err = wine__try_maps(&q, &t);
+	kill(q.pid, SIGKILL);
+	waitpid(q.pid, NULL, 0);
+	assert_int_equal(err, -EAGAIN);
+	assert_true(t.prefix_from_env);
+	assert_string_equal(t.prefix, PREFIX);
+	assert_string_equal(t.windows_path, "Z:\\opt\\app\\prog.exe");
+	assert_string_equal(t.file_name, "prog.exe");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(wine__try_maps__environment_caught_empty__read_again),
 	    cmocka_unit_test(winepath__drive_letters__follow_dosdevices),
 	    cmocka_unit_test(wine__try_maps__empty_maps_of_a_live_process_mean_not_yet),
 	    cmocka_unit_test(wine__try_maps__no_environment_left_keeps_the_prefix),

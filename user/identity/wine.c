@@ -437,8 +437,12 @@ static int root_home(int root_fd, unsigned int uid, char *out, size_t n)
 	return err;
 }
 
-/* WINEPREFIX, else $HOME/.wine, else ~uid/.wine: Wine's own order. */
-static int find_prefix(const struct wine_query *q, char *out, size_t n)
+/*
+ * WINEPREFIX, else $HOME/.wine, else ~uid/.wine: Wine's own order. *@from_env
+ * says an environment was read: a process caught in its next exec shows an
+ * empty one for a moment, and the uid's default is then only a stand-in.
+ */
+static int find_prefix(const struct wine_query *q, char *out, size_t n, bool *from_env)
 {
 	const char *env = q->environ;
 	size_t env_len = q->environ_len;
@@ -448,6 +452,7 @@ static int find_prefix(const struct wine_query *q, char *out, size_t n)
 	/* A process already gone leaves only the uid's default. */
 	if (!env && q->pid > 0 && !read_proc(q->pid, "environ", ENVIRON_MAX, &owned, &env_len))
 		env = owned;
+	*from_env = env && env_len;
 	err = -ENOENT;
 	if (env && !wine__environ_get(env, env_len, "WINEPREFIX", value, sizeof(value)) &&
 	    value[0] == '/') {
@@ -479,7 +484,7 @@ static void set_prefix(const struct wine_query *q, const char *cwd, struct wine_
 	char prefix[WINE_PATH_MAX];
 
 	t->prefix[0] = '\0';
-	if (find_prefix(q, prefix, sizeof(prefix)))
+	if (find_prefix(q, prefix, sizeof(prefix), &t->prefix_from_env))
 		return;
 	if (winepath__resolve(q->root_fd, cwd, prefix, t->prefix, sizeof(t->prefix)))
 		copy_out(prefix, strlen(prefix), t->prefix, sizeof(t->prefix));
@@ -533,20 +538,25 @@ static bool process_exited(int pid)
  * One that exited since the maps were read shows none, and the uid's
  * default prefix would name one it never used: keep what the exec showed.
  */
-static void refresh_prefix(const struct wine_query *q, struct wine_target *t)
+static int refresh_prefix(const struct wine_query *q, struct wine_target *t)
 {
 	struct wine_query live = *q;
 	size_t len;
 	char *env;
+	int err;
 
-	if (read_proc(q->pid, "environ", ENVIRON_MAX, &env, &len))
-		return;
+	err = read_proc(q->pid, "environ", ENVIRON_MAX, &env, &len);
+	if (err)
+		return err;
+	err = -ENODATA;
 	if (len) {
 		live.environ = env;
 		live.environ_len = len;
 		set_prefix(&live, q->cwd, t);
+		err = 0;
 	}
 	free(env);
+	return err;
 }
 
 int wine__try_maps(const struct wine_query *q, struct wine_target *t)
@@ -568,8 +578,12 @@ int wine__try_maps(const struct wine_query *q, struct wine_target *t)
 	}
 	err = wine__maps_find_image(maps, len, t->wanted[0] ? t->wanted : NULL, &image);
 	free(maps);
-	if (err == -ENOENT)
+	if (err == -ENOENT) {
+		/* not yet; an environment caught empty at exec may show by now */
+		if (!q->environ && !t->prefix_from_env && !refresh_prefix(q, t))
+			set_names(&wp, t);
 		return -EAGAIN;
+	}
 	if (err)
 		return err;
 

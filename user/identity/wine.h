@@ -146,9 +146,10 @@ struct wine_target {
 	char windows_path[1024];	/* C:\...; "" when no drive covers it */
 	char prefix[WINE_PATH_MAX];
 	char loader_path[WINE_PATH_MAX];
-	char file_name[256]; /* on-disk base name: FileName */
-	char wanted[256];    /* base name argv asked for, ".exe" added if bare */
-	bool from_maps;	     /* unix_path/image_path confirmed by /proc/PID/maps */
+	char file_name[256];  /* on-disk base name: FileName */
+	char wanted[256];     /* base name argv asked for, ".exe" added if bare */
+	bool from_maps;	      /* unix_path/image_path confirmed by /proc/PID/maps */
+	bool prefix_from_env; /* the prefix came from an environment read, not the uid's default */
 };
 
 /*
