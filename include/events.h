@@ -120,6 +120,7 @@ struct net_event {
 	unsigned long long boot_ns; /* bpf_ktime_get_boot_ns() at the event */
 	unsigned long long cgroup_id;
 	unsigned long long sock_id; /* the connection, numbered by the kernel side; 0: none */
+	unsigned long long exe_ino; /* the process's executable (mm->exe_file) inode; 0: unknown */
 	unsigned int tgid, pid;	    /* 0: no process (a DNS answer, seen in softirq) */
 	unsigned int netns;	    /* network namespace inode */
 	unsigned int err;	    /* NET_CONNECT_FAILED: the socket's errno (sk_err), 0 if none */

@@ -18,6 +18,8 @@ unit_objs = $(if $(filter undefined,$(origin UNIT_SRCS_$(1))),$(error \
 	%.c,$(OUTPUT)/%.o,$(sort $(UNIT_SRCS_$(1)))))
 
 # Sets that several tests link whole.
+# network/ every packet parser and the name map.
+UNIT_NETWORK  := $(addprefix user/network/,addr.c dns.c hostname.c tls.c http.c names.c iptype.c)
 # base/ json writer with its encoders.
 UNIT_JSON     := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
 # identity/ package lookup: every database reader and what they share.
@@ -73,13 +75,17 @@ UNIT_SRCS_test_detect         := user/pipeline/detect.c $(addprefix user/aggrega
 				 agg_json.c agg_rules.c state.c) user/output/alert.c $(UNIT_RULES) \
 				 $(UNIT_JSON) user/base/clock.c user/base/log.c
 UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
+UNIT_SRCS_test_net            := user/pipeline/net.c user/pipeline/lineage.c user/capture/decode.c \
+				 $(UNIT_NETWORK) \
+				 user/event.c user/base/clock.c
 UNIT_SRCS_test_procfs         := user/pipeline/procfs.c user/identity/root.c \
 				 $(addprefix user/base/,file.c proc.c)
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_cert_seen      := user/pipeline/cert_seen.c
 UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c user/pipeline/wine_hold.c \
 				 user/pipeline/cert_seen.c \
-				 user/pipeline/lineage.c user/capture/snapshot.c user/capture/decode.c \
+				 user/pipeline/lineage.c user/pipeline/net.c user/capture/snapshot.c \
+				 user/capture/decode.c $(UNIT_NETWORK) \
 				 user/event.c user/output/event_json.c $(addprefix user/identity/,container.c \
 				 wine.c winepath.c accounts.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
 				 proc.c users.c) $(UNIT_JSON)

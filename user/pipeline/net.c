@@ -1,15 +1,321 @@
 // SPDX-License-Identifier: MIT
-/* DeviceNetworkEvents: one network record from the kernel on its way to output. */
-#include "capture/decode.h"
-#include "pipeline/pipeline.h"
-#include "pipeline/pipeline_int.h"
+/* Kernel network records to DeviceNetworkEvents records: see net.h. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int pipeline__net(struct pipeline *p, const struct net_event *k, size_t size)
+#include "base/clock.h"
+#include "capture/decode.h"
+#include "network/addr.h"
+#include "network/dns.h"
+#include "network/http.h"
+#include "network/iptype.h"
+#include "network/names.h"
+#include "network/tls.h"
+#include "pipeline/lineage.h"
+#include "pipeline/net.h"
+
+/* A connect that succeeded, waiting for its first bytes: the kernel's record without data. */
+struct held_conn {
+	struct net_event k;
+	int64_t due_us;
+};
+
+struct net {
+	struct lineage *lineage;
+	const char *device_id, *device_name;
+	struct net_ops ops;
+	struct names *names;
+	struct held_conn *held;
+	size_t nheld;
+	struct event rec;
+	struct net_stats stats;
+};
+
+static const char *const action_types[] = {
+    [NET_CONNECT_SUCCESS] = "ConnectionSuccess",
+    [NET_CONNECT_FAILED] = "ConnectionFailed",
+    [NET_INBOUND_ACCEPTED] = "InboundConnectionAccepted",
+    [NET_LISTEN] = "ListeningConnectionCreated",
+    [NET_UDP_REQUEST] = "ConnectionRequest",
+};
+
+struct net *net__new(struct lineage *l, const char *device_id, const char *device_name,
+		     const struct net_ops *ops)
+{
+	struct net *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->lineage = l;
+	n->device_id = device_id;
+	n->device_name = device_name;
+	n->ops = *ops;
+	n->names = names__new(NET_NAMES);
+	n->held = calloc(NET_HELD_MAX, sizeof(*n->held));
+	event__init(&n->rec);
+	if (!n->names || !n->held) {
+		net__free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void net__free(struct net *n)
+{
+	if (!n)
+		return;
+	names__free(n->names);
+	free(n->held);
+	event__free(&n->rec);
+	free(n);
+}
+
+static bool addr_known(const unsigned char a[16])
+{
+	static const unsigned char zero[16];
+
+	return memcmp(a, zero, 16) != 0;
+}
+
+static void set_addr(struct event *e, int ip, int type, int port, const unsigned char a[16],
+		     unsigned short portno)
+{
+	char text[ADDR_STR_MAX];
+
+	if (addr_known(a) && !addr__format(a, text, sizeof(text))) {
+		event__set_str(e, ip, text);
+		event__set_str(e, type, iptype__of(a));
+	}
+	if (portno)
+		event__set_long(e, port, portno);
+}
+
+/* The errno a failed connect ended with, by its name: what a SOC searches for. */
+static const char *connect_error(unsigned int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	case EHOSTUNREACH:
+		return "EHOSTUNREACH";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case ECONNRESET:
+		return "ECONNRESET";
+	case ECONNABORTED:
+		return "ECONNABORTED";
+	case EACCES:
+		return "EACCES";
+	case EPERM:
+		return "EPERM";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The process by its exec record, if lineage still has the one it runs: a
+ * record of a different executable is another image of the same tgid (its
+ * later exec was not seen), and naming it would be wrong.
+ */
+static void set_process(struct net *n, struct event *e, const struct net_event *k)
+{
+	const struct proc_record *r;
+
+	if (!k->tgid)
+		return;
+	event__set_long(e, NET_INITIATING_PROCESS_ID, k->tgid);
+	r = lineage__get(n->lineage, k->tgid);
+	if (!r || (k->exe_ino && r->exe_ino && k->exe_ino != r->exe_ino))
+		return;
+	event__set_str(e, NET_INITIATING_PROCESS_FILE_NAME, r->col[PROC_FILE_NAME]);
+	event__set_str(e, NET_INITIATING_PROCESS_FOLDER_PATH, r->col[PROC_FOLDER_PATH]);
+	event__set_str(e, NET_INITIATING_PROCESS_COMMAND_LINE, r->col[PROC_CMDLINE]);
+	event__set_str(e, NET_INITIATING_PROCESS_ACCOUNT_NAME, r->col[PROC_ACCOUNT]);
+	if (r->creation_us)
+		event__set_long(e, NET_INITIATING_PROCESS_CREATION_TIME, r->creation_us);
+	event__set_str(e, NET_INITIATING_PROCESS_SHA1, r->col[PROC_SHA1]);
+	event__set_str(e, NET_INITIATING_PROCESS_SHA256, r->col[PROC_SHA256]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME, r->col[PROC_COMPANY]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_PRODUCT_NAME, r->col[PROC_PRODUCT]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_PRODUCT_VERSION,
+		       r->col[PROC_PRODUCT_VERSION]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_FILE_VERSION,
+		       r->col[PROC_FILE_VERSION]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
+		       r->col[PROC_INTERNAL_NAME]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
+		       r->col[PROC_ORIGINAL_NAME]);
+	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
+		       r->col[PROC_DESCRIPTION]);
+	if (r->creator)
+		event__set_long(e, NET_INITIATING_PROCESS_PARENT_ID, r->creator);
+	event__set_str(e, NET_INITIATING_PROCESS_PARENT_FILE_NAME, r->col[PROC_CREATOR_NAME]);
+	event__set_str(e, NET_CONTAINER_ID, r->col[PROC_CONTAINER_ID]);
+	event__set_str(e, NET_POD_UID, r->col[PROC_POD_UID]);
+}
+
+/* Only a connection this host opens is named by the answers its programs got. */
+static const char *dns_name(struct net *n, const struct net_event *k)
+{
+	const char *name;
+
+	if (k->kind != NET_CONNECT_SUCCESS && k->kind != NET_CONNECT_FAILED &&
+	    k->kind != NET_UDP_REQUEST)
+		return NULL;
+	name = names__get(n->names, k->netns, k->remote_addr, clock__now_us());
+	if (name)
+		n->stats.url_from_dns++;
+	return name;
+}
+
+/* Builds the record of @k, @url its RemoteUrl if it has its own, and hands it on. */
+static void report(struct net *n, const struct net_event *k, const char *url)
+{
+	struct event *e = &n->rec;
+
+	event__reset_table(e, TABLE_NETWORK);
+	event__set_long(e, NET_TIMESTAMP, clock__boot_ns_to_wall_us(k->boot_ns));
+	event__set_str(e, NET_DEVICE_ID, n->device_id);
+	event__set_str(e, NET_DEVICE_NAME, n->device_name);
+	event__set_long(e, NET_REPORT_ID, n->ops.report_id(n->ops.ctx));
+	event__set_str(e, NET_ACTION_TYPE, action_types[k->kind]);
+	event__set_str(e, NET_PROTOCOL, k->protocol == IPPROTO_UDP ? "Udp" : "Tcp");
+	set_addr(e, NET_LOCAL_IP, NET_LOCAL_IP_TYPE, NET_LOCAL_PORT, k->local_addr, k->local_port);
+	set_addr(e, NET_REMOTE_IP, NET_REMOTE_IP_TYPE, NET_REMOTE_PORT, k->remote_addr,
+		 k->remote_port);
+	event__set_str(e, NET_REMOTE_URL, url ?: dns_name(n, k));
+	if (k->netns)
+		event__set_long(e, NET_NET_NAMESPACE, k->netns);
+	if (k->kind == NET_CONNECT_FAILED)
+		event__set_str(e, NET_CONNECTION_ERROR, connect_error(k->err));
+	set_process(n, e, k);
+	n->stats.connections++;
+	n->ops.finish(n->ops.ctx, e);
+}
+
+static void put_name(void *ctx, const char *name, const unsigned char addr[16], uint32_t ttl)
+{
+	const struct net_event *k = ((void **)ctx)[1];
+	struct net *n = ((void **)ctx)[0];
+
+	names__put(n->names, k->netns, addr, name, ttl, clock__now_us());
+}
+
+static void read_dns(struct net *n, const struct net_event *k)
+{
+	const void *ctx[2] = {n, k};
+	int ret = dns__parse_answer(k->data, k->data_len, k->protocol == IPPROTO_TCP, put_name,
+				    (void *)ctx);
+
+	n->stats.dns_answers++;
+	if (ret == -EMSGSIZE || (k->flags & NET_F_DATA_CUT))
+		n->stats.dns_cut++;
+	else if (ret < 0)
+		n->stats.dns_bad++;
+}
+
+static void drop_held(struct net *n, size_t i)
+{
+	n->held[i] = n->held[--n->nheld];
+}
+
+/* The connection's own host name in its first bytes: a ClientHello's SNI, an HTTP Host. */
+static void read_first_bytes(struct net *n, const struct net_event *k)
+{
+	char host[256];
+	const char *url = NULL;
+
+	for (size_t i = 0; i < n->nheld; i++) {
+		if (n->held[i].k.sock_id != k->sock_id)
+			continue;
+		if (!tls__client_hello_sni(k->data, k->data_len, host, sizeof(host))) {
+			url = host;
+			n->stats.url_from_tls++;
+		} else if (!http__request_host(k->data, k->data_len, host, sizeof(host))) {
+			url = host;
+			n->stats.url_from_http++;
+		}
+		report(n, &n->held[i].k, url);
+		drop_held(n, i);
+		return;
+	}
+}
+
+static void hold(struct net *n, const struct net_event *k)
+{
+	struct held_conn *h;
+
+	if (n->nheld == NET_HELD_MAX) {
+		n->stats.held_overflow++;
+		report(n, k, NULL);
+		return;
+	}
+	h = &n->held[n->nheld++];
+	memcpy(&h->k, k, NET_EVENT_HDR_SIZE);
+	h->k.data_len = 0;
+	h->due_us = clock__now_us() + NET_HOLD_MS * 1000;
+}
+
+int net__record(struct net *n, const struct net_event *k, size_t size)
 {
 	if (decode__net(k, size)) {
-		p->stats.decode_errors++;
-		return 0;
+		n->stats.bad_records++;
+		return -EINVAL;
 	}
-	p->stats.net_events++;
+	n->stats.records++;
+	switch (k->kind) {
+	case NET_DNS_ANSWER:
+		read_dns(n, k);
+		break;
+	case NET_FIRST_BYTES:
+		read_first_bytes(n, k);
+		break;
+	case NET_CONNECT_SUCCESS:
+		hold(n, k);
+		break;
+	default:
+		report(n, k, NULL);
+	}
 	return 0;
+}
+
+int net__tick(struct net *n)
+{
+	int64_t now = clock__now_us(), next = -1;
+
+	for (size_t i = 0; i < n->nheld;) {
+		if (n->held[i].due_us <= now) {
+			struct net_event k = n->held[i].k;
+
+			drop_held(n, i);
+			report(n, &k, NULL);
+			continue;
+		}
+		if (next < 0 || n->held[i].due_us < next)
+			next = n->held[i].due_us;
+		i++;
+	}
+	return next < 0 ? -1 : (int)((next - now + 999) / 1000);
+}
+
+void net__flush(struct net *n)
+{
+	while (n->nheld) {
+		struct net_event k = n->held[0].k;
+
+		drop_held(n, 0);
+		report(n, &k, NULL);
+	}
+}
+
+void net__stats(const struct net *n, struct net_stats *out)
+{
+	*out = n->stats;
 }

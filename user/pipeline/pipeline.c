@@ -21,12 +21,34 @@
 #include "output/event_json.h"
 #include "pipeline/cert_seen.h"
 #include "pipeline/lineage.h"
+#include "pipeline/net.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/pipeline_int.h"
 #include "pipeline/procfs.h"
 #include "pipeline/wine_hold.h"
 
 #define LINEAGE_ENTRIES 65536
+
+struct pipeline {
+	struct pipeline_opts opts;
+	struct pipeline_stats stats;
+	struct lineage *lineage;
+	struct wine *wine;
+	struct reader *reader; /* every read of an executable, off the loop */
+	struct wine_hold *hold;
+	struct net *net; /* the network records */
+	ino_t self_mnt_ns;
+	int own_root_fd;	    /* the reader's "/", or -1: never closed here */
+	struct root_id own_root_id; /* its mount and inode, as the kernel records an exec's root */
+	struct event ev;
+	struct event cert;	/* the signatures of the file finish() identifies */
+	struct cert_seen *seen; /* when each signed file was last reported */
+	struct json_writer jw;
+	int64_t last_report_id;
+	char cmdline[CMDLINE_MAX];
+	char parent_cmdline[CMDLINE_MAX];
+	char parent_argv[ARGV_MAX];
+	struct procfs_completion *fixed; /* an exec completed from /proc, and what is missing */
+};
 
 /*
  * ReportId: unique per device across restarts without keeping state. It is
@@ -228,6 +250,27 @@ static void note_read_error(struct pipeline *p, struct event *e, int err)
 		event__set_str(e, FIELD_IDENTITY_ERROR, why);
 }
 
+/* A record other than an exec's meets its table's rules, and goes out as events do. */
+static void judge(struct pipeline *p, struct event *e)
+{
+	enum detect_result res = DETECT_NONE;
+
+	if (p->opts.detector)
+		res = detector__eval(p->opts.detector, e, clock__now_us());
+	if ((p->opts.emit & EMIT_EVENTS) || (res == DETECT_MATCH && (p->opts.emit & EMIT_MATCHES)))
+		emit_event(p, e);
+}
+
+static void judge_net(void *ctx, struct event *e)
+{
+	judge(ctx, e);
+}
+
+static int64_t report_id(void *ctx)
+{
+	return next_report_id(ctx);
+}
+
 /* A column of process record @e into certificate record @c, where both tables have it. */
 static int copy_across(struct event *c, int cid, const struct event *e, int eid)
 {
@@ -244,7 +287,6 @@ static int copy_across(struct event *c, int cid, const struct event *e, int eid)
 static void report_certificate(struct pipeline *p, const struct event *e)
 {
 	struct event *c = &p->cert;
-	enum detect_result res = DETECT_NONE;
 	int64_t ts = event__long(e, FIELD_TIMESTAMP);
 	int err;
 
@@ -261,10 +303,7 @@ static void report_certificate(struct pipeline *p, const struct event *e)
 		return;
 	}
 	p->stats.certificates++;
-	if (p->opts.detector)
-		res = detector__eval(p->opts.detector, c, clock__now_us());
-	if ((p->opts.emit & EMIT_EVENTS) || (res == DETECT_MATCH && (p->opts.emit & EMIT_MATCHES)))
-		emit_event(p, c);
+	judge(p, c);
 }
 
 /*
@@ -323,6 +362,7 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	    .remember = remember,
 	    .ctx = p,
 	};
+	struct net_ops net_ops = {.finish = judge_net, .report_id = report_id, .ctx = p};
 	struct stat st;
 
 	if (!p)
@@ -333,6 +373,8 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	p->wine = wine__new();
 	p->reader = p->wine ? reader__new(p->wine, opts->identity, opts->read_timeout_ms) : NULL;
 	p->hold = p->reader && p->lineage ? wine_hold__new(p->reader, p->lineage, &ops) : NULL;
+	p->net =
+	    p->lineage ? net__new(p->lineage, opts->device_id, opts->device_name, &net_ops) : NULL;
 	p->own_root_fd = p->reader ? reader__own_root(p->reader) : -1;
 	if (p->own_root_fd >= 0 && root__id(p->own_root_fd, &p->own_root_id))
 		p->own_root_fd = -1;
@@ -340,7 +382,7 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	event__init(&p->cert);
 	p->seen = cert_seen__new(CERT_SEEN_MAX);
 	jw__init(&p->jw);
-	if (!p->hold || !p->fixed || !p->seen) {
+	if (!p->hold || !p->net || !p->fixed || !p->seen) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -356,6 +398,7 @@ void pipeline__free(struct pipeline *p)
 	if (!p)
 		return;
 	wine_hold__free(p->hold);
+	net__free(p->net);
 	lineage__free(p->lineage);
 	if (p->reader)
 		reader__stats(p->reader, &fs);
@@ -431,14 +474,22 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	return 0;
 }
 
+int pipeline__net(struct pipeline *p, const struct net_event *k, size_t size)
+{
+	return net__record(p->net, k, size);
+}
+
 int pipeline__tick(struct pipeline *p)
 {
-	return wine_hold__tick(p->hold);
+	int wine = wine_hold__tick(p->hold), net = net__tick(p->net);
+
+	return wine < 0 ? net : net < 0 || wine < net ? wine : net;
 }
 
 void pipeline__flush(struct pipeline *p)
 {
 	wine_hold__flush(p->hold);
+	net__flush(p->net);
 }
 
 static int snapshot_exec(void *ctx, const struct exec_info *x)
@@ -466,6 +517,7 @@ void pipeline__stats(const struct pipeline *p, struct pipeline_stats *out)
 	struct wine_hold_stats ws;
 
 	*out = p->stats;
+	net__stats(p->net, &out->net);
 	wine_hold__stats(p->hold, &ws);
 	out->exe_replaced += ws.exe_replaced;
 	out->wine_programs = ws.programs;

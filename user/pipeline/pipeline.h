@@ -16,6 +16,7 @@
 #include "capture/decode.h"
 #include "identity/identity.h"
 #include "pipeline/detect.h"
+#include "pipeline/net.h"
 
 /* What goes to stdout besides Status records (--emit, a comma list). */
 enum emit_flags {
@@ -59,7 +60,7 @@ struct pipeline_stats {
 	uint64_t read_timeouts;	     /* reads of executables given up at the deadline */
 	uint64_t read_refused;	     /* not tried: the file system had not answered yet */
 	uint64_t read_stuck;	     /* reads still waiting for a hung file system */
-	uint64_t net_events;	     /* network records handed to the pipeline */
+	struct net_stats net;	     /* the network records */
 };
 
 struct pipeline;
@@ -69,7 +70,7 @@ void pipeline__free(struct pipeline *p); /* NULL is fine */
 
 /* Handles one exec (from the ring buffer or the snapshot). */
 int pipeline__exec(struct pipeline *p, const struct exec_info *x);
-/* Handles one network record from the ring buffer, unchecked (@size as it arrived). */
+/* Handles one network record of @size bytes from the kernel (pipeline/net.h). */
 int pipeline__net(struct pipeline *p, const struct net_event *k, size_t size);
 /* Reports the processes already running, as FromSnapshot events. */
 int pipeline__snapshot(struct pipeline *p);

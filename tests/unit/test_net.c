@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The network records (pipeline/net.c): kernel records in, DeviceNetworkEvents
+ * records out. Real: lineage, the parsers (DNS, TLS, HTTP), the name map, the
+ * record. The records handed on are kept here as copies.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pipeline/lineage.h"
+#include "pipeline/net.h"
+
+#define MAX_OUT 8
+
+struct fixture {
+	struct lineage *lineage;
+	struct net *net;
+	struct event out[MAX_OUT];
+	int nout;
+	int64_t next_id;
+};
+
+static void finish(void *ctx, struct event *e)
+{
+	struct fixture *fx = ctx;
+
+	/* the first MAX_OUT kept, every one counted */
+	if (fx->nout < MAX_OUT)
+		assert_int_equal(event__copy(&fx->out[fx->nout], e), 0);
+	fx->nout++;
+}
+
+static int64_t report_id(void *ctx)
+{
+	return ++((struct fixture *)ctx)->next_id;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct net_ops ops = {.finish = finish, .report_id = report_id};
+	struct proc_record r = {.tgid = 4242, .creator = 1, .exe_ino = 77, .creation_us = 5};
+
+	if (!fx)
+		return -1;
+	ops.ctx = fx;
+	for (int i = 0; i < MAX_OUT; i++)
+		event__init(&fx->out[i]);
+	fx->lineage = lineage__new(64);
+	fx->net = net__new(fx->lineage, "dev-1", "host-1", &ops);
+	if (!fx->lineage || !fx->net)
+		return -1;
+	r.col[PROC_FILE_NAME] = "AteraAgent";
+	r.col[PROC_FOLDER_PATH] = "/opt/atera/AteraAgent";
+	r.col[PROC_CMDLINE] = "/opt/atera/AteraAgent --service";
+	r.col[PROC_ACCOUNT] = "root";
+	r.col[PROC_COMPANY] = "Atera Networks Ltd.";
+	r.col[PROC_SHA256] = "ab";
+	r.col[PROC_CREATOR_NAME] = "systemd";
+	lineage__put(fx->lineage, &r);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	net__free(fx->net);
+	lineage__free(fx->lineage);
+	for (int i = 0; i < MAX_OUT; i++)
+		event__free(&fx->out[i]);
+	free(fx);
+	return 0;
+}
+
+static void v4(unsigned char a[16], uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
+{
+	memset(a, 0, 16);
+	a[10] = a[11] = 0xff;
+	a[12] = b0, a[13] = b1, a[14] = b2, a[15] = b3;
+}
+
+/* A connect of the fixture's Atera process from 10.0.0.5:40000 to 127.0.0.1:@port. */
+static struct net_event conn(unsigned short kind, unsigned short port)
+{
+	struct net_event k = {
+	    .boot_ns = 1000,
+	    .sock_id = 9,
+	    .exe_ino = 77,
+	    .tgid = 4242,
+	    .pid = 4243,
+	    .netns = 4026531840u,
+	    .kind = kind,
+	    .protocol = IPPROTO_TCP,
+	    .local_port = 40000,
+	    .remote_port = port,
+	};
+
+	v4(k.local_addr, 10, 0, 0, 5);
+	v4(k.remote_addr, 127, 0, 0, 1);
+	return k;
+}
+
+static int record(struct fixture *fx, const struct net_event *k)
+{
+	return net__record(fx->net, k, NET_EVENT_HDR_SIZE + k->data_len);
+}
+
+static struct net_event payload(unsigned short kind, const void *data, size_t len)
+{
+	struct net_event k = conn(kind, 0);
+
+	assert_true(len <= NET_DATA_MAX);
+	memcpy(k.data, data, len);
+	k.data_len = len;
+	return k;
+}
+
+static const char *str(const struct event *e, int id)
+{
+	return event__str(e, id);
+}
+
+/* One A record for agent-api.atera.com (127.0.0.1, TTL 300), as a DNS server answers. */
+static const unsigned char dns_answer[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+					   /* question */
+					   9, 'a', 'g', 'e', 'n', 't', '-', 'a', 'p', 'i', 5, 'a',
+					   't', 'e', 'r', 'a', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1,
+					   /* answer: a pointer to the question's name */
+					   0xc0, 12, 0, 1, 0, 1, 0, 0, 0x01, 0x2c, 0, 4, 127, 0, 0,
+					   1};
+
+static void net__dns_then_connect__named_by_the_answer(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event a = payload(NET_DNS_ANSWER, dns_answer, sizeof(dns_answer));
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 443);
+	struct net_stats st;
+	const struct event *e;
+
+	a.protocol = IPPROTO_UDP;
+	a.tgid = 0;
+	assert_int_equal(record(fx, &a), 0);
+	assert_int_equal(fx->nout, 0);
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 0); /* held: waits for its first bytes */
+	assert_true(net__tick(fx->net) > 0);
+	net__flush(fx->net);
+	assert_int_equal(fx->nout, 1);
+	e = &fx->out[0];
+	assert_int_equal(e->table, TABLE_NETWORK);
+	assert_string_equal(str(e, NET_ACTION_TYPE), "ConnectionSuccess");
+	assert_string_equal(str(e, NET_REMOTE_URL), "agent-api.atera.com");
+	assert_string_equal(str(e, NET_REMOTE_IP), "127.0.0.1");
+	assert_int_equal(event__long(e, NET_REMOTE_PORT), 443);
+	assert_string_equal(str(e, NET_LOCAL_IP), "10.0.0.5");
+	assert_string_equal(str(e, NET_LOCAL_IP_TYPE), "Private");
+	assert_string_equal(str(e, NET_REMOTE_IP_TYPE), "Loopback");
+	assert_string_equal(str(e, NET_PROTOCOL), "Tcp");
+	assert_int_equal(event__long(e, NET_NET_NAMESPACE), 4026531840u);
+	assert_string_equal(str(e, NET_DEVICE_NAME), "host-1");
+	assert_int_equal(event__long(e, NET_REPORT_ID), 1);
+	/* the process as its exec named it */
+	assert_int_equal(event__long(e, NET_INITIATING_PROCESS_ID), 4242);
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_FILE_NAME), "AteraAgent");
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME),
+			    "Atera Networks Ltd.");
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_SHA256), "ab");
+	assert_null(str(e, NET_INITIATING_PROCESS_SHA1));
+	assert_int_equal(event__long(e, NET_INITIATING_PROCESS_PARENT_ID), 1);
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_PARENT_FILE_NAME), "systemd");
+	assert_int_equal(event__long(e, NET_INITIATING_PROCESS_CREATION_TIME), 5);
+	net__stats(fx->net, &st);
+	assert_int_equal(st.dns_answers, 1);
+	assert_int_equal(st.url_from_dns, 1);
+	assert_int_equal(net__tick(fx->net), -1);
+}
+
+static void net__answer_in_another_namespace__no_name(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event a = payload(NET_DNS_ANSWER, dns_answer, sizeof(dns_answer));
+	struct net_event k = conn(NET_CONNECT_FAILED, 443);
+
+	a.protocol = IPPROTO_UDP;
+	a.netns = 4026532000u;
+	k.err = ECONNREFUSED;
+	assert_int_equal(record(fx, &a), 0);
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 1); /* a failed connect is not held */
+	assert_string_equal(str(&fx->out[0], NET_ACTION_TYPE), "ConnectionFailed");
+	assert_string_equal(str(&fx->out[0], NET_CONNECTION_ERROR), "ECONNREFUSED");
+	assert_null(str(&fx->out[0], NET_REMOTE_URL));
+}
+
+static void net__http_host__the_connection_names_itself(void **state)
+{
+	static const char req[] = "GET /api HTTP/1.1\r\nHost: Agent-API.atera.com:8080\r\n\r\n";
+	struct fixture *fx = *state;
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 8080);
+	struct net_event b = payload(NET_FIRST_BYTES, req, sizeof(req) - 1);
+
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(record(fx, &b), 0);
+	assert_int_equal(fx->nout, 1); /* at once: the bytes came */
+	assert_string_equal(str(&fx->out[0], NET_REMOTE_URL), "agent-api.atera.com");
+	assert_int_equal(net__tick(fx->net), -1);
+}
+
+/* A ClientHello (TLS 1.2 record) with the one extension server_name = pubsub.atera.com. */
+static size_t client_hello(unsigned char *p)
+{
+	static const char host[] = "pubsub.atera.com";
+	size_t hn = sizeof(host) - 1, ext = 2 + 2 + 2 + 1 + 2 + hn;
+	size_t body = 2 + 32 + 1 + 4 + 2 + 2 + ext, n = 0;
+
+	p[n++] = 0x16, p[n++] = 3, p[n++] = 1;
+	p[n++] = (body + 4) >> 8, p[n++] = (body + 4) & 0xff;
+	p[n++] = 1, p[n++] = 0, p[n++] = body >> 8, p[n++] = body & 0xff;
+	p[n++] = 3, p[n++] = 3;
+	memset(p + n, 7, 32), n += 32;
+	p[n++] = 0;					      /* session id */
+	p[n++] = 0, p[n++] = 2, p[n++] = 0x13, p[n++] = 0x01; /* one cipher suite */
+	p[n++] = 1, p[n++] = 0;				      /* compression: null */
+	p[n++] = ext >> 8, p[n++] = ext & 0xff;
+	p[n++] = 0, p[n++] = 0; /* server_name */
+	p[n++] = (ext - 4) >> 8, p[n++] = (ext - 4) & 0xff;
+	p[n++] = (ext - 6) >> 8, p[n++] = (ext - 6) & 0xff;
+	p[n++] = 0; /* host_name */
+	p[n++] = hn >> 8, p[n++] = hn & 0xff;
+	memcpy(p + n, host, hn);
+	return n + hn;
+}
+
+static void net__tls_sni__wins_over_the_dns_name(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event a = payload(NET_DNS_ANSWER, dns_answer, sizeof(dns_answer));
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 443);
+	unsigned char hello[NET_DATA_MAX];
+	struct net_event b = payload(NET_FIRST_BYTES, hello, client_hello(hello));
+
+	memcpy(b.data, hello, b.data_len);
+	a.protocol = IPPROTO_UDP;
+	assert_int_equal(record(fx, &a), 0);
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(record(fx, &b), 0);
+	assert_int_equal(fx->nout, 1);
+	assert_string_equal(str(&fx->out[0], NET_REMOTE_URL), "pubsub.atera.com");
+}
+
+/* The process has exec'd another file since lineage saw it: its identity is unknown, not old. */
+static void net__process_execd_since__identity_unknown(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event k = conn(NET_LISTEN, 0);
+
+	k.exe_ino = 78;
+	memset(k.remote_addr, 0, sizeof(k.remote_addr));
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 1);
+	assert_string_equal(str(&fx->out[0], NET_ACTION_TYPE), "ListeningConnectionCreated");
+	assert_int_equal(event__long(&fx->out[0], NET_INITIATING_PROCESS_ID), 4242);
+	assert_null(str(&fx->out[0], NET_INITIATING_PROCESS_FILE_NAME));
+	assert_null(str(&fx->out[0], NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME));
+	/* a listen has no remote end */
+	assert_false(event__isset(&fx->out[0], NET_REMOTE_IP));
+	assert_false(event__isset(&fx->out[0], NET_REMOTE_PORT));
+	assert_false(event__isset(&fx->out[0], NET_REMOTE_URL));
+}
+
+static void net__record_that_does_not_add_up__refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event k = conn(NET_FIRST_BYTES, 0);
+	struct net_stats st;
+
+	k.data_len = 100;
+	assert_int_equal(net__record(fx->net, &k, NET_EVENT_HDR_SIZE + 10), -EINVAL);
+	k.kind = NET_KIND__COUNT;
+	k.data_len = 0;
+	assert_int_equal(net__record(fx->net, &k, NET_EVENT_HDR_SIZE), -EINVAL);
+	net__stats(fx->net, &st);
+	assert_int_equal(st.bad_records, 2);
+	assert_int_equal(fx->nout, 0);
+}
+
+static void net__too_many_held__reported_at_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 443);
+	struct net_stats st;
+
+	for (unsigned i = 0; i <= NET_HELD_MAX; i++) {
+		k.sock_id = 100 + i;
+		assert_int_equal(record(fx, &k), 0);
+	}
+	assert_int_equal(fx->nout, 1);
+	net__stats(fx->net, &st);
+	assert_int_equal(st.held_overflow, 1);
+	/* the rest at exit: none lost */
+	net__flush(fx->net);
+	assert_int_equal(fx->nout, NET_HELD_MAX + 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(net__dns_then_connect__named_by_the_answer, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(net__answer_in_another_namespace__no_name, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(net__http_host__the_connection_names_itself, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(net__tls_sni__wins_over_the_dns_name, setup, teardown),
+	    cmocka_unit_test_setup_teardown(net__process_execd_since__identity_unknown, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(net__record_that_does_not_add_up__refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(net__too_many_held__reported_at_once, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
