@@ -20,6 +20,18 @@ const struct field_desc cert_fields[CERT__COUNT] = {
 #undef X
 };
 
+const struct field_desc net_fields[NET__COUNT] = {
+#define X(id, name, type) [NET_##id] = {name, type},
+    NET_FIELDS(X)
+#undef X
+};
+
+_Static_assert((int)NET_TIMESTAMP == (int)FIELD_TIMESTAMP &&
+		   (int)NET_DEVICE_ID == (int)FIELD_DEVICE_ID &&
+		   (int)NET_DEVICE_NAME == (int)FIELD_DEVICE_NAME &&
+		   (int)NET_REPORT_ID == (int)FIELD_REPORT_ID,
+	       "every record starts with Timestamp, DeviceId, DeviceName, ReportId");
+
 _Static_assert((int)CERT_TIMESTAMP == (int)FIELD_TIMESTAMP &&
 		   (int)CERT_DEVICE_ID == (int)FIELD_DEVICE_ID &&
 		   (int)CERT_DEVICE_NAME == (int)FIELD_DEVICE_NAME &&
@@ -35,6 +47,9 @@ const struct field_desc *event__table_fields(enum table_id t, size_t *n)
 	case TABLE_CERTIFICATE:
 		*n = CERT__COUNT;
 		return cert_fields;
+	case TABLE_NETWORK:
+		*n = NET__COUNT;
+		return net_fields;
 	default:
 		*n = 0;
 		return NULL;
@@ -61,6 +76,7 @@ int event__matched_rules_field(enum table_id t)
 {
 	return t == TABLE_PROCESS	? FIELD_MATCHED_RULES
 	       : t == TABLE_CERTIFICATE ? CERT_MATCHED_RULES
+	       : t == TABLE_NETWORK	? NET_MATCHED_RULES
 					: -1;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One record as rmmhunt reports it: a process creation (DeviceProcessEvents,
- * the EVENT_FIELDS columns) or a file's signer (DeviceFileCertificateInfo, the
- * CERT_FIELDS columns).
+ * the EVENT_FIELDS columns), a file's signer (DeviceFileCertificateInfo, the
+ * CERT_FIELDS columns) or a connection (DeviceNetworkEvents, NET_FIELDS).
  *
  * The columns are those of Defender's tables that have a Linux meaning, under
  * Defender's names, plus Linux-only columns with names of their own. Capture
@@ -10,9 +10,8 @@
  * replay reader turn it into JSON and back: all through these column tables,
  * so a column is named and typed in exactly one place. A record says which
  * table it is (struct event.table); its field ids index that table's columns
- * (FIELD_* for processes, CERT_* for certificates), all in one array of
- * values sized for the widest table, so a process record costs what it did
- * before certificate records existed.
+ * (FIELD_* for processes, CERT_* for certificates, NET_* for connections),
+ * all in one array of values sized for the widest table.
  */
 #ifndef RMMHUNT_EVENT_H
 #define RMMHUNT_EVENT_H
@@ -30,11 +29,11 @@ enum field_type {
 	FT_JSON,    /* JSON text, stored as a string, written as JSON: KQL dynamic */
 };
 
-/* The Defender tables; a record is one of the first two. */
+/* The Defender tables rmmhunt makes records of. */
 enum table_id {
 	TABLE_PROCESS,	   /* DeviceProcessEvents: EVENT_FIELDS */
 	TABLE_CERTIFICATE, /* DeviceFileCertificateInfo: CERT_FIELDS */
-	TABLE_NETWORK,	   /* DeviceNetworkEvents: no records yet */
+	TABLE_NETWORK,	   /* DeviceNetworkEvents: NET_FIELDS */
 	TABLE__COUNT,
 };
 
@@ -147,6 +146,63 @@ enum cert_field_id {
 	    CERT__COUNT
 };
 
+/*
+ * DeviceNetworkEvents: a connection, a listen or a UDP request, with the
+ * process that made it named as the exec records name a creator (its
+ * identity as of its exec, so a Windows program under Wine is itself). Our
+ * own: NetNamespace (its inode), and ConnectionError for a failed connect.
+ */
+#define NET_FIELDS(X)                                                                              \
+	X(TIMESTAMP, "Timestamp", FT_TIME)                                                         \
+	X(DEVICE_ID, "DeviceId", FT_STRING)                                                        \
+	X(DEVICE_NAME, "DeviceName", FT_STRING)                                                    \
+	X(REPORT_ID, "ReportId", FT_LONG)                                                          \
+	X(ACTION_TYPE, "ActionType", FT_STRING)                                                    \
+	X(REMOTE_IP, "RemoteIP", FT_STRING)                                                        \
+	X(REMOTE_PORT, "RemotePort", FT_LONG)                                                      \
+	X(REMOTE_URL, "RemoteUrl", FT_STRING)                                                      \
+	X(LOCAL_IP, "LocalIP", FT_STRING)                                                          \
+	X(LOCAL_PORT, "LocalPort", FT_LONG)                                                        \
+	X(PROTOCOL, "Protocol", FT_STRING)                                                         \
+	X(LOCAL_IP_TYPE, "LocalIPType", FT_STRING)                                                 \
+	X(REMOTE_IP_TYPE, "RemoteIPType", FT_STRING)                                               \
+	X(INITIATING_PROCESS_ID, "InitiatingProcessId", FT_LONG)                                   \
+	X(INITIATING_PROCESS_FILE_NAME, "InitiatingProcessFileName", FT_STRING)                    \
+	X(INITIATING_PROCESS_FOLDER_PATH, "InitiatingProcessFolderPath", FT_STRING)                \
+	X(INITIATING_PROCESS_COMMAND_LINE, "InitiatingProcessCommandLine", FT_STRING)              \
+	X(INITIATING_PROCESS_CREATION_TIME, "InitiatingProcessCreationTime", FT_TIME)              \
+	X(INITIATING_PROCESS_ACCOUNT_NAME, "InitiatingProcessAccountName", FT_STRING)              \
+	X(INITIATING_PROCESS_SHA1, "InitiatingProcessSHA1", FT_STRING)                             \
+	X(INITIATING_PROCESS_SHA256, "InitiatingProcessSHA256", FT_STRING)                         \
+	X(INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME, "InitiatingProcessVersionInfoCompanyName", \
+	  FT_STRING)                                                                               \
+	X(INITIATING_PROCESS_VERSION_INFO_PRODUCT_NAME, "InitiatingProcessVersionInfoProductName", \
+	  FT_STRING)                                                                               \
+	X(INITIATING_PROCESS_VERSION_INFO_PRODUCT_VERSION,                                         \
+	  "InitiatingProcessVersionInfoProductVersion", FT_STRING)                                 \
+	X(INITIATING_PROCESS_VERSION_INFO_FILE_VERSION, "InitiatingProcessVersionInfoFileVersion", \
+	  FT_STRING)                                                                               \
+	X(INITIATING_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,                                      \
+	  "InitiatingProcessVersionInfoInternalFileName", FT_STRING)                               \
+	X(INITIATING_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,                                      \
+	  "InitiatingProcessVersionInfoOriginalFileName", FT_STRING)                               \
+	X(INITIATING_PROCESS_VERSION_INFO_FILE_DESCRIPTION,                                        \
+	  "InitiatingProcessVersionInfoFileDescription", FT_STRING)                                \
+	X(INITIATING_PROCESS_PARENT_ID, "InitiatingProcessParentId", FT_LONG)                      \
+	X(INITIATING_PROCESS_PARENT_FILE_NAME, "InitiatingProcessParentFileName", FT_STRING)       \
+	X(CONTAINER_ID, "ContainerId", FT_STRING)                                                  \
+	X(POD_UID, "PodUid", FT_STRING)                                                            \
+	X(NET_NAMESPACE, "NetNamespace", FT_LONG)                                                  \
+	X(CONNECTION_ERROR, "ConnectionError", FT_STRING)                                          \
+	X(MATCHED_RULES, "MatchedRules", FT_STRLIST)
+
+enum net_field_id {
+#define X(id, name, type) NET_##id,
+	NET_FIELDS(X)
+#undef X
+	    NET__COUNT
+};
+
 struct field_desc {
 	const char *name;
 	enum field_type type;
@@ -154,6 +210,7 @@ struct field_desc {
 
 extern const struct field_desc event_fields[FIELD__COUNT];
 extern const struct field_desc cert_fields[CERT__COUNT];
+extern const struct field_desc net_fields[NET__COUNT];
 
 /* The columns of table @t's records and their count; NULL (0) for a table without records. */
 const struct field_desc *event__table_fields(enum table_id t, size_t *n);
@@ -176,25 +233,28 @@ struct field_value {
  * event, so filling an event costs no allocation once the arena has grown.
  */
 struct event {
-	enum table_id table; /* TABLE_PROCESS or TABLE_CERTIFICATE; f[] indexes its columns */
+	enum table_id table; /* f[] indexes its columns */
 	struct field_value f[FIELD__COUNT];
 	char *arena;
 	size_t arena_len;
 	size_t arena_cap;
 };
 
-_Static_assert((int)CERT__COUNT <= (int)FIELD__COUNT, "struct event holds a certificate record");
+_Static_assert((int)CERT__COUNT <= (int)FIELD__COUNT && (int)NET__COUNT <= (int)FIELD__COUNT,
+	       "struct event holds a record of every table");
 
 /* A DeviceProcessEvents record with no column set. */
 void event__init(struct event *e);
 /* A DeviceProcessEvents record with no column set, its arena kept for reuse. */
 void event__reset(struct event *e);
-/* No column set, and a record of table @t (TABLE_PROCESS or TABLE_CERTIFICATE). */
+/* No column set, and a record of table @t. */
 void event__reset_table(struct event *e, enum table_id t);
 /* The type of column @id of @e's table (inline: the rules ask it per predicate). */
 static inline enum field_type event__type(const struct event *e, int id)
 {
-	return e->table == TABLE_CERTIFICATE ? cert_fields[id].type : event_fields[id].type;
+	return e->table == TABLE_PROCESS       ? event_fields[id].type
+	       : e->table == TABLE_CERTIFICATE ? cert_fields[id].type
+					       : net_fields[id].type;
 }
 void event__free(struct event *e);
 /* Deep copy; @dst must be initialised. Returns 0 or -ENOMEM. */

@@ -18,7 +18,10 @@ _Static_assert(FIELD_TIMESTAMP == 0 && FIELD_DEVICE_ID == 1 && FIELD_DEVICE_NAME
 		   FIELD_REPORT_ID == 3,
 	       "every record starts with Timestamp, DeviceId, DeviceName, ReportId");
 
-/* The records' columns are event.h's: process (event_fields), certificate (cert_fields). */
+/*
+ * The records' columns are event.h's: process (event_fields), certificate
+ * (cert_fields), network (net_fields).
+ */
 
 /* Columns every table has in Microsoft Sentinel, which nothing on Linux fills. */
 #define SENTINEL_COLUMNS                                                                           \
@@ -77,43 +80,6 @@ static const struct field_desc certificate_empty[] = {
     SENTINEL_COLUMNS,
 };
 
-/* The columns the network records will carry: Defender's with a Linux meaning, and our own. */
-static const struct field_desc network_fields[] = {
-    {"Timestamp", T},
-    {"DeviceId", S},
-    {"DeviceName", S},
-    {"ReportId", L},
-    {"ActionType", S},
-    {"RemoteIP", S},
-    {"RemotePort", L},
-    {"RemoteUrl", S},
-    {"LocalIP", S},
-    {"LocalPort", L},
-    {"Protocol", S},
-    {"LocalIPType", S},
-    {"RemoteIPType", S},
-    {"InitiatingProcessId", L},
-    {"InitiatingProcessFileName", S},
-    {"InitiatingProcessFolderPath", S},
-    {"InitiatingProcessCommandLine", S},
-    {"InitiatingProcessCreationTime", T},
-    {"InitiatingProcessAccountName", S},
-    {"InitiatingProcessSHA1", S},
-    {"InitiatingProcessSHA256", S},
-    {"InitiatingProcessVersionInfoCompanyName", S},
-    {"InitiatingProcessVersionInfoProductName", S},
-    {"InitiatingProcessVersionInfoProductVersion", S},
-    {"InitiatingProcessVersionInfoFileVersion", S},
-    {"InitiatingProcessVersionInfoInternalFileName", S},
-    {"InitiatingProcessVersionInfoOriginalFileName", S},
-    {"InitiatingProcessVersionInfoFileDescription", S},
-    {"InitiatingProcessParentId", L},
-    {"InitiatingProcessParentFileName", S},
-    {"ContainerId", S},
-    {"PodUid", S},
-    {"NetNamespace", L},
-};
-
 static const struct field_desc network_empty[] = {
     {"AdditionalFields", D},
     {"AppGuardContainerId", S},
@@ -141,8 +107,8 @@ const struct table_desc tables[TABLE__COUNT] = {
 		       process_empty, N(process_empty), true},
     [TABLE_CERTIFICATE] = {TABLE_CERTIFICATE, "DeviceFileCertificateInfo", cert_fields, CERT__COUNT,
 			   certificate_empty, N(certificate_empty), true},
-    [TABLE_NETWORK] = {TABLE_NETWORK, "DeviceNetworkEvents", network_fields, N(network_fields),
-		       network_empty, N(network_empty), false},
+    [TABLE_NETWORK] = {TABLE_NETWORK, "DeviceNetworkEvents", net_fields, NET__COUNT, network_empty,
+		       N(network_empty), true},
 };
 
 static bool name_is(const char *col, const char *name, size_t n)

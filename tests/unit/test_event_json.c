@@ -158,8 +158,36 @@ static void round_trip__certificate_record__same_columns(void **state)
 	json_decref(j);
 
 	/* a RecordType no record has is refused */
-	j = json_pack("{s:s, s:s}", "RecordType", "DeviceNetworkEvents", "DeviceId", "x");
+	j = json_pack("{s:s, s:s}", "RecordType", "DeviceRegistryEvents", "DeviceId", "x");
 	assert_int_equal(event_json__read(j, &back), -EINVAL);
+	json_decref(j);
+	event__free(&e);
+	event__free(&back);
+	jw__free(&w);
+}
+
+/* A DeviceNetworkEvents record: its own RecordType and columns, and back the same. */
+static void round_trip__network_record__same_columns(void **state)
+{
+	struct event e, back;
+	struct json_writer w;
+	json_t *j;
+
+	event__init(&e);
+	event__init(&back);
+	jw__init(&w);
+	event__reset_table(&e, TABLE_NETWORK);
+	fill(&e);
+	j = write_parse(&e, &w);
+	assert_string_equal(json_string_value(json_object_get(j, "RecordType")),
+			    "DeviceNetworkEvents");
+	assert_null(json_object_get(j, "ProcessId"));
+	assert_true(json_is_integer(json_object_get(j, "RemotePort")));
+	assert_true(json_is_string(json_object_get(j, "RemoteUrl")));
+	assert_int_equal(
+	    strncmp(w.buf, "{\"RecordType\":\"DeviceNetworkEvents\",\"Timestamp\"", 46), 0);
+	assert_int_equal(event_json__read(j, &back), 0);
+	assert_same(&e, &back);
 	json_decref(j);
 	event__free(&e);
 	event__free(&back);
@@ -329,6 +357,7 @@ int main(void)
 	    cmocka_unit_test(round_trip__every_column__same_bytes),
 	    cmocka_unit_test(copy_field__every_column__same_values),
 	    cmocka_unit_test(round_trip__certificate_record__same_columns),
+	    cmocka_unit_test(round_trip__network_record__same_columns),
 	    cmocka_unit_test(write__keys__record_type_then_table_order),
 	    cmocka_unit_test(write__unset__null_except_matched_and_suppressed),
 	    cmocka_unit_test(write__forged_record_in_string__stays_a_string),

@@ -643,8 +643,8 @@ static void summarize__uses_aliases(void **state)
 		   want, N(want));
 }
 
-/* Rules of a table rmmhunt does not produce yet load, name it, and never match an exec. */
-static void tables__other_table__loads_and_never_matches_exec(void **state)
+/* A network rule reads network records' own columns, and never a process record. */
+static void tables__network_rule__matches_network_records_only(void **state)
 {
 	struct rules_diag diag;
 	struct ruleset *rs;
@@ -652,21 +652,31 @@ static void tables__other_table__loads_and_never_matches_exec(void **state)
 	const struct summarize_col *c;
 	struct event e;
 
-	rs = load_query(
-	    "DeviceNetworkEvents\n| where RemoteUrl has 'atera.com' or isempty(RemoteUrl)\n"
-	    "| summarize count() by DeviceId, RemoteUrl, InitiatingProcessAccountUpn",
-	    &diag);
+	rs = load_query("DeviceNetworkEvents\n| where RemoteUrl has 'atera.com' and "
+			"InitiatingProcessVersionInfoCompanyName has 'Atera Networks'\n"
+			"| summarize count() by DeviceId, RemoteUrl, InitiatingProcessAccountUpn",
+			&diag);
 	if (!rs)
 		fail_msg("%s", diag.msg);
 	r = ruleset__rule(rs, 0);
 	assert_string_equal(rule__table(r)->name, "DeviceNetworkEvents");
-	assert_false(rule__uses_per_exec_fields(r));
+	/* a process's identity changes with its execs: no verdict per file */
+	assert_true(rule__uses_per_exec_fields(r));
 	c = rule__summarize_col(r, 1);
 	assert_string_equal(rule__table(r)->fields[c->field].name, "RemoteUrl");
 	assert_int_equal(rule__summarize_col(r, 2)->field, -1);
-	assert_int_equal(diag.nwarnings,
-			 2); /* not produced yet; InitiatingProcessAccountUpn empty */
+	assert_int_equal(diag.nwarnings, 1); /* InitiatingProcessAccountUpn is always empty */
+	assert_int_equal(ruleset__table_count(rs, TABLE_NETWORK), 1);
+	assert_int_equal(ruleset__table_count(rs, TABLE_PROCESS), 0);
+
 	event__init(&e);
+	event__reset_table(&e, TABLE_NETWORK);
+	event__set_str(&e, NET_REMOTE_URL, "agent-api.atera.com");
+	event__set_str(&e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME, "Atera Networks Ltd.");
+	assert_int_equal(rule__match(r, &e, NULL), RULE_MATCH);
+	event__set_str(&e, NET_REMOTE_URL, "example.org");
+	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
+	event__unset(&e, NET_REMOTE_URL);
 	assert_int_equal(rule__match(r, &e, NULL), RULE_NO_MATCH);
 	event__free(&e);
 	ruleset__free(rs);
@@ -782,7 +792,7 @@ int main(void)
 	    cmocka_unit_test(summarize__default_names_dcount_make_set_max),
 	    cmocka_unit_test(summarize__project_selects_and_renames),
 	    cmocka_unit_test(summarize__uses_aliases),
-	    cmocka_unit_test(tables__other_table__loads_and_never_matches_exec),
+	    cmocka_unit_test(tables__network_rule__matches_network_records_only),
 	    cmocka_unit_test(tables__tabular_let__empty_set_of_unproduced_table),
 	};
 

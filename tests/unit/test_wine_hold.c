@@ -120,10 +120,10 @@ static void finish(void *ctx, struct event *e, const struct exec_event *k, int f
 	f->initiating_set = event__isset(e, FIELD_INITIATING_PROCESS_FILE_NAME);
 }
 
-static void remember(void *ctx, uint32_t tgid, const struct event *e)
+static void remember(void *ctx, const struct exec_event *k, const struct event *e)
 {
 	assert_true(n_remembered < 8);
-	remembered[n_remembered++] = tgid;
+	remembered[n_remembered++] = k->tgid;
 }
 
 /* ---- one exec, as the pipeline hands it over ---- */
@@ -518,14 +518,22 @@ static void wine_hold__child_program__held_launcher_parent_stays_held(void **sta
 	assert_int_equal(n_done, 0);
 }
 
+/* What lineage knows of @tgid: the program it runs. */
+static void put_path(struct lineage *l, uint32_t tgid, const char *path)
+{
+	struct proc_record r = {.tgid = tgid};
+
+	r.col[PROC_FOLDER_PATH] = path;
+	assert_int_equal(lineage__put(l, &r), 0);
+}
+
 static void wine_hold__windows_parent__bare_name_looked_up_in_its_dir(void **state)
 {
 	struct fixture *fx = *state;
 
-	lineage__put(fx->lineage, 200, 0, "parent.exe", "/home/u/.wine/drive_c/app/parent.exe", "",
-		     "u");
-	lineage__put(fx->lineage, 201, 0, "bash", "/usr/bin/bash", "", "u");
-	lineage__put(fx->lineage, 202, 0, "root.exe", "/root.exe", "", "u");
+	put_path(fx->lineage, 200, "/home/u/.wine/drive_c/app/parent.exe");
+	put_path(fx->lineage, 201, "/usr/bin/bash");
+	put_path(fx->lineage, 202, "/root.exe");
 	assert_int_equal(hold_loader(fx, 300, 200), 0);
 	assert_string_equal(resolved_search_dir, "/home/u/.wine/drive_c/app");
 	assert_int_equal(hold_loader(fx, 302, 202), 0);

@@ -11,6 +11,7 @@
 static const char *const record_types[] = {
     [TABLE_PROCESS] = "DeviceProcessEvents",
     [TABLE_CERTIFICATE] = "DeviceFileCertificateInfo",
+    [TABLE_NETWORK] = "DeviceNetworkEvents",
 };
 
 /* Columns that are left out, rather than null, when unset. */
@@ -18,6 +19,8 @@ static bool omit_unset(enum table_id t, int id)
 {
 	if (t == TABLE_CERTIFICATE)
 		return id == CERT_MATCHED_RULES;
+	if (t == TABLE_NETWORK)
+		return id == NET_MATCHED_RULES || id == NET_CONNECTION_ERROR;
 	return id == FIELD_MATCHED_RULES || id == FIELD_SUPPRESSED_BY;
 }
 

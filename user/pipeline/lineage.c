@@ -89,32 +89,19 @@ static int grow(struct lineage *l)
 	return 0;
 }
 
-static const char *append(char **p, const char *s)
-{
-	const char *start = *p;
-	size_t n = strlen(s) + 1;
-
-	memcpy(*p, s, n);
-	*p += n;
-	return start;
-}
-
-int lineage__put(struct lineage *l, uint32_t tgid, int64_t creation_us, const char *file_name,
-		 const char *folder_path, const char *cmdline, const char *account)
+int lineage__put(struct lineage *l, const struct proc_record *r)
 {
 	struct slot *set, *s;
-	size_t need;
+	size_t need = 0;
 	char *p;
 
-	file_name = file_name ? file_name : "";
-	folder_path = folder_path ? folder_path : "";
-	cmdline = cmdline ? cmdline : "";
-	account = account ? account : "";
+	for (int c = 0; c < PROC_COL__COUNT; c++)
+		need += r->col[c] ? strlen(r->col[c]) + 1 : 0;
 again:
-	set = set_of(l, tgid);
+	set = set_of(l, r->tgid);
 	s = &set[0];
 	for (int i = 0; i < WAYS; i++) {
-		if (set[i].used && set[i].rec.tgid == tgid) {
+		if (set[i].used && set[i].rec.tgid == r->tgid) {
 			s = &set[i];
 			break;
 		}
@@ -122,9 +109,8 @@ again:
 			s = &set[i];
 	}
 	/* A full set: room by growing while the bound allows (else evict as before). */
-	if (s->used && s->rec.tgid != tgid && l->nsets < l->max_sets && !grow(l))
+	if (s->used && s->rec.tgid != r->tgid && l->nsets < l->max_sets && !grow(l))
 		goto again;
-	need = strlen(file_name) + strlen(folder_path) + strlen(cmdline) + strlen(account) + 4;
 	if (need > s->blob_cap) {
 		p = realloc(s->blob, need);
 		if (!p)
@@ -133,12 +119,17 @@ again:
 		s->blob_cap = need;
 	}
 	p = s->blob;
-	s->rec.tgid = tgid;
-	s->rec.creation_us = creation_us;
-	s->rec.file_name = append(&p, file_name);
-	s->rec.folder_path = append(&p, folder_path);
-	s->rec.cmdline = append(&p, cmdline);
-	s->rec.account = append(&p, account);
+	s->rec = *r;
+	for (int c = 0; c < PROC_COL__COUNT; c++) {
+		size_t n;
+
+		if (!r->col[c])
+			continue;
+		n = strlen(r->col[c]) + 1;
+		memcpy(p, r->col[c], n);
+		s->rec.col[c] = p;
+		p += n;
+	}
 	s->stamp = ++l->clock;
 	s->used = 1;
 	return 0;

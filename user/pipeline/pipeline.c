@@ -70,10 +70,13 @@ static void set_initiating(void *ctx, struct event *e, const struct exec_event *
 
 	event__set_long(e, FIELD_INITIATING_PROCESS_ID, k->forker_tgid);
 	if (r) {
-		event__set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, r->file_name);
-		event__set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH, r->folder_path);
-		event__set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE, r->cmdline);
-		event__set_str(e, FIELD_INITIATING_PROCESS_ACCOUNT_NAME, r->account);
+		event__set_str(e, FIELD_INITIATING_PROCESS_FILE_NAME, r->col[PROC_FILE_NAME] ?: "");
+		event__set_str(e, FIELD_INITIATING_PROCESS_FOLDER_PATH,
+			       r->col[PROC_FOLDER_PATH] ?: "");
+		event__set_str(e, FIELD_INITIATING_PROCESS_COMMAND_LINE,
+			       r->col[PROC_CMDLINE] ?: "");
+		event__set_str(e, FIELD_INITIATING_PROCESS_ACCOUNT_NAME,
+			       r->col[PROC_ACCOUNT] ?: "");
 		if (r->creation_us)
 			event__set_long(e, FIELD_INITIATING_PROCESS_CREATION_TIME, r->creation_us);
 		return;
@@ -95,14 +98,43 @@ static void set_initiating(void *ctx, struct event *e, const struct exec_event *
 			strnlen(k->forker_comm, sizeof(k->forker_comm)));
 }
 
-/* What @tgid runs, as @e names it: its children will name it as their initiating process. */
-static void remember(void *ctx, uint32_t tgid, const struct event *e)
+/* The exec record's column for each kept one (lineage.h). */
+static const int proc_cols[PROC_COL__COUNT] = {
+    [PROC_FILE_NAME] = FIELD_FILE_NAME,
+    [PROC_FOLDER_PATH] = FIELD_FOLDER_PATH,
+    [PROC_CMDLINE] = FIELD_PROCESS_COMMAND_LINE,
+    [PROC_ACCOUNT] = FIELD_ACCOUNT_NAME,
+    [PROC_COMPANY] = FIELD_PROCESS_VERSION_INFO_COMPANY_NAME,
+    [PROC_PRODUCT] = FIELD_PROCESS_VERSION_INFO_PRODUCT_NAME,
+    [PROC_PRODUCT_VERSION] = FIELD_PROCESS_VERSION_INFO_PRODUCT_VERSION,
+    [PROC_FILE_VERSION] = FIELD_PROCESS_VERSION_INFO_FILE_VERSION,
+    [PROC_INTERNAL_NAME] = FIELD_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
+    [PROC_ORIGINAL_NAME] = FIELD_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
+    [PROC_DESCRIPTION] = FIELD_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
+    [PROC_SHA1] = FIELD_SHA1,
+    [PROC_SHA256] = FIELD_SHA256,
+    [PROC_CREATOR_NAME] = FIELD_INITIATING_PROCESS_FILE_NAME,
+    [PROC_CONTAINER_ID] = FIELD_CONTAINER_ID,
+    [PROC_POD_UID] = FIELD_POD_UID,
+};
+
+/*
+ * What @k's process runs, as @e names it: its children will name it as their
+ * initiating process, and its connections as theirs.
+ */
+static void remember(void *ctx, const struct exec_event *k, const struct event *e)
 {
 	struct pipeline *p = ctx;
+	struct proc_record r = {
+	    .tgid = k->tgid,
+	    .creator = event__long(e, FIELD_INITIATING_PROCESS_ID),
+	    .exe_ino = k->exe_ino,
+	    .creation_us = event__long(e, FIELD_PROCESS_CREATION_TIME),
+	};
 
-	lineage__put(p->lineage, tgid, event__long(e, FIELD_PROCESS_CREATION_TIME),
-		     event__str(e, FIELD_FILE_NAME), event__str(e, FIELD_FOLDER_PATH),
-		     event__str(e, FIELD_PROCESS_COMMAND_LINE), event__str(e, FIELD_ACCOUNT_NAME));
+	for (int c = 0; c < PROC_COL__COUNT; c++)
+		r.col[c] = event__str(e, proc_cols[c]);
+	lineage__put(p->lineage, &r);
 }
 
 static void build_event(struct pipeline *p, const struct exec_info *x)
@@ -280,6 +312,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 		emit_event(p, e);
 	if (err >= 0 && event__isset(&p->cert, CERT_SIGNATURE_TYPE))
 		report_certificate(p, e);
+	remember(p, k, e);
 	/*
 	 * --emit events wants every exec: then the kernel must keep sending them.
 	 * A file that could not be read is not known to be unmatchable.
@@ -389,8 +422,9 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		p->stats.exe_replaced++;
 	if (f.account[0])
 		event__set_str(&p->ev, FIELD_ACCOUNT_NAME, f.account);
-	/* its children name it as their initiating process by these columns */
-	remember(p, x->k->tgid, &p->ev);
+	/* a held launch's children name it as their initiating process meanwhile */
+	if (f.kind != WINE_NOT)
+		remember(p, x->k, &p->ev);
 
 	/* a Wine launch waits for what it starts (identity/wine.h) */
 	wine_hold__reexec(p->hold, x->k->tgid, f.kind);

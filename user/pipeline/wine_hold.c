@@ -139,7 +139,7 @@ static void release_program(struct wine_hold *wh, struct held *h)
 	if (fd >= 0)
 		close(fd);
 	/* its children name the Windows program as their initiating process */
-	wh->ops.remember(wh->ops.ctx, h->tgid, e);
+	wh->ops.remember(wh->ops.ctx, &h->k, e);
 	wh->stats.programs++;
 	drop_held(wh, h);
 }
@@ -160,18 +160,18 @@ static void release(struct wine_hold *wh, struct held *h)
 static void set_search_dir(struct wine_hold *wh, struct held *h)
 {
 	const struct proc_record *r = lineage__get(wh->lineage, h->k.image_tgid);
+	const char *path = r ? r->col[PROC_FOLDER_PATH] : NULL;
 	size_t len, dir_len;
 
 	h->search_dir[0] = '\0';
-	if (!r || !r->folder_path || r->folder_path[0] != '/')
+	if (!path || path[0] != '/')
 		return;
-	len = strlen(r->folder_path);
-	dir_len = strrchr(r->folder_path, '/') - r->folder_path;
-	if (len < 4 || strcasecmp(r->folder_path + len - 4, ".exe") ||
-	    dir_len >= sizeof(h->search_dir))
+	len = strlen(path);
+	dir_len = strrchr(path, '/') - path;
+	if (len < 4 || strcasecmp(path + len - 4, ".exe") || dir_len >= sizeof(h->search_dir))
 		return;
 	/* "/x.exe" lives in "/" */
-	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), r->folder_path);
+	snprintf(h->search_dir, sizeof(h->search_dir), "%.*s", (int)(dir_len ?: 1), path);
 }
 
 /*

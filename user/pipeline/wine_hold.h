@@ -25,8 +25,8 @@ struct wine_hold_ops {
 	/* identity of the file open at @fd (or the error opening it), rules, output */
 	void (*finish)(void *ctx, struct event *e, const struct exec_event *k, int fd, uint64_t dev,
 		       int root_fd, const char *path);
-	/* @tgid runs what @e names: its children name it so */
-	void (*remember)(void *ctx, uint32_t tgid, const struct event *e);
+	/* @k's process runs what @e names: its children and connections name it so */
+	void (*remember)(void *ctx, const struct exec_event *k, const struct event *e);
 	void *ctx;
 };
 

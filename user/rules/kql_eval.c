@@ -176,6 +176,9 @@ static bool per_exec_field(enum table_id t, int field)
 	 * A certificate record's signature columns are the file's; its Timestamp,
 	 * device, ReportId, path and name are the exec's that made it.
 	 */
+	/* a connection's columns are its own; its process's can change with an exec */
+	if (t == TABLE_NETWORK)
+		return true;
 	if (t == TABLE_CERTIFICATE)
 		return field < 0 ||
 		       !((field >= CERT_SHA1 && field <= CERT_IS_ROOT_SIGNER_MICROSOFT) ||

@@ -581,19 +581,12 @@ int rule_yaml__parse(const char *file, const char *text, size_t len, unsigned fl
 	err = parse_lenient(file, text, len, &r, flags, diag);
 	if (err)
 		goto cleanup;
-	/*
-	 * A rule of a table without records answers "no match" for every exec of
-	 * a file alike; one over certificate records reads its record's columns.
-	 */
-	if (r->q.table->id != TABLE_NETWORK) {
-		enum table_id t = r->q.table->id;
-
-		r->where_per_exec = r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root, t);
-		r->per_exec = r->where_per_exec;
-		for (size_t i = 0; i < r->nexcl; i++)
-			r->per_exec =
-			    r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root, t);
-	}
+	r->where_per_exec =
+	    r->q.root >= 0 && kql__reads_per_exec(&r->prog, r->q.root, r->q.table->id);
+	r->per_exec = r->where_per_exec;
+	for (size_t i = 0; i < r->nexcl; i++)
+		r->per_exec =
+		    r->per_exec || kql__reads_per_exec(&r->prog, r->excl[i].root, r->q.table->id);
 	*out = r;
 	return 0;
 cleanup:
