@@ -183,6 +183,23 @@ def test_fixture__client_hello_carries_the_sni_in_its_first_512_bytes(workdir):
     assert hello.index(TLS_SNI.encode()) + len(TLS_SNI) <= 512
 
 
+def test_quick_process_in_a_private_mount_namespace_keeps_its_identity(clients, workdir):
+    """Every client here runs in a mount namespace of its own, as a container's
+    processes do, and exits at once: a connection names it by the identity its
+    exec record got, which must not depend on the process (and so its mount
+    namespace) still being there when the file is read."""
+    with Monitor("--emit", "events", "--rules", str(rules_dir(workdir))) as m:
+        runs = [Run([clients["atera"]], in_private_resolver([clients["atera"]],
+                                                            resolv_conf(workdir)))
+                for _ in range(10)]
+        m.stop()
+    for run in runs:
+        ev = exec_record(m, run.pid, clients["atera"])
+        assert ev["IdentityError"] is None
+        assert (ev["ProcessVersionInfoCompanyName"], ev["SHA1"]) == (
+            ATERA, sha(clients["atera"], "sha1")), ev
+
+
 # --- the scene, under one monitor ----------------------------------------------
 
 class Scene:
@@ -322,6 +339,8 @@ def assert_process_columns(s, rec, run, netns, exe):
     assert rec["InitiatingProcessParentFileName"] == Path(os.path.realpath(sys.executable)).name
     assert rec["NetNamespace"] == netns
     assert isinstance(rec["ReportId"], int)
+    if rec["ActionType"] != "ConnectionFailed":
+        assert "ConnectionError" not in rec  # left out, not null, when there is none
     created = when(rec["InitiatingProcessCreationTime"])
     assert created <= when(ev["Timestamp"]) <= when(rec["Timestamp"])
 
@@ -377,6 +396,7 @@ def test_closed_port__connection_failed(scene):
     assert (rec["RemoteIP"], rec["Protocol"]) == ("127.0.77.4", "Tcp")
     assert rec["RemoteIPType"] == "Loopback"
     assert rec["RemoteUrl"] == "offline.atera.com"
+    assert "REFUSED" in rec["ConnectionError"].upper()  # ECONNREFUSED, by name or text
     assert not network(scene.mine, InitiatingProcessId=run.pid, ActionType="ConnectionSuccess")
 
 
@@ -504,6 +524,16 @@ def test_atera_alert_per_remote_url_reports_exactly_its_records(scene):
         assert last["LastSeen"] == max((r["Timestamp"] for r in every), key=when)
         assert (last["DeviceId"], last["DeviceName"]) == (every[0]["DeviceId"],
                                                           every[0]["DeviceName"])
+
+
+def test_matched_rules_name_the_rule_on_exactly_the_alerted_records(scene):
+    alerted = {(scene.runs[case].pid, scene.port[port]) for cases in ALERTED.values()
+               for case, port in cases}
+    for rec in scene.mine:
+        if (rec["InitiatingProcessId"], rec["RemotePort"]) in alerted:
+            assert rec.get("MatchedRules") == [RULE_ID], rec
+        else:
+            assert "MatchedRules" not in rec, rec
 
 
 def test_no_alert_reports_the_control_program_or_an_unnamed_connection(scene):
