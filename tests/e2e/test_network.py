@@ -216,6 +216,7 @@ def scene(host_dns, clients, workdir):
     s.port = {"http": ls.tcp("127.0.77.1"), "tls": ls.tcp("127.0.77.2"),
               "dnsonly": ls.tcp("127.0.77.3"), "closed": ls.closed("127.0.77.4"),
               "mapped": ls.tcp("127.0.77.5"), "udp": ls.udp("127.0.77.6"),
+              "udpc": ls.udp("127.0.77.6"),
               "v6": ls.tcp("::1"), "byip": ls.tcp("127.0.77.9")}
     top, leaf, s.container_id, s.pod_uid = pod_cgroup(cgroup2_mount())
     s.host_netns = host_netns_inode()
@@ -245,7 +246,7 @@ def scene(host_dns, clients, workdir):
                 "send", ping, "resolve", "mapped.atera.com", "4",
                 "connect", "::ffff:127.0.77.5", s.port["mapped"], "send", ping)
             run("udp", s.atera, "resolve", "telemetry.atera.com", "4",
-                "udp", "-", s.port["udp"], "3")
+                "udpc", "-", s.port["udpc"], "3", "udp", "-", s.port["udp"], "3")
             s.inbound = listen_and_connect(s.atera)
             ctr = NetnsListeners(ns, "10.77.0.1", "127.0.77.9")
             s.port["ctr-http"], s.port["ctr-only"] = ctr.ports["10.77.0.1"], ctr.ports[
@@ -414,11 +415,21 @@ def test_ipv6_and_v4_mapped(scene):
 
 def test_udp__one_connection_request_per_destination(scene):
     run = scene.runs["udp"]
+    # connected (connect, send): its source address is the socket's
+    assert len(scene.received[scene.port["udpc"]]) == 3
+    rec = one(scene, "udp", "ConnectionRequest", scene.port["udpc"])
+    assert_process_columns(scene, rec, run, scene.host_netns, scene.atera)
+    (addr, port), = run.steps("udpc")
+    assert_connection(rec, (addr, int(port)), ("127.0.77.6", scene.port["udpc"]), "Udp")
+    assert rec["RemoteUrl"] == "telemetry.atera.com"
+    # unconnected (sendto): a local port, and an address chosen per datagram
     assert len(scene.received[scene.port["udp"]]) == 3
     rec = one(scene, "udp", "ConnectionRequest", scene.port["udp"])
     assert_process_columns(scene, rec, run, scene.host_netns, scene.atera)
     (addr, port), = run.steps("udp")
-    assert_connection(rec, (addr, int(port)), ("127.0.77.6", scene.port["udp"]), "Udp")
+    assert rec["LocalPort"] == int(port)
+    assert (rec["RemoteIP"], rec["Protocol"], rec["RemoteIPType"]) == ("127.0.77.6", "Udp",
+                                                                      "Loopback")
     assert rec["RemoteUrl"] == "telemetry.atera.com"
 
 
@@ -495,7 +506,7 @@ ALERTED = {
     "offline.atera.com": [("closed", "closed")],
     "v6.atera.com": [("v6", "v6")],
     "mapped.atera.com": [("v6", "mapped")],
-    "telemetry.atera.com": [("udp", "udp")],
+    "telemetry.atera.com": [("udp", "udpc"), ("udp", "udp")],
     "ctr-only.atera.com": [("container", "ctr-only")],
 }
 
