@@ -121,6 +121,12 @@ static void open_root__gone_and_no_root_like_it__none(void **state)
 	/* exec'd in dir, gone: neither ours, nor its parent's, nor init's is that root */
 	exec_in_root(dir);
 	assert_int_equal(procfs__open_root(-1, &k, self_mnt_ns), -1);
+	/* gone with mounts of its own (unshare -m): ours, where the reader checks the file */
+	k.mnt_ns = self_mnt_ns + 1;
+	fd = procfs__open_root(-1, &k, self_mnt_ns);
+	expect_root(fd, "/");
+	close(fd);
+	k.mnt_ns = self_mnt_ns;
 	/* a snapshot record knows no root: ours, as we share its mounts */
 	k.root_mnt_id = 0;
 	k.root_ino = 0;

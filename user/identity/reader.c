@@ -221,6 +221,10 @@ static bool local_fs(const struct statfs *sfs)
 	return false;
 }
 
+/*
+ * The file exec'd: its inode and its ctime to the nanosecond. Not the device:
+ * fstat's differs from the kernel's on btrfs subvolumes and overlays.
+ */
 static bool same_file(const struct stat *st, const struct open_job *j)
 {
 	uint64_t ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
@@ -866,6 +870,10 @@ const char *reader__error(struct reader *r, int err)
 			   : "timed out: the file system did not answer";
 	if (err == -EBUSY)
 		return "not read: the file system is not answering";
+	if (err == -ESTALE)
+		return "not read: the file at its path is not the one exec'd";
+	if (err == -ESRCH)
+		return "not read: the process and its root were gone";
 	return NULL;
 }
 

@@ -84,7 +84,16 @@ int procfs__open_root(int proc_fd, const struct exec_event *k, uint64_t self_mnt
 	if (is_exec_root(fd, k))
 		return fd;
 	fd = open_root_of(1, k->mnt_ns);
-	return is_exec_root(fd, k) ? fd : -1;
+	if (is_exec_root(fd, k))
+		return fd;
+	/*
+	 * Gone with a mount namespace of its own (`unshare -m prog` that exits
+	 * at once): ours, where the reader takes the file at its path only if it
+	 * is the one exec'd (inode, ctime), as a copy of our mounts has it.
+	 */
+	if (k->mnt_ns == self_mnt_ns)
+		return -1;
+	return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 const char *procfs__path_in_root(int root_fd, const char *path)

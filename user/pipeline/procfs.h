@@ -21,8 +21,10 @@ int procfs__open_dir(const struct exec_info *x);
  * The root @k was exec'd in (O_PATH), as the kernel recorded it at the exec:
  * the process's root while it is still that one, else (it chroot'ed since, or
  * it is gone) ours when it shares our mounts (@self_mnt_ns), else its
- * parent's or init's in the same mounts, whichever is that root. -1 when none
- * is. A record without one (a snapshot's) takes the first of these that opens.
+ * parent's or init's in the same mounts, whichever is that root; when none
+ * is, -1, or ours for an exec in other mounts (a copy of ours, maybe: the
+ * reader takes only the very file exec'd there, identity/reader.c). A
+ * record without one (a snapshot's) takes the first of these that opens.
  */
 int procfs__open_root(int proc_fd, const struct exec_event *k, uint64_t self_mnt_ns);
 
