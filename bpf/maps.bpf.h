@@ -98,6 +98,7 @@ struct {
 struct net_owner {
 	__u64 sock_id;
 	__u64 cgroup_id;
+	__u64 exe_ino; /* what the process ran when it made the socket */
 	__u32 tgid, pid;
 	__u32 netns;
 	__u8 excluded;	 /* to a --net-exclude range: counted once, never sent */

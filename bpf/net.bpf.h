@@ -84,6 +84,7 @@ static __always_inline void net_init(struct net_event *e, enum net_kind kind, __
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->cgroup_id = o ? o->cgroup_id : 0;
 	e->sock_id = o ? o->sock_id : 0;
+	e->exe_ino = o ? o->exe_ino : 0;
 	e->tgid = o ? o->tgid : 0;
 	e->pid = o ? o->pid : 0;
 	e->netns = netns;
@@ -175,8 +176,11 @@ static __always_inline bool net_excluded(const __u8 addr[16])
 /* The current process as a socket's owner (process context only). */
 static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 
+	/* user space names the process by its exec only while this matches */
+	o->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
 	o->tgid = id >> 32;
 	o->pid = (__u32)id;
 	o->cgroup_id = bpf_get_current_cgroup_id();
