@@ -216,6 +216,28 @@ static void net__http_host__the_connection_names_itself(void **state)
 	assert_int_equal(net__tick(fx->net), -1);
 }
 
+/* A non-blocking connect that writes at once: its bytes can reach the ring first. */
+static void net__first_bytes_before_the_connect__still_name_it(void **state)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: agent-api.atera.com\r\n\r\n";
+	struct fixture *fx = *state;
+	struct net_event b = payload(NET_FIRST_BYTES, req, sizeof(req) - 1);
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 80), other = conn(NET_CONNECT_SUCCESS, 80);
+
+	assert_int_equal(record(fx, &b), 0);
+	assert_int_equal(fx->nout, 0);
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 1); /* its bytes are in: nothing to wait for */
+	assert_string_equal(str(&fx->out[0], NET_REMOTE_URL), "agent-api.atera.com");
+	/* taken once: another connection of the same id waits as any does */
+	other.sock_id = k.sock_id;
+	assert_int_equal(record(fx, &other), 0);
+	assert_int_equal(fx->nout, 1);
+	net__flush(fx->net);
+	assert_int_equal(fx->nout, 2);
+	assert_null(str(&fx->out[1], NET_REMOTE_URL));
+}
+
 /* A ClientHello (TLS 1.2 record) with the one extension server_name = pubsub.atera.com. */
 static size_t client_hello(unsigned char *p)
 {
@@ -322,6 +344,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(net__http_host__the_connection_names_itself, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__tls_sni__wins_over_the_dns_name, setup, teardown),
+	    cmocka_unit_test_setup_teardown(net__first_bytes_before_the_connect__still_name_it,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(net__process_execd_since__identity_unknown, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__record_that_does_not_add_up__refused, setup,

@@ -11,6 +11,7 @@
 #include "capture/decode.h"
 #include "network/addr.h"
 #include "network/dns.h"
+#include "network/hostname.h"
 #include "network/http.h"
 #include "network/iptype.h"
 #include "network/names.h"
@@ -24,6 +25,19 @@ struct held_conn {
 	int64_t due_us;
 };
 
+/*
+ * First bytes that came before their connect's record (a non-blocking
+ * connect that writes at once can win the race to the ring): the host name
+ * they gave, for that record when it comes.
+ */
+#define EARLY_MAX 64
+
+struct early_bytes {
+	uint64_t sock_id; /* 0: free */
+	int64_t due_us;
+	char host[HOSTNAME_MAX + 1]; /* "" when the bytes named none */
+};
+
 struct net {
 	struct lineage *lineage;
 	const char *device_id, *device_name;
@@ -31,6 +45,8 @@ struct net {
 	struct names *names;
 	struct held_conn *held;
 	size_t nheld;
+	struct early_bytes early[EARLY_MAX];
+	unsigned int early_next; /* the slot the next early bytes take */
 	struct event rec;
 	struct net_stats stats;
 };
@@ -227,31 +243,71 @@ static void drop_held(struct net *n, size_t i)
 }
 
 /* The connection's own host name in its first bytes: a ClientHello's SNI, an HTTP Host. */
+static const char *own_name(struct net *n, const struct net_event *k, char *host, size_t size)
+{
+	if (!tls__client_hello_sni(k->data, k->data_len, host, size)) {
+		n->stats.url_from_tls++;
+		return host;
+	}
+	if (!http__request_host(k->data, k->data_len, host, size)) {
+		n->stats.url_from_http++;
+		return host;
+	}
+	return NULL;
+}
+
 static void read_first_bytes(struct net *n, const struct net_event *k)
 {
-	char host[256];
-	const char *url = NULL;
+	char host[HOSTNAME_MAX + 1];
+	struct early_bytes *b;
+	const char *url;
 
+	if (!k->sock_id)
+		return;
 	for (size_t i = 0; i < n->nheld; i++) {
 		if (n->held[i].k.sock_id != k->sock_id)
 			continue;
-		if (!tls__client_hello_sni(k->data, k->data_len, host, sizeof(host))) {
-			url = host;
-			n->stats.url_from_tls++;
-		} else if (!http__request_host(k->data, k->data_len, host, sizeof(host))) {
-			url = host;
-			n->stats.url_from_http++;
-		}
+		url = own_name(n, k, host, sizeof(host));
 		report(n, &n->held[i].k, url);
 		drop_held(n, i);
 		return;
 	}
+	/* before its connect's record, maybe: kept for it a while, the oldest overwritten */
+	b = &n->early[n->early_next++ % EARLY_MAX];
+	url = own_name(n, k, host, sizeof(host));
+	b->sock_id = k->sock_id;
+	b->due_us = clock__now_us() + NET_HOLD_MS * 1000;
+	snprintf(b->host, sizeof(b->host), "%s", url ?: "");
+}
+
+/* The early bytes of connection @sock_id, taken: 1 with @host filled (maybe ""), else 0. */
+static int take_early(struct net *n, uint64_t sock_id, char *host, size_t size)
+{
+	int64_t now = clock__now_us();
+
+	for (int i = 0; sock_id && i < EARLY_MAX; i++) {
+		struct early_bytes *b = &n->early[i];
+
+		if (b->sock_id != sock_id)
+			continue;
+		b->sock_id = 0;
+		if (b->due_us < now)
+			return 0;
+		snprintf(host, size, "%s", b->host);
+		return 1;
+	}
+	return 0;
 }
 
 static void hold(struct net *n, const struct net_event *k)
 {
+	char host[HOSTNAME_MAX + 1];
 	struct held_conn *h;
 
+	if (take_early(n, k->sock_id, host, sizeof(host))) {
+		report(n, k, host[0] ? host : NULL);
+		return;
+	}
 	if (n->nheld == NET_HELD_MAX) {
 		n->stats.held_overflow++;
 		report(n, k, NULL);
