@@ -238,6 +238,44 @@ static void net__first_bytes_before_the_connect__still_name_it(void **state)
 	assert_null(str(&fx->out[1], NET_REMOTE_URL));
 }
 
+/*
+ * Wine's server makes a Windows program's connect; the program sends on the
+ * socket itself: the connection is the program's. Another process's sends
+ * on a socket it was handed change nothing.
+ */
+static void net__wineserver_connect__named_after_the_sender(void **state)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: agent-api.atera.com\r\n\r\n";
+	struct fixture *fx = *state;
+	struct proc_record server = {.tgid = 300, .exe_ino = 30};
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 80);
+	struct net_event b = payload(NET_FIRST_BYTES, req, sizeof(req) - 1);
+	struct net_stats st;
+
+	server.col[PROC_FILE_NAME] = "wineserver64";
+	assert_int_equal(lineage__put(fx->lineage, &server), 0);
+	k.tgid = k.pid = 300;
+	k.exe_ino = 30;
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(record(fx, &b), 0); /* sent by 4242, the program */
+	assert_int_equal(fx->nout, 1);
+	assert_int_equal(event__long(&fx->out[0], NET_INITIATING_PROCESS_ID), 4242);
+	assert_string_equal(str(&fx->out[0], NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME),
+			    "Atera Networks Ltd.");
+	net__stats(fx->net, &st);
+	assert_int_equal(st.wine_connects, 1);
+
+	/* not Wine's server: the process that connected stays the one named */
+	k = conn(NET_CONNECT_SUCCESS, 80);
+	k.sock_id = 10;
+	b.sock_id = 10;
+	b.tgid = b.pid = 300;
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(record(fx, &b), 0);
+	assert_int_equal(fx->nout, 2);
+	assert_int_equal(event__long(&fx->out[1], NET_INITIATING_PROCESS_ID), 4242);
+}
+
 /* A ClientHello (TLS 1.2 record) with the one extension server_name = pubsub.atera.com. */
 static size_t client_hello(unsigned char *p)
 {
@@ -344,6 +382,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(net__http_host__the_connection_names_itself, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__tls_sni__wins_over_the_dns_name, setup, teardown),
+	    cmocka_unit_test_setup_teardown(net__wineserver_connect__named_after_the_sender, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(net__first_bytes_before_the_connect__still_name_it,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(net__process_execd_since__identity_unknown, setup,

@@ -245,6 +245,7 @@ static void write_status(const char *state, struct monitor *m)
 	jw__kv_ulong(&w, "Dns", ps.net.url_from_dns);
 	jw__object_end(&w);
 	jw__kv_ulong(&w, "NetworkHeldOverflow", ps.net.held_overflow);
+	jw__kv_ulong(&w, "WineServerConnects", ps.net.wine_connects);
 	jw__kv_ulong(&w, "NetworkLost", cc.net_lost);
 	jw__key(&w, "NetworkLostBy");
 	jw__object_begin(&w);

@@ -35,6 +35,7 @@ struct held_conn {
 struct early_bytes {
 	uint64_t sock_id; /* 0: free */
 	int64_t due_us;
+	struct net_event sender;     /* the process that sent them: its header fields only */
 	char host[HOSTNAME_MAX + 1]; /* "" when the bytes named none */
 };
 
@@ -256,6 +257,25 @@ static const char *own_name(struct net *n, const struct net_event *k, char *host
 	return NULL;
 }
 
+/*
+ * Wine's server makes the connects Windows programs ask for (their sockets
+ * are its objects), and the program sends on the socket itself: the process
+ * that sent the first bytes is then the one that made the connection.
+ */
+static void name_sender(struct net *n, struct net_event *conn, const struct net_event *bytes)
+{
+	const struct proc_record *r = lineage__get(n->lineage, conn->tgid);
+	const char *name = r ? r->col[PROC_FILE_NAME] : NULL;
+
+	if (!bytes->tgid || bytes->tgid == conn->tgid || !name || strncmp(name, "wineserver", 10))
+		return;
+	conn->tgid = bytes->tgid;
+	conn->pid = bytes->pid;
+	conn->exe_ino = bytes->exe_ino;
+	conn->cgroup_id = bytes->cgroup_id;
+	n->stats.wine_connects++;
+}
+
 static void read_first_bytes(struct net *n, const struct net_event *k)
 {
 	char host[HOSTNAME_MAX + 1];
@@ -268,6 +288,7 @@ static void read_first_bytes(struct net *n, const struct net_event *k)
 		if (n->held[i].k.sock_id != k->sock_id)
 			continue;
 		url = own_name(n, k, host, sizeof(host));
+		name_sender(n, &n->held[i].k, k);
 		report(n, &n->held[i].k, url);
 		drop_held(n, i);
 		return;
@@ -277,11 +298,12 @@ static void read_first_bytes(struct net *n, const struct net_event *k)
 	url = own_name(n, k, host, sizeof(host));
 	b->sock_id = k->sock_id;
 	b->due_us = clock__now_us() + NET_HOLD_MS * 1000;
+	memcpy(&b->sender, k, NET_EVENT_HDR_SIZE);
 	snprintf(b->host, sizeof(b->host), "%s", url ?: "");
 }
 
-/* The early bytes of connection @sock_id, taken: 1 with @host filled (maybe ""), else 0. */
-static int take_early(struct net *n, uint64_t sock_id, char *host, size_t size)
+/* The early bytes of connection @sock_id, taken: the sender, with @host filled (maybe ""). */
+static const struct net_event *take_early(struct net *n, uint64_t sock_id, char *host, size_t size)
 {
 	int64_t now = clock__now_us();
 
@@ -292,20 +314,27 @@ static int take_early(struct net *n, uint64_t sock_id, char *host, size_t size)
 			continue;
 		b->sock_id = 0;
 		if (b->due_us < now)
-			return 0;
+			return NULL;
 		snprintf(host, size, "%s", b->host);
-		return 1;
+		return &b->sender;
 	}
-	return 0;
+	return NULL;
 }
 
 static void hold(struct net *n, const struct net_event *k)
 {
 	char host[HOSTNAME_MAX + 1];
+	const struct net_event *sender;
 	struct held_conn *h;
 
-	if (take_early(n, k->sock_id, host, sizeof(host))) {
-		report(n, k, host[0] ? host : NULL);
+	sender = take_early(n, k->sock_id, host, sizeof(host));
+	if (sender) {
+		struct net_event conn;
+
+		memcpy(&conn, k, NET_EVENT_HDR_SIZE);
+		conn.data_len = 0;
+		name_sender(n, &conn, sender);
+		report(n, &conn, host[0] ? host : NULL);
 		return;
 	}
 	if (n->nheld == NET_HELD_MAX) {

@@ -45,6 +45,7 @@ struct net_stats {
 	uint64_t url_from_http; /* RemoteUrl from an HTTP request's Host */
 	uint64_t url_from_dns;	/* RemoteUrl from a DNS answer */
 	uint64_t held_overflow; /* connects reported without waiting: too many held */
+	uint64_t wine_connects; /* connects wineserver made, named after the program that sent */
 };
 
 struct net *net__new(struct lineage *l, const char *device_id, const char *device_name,
