@@ -8,7 +8,9 @@ launch by process id or by a command line no other test uses.
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -295,6 +297,50 @@ def test_createprocess_child_seen_late__still_named_with_its_windows_parent(wine
     assert evs[0]["FolderPath"] == str(wine_session["atera"])
     assert evs[0]["InitiatingProcessFileName"] == "spawner.exe"
     assert evs[0]["ProcessVersionInfoCompanyName"] == ATERA_COMPANY
+
+
+@needs_wine
+def test_windows_program_connection__named_as_the_program(wine_session, mon):
+    """Its socket is the Wine loader's, whose identity is the Windows program: the
+    connection's record names the program with its PE version info."""
+    got = []
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        srv.settimeout(60)
+        port = srv.getsockname()[1]
+
+        def serve():
+            conn, _ = srv.accept()
+            with conn:
+                got.append(conn.recv(4096))
+
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        exe = wine_session["connector"]
+        res = run_wine(["wine", exe, str(port)], cwd=exe.parent)
+        t.join(timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert got and b"Host: agent-api.atera.com" in got[0]
+    program = wait_program(mon, res.pid, name="AteraConnect.exe")
+
+    def connections(_):
+        with mon._lock:
+            recs = list(mon.records)
+        return [r for r in recs if r.get("RecordType") == "DeviceNetworkEvents"
+                and r["ActionType"] == "ConnectionSuccess" and r["RemotePort"] == port]
+
+    recs = mon.wait_for(connections)
+    assert len(recs) == 1, recs
+    rec = recs[0]
+    assert rec["InitiatingProcessId"] == res.pid
+    assert rec["InitiatingProcessFileName"] == "AteraConnect.exe"
+    assert rec["InitiatingProcessFolderPath"] == str(exe)
+    assert rec["InitiatingProcessVersionInfoCompanyName"] == ATERA_COMPANY
+    assert rec["InitiatingProcessSHA256"] == program["SHA256"]
+    assert rec["InitiatingProcessCommandLine"] == program["ProcessCommandLine"]
+    assert rec["RemoteUrl"] == "agent-api.atera.com"
+    assert (rec["RemoteIP"], rec["Protocol"]) == ("127.0.0.1", "Tcp")
 
 
 @needs_wine

@@ -53,17 +53,19 @@ def _build(target, cmd, *sources):
     return target
 
 
-def _windows_exe(target, triplet, src, rc=None):
+def _windows_exe(target, triplet, src, rc=None, libs=()):
     objs = []
     if rc:
         obj = _build(target.with_suffix(".res.o"),
                      [f"{triplet}-windres", rc, "-O", "coff", "-o", "{out}"], rc)
         objs.append(obj)
-    return _build(target, [f"{triplet}-gcc", "-O2", "-o", "{out}", src, *objs], src, *objs)
+    return _build(target, [f"{triplet}-gcc", "-O2", "-o", "{out}", src, *objs, *libs], src,
+                  *objs)
 
 
 def build_windows_fixtures():
-    """AteraAgent.exe (x64 sleeper + atera.rc), its i686 twin in x86/, spawner.exe."""
+    """AteraAgent.exe (x64 sleeper + atera.rc), its i686 twin in x86/, spawner.exe, and
+    AteraConnect.exe (a Winsock client with atera.rc)."""
     rc = FIXTURES / "pe" / "atera.rc"
     sleeper = FIXTURES / "wine" / "sleeper.c"
     (BUILD / "x64").mkdir(parents=True, exist_ok=True)
@@ -75,6 +77,8 @@ def build_windows_fixtures():
                                 rc),
         "spawner": _windows_exe(BUILD / "x64" / "spawner.exe", "x86_64-w64-mingw32",
                                 FIXTURES / "wine" / "spawner.c"),
+        "connector": _windows_exe(BUILD / "x64" / "AteraConnect.exe", "x86_64-w64-mingw32",
+                                  FIXTURES / "wine" / "connector.c", rc, libs=("-lws2_32",)),
     }
 
 
