@@ -231,6 +231,9 @@ static void read_dns(struct net *n, const struct net_event *k)
 	int ret = dns__parse_answer(k->data, k->data_len, k->protocol == IPPROTO_TCP, put_name,
 				    (void *)ctx);
 
+	/* a query sent from port 53 (a server asking upstream) is no answer, nor malformed */
+	if (ret == -ENOMSG)
+		return;
 	n->stats.dns_answers++;
 	if (ret == -EMSGSIZE || (k->flags & NET_F_DATA_CUT))
 		n->stats.dns_cut++;
