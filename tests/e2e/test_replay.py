@@ -149,3 +149,37 @@ def test_replay_bad_usage(tmp_path):
                            input="", timeout=60)
         assert r.returncode == 2
         assert r.stdout == ""
+
+
+def connection(t, device, report, url, company="Atera Networks Ltd."):
+    return json.dumps({
+        "RecordType": "DeviceNetworkEvents", "Timestamp": ts(t), "DeviceId": device,
+        "DeviceName": device + ".corp.example", "ReportId": report,
+        "ActionType": "ConnectionSuccess", "RemoteIP": "203.0.113.7", "RemotePort": 443,
+        "RemoteUrl": url, "Protocol": "Tcp", "InitiatingProcessId": 4242,
+        "InitiatingProcessFileName": "AteraAgent",
+        "InitiatingProcessVersionInfoCompanyName": company})
+
+
+def test_replay_network_records_meet_the_network_rule(tmp_path):
+    """Saved DeviceNetworkEvents records meet the pack's Atera network rule: one
+    Alert per RemoteUrl, with exactly the ReportIds of its connections."""
+    path = tmp_path / "net.jsonl"
+    path.write_text("\n".join([
+        connection(NOW - timedelta(hours=3), "host-a", 11, "agent-api.atera.com"),
+        connection(NOW - timedelta(hours=2), "host-a", 12, "agent-api.atera.com"),
+        connection(NOW - timedelta(hours=1), "host-a", 13, "pubsub.atera.com"),
+        # another vendor's program, and Atera's to a host of no Atera name
+        connection(NOW - timedelta(hours=1), "host-a", 14, "agent-api.atera.com",
+                   company="Other Vendor Inc."),
+        connection(NOW - timedelta(hours=1), "host-a", 15, "example.org"),
+        event(NOW - timedelta(hours=1), "host-b", 16),  # a process record: not this rule's
+    ]) + "\n")
+    r = subprocess.run([RMMHUNT, "replay", "--rules", "rules/rmm/atera-network.yaml",
+                        "--now", ts(NOW), str(path)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    alerts = [json.loads(line) for line in r.stdout.splitlines()]
+    got = {a["RemoteUrl"]: (sorted(a["Report"]), a["Count"], a["Table"]) for a in alerts}
+    assert got == {"agent-api.atera.com": ([11, 12], 2, "DeviceNetworkEvents"),
+                   "pubsub.atera.com": ([13], 1, "DeviceNetworkEvents")}
