@@ -66,9 +66,15 @@ FUZZ_SRCS_http_request := user/base/log.c
 FUZZ_SRCS_pe           := user/identity/pe.c user/base/file.c user/base/utf8.c
 FUZZ_SEED_pe           := tests/fuzz/corpus/pe/seed.sh
 
-FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pkg_field.c root.c) user/base/file.c \
+FUZZ_SRCS_pgp          := user/identity/pgp.c
+FUZZ_LIBS_pgp          := -lcrypto
+# Real keys are 1-3 KiB, a signature and a key together a little more.
+FUZZ_ARGS_pgp          := -max_len=8192
+FUZZ_SEED_pgp          := tests/fuzz/pgp-seeds.sh
+
+FUZZ_SRCS_rpmheader    := $(addprefix user/identity/,rpm.c pgp.c pkg_field.c root.c) user/base/file.c \
 			  user/base/log.c
-FUZZ_LIBS_rpmheader    := -lsqlite3
+FUZZ_LIBS_rpmheader    := -lsqlite3 -lcrypto
 FUZZ_SEED_rpmheader    := tests/fuzz/rpmheader-seeds.sh
 
 FUZZ_SRCS_rules        := $(addprefix user/rules/,exclusion.c kql_columns.c kql_eval.c kql_lex.c \

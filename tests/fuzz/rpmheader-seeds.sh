@@ -32,3 +32,12 @@ sqlite3 "$tmp/root/var/lib/rpm/rpmdb.sqlite" \
 for i in 0 1; do
 	{ printf "\\$(printf %03o "$i")\\000\\000\\000"; cat "$tmp/blob"; } > "$dir/seed-idx$i"
 done
+# Signed headers and gpg-pubkey entries (tests/fixtures/rpm/signed.sh): the
+# signature and key readers get real input too.
+"$(dirname "$0")/../fixtures/rpm/signed.sh" "$tmp/signed" >/dev/null
+sqlite3 "$tmp/signed/root/var/lib/rpm/rpmdb.sqlite" "SELECT hnum FROM Packages" |
+	while read -r h; do
+		sqlite3 "$tmp/signed/root/var/lib/rpm/rpmdb.sqlite" \
+			"SELECT writefile('$tmp/signed-$h', blob) FROM Packages WHERE hnum = $h" >/dev/null
+		{ printf '\000\000\000\000'; cat "$tmp/signed-$h"; } > "$dir/seed-signed-$h"
+	done

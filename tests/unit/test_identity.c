@@ -294,7 +294,8 @@ static int fake_root_fd;
 static const char *fake_path;
 static int fake_err;
 
-static int fake_lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *out)
+static int fake_lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *out,
+		       struct pkg_sigs *sigs)
 {
 	char head[2];
 
@@ -415,6 +416,90 @@ static void fill__owned_elf_and_script__package_mapped(void **state)
 	identity_cache__free(c);
 }
 
+/* An rpm package signed by a key the rpmdb holds, as rpm__lookup_signed reports it. */
+static int signed_lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *out,
+			 struct pkg_sigs *sigs)
+{
+	fake_lookup(root_fd, path, exe_fd, out, sigs);
+	out->source = "rpm";
+	if (!sigs)
+		return 0;
+	memset(sigs, 0, sizeof(*sigs));
+	sigs->n = 2;
+	sigs->sig[0] = (struct pkg_sig){.is_signed = true,
+					.has_key = true,
+					.has_created = true,
+					.created = 1700000000,
+					.digest_alg = "SHA256",
+					.keyid = "fed2fb4701ce6a47",
+					.fingerprint = "b84ba01a9b0d9116c134960bfed2fb4701ce6a47",
+					.signer = "Atera Networks <rpm@atera.test>",
+					.issuer = "Atera Networks <rpm@atera.test>",
+					.issuer_fpr = "b84ba01a9b0d9116c134960bfed2fb4701ce6a47"};
+	sigs->sig[1] =
+	    (struct pkg_sig){.reason = "key not in the rpmdb", .keyid = "0123456789abcdef"};
+	return 0;
+}
+
+static void fill_in__signed_rpm_package__certificate_record_cached(void **state)
+{
+	struct identity_cache *c = identity_cache__new(16);
+	struct identity_root root = {.fd = 42, .path = "/usr/bin/agent"};
+	struct event e, cert;
+	struct stat st;
+	int fd;
+
+	event__init(&e);
+	event__init(&cert);
+	identity__set_package_lookup(signed_lookup);
+	write_file("agent",
+		   "\x7f"
+		   "ELF",
+		   4);
+	fd = open_file("agent");
+	assert_int_equal(identity__fill_in(c, fd, &root, &e, &cert), 0);
+	assert_str(&e, FIELD_VERSION_INFO_SOURCE, "rpm");
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(cert.table, TABLE_CERTIFICATE);
+		assert_int_equal(event__long(&cert, CERT_IS_SIGNED), 1);
+		assert_string_equal(event__str(&cert, CERT_SIGNATURE_TYPE), "Package");
+		assert_string_equal(event__str(&cert, CERT_SIGNER),
+				    "Atera Networks <rpm@atera.test>");
+		assert_string_equal(event__str(&cert, CERT_SIGNER_HASH),
+				    "b84ba01a9b0d9116c134960bfed2fb4701ce6a47");
+		assert_string_equal(event__str(&cert, CERT_CERTIFICATE_SERIAL_NUMBER),
+				    "fed2fb4701ce6a47");
+		assert_int_equal(event__long(&cert, CERT_CERTIFICATE_CREATION_TIME),
+				 1700000000ll * 1000000);
+		assert_string_equal(event__str(&cert, CERT_SHA1), event__str(&e, FIELD_SHA1));
+		/* the second signature, whose key is not there, is listed beside it */
+		assert_non_null(strstr(event__str(&cert, CERT_NESTED_SIGNATURES),
+				       "\"CertificateSerialNumber\":\"0123456789abcdef\""));
+		assert_int_equal(event__list_count(&cert, CERT_SIGNERS), 1);
+		/* the second time from the cache, with the same columns */
+		assert_int_equal(fstat(fd, &st), 0);
+		event__reset_table(&cert, TABLE_CERTIFICATE);
+		assert_int_equal(identity__fill_cached(c, &st, &e, &cert), 0);
+	}
+	close(fd);
+
+	/* without a signature: no certificate columns */
+	identity__set_package_lookup(fake_lookup);
+	write_file("agent2",
+		   "\x7f"
+		   "ELF",
+		   4);
+	fd = open_file("agent2");
+	assert_int_equal(identity__fill_in(c, fd, &root, &e, &cert), 0);
+	assert_false(event__isset(&cert, CERT_SIGNATURE_TYPE));
+	close(fd);
+
+	identity__set_package_lookup(NULL);
+	event__free(&cert);
+	event__free(&e);
+	identity_cache__free(c);
+}
+
 static void fill__over_hash_limit__size_but_no_hashes(void **state)
 {
 	struct identity_cache *c = identity_cache__new(0); /* caching off */
@@ -459,6 +544,7 @@ int main(void)
 	    cmocka_unit_test(fill__unowned_elf__no_version_no_source),
 	    cmocka_unit_test(fill__owned_elf_and_script__package_mapped),
 	    cmocka_unit_test(fill_in__root_refused__no_package_not_cached),
+	    cmocka_unit_test(fill_in__signed_rpm_package__certificate_record_cached),
 	    cmocka_unit_test(fill__over_hash_limit__size_but_no_hashes),
 	};
 

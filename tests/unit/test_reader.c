@@ -75,7 +75,8 @@ static int db_fd = -1;	     /* the lookup reads a byte from it: blocks while emp
 static int db_answers;	     /* set (atomically) once it answers for good */
 static unsigned int lookups; /* lookups that reached the database */
 
-static int hung_lookup(int root, const char *path, int exe_fd, struct pkg_info *out)
+static int hung_lookup(int root, const char *path, int exe_fd, struct pkg_info *out,
+		       struct pkg_sigs *sigs)
 {
 	char c;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* rpm: a package built with rpmbuild at test time, registered in a sqlite rpmdb of a fake root. */
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "event.h"
+#include "identity/certinfo.h"
 #include "identity/package.h"
 #include "identity/rpm.h"
 #include "pkg_tree.h"
@@ -243,6 +246,334 @@ static void rpm_header_match__truncated_and_corrupted__bounded(void **state)
 	free(blob);
 }
 
+/* ---- package signatures: tests/fixtures/rpm/signed.sh's packages and roots ---- */
+
+struct sfx {
+	char dir[PATH_MAX];
+	int root_fd, nokey_fd, tampered_fd;
+	char rsa_fpr[41], ed_fpr[41]; /* as gpg lists them, lower-case */
+};
+
+/* The fingerprint gpg lists for @email, lower-case, into @out. */
+static int gpg_fpr(const char *dir, const char *email, char *out)
+{
+	char cmd[PATH_MAX * 2], line[256];
+	FILE *f;
+	int found = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "GNUPGHOME='%s/gnupg' gpg --with-colons --fingerprint '%s' 2>/dev/null", dir,
+		 email);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!found && !strncmp(line, "fpr:::::::::", 12) && strlen(line) >= 52) {
+			for (int i = 0; i < 40; i++)
+				out[i] = (char)tolower((unsigned char)line[12 + i]);
+			out[40] = '\0';
+			found = 1;
+		}
+	pclose(f);
+	return found ? 0 : -1;
+}
+
+static int sig_setup(void **state)
+{
+	struct sfx *fx = calloc(1, sizeof(*fx));
+	char path[PATH_MAX];
+
+	*state = fx;
+	tree_new(fx->dir, sizeof(fx->dir));
+	if (run("command -v rpmbuild >/dev/null && command -v gpg >/dev/null"))
+		return 0; /* every test skips */
+	if (run("tests/fixtures/rpm/signed.sh '%s' >/dev/null", fx->dir) ||
+	    gpg_fpr(fx->dir, "rpm@atera.test", fx->rsa_fpr) ||
+	    gpg_fpr(fx->dir, "ed@atera.test", fx->ed_fpr))
+		return -1;
+	tree_path(path, sizeof(path), fx->dir, "root");
+	fx->root_fd = tree_open(path);
+	tree_path(path, sizeof(path), fx->dir, "nokey");
+	fx->nokey_fd = tree_open(path);
+	tree_path(path, sizeof(path), fx->dir, "tampered");
+	fx->tampered_fd = tree_open(path);
+	return 0;
+}
+
+static int sig_teardown(void **state)
+{
+	struct sfx *fx = *state;
+
+	if (fx->root_fd > 0) {
+		close(fx->root_fd);
+		close(fx->nokey_fd);
+		close(fx->tampered_fd);
+	}
+	tree_remove(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static struct sfx *need_sigs(void **state)
+{
+	struct sfx *fx = *state;
+
+	if (!fx->root_fd)
+		skip();
+	return fx;
+}
+
+static void rpm_signed__rsa_key_in_rpmdb__verified(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct pkg_sigs sigs;
+	struct pkg_info pi;
+
+	assert_int_equal(rpm__lookup_signed(fx->root_fd, "/usr/bin/rmmtest-signed", &pi, &sigs), 0);
+	assert_string_equal(pi.name, "rmmtest-signed");
+	assert_int_equal(sigs.n, 1);
+	assert_true(sigs.sig[0].is_signed);
+	assert_null(sigs.sig[0].reason);
+	assert_true(sigs.sig[0].has_key);
+	assert_string_equal(sigs.sig[0].signer, "Atera Networks Test <rpm@atera.test>");
+	assert_string_equal(sigs.sig[0].issuer, sigs.sig[0].signer);
+	assert_string_equal(sigs.sig[0].fingerprint, fx->rsa_fpr);
+	assert_string_equal(sigs.sig[0].issuer_fpr, fx->rsa_fpr);
+	/* the key id: the fingerprint's low 64 bits */
+	assert_string_equal(sigs.sig[0].keyid, fx->rsa_fpr + 24);
+	assert_string_equal(sigs.sig[0].pk_alg, "RSA");
+	assert_string_equal(sigs.sig[0].digest_alg, "SHA512");
+	assert_true(sigs.sig[0].has_created);
+	assert_true(sigs.sig[0].created > 1600000000);
+	/* rpm__lookup alone does not read them */
+	assert_int_equal(rpm__lookup(fx->root_fd, "/usr/bin/rmmtest-signed", &pi), 0);
+}
+
+static void rpm_signed__eddsa__verified(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct pkg_sigs sigs;
+	struct pkg_info pi;
+
+	assert_int_equal(
+	    package__lookup_signed(fx->root_fd, "/usr/bin/rmmtest-eddsa", -1, &pi, &sigs), 0);
+	assert_int_equal(sigs.n, 1);
+	assert_true(sigs.sig[0].is_signed);
+	assert_string_equal(sigs.sig[0].pk_alg, "EdDSA");
+	assert_string_equal(sigs.sig[0].signer, "EdDSA Test Signer <ed@atera.test>");
+	assert_string_equal(sigs.sig[0].fingerprint, fx->ed_fpr);
+}
+
+static void rpm_signed__unsigned_package__no_signature(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct pkg_sigs sigs = {.n = 9};
+	struct pkg_info pi;
+
+	assert_int_equal(
+	    package__lookup_signed(fx->root_fd, "/usr/bin/rmmtest-unsigned", -1, &pi, &sigs), 0);
+	assert_string_equal(pi.source, "rpm");
+	assert_int_equal(sigs.n, 0);
+}
+
+static void rpm_signed__key_not_imported__key_id_only(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct pkg_sigs sigs;
+	struct pkg_info pi;
+
+	assert_int_equal(rpm__lookup_signed(fx->nokey_fd, "/usr/bin/rmmtest-signed", &pi, &sigs),
+			 0);
+	assert_int_equal(sigs.n, 1);
+	assert_false(sigs.sig[0].is_signed);
+	assert_false(sigs.sig[0].has_key);
+	assert_string_equal(sigs.sig[0].reason, "key not in the rpmdb");
+	assert_string_equal(sigs.sig[0].keyid, fx->rsa_fpr + 24);
+	/* gpg writes the issuer fingerprint subpacket: the signature names its key */
+	assert_string_equal(sigs.sig[0].fingerprint, fx->rsa_fpr);
+	assert_string_equal(sigs.sig[0].signer, "");
+}
+
+static void rpm_signed__header_changed_after_install__not_signed(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct pkg_sigs sigs;
+	struct pkg_info pi;
+
+	assert_int_equal(rpm__lookup_signed(fx->tampered_fd, "/usr/bin/rmmtest-signed", &pi, &sigs),
+			 0);
+	assert_string_equal(pi.vendor, "Atera Networkz");
+	assert_int_equal(sigs.n, 1);
+	assert_false(sigs.sig[0].is_signed);
+	assert_true(sigs.sig[0].has_key);
+	assert_string_equal(sigs.sig[0].signer, "Atera Networks Test <rpm@atera.test>");
+	assert_string_equal(sigs.sig[0].reason, "digest mismatch");
+}
+
+/* The header blob of package @name in root @root of the fixture (malloc'd). */
+static uint8_t *fixture_blob(const struct sfx *fx, const char *root, const char *name, size_t *len)
+{
+	char db[PATH_MAX], rel[PATH_MAX];
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	uint8_t *blob;
+
+	snprintf(rel, sizeof(rel), "%s/var/lib/rpm/rpmdb.sqlite", root);
+	tree_path(db, sizeof(db), fx->dir, rel);
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h,
+					    "SELECT p.blob FROM Packages p JOIN Name n "
+					    "ON n.hnum = p.hnum WHERE n.key = ?1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	*len = (size_t)sqlite3_column_bytes(st, 0);
+	blob = malloc(*len);
+	memcpy(blob, sqlite3_column_blob(st, 0), *len);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return blob;
+}
+
+static void rpm_check_signature__signature_or_key_tampered__refused(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct rpm_signed *hs = malloc(sizeof(*hs));
+	struct pgp_key key, *key2 = malloc(sizeof(*key2));
+	size_t len;
+	uint8_t *blob = fixture_blob(fx, "root", "rmmtest-signed", &len), *kbuf = NULL;
+	struct pkg_sig out;
+
+	assert_int_equal(rpm__header_signatures(blob, len, hs), 0);
+	assert_int_equal(hs->n_sigs, 1);
+	/* both gpg-pubkey rows share the name: the RSA one is the one that matches */
+	{
+		char db[PATH_MAX];
+		sqlite3_stmt *st;
+		sqlite3 *h;
+		int found = 0;
+
+		tree_path(db, sizeof(db), fx->dir, "root/var/lib/rpm/rpmdb.sqlite");
+		assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(h,
+						    "SELECT p.blob FROM Packages p JOIN Name n ON "
+						    "n.hnum = p.hnum WHERE n.key = 'gpg-pubkey'",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		while (!found && sqlite3_step(st) == SQLITE_ROW) {
+			free(kbuf);
+			assert_int_equal(rpm__pubkey_header(sqlite3_column_blob(st, 0),
+							    (size_t)sqlite3_column_bytes(st, 0),
+							    &kbuf, &key),
+					 0);
+			found = rpm__check_signature(hs, 0, &key, &out) == 0;
+		}
+		sqlite3_finalize(st);
+		sqlite3_close(h);
+		assert_true(found);
+	}
+	assert_true(out.is_signed);
+	assert_string_equal(key.userid, "Atera Networks Test <rpm@atera.test>");
+
+	/* the signature's last byte changed: its left 16 bits still match, RSA refuses it */
+	((uint8_t *)hs->sig[0].p)[hs->sig[0].n - 1] ^= 1;
+	assert_int_equal(rpm__check_signature(hs, 0, &key, &out), 0);
+	assert_false(out.is_signed);
+	assert_true(out.has_key);
+	assert_string_equal(out.reason, "bad signature");
+	((uint8_t *)hs->sig[0].p)[hs->sig[0].n - 1] ^= 1;
+
+	/* a byte of the key's modulus changed: its fingerprint, so its key id, follows */
+	((uint8_t *)key.primary.body.p)[20] ^= 1;
+	assert_int_equal(
+	    pgp__parse_key(kbuf, (size_t)(key.primary.body.p - kbuf) + key.primary.body.n, key2),
+	    0);
+	assert_int_equal(rpm__check_signature(hs, 0, key2, &out), -ENOENT);
+	((uint8_t *)key.primary.body.p)[20] ^= 1;
+
+	/* no key given: what the signature says, nothing verified */
+	assert_int_equal(rpm__check_signature(hs, 0, NULL, &out), 0);
+	assert_false(out.is_signed);
+	assert_string_equal(out.reason, "key not in the rpmdb");
+	free(kbuf);
+	free(key2);
+	free(blob);
+	free(hs);
+}
+
+static void rpm_header_signatures__cut_or_bad_region__bounded(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct rpm_signed *hs = malloc(sizeof(*hs));
+	size_t len;
+	uint8_t *blob = fixture_blob(fx, "root", "rmmtest-signed", &len);
+
+	/* Every prefix in its own allocation: ASan catches any read past it. */
+	for (size_t n = 0; n < len; n += 7) {
+		uint8_t *cut = malloc(n ? n : 1);
+
+		memcpy(cut, blob, n);
+		assert_int_not_equal(rpm__header_signatures(cut, n, hs), 0);
+		free(cut);
+	}
+	assert_int_equal(rpm__header_signatures(blob, len, hs), 0);
+	/* the region's first entry names another tag: no region, nothing to check */
+	blob[8 + 3] = 62;
+	assert_int_equal(rpm__header_signatures(blob, len, hs), -ENOENT);
+	blob[8 + 3] = 63;
+	/* the region entry's offset past the data */
+	blob[8 + 8] = 0x7f;
+	assert_int_equal(rpm__header_signatures(blob, len, hs), -EINVAL);
+	free(blob);
+	free(hs);
+}
+
+static void certinfo_fill_package__columns(void **state)
+{
+	struct sfx *fx = need_sigs(state);
+	struct pkg_sigs sigs;
+	struct pkg_info pi;
+	struct event cert;
+
+	event__init(&cert);
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	assert_int_equal(rpm__lookup_signed(fx->root_fd, "/usr/bin/rmmtest-signed", &pi, &sigs), 0);
+	assert_int_equal(certinfo__fill_package(&sigs, &cert), 0);
+	assert_int_equal(event__long(&cert, CERT_IS_SIGNED), 1);
+	assert_string_equal(event__str(&cert, CERT_SIGNATURE_TYPE), "Package");
+	assert_string_equal(event__str(&cert, CERT_SIGNER), "Atera Networks Test <rpm@atera.test>");
+	assert_string_equal(event__str(&cert, CERT_SIGNER_HASH), fx->rsa_fpr);
+	assert_string_equal(event__str(&cert, CERT_ISSUER_HASH), fx->rsa_fpr);
+	assert_string_equal(event__str(&cert, CERT_CERTIFICATE_SERIAL_NUMBER), fx->rsa_fpr + 24);
+	assert_int_equal(event__long(&cert, CERT_CERTIFICATE_CREATION_TIME),
+			 sigs.sig[0].created * 1000000);
+	assert_false(event__isset(&cert, CERT_CERTIFICATE_EXPIRATION_TIME));
+	assert_int_equal(event__long(&cert, CERT_IS_TRUSTED), 1);
+	assert_string_equal(event__str(&cert, CERT_NESTED_SIGNATURES), "[]");
+	assert_string_equal(event__list_next(&cert, CERT_SIGNERS, NULL),
+			    "Atera Networks Test <rpm@atera.test>");
+
+	/* the key not imported: no Signer, the key id still there */
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	assert_int_equal(rpm__lookup_signed(fx->nokey_fd, "/usr/bin/rmmtest-signed", &pi, &sigs),
+			 0);
+	assert_int_equal(certinfo__fill_package(&sigs, &cert), 0);
+	assert_int_equal(event__long(&cert, CERT_IS_SIGNED), 0);
+	assert_int_equal(event__long(&cert, CERT_IS_TRUSTED), 0);
+	assert_false(event__isset(&cert, CERT_SIGNER));
+	assert_false(event__isset(&cert, CERT_ISSUER));
+	assert_string_equal(event__str(&cert, CERT_CERTIFICATE_SERIAL_NUMBER), fx->rsa_fpr + 24);
+	assert_null(event__list_next(&cert, CERT_SIGNERS, NULL));
+
+	/* no signature: no record */
+	event__reset_table(&cert, TABLE_CERTIFICATE);
+	sigs.n = 0;
+	assert_int_equal(certinfo__fill_package(&sigs, &cert), -ENOENT);
+	assert_false(event__isset(&cert, CERT_SIGNATURE_TYPE));
+	event__free(&cert);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +584,17 @@ int main(void)
 	    cmocka_unit_test(rpm_lookup__legacy_garbage_and_hostile_databases),
 	    cmocka_unit_test(rpm_header_match__truncated_and_corrupted__bounded),
 	};
+	const struct CMUnitTest sig_tests[] = {
+	    cmocka_unit_test(rpm_signed__rsa_key_in_rpmdb__verified),
+	    cmocka_unit_test(rpm_signed__eddsa__verified),
+	    cmocka_unit_test(rpm_signed__unsigned_package__no_signature),
+	    cmocka_unit_test(rpm_signed__key_not_imported__key_id_only),
+	    cmocka_unit_test(rpm_signed__header_changed_after_install__not_signed),
+	    cmocka_unit_test(rpm_check_signature__signature_or_key_tampered__refused),
+	    cmocka_unit_test(rpm_header_signatures__cut_or_bad_region__bounded),
+	    cmocka_unit_test(certinfo_fill_package__columns),
+	};
+	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return failed + cmocka_run_group_tests(sig_tests, sig_setup, sig_teardown);
 }

@@ -23,7 +23,7 @@ UNIT_NETWORK  := $(addprefix user/network/,addr.c dns.c hostname.c tls.c http.c 
 # base/ json writer with its encoders.
 UNIT_JSON     := $(addprefix user/base/,json_writer.c base64.c timefmt.c utf8.c)
 # identity/ package lookup: every database reader and what they share.
-UNIT_PACKAGE  := $(addprefix user/identity/,package.c apk.c dpkg.c rpm.c elfnote.c elf.c \
+UNIT_PACKAGE  := $(addprefix user/identity/,package.c apk.c dpkg.c rpm.c pgp.c elfnote.c elf.c \
 		 pathindex.c pkg_field.c root.c) user/base/file.c user/base/log.c
 # rules/ whole (YAML rule files, the KQL subset, exclusions, the embedded default set).
 UNIT_RULES    := $(wildcard user/rules/*.c) user/event.c user/table.c user/base/file.c \
@@ -57,12 +57,13 @@ UNIT_SRCS_test_identity       := $(addprefix user/identity/,identity.c hash.c fi
 UNIT_SRCS_test_package        := $(UNIT_PACKAGE)
 UNIT_SRCS_test_pathindex      := user/identity/pathindex.c
 UNIT_SRCS_test_pe             := user/identity/pe.c user/base/file.c
+UNIT_SRCS_test_pgp            := user/identity/pgp.c
 UNIT_SRCS_test_reader         := $(addprefix user/identity/,reader.c fsguard.c wine.c winepath.c accounts.c \
 				 identity.c hash.c filetype.c pe.c authenticode.c authenticode_cert.c certinfo.c) $(UNIT_PACKAGE) \
 				 user/event.c $(addprefix user/base/,clock.c proc.c thread.c) $(UNIT_JSON)
 UNIT_WRAP_test_reader         := fsguard__run fsguard__hung
 UNIT_SRCS_test_root           := user/identity/root.c user/base/file.c
-UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE)
+UNIT_SRCS_test_rpm            := $(UNIT_PACKAGE) user/identity/certinfo.c user/event.c $(UNIT_JSON)
 UNIT_SRCS_test_wine           := $(addprefix user/identity/,wine.c winepath.c accounts.c elf.c root.c) \
 				 user/event.c user/base/file.c user/base/proc.c
 

@@ -25,7 +25,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: rmmhunt inspect [--no-hash] [--trust-store PATH]... [--] PATH...\n\n"
+		"Usage: rmmhunt inspect [--no-hash] [--trust-store PATH]... [--root DIR] [--] "
+		"PATH...\n\n"
 		"Prints the identity of each file as one JSON object per line: Path, FileType\n"
 		"(pe32, pe32+, elf, script, other), the ProcessVersionInfo* columns,\n"
 		"VersionInfoCompanyNames, VersionInfoSource, SHA1, SHA256, FileSize, and Error\n"
@@ -40,10 +41,15 @@ static void usage(FILE *f)
 		"NestedSignatures lists the other signatures (nested ones and further\n"
 		"certificate-table entries) with the same fields. Chains are verified against\n"
 		"the system's CA bundle (SSL_CERT_FILE, SSL_CERT_DIR) and --trust-store.\n\n"
+		"A native file from a signed rpm package gets its package's signature the same\n"
+		"way, with SignatureType \"Package\" (the key from the rpmdb's gpg-pubkey\n"
+		"entries); dpkg keeps no signature of an installed package.\n\n"
 		"  --no-hash  leave SHA1 and SHA256 null: read only headers, resources and,\n"
 		"             for a signed PE image, what its signature covers\n"
 		"  --trust-store PATH  PEM file or directory of PEM files of roots to trust\n"
-		"             beside the system's (repeatable)\n");
+		"             beside the system's (repeatable)\n"
+		"  --root DIR  each PATH is a path inside DIR (a container's or chroot's root),\n"
+		"             whose package databases are looked up\n");
 }
 
 static void write_column(struct json_writer *w, const struct event *e, enum field_id id)
@@ -70,44 +76,62 @@ static void write_column(struct json_writer *w, const struct event *e, enum fiel
 	}
 }
 
+/* A worker's signature buffers: too large for its stack. */
+struct inspect_sigs {
+	struct authenticode_info pe;
+	struct pkg_sigs pkg;
+};
+
 static void write_signatures(struct json_writer *w, const struct authenticode_info *info)
 {
 	certinfo__write_signature(w, info->n_sigs ? &info->sig[0] : NULL, info->reason);
 	certinfo__write_nested(w, info);
 }
 
-/* Renders the record of @arg into @w. Returns true when it was read without error. */
-static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, const char *arg,
-			unsigned int flags, const struct authenticode_trust *trust,
-			struct authenticode_info *sig)
+/*
+ * Renders the record of @arg into @w. Returns true when it was read without
+ * error. @root: the --root DIR @arg is inside, or NULL.
+ */
+static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, const char *root,
+			const char *arg, unsigned int flags, const struct authenticode_trust *trust,
+			struct inspect_sigs *sigs)
 {
 	struct identity_probe probe = {.type = FILE_TYPE_OTHER};
-	char abs[PATH_MAX];
+	struct authenticode_info *sig = sigs ? &sigs->pe : NULL;
+	struct pkg_sigs *psig = sigs ? &sigs->pkg : NULL;
+	char abs[PATH_MAX], host[PATH_MAX];
 	/* The package database knows absolute paths. */
-	const char *path = arg[0] == '/' || !realpath(arg, abs) ? arg : abs;
-	const char *error = NULL;
+	const char *path = root || arg[0] == '/' || !realpath(arg, abs) ? arg : abs;
+	const char *error = NULL, *file = arg;
 	struct stat st;
 	bool typed = false;
 	int fd = -1;
 
 	event__reset(e);
+	if (root) {
+		if (snprintf(host, sizeof(host), "%s%s", root, arg) >= (int)sizeof(host))
+			error = strerror(ENAMETOOLONG);
+		file = host;
+	}
 	/*
 	 * Refuse what is not a regular file before opening it (opening some
 	 * devices has effects), and again after, in case it was swapped.
 	 * O_NONBLOCK: opening a FIFO must not wait for a writer.
 	 */
-	if (stat(arg, &st))
+	if (error)
+		;
+	else if (stat(file, &st))
 		error = strerror(errno);
 	else if (!S_ISREG(st.st_mode))
 		error = "not a regular file";
-	else if ((fd = open(arg, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+	else if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
 		error = strerror(errno);
 	else if (fstat(fd, &st))
 		error = strerror(errno);
 	else {
 		/* A malformed PE is typed, with what could be read and an Error. */
-		typed =
-		    !identity__probe_signed(fd, &st, root_fd, path, flags, trust, sig, e, &probe);
+		typed = !identity__probe_signed(fd, &st, root_fd, path, flags, trust, sig, psig, e,
+						&probe);
 		error = probe.error;
 	}
 	if (fd >= 0)
@@ -128,6 +152,9 @@ static bool inspect_one(struct json_writer *w, struct event *e, int root_fd, con
 			write_signatures(w, sig);
 		else
 			jw__kv_str(w, "SignatureError", "out of memory");
+	} else if (typed && psig && psig->n) {
+		certinfo__write_package_signature(w, &psig->sig[0]);
+		certinfo__write_package_nested(w, psig);
 	}
 	if (error)
 		jw__kv_str(w, "Error", error);
@@ -160,6 +187,7 @@ struct inspect_pool {
 	int next;    /* next path to claim */
 	int printed; /* paths printed so far */
 	int root_fd;
+	const char *root; /* --root, or NULL */
 	unsigned int flags;
 	const struct authenticode_trust *trust;
 	struct inspect_slot slot[INSPECT_WINDOW];
@@ -169,7 +197,7 @@ static void *inspect_worker(void *arg)
 {
 	struct inspect_pool *pool = arg;
 	/* Without it (no memory), records go out without signatures. */
-	struct authenticode_info *sig = malloc(sizeof(*sig));
+	struct inspect_sigs *sig = malloc(sizeof(*sig));
 	struct event e;
 
 	event__init(&e);
@@ -185,8 +213,8 @@ static void *inspect_worker(void *arg)
 		pool->next++;
 		pthread_mutex_unlock(&pool->lock);
 		/* The slot is this worker's until done: the printer is behind it. */
-		slot->ok = inspect_one(&slot->w, &e, pool->root_fd, pool->paths[i], pool->flags,
-				       pool->trust, sig);
+		slot->ok = inspect_one(&slot->w, &e, pool->root_fd, pool->root, pool->paths[i],
+				       pool->flags, pool->trust, sig);
 		pthread_mutex_lock(&pool->lock);
 		slot->done = true;
 		pthread_cond_broadcast(&pool->done);
@@ -215,14 +243,14 @@ static int inspect_all(struct inspect_pool *pool)
 		nthreads++;
 	if (!nthreads) {
 		/* No thread to be had: do it all here, one file at a time. */
-		struct authenticode_info *sig = malloc(sizeof(*sig));
+		struct inspect_sigs *sig = malloc(sizeof(*sig));
 		struct event e;
 
 		event__init(&e);
 		for (int i = 0; i < pool->npaths; i++) {
 			pool->slot[0].ok =
-			    inspect_one(&pool->slot[0].w, &e, pool->root_fd, pool->paths[i],
-					pool->flags, pool->trust, sig);
+			    inspect_one(&pool->slot[0].w, &e, pool->root_fd, pool->root,
+					pool->paths[i], pool->flags, pool->trust, sig);
 			if (!print_slot(&pool->slot[0], pool->paths[i]))
 				status = 1;
 		}
@@ -278,6 +306,13 @@ int cmd__inspect(int argc, char **argv)
 				return 2;
 			}
 			trust_paths[ntrust++] = argv[++i];
+		} else if (!strcmp(argv[i], "--root")) {
+			if (i + 1 >= argc) {
+				pr_err("inspect: --root needs a DIR");
+				usage(stderr);
+				return 2;
+			}
+			pool.root = argv[++i];
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -294,8 +329,21 @@ int cmd__inspect(int argc, char **argv)
 	pool.paths = argv + i;
 	pool.npaths = argc - i;
 	pool.flags = flags;
-	/* Package lookups resolve paths in the host's own root. */
-	pool.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Package lookups resolve paths in the host's own root, or in --root's. */
+	pool.root_fd = open(pool.root ? pool.root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pool.root && pool.root_fd < 0) {
+		pr_err("inspect: cannot open --root %s: %s", pool.root, strerror(errno));
+		return 2;
+	}
+	if (pool.root) {
+		for (int k = i; k < argc; k++) {
+			if (argv[k][0] != '/') {
+				pr_err("inspect: with --root, PATH must be absolute: %s", argv[k]);
+				close(pool.root_fd);
+				return 2;
+			}
+		}
+	}
 	/* The system's roots and --trust-store's: a file that cannot chain is reported untrusted.
 	 */
 	trust = authenticode_trust__new(trust_paths, ntrust, &err);

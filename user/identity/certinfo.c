@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Authenticode signatures as DeviceFileCertificateInfo columns: see certinfo.h. */
+/* Authenticode and package signatures as DeviceFileCertificateInfo columns: see certinfo.h. */
 #include <errno.h>
 #include <string.h>
 
@@ -122,4 +122,81 @@ int certinfo__fill(const struct authenticode_info *info, struct event *cert)
 	err = err ?: event__set_list(cert, CERT_SIGNERS, signers, nsigners);
 	jw__free(&w);
 	return err;
+}
+
+/* ---- package signatures ---- */
+
+void certinfo__write_package_signature(struct json_writer *w, const struct pkg_sig *s)
+{
+	jw__kv_bool(w, "IsSigned", s->is_signed);
+	jw__kv_str(w, "SignatureType", "Package");
+	kv_str_or_null(w, "SignatureDigestAlgorithm", s->digest_alg[0], s->digest_alg);
+	kv_str_or_null(w, "Signer", s->has_key && s->signer[0], s->signer);
+	kv_str_or_null(w, "SignerHash", s->fingerprint[0], s->fingerprint);
+	kv_str_or_null(w, "Issuer", s->has_key && s->issuer[0], s->issuer);
+	kv_str_or_null(w, "IssuerHash", s->has_key, s->issuer_fpr);
+	kv_str_or_null(w, "CertificateSerialNumber", s->keyid[0], s->keyid);
+	kv_time(w, "CertificateCreationTime", s->has_created, s->created);
+	kv_time(w, "CertificateExpirationTime", false, 0);
+	kv_time(w, "CertificateCountersignatureTime", false, 0);
+	jw__key(w, "CrlDistributionPointUrls");
+	jw__null(w);
+	jw__kv_bool(w, "IsTrusted", s->is_signed);
+	jw__kv_bool(w, "IsRootSignerMicrosoft", false);
+	if (s->reason)
+		jw__kv_str(w, "SignatureError", s->reason);
+}
+
+static void write_package_nested_array(struct json_writer *w, const struct pkg_sigs *sigs)
+{
+	jw__array_begin(w);
+	for (unsigned int i = 1; i < sigs->n; i++) {
+		jw__object_begin(w);
+		certinfo__write_package_signature(w, &sigs->sig[i]);
+		jw__object_end(w);
+	}
+	jw__array_end(w);
+}
+
+void certinfo__write_package_nested(struct json_writer *w, const struct pkg_sigs *sigs)
+{
+	jw__key(w, "NestedSignatures");
+	write_package_nested_array(w, sigs);
+}
+
+int certinfo__fill_package(const struct pkg_sigs *sigs, struct event *cert)
+{
+	const char *signers[PKG_MAX_SIGS];
+	const struct pkg_sig *s = &sigs->sig[0];
+	struct json_writer w;
+	size_t nsigners = 0;
+	int err;
+
+	if (!sigs->n)
+		return -ENOENT;
+	event__set_long(cert, CERT_IS_SIGNED, s->is_signed);
+	err = event__set_str(cert, CERT_SIGNATURE_TYPE, "Package");
+	if (s->has_key && s->signer[0])
+		err = err ?: event__set_str(cert, CERT_SIGNER, s->signer);
+	if (s->fingerprint[0])
+		err = err ?: event__set_str(cert, CERT_SIGNER_HASH, s->fingerprint);
+	if (s->has_key && s->issuer[0])
+		err = err ?: event__set_str(cert, CERT_ISSUER, s->issuer);
+	if (s->has_key)
+		err = err ?: event__set_str(cert, CERT_ISSUER_HASH, s->issuer_fpr);
+	if (s->keyid[0])
+		err = err ?: event__set_str(cert, CERT_CERTIFICATE_SERIAL_NUMBER, s->keyid);
+	if (s->has_created)
+		event__set_long(cert, CERT_CERTIFICATE_CREATION_TIME, s->created * 1000000);
+	event__set_long(cert, CERT_IS_TRUSTED, s->is_signed);
+	event__set_long(cert, CERT_IS_ROOT_SIGNER_MICROSOFT, 0);
+	jw__init(&w);
+	write_package_nested_array(&w, sigs);
+	err = err ?: (w.failed ? -ENOMEM : 0);
+	err = err ?: event__set_strn(cert, CERT_NESTED_SIGNATURES, w.buf, w.len);
+	jw__free(&w);
+	for (unsigned int i = 0; i < sigs->n; i++)
+		if (sigs->sig[i].has_key && sigs->sig[i].signer[0])
+			signers[nsigners++] = sigs->sig[i].signer;
+	return err ?: event__set_list(cert, CERT_SIGNERS, signers, nsigners);
 }

@@ -51,11 +51,11 @@ static const enum field_id pe_columns[PE_VI__COUNT] = {
     [PE_VI_FILE_DESCRIPTION] = FIELD_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
 };
 
-static identity_package_lookup_fn package_lookup = package__lookup;
+static identity_package_lookup_fn package_lookup = package__lookup_signed;
 
 void identity__set_package_lookup(identity_package_lookup_fn fn)
 {
-	package_lookup = fn ? fn : package__lookup;
+	package_lookup = fn ? fn : package__lookup_signed;
 }
 
 void identity__clear(struct event *e)
@@ -82,7 +82,8 @@ static int fill_pe(struct pe_info *info, struct event *e)
 	return err ?: event__set_str(e, FIELD_VERSION_INFO_SOURCE, "pe");
 }
 
-static int fill_package(struct identity_root *root, int fd, struct event *e)
+/* @sigs: where the package's signatures go, NULL when not wanted. */
+static int fill_package(struct identity_root *root, int fd, struct pkg_sigs *sigs, struct event *e)
 {
 	struct pkg_info pkg;
 	const char *vendor = pkg.vendor;
@@ -94,9 +95,11 @@ static int fill_package(struct identity_root *root, int fd, struct event *e)
 		root->skipped = err;
 		return 0;
 	}
-	err = package_lookup(root->fd, root->path, fd, &pkg);
+	err = package_lookup(root->fd, root->path, fd, &pkg, sigs);
 	if (root->leave)
 		root->leave(root->ctx);
+	if (err && sigs)
+		sigs->n = 0;
 	if (err == -ENOENT)
 		return 0;
 	if (err) {
@@ -124,7 +127,7 @@ static void tee_authenticode(void *arg, uint64_t off, const void *buf, size_t le
 
 static int probe_file(int fd, const struct stat *st, struct identity_root *root, unsigned int flags,
 		      const struct authenticode_trust *trust, struct authenticode_info *sig,
-		      struct event *e, struct identity_probe *p)
+		      struct pkg_sigs *psig, struct event *e, struct identity_probe *p)
 {
 	struct authenticode *ac = NULL;
 	char sha1[HASH_SHA1_HEX], sha256[HASH_SHA256_HEX];
@@ -138,6 +141,8 @@ static int probe_file(int fd, const struct stat *st, struct identity_root *root,
 	p->error = NULL;
 	if (sig)
 		memset(sig, 0, sizeof(*sig));
+	if (psig)
+		psig->n = 0;
 	identity__clear(e);
 	if (!S_ISREG(st->st_mode)) {
 		p->error = "not a regular file";
@@ -172,7 +177,7 @@ static int probe_file(int fd, const struct stat *st, struct identity_root *root,
 			}
 		}
 	} else if (p->type == FILE_TYPE_ELF || p->type == FILE_TYPE_SCRIPT) {
-		err = fill_package(root, fd, e);
+		err = fill_package(root, fd, psig, e);
 	}
 	if (err)
 		goto cleanup;
@@ -201,6 +206,8 @@ cleanup:
 	if (err) {
 		/* Unreadable outranks malformed: say why the columns are empty. */
 		identity__clear(e);
+		if (psig)
+			psig->n = 0;
 		p->error = err == -ENODATA  ? "file changed while read"
 			   : err == -ENOMEM ? "out of memory"
 					    : "read error";
@@ -213,16 +220,17 @@ cleanup:
 int identity__probe(int fd, const struct stat *st, int root_fd, const char *path,
 		    unsigned int flags, struct event *e, struct identity_probe *p)
 {
-	return identity__probe_signed(fd, st, root_fd, path, flags, NULL, NULL, e, p);
+	return identity__probe_signed(fd, st, root_fd, path, flags, NULL, NULL, NULL, e, p);
 }
 
 int identity__probe_signed(int fd, const struct stat *st, int root_fd, const char *path,
 			   unsigned int flags, const struct authenticode_trust *trust,
-			   struct authenticode_info *sig, struct event *e, struct identity_probe *p)
+			   struct authenticode_info *sig, struct pkg_sigs *psig, struct event *e,
+			   struct identity_probe *p)
 {
 	struct identity_root root = {.fd = root_fd, .path = path};
 
-	return probe_file(fd, st, &root, flags, trust, sig, e, p);
+	return probe_file(fd, st, &root, flags, trust, sig, psig, e, p);
 }
 
 /* --- cache -------------------------------------------------------------- */
@@ -523,6 +531,7 @@ static int probe(struct identity_cache *c, int fd, const struct stat *st,
 		 struct identity_root *root, struct event *e, struct event *cert)
 {
 	struct authenticode_info *sig = NULL;
+	struct pkg_sigs *psig = NULL;
 	struct identity_probe probe;
 	int err;
 
@@ -533,14 +542,21 @@ static int probe(struct identity_cache *c, int fd, const struct stat *st,
 	if (cert && (uint64_t)st->st_size <= HASH_MAX_SIZE) {
 		/* large (signatures of 16 certificate chains): off the worker's stack */
 		sig = malloc(sizeof(*sig));
-		if (!sig)
+		psig = malloc(sizeof(*psig));
+		if (!sig || !psig) {
+			free(sig);
+			free(psig);
 			return -ENOMEM;
+		}
 	}
-	err = probe_file(fd, st, root, 0, c->trust, sig, e, &probe);
+	err = probe_file(fd, st, root, 0, c->trust, sig, psig, e, &probe);
 	if (!err && probe.error)
 		pr_debug("%s: %s", root->path, probe.error);
 	if (!err && sig && sig->n_sigs)
 		err = certinfo__fill(sig, cert);
+	else if (!err && psig && psig->n)
+		err = certinfo__fill_package(psig, cert);
+	free(psig);
 	free(sig);
 	return err;
 }

@@ -76,10 +76,10 @@ struct identity_root {
  * When @cert is not NULL the file's Authenticode signatures are read too, in
  * the same pass, and cached with the identity: @cert is reset to a
  * DeviceFileCertificateInfo record and, for a PE image that carries a
- * signature (good or not), gets SHA1, SHA256 and the signature columns
- * (certinfo.h); the record's other columns are the caller's. A file without
- * a signature, or too large to hash (no SHA1 to report it by), leaves @cert
- * with no column set.
+ * signature (good or not), or a native file of a signed rpm package, gets
+ * SHA1, SHA256 and the signature columns (certinfo.h); the record's other
+ * columns are the caller's. A file without a signature, or too large to hash
+ * (no SHA1 to report it by), leaves @cert with no column set.
  */
 int identity__fill_in(struct identity_cache *c, int fd, struct identity_root *root, struct event *e,
 		      struct event *cert);

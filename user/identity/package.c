@@ -25,23 +25,44 @@ static bool not_found(int err)
 	return err == -ENOENT || err == -ENOTDIR || err == -ENOTSUP;
 }
 
-int package__lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *out)
+/* rpm, as the others are called: its signatures go to the lookup's @sigs. */
+static int rpm_lookup(int root_fd, const char *path, struct pkg_info *out, struct pkg_sigs *sigs)
 {
-	static int (*const dbs[])(int, const char *, struct pkg_info *) = {
-	    dpkg__lookup,
-	    rpm__lookup,
-	    apk__lookup,
+	return rpm__lookup_signed(root_fd, path, out, sigs);
+}
+
+static int dpkg_lookup(int root_fd, const char *path, struct pkg_info *out, struct pkg_sigs *sigs)
+{
+	return dpkg__lookup(root_fd, path, out);
+}
+
+static int apk_lookup(int root_fd, const char *path, struct pkg_info *out, struct pkg_sigs *sigs)
+{
+	return apk__lookup(root_fd, path, out);
+}
+
+int package__lookup_signed(int root_fd, const char *path, int exe_fd, struct pkg_info *out,
+			   struct pkg_sigs *sigs)
+{
+	static int (*const dbs[])(int, const char *, struct pkg_info *, struct pkg_sigs *) = {
+	    dpkg_lookup,
+	    rpm_lookup,
+	    apk_lookup,
 	};
 	int err = -ENOENT, r;
 
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	if (sigs)
+		sigs->n = 0;
 	if (path && path[0] == '/') {
 		for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-			r = dbs[i](root_fd, path, out);
+			r = dbs[i](root_fd, path, out, sigs);
 			if (!r)
 				return 0;
+			if (sigs)
+				sigs->n = 0;
 			/* Remember a real failure, but let the next source answer. */
 			if (!not_found(r) && err == -ENOENT)
 				err = r;
@@ -56,4 +77,9 @@ int package__lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *
 	}
 	memset(out, 0, sizeof(*out));
 	return err;
+}
+
+int package__lookup(int root_fd, const char *path, int exe_fd, struct pkg_info *out)
+{
+	return package__lookup_signed(root_fd, path, exe_fd, out, NULL);
 }

@@ -34,14 +34,17 @@ int identity__probe(int fd, const struct stat *st, int root_fd, const char *path
 
 struct authenticode_trust;
 struct authenticode_info;
+struct pkg_sigs;
 /*
  * identity__probe, and for a PE image its Authenticode signatures into @sig
  * (chains checked against @trust, which may be NULL), digested in the pass
- * that hashes the file. @sig is zeroed for other files.
+ * that hashes the file. @sig is zeroed for other files. For a native file,
+ * the signatures of its package into @psig when it is not NULL (psig->n 0:
+ * none).
  */
 int identity__probe_signed(int fd, const struct stat *st, int root_fd, const char *path,
 			   unsigned int flags, const struct authenticode_trust *trust,
-			   struct authenticode_info *sig, struct event *e,
+			   struct authenticode_info *sig, struct pkg_sigs *psig, struct event *e,
 			   struct identity_probe *p);
 
 /* Unsets every column identity__probe fills. */
@@ -49,8 +52,8 @@ void identity__clear(struct event *e);
 
 struct pkg_info;
 typedef int (*identity_package_lookup_fn)(int root_fd, const char *path, int exe_fd,
-					  struct pkg_info *out);
-/* Replaces package__lookup() for ELF files and scripts; NULL restores it. For tests. */
+					  struct pkg_info *out, struct pkg_sigs *sigs);
+/* Replaces package__lookup_signed() for ELF files and scripts; NULL restores it. For tests. */
 void identity__set_package_lookup(identity_package_lookup_fn fn);
 
 #endif
