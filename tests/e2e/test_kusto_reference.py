@@ -54,10 +54,12 @@ DEFENDER = {
 NOT_COLUMNS = {"DeviceNetworkEvents": ["AccountUpn", "AccountName", "FileName"],
                "DeviceFileCertificateInfo": ["AccountUpn", "RemoteUrl"]}
 
-# Agreement the corpus reaches today on reasons and positions; a change that
-# lowers it fails, one that raises it should raise these.
-MIN_REASON_AGREEMENT = 0.93
-MIN_POSITION_AGREEMENT = 0.97
+# When both refuse, the reason and the position (within one token) agree on
+# every query but the few k.KNOWN_DIFFERENCES explains (rules/README.md, "Where
+# the reasons differ"); no more than MAX_KNOWN of them.
+MIN_REASON_AGREEMENT = 1.0
+MIN_POSITION_AGREEMENT = 1.0
+MAX_KNOWN = 5
 
 
 def test_tables__defender_columns_and_types():
@@ -128,16 +130,21 @@ def test_corpus__valid_kql_refused_only_as_unsupported(corpus_verdicts):
     assert any(v and v[0] == "unsupported" for a, v in zip(ref, rmm) if a is None)
 
 
-def test_corpus__reasons_and_positions_mostly_agree(corpus_verdicts):
+def test_corpus__reasons_and_positions_agree(corpus_verdicts):
     queries, ref, rmm = corpus_verdicts
     bad = k.compare(queries, ref, rmm)
     both = sum(1 for a, b in zip(ref, rmm) if a and b and b[0] != "unsupported")
+    known = [b for b in bad if b[1] in ("reason", "position")
+             and k.known_difference(queries[b[0]], b[2], b[3])]
+    bad = [b for b in bad if b not in known]
     reason = sum(1 for b in bad if b[1] == "reason")
     position = sum(1 for b in bad if b[1] == "position")
+    assert both > 1500
     assert 1 - reason / both >= MIN_REASON_AGREEMENT, describe(
         queries, [b for b in bad if b[1] == "reason"])
     assert 1 - position / both >= MIN_POSITION_AGREEMENT, describe(
         queries, [b for b in bad if b[1] == "position"])
+    assert len(known) <= MAX_KNOWN, describe(queries, known)
 
 
 def test_rules_rmm__every_query_accepted_by_the_reference():

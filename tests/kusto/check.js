@@ -7,7 +7,8 @@
 //
 // TABLES.jsonl is `rmmhunt rules tables` (one line per column). Each input line
 // is {"id": ..., "query": "..."}; each output line is {"id", "ok"} and, for a
-// refused query, its first error (by position): "code", "message", "line" and
+// refused query, its first error (by position, the cause first at one place:
+// see rank): "code", "message", "line" and
 // "col" (1-based, counting characters as rmmhunt does), "length".
 'use strict';
 
@@ -49,17 +50,41 @@ function position(text, off) {
   return [line, col];
 }
 
+// Where diagnostic @d starts, for ordering: Kusto puts a missing token either on
+// the token after it (one blank before) or, zero-width, right after the token
+// before (more blanks); both are the gap before that next token. A token missing
+// at the end of a line stays there.
+function start(text, d) {
+  let s = d.Start;
+  if (d.Length === 0)
+    while (s < text.length && ' \t'.includes(text[s])) s++;
+  return s;
+}
+
+// At one place, the causes first: a name that does not resolve, then a
+// missing or unexpected token, then the type errors they bring with them.
+function rank(d) {
+  if (d.Code === 'KS142' || d.Code === 'KS204' || d.Code === 'KS211') return 0;
+  return TYPE_CODES.has(d.Code) ? 2 : 1;
+}
+
+// Kusto.Language's type errors (tests/e2e/kusto_ref.py names the same codes).
+const TYPE_CODES = new Set(['KS106', 'KS107', 'KS116', 'KS138', 'KS141', 'KS206', 'KS236']);
+
 function check(globals, query) {
   const code = K.KustoCode.ParseAndAnalyze(query, globals);
   const ds = code.GetDiagnostics();
-  // The first error by position; at one position, a name that does not resolve
-  // is the cause of the type errors reported there with it.
-  const rank = (d) => (d.Code === 'KS142' || d.Code === 'KS204' || d.Code === 'KS211' ? 0 : 1);
+  // The first error by where it starts; at one place, the cause (see rank).
   let first = null;
   for (let i = 0; i < ds.Count; i++) {
     const d = ds.getItem(i);
     if (d.Severity !== 'Error') continue;
-    if (!first || d.Start < first.Start || (d.Start === first.Start && rank(d) < rank(first)))
+    if (!first) {
+      first = d;
+      continue;
+    }
+    const a = start(query, d), b = start(query, first);
+    if (a < b || (a === b && rank(d) < rank(first)))
       first = d;
   }
   if (!first) return {ok: true};

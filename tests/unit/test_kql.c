@@ -323,7 +323,8 @@ static const struct {
      "t.yaml:5:5: query: unknown tabular operator 'Where'"},
     {"DeviceProcessEvents\n| take 10", "t.yaml:5:5: query: unsupported: tabular operator 'take' "
 				       "(where, summarize, project, extend are)"},
-    {"DeviceProcessEvents | where FileName has 'x", "t.yaml:4:44: query: unterminated string"},
+    {"DeviceProcessEvents | where FileName has 'x",
+     "t.yaml:4:46: query: unterminated string: no closing ' before the end of the line"},
     {"DeviceProcessEvents | where FileName has 'a\\qb'",
      "t.yaml:4:46: query: unknown escape in string"},
     {"DeviceProcessEvents | where FileName has 5",
@@ -378,7 +379,51 @@ static const struct {
      "t.yaml:4:49: query: unsupported: a list mixing a string and a number"},
     {"DeviceProcessEvents | where not FileName has 'x'",
      "t.yaml:4:35: query: expected '(', found 'FileName'"},
+    /* where Kusto.Language reports its first error, with its class of reason */
+    {"DeviceProcessEvents | where Timestamp > ago()",
+     "t.yaml:4:43: query: 'ago' expects 1 argument"},
+    {"DeviceProcessEvents | summarize count(FileName)",
+     "t.yaml:4:41: query: 'FileName' is not a bool: count() counts records"},
+    {"DeviceProcessEvents | summarize count(ExecutableDeleted)",
+     "t.yaml:4:41: query: unsupported: count(PREDICATE) (count() is supported)"},
+    {"DeviceProcessEvents | where Timestamp has_any ('a')",
+     "t.yaml:4:41: query: 'has_any' needs a string column; 'Timestamp' is not one"},
+    {"DeviceProcessEvents | where FileName in ('a', ('b', 'c'))",
+     "t.yaml:4:53: query: expected ')', found ','"},
+    {"DeviceProcessEvents | where ExecutableDeleted Foo",
+     "t.yaml:4:49: query: expected '|' or the end of the query, found unknown name 'Foo'"},
+    {"DeviceProcessEvents | where Timestamp > now(-1h) contains 'x'",
+     "t.yaml:4:41: query: 'Timestamp' compares with a datetime, not a bool: 'contains' binds "
+     "tighter than '>'"},
+    {"DeviceProcessEvents | summarize max(Timestamp]",
+     "t.yaml:4:48: query: expected ')', found ']'"},
+    {"DeviceProcessEvents | summarize max(Device Id)",
+     "t.yaml:4:35: query: 'max' expects 1 argument"},
+    {"DeviceProcessEvents | where FileName in ('a'*2)",
+     "t.yaml:4:47: query: '*' needs numbers; its left operand is a string"},
+    {"DeviceProcessEvents | where ProcessId == 1 and AccountUid x 0",
+     "t.yaml:4:50: query: unknown operator 'x'"},
+    {"DeviceProcessEvents | where Timestamp > now(((",
+     "t.yaml:4:47: query: expected a timespan such as 5d, 12h, 30m, 10s or 100ms, found '('"},
+    {"let x = x;\nDeviceProcessEvents",
+     "t.yaml:4:11: query: 'x' is not a value or let name (comparing columns is not supported)"},
+    {"DeviceProcessEvents | where not(isempty(FileName)) endswith 'x'",
+     "t.yaml:4:54: query: 'endswith' needs a string column; 'not(isempty(FileName))' is a bool, "
+     "not one"},
 };
+
+/* A value in parentheses is the value, as in Kusto. */
+static void parser__parenthesized_values__accepted(void **state)
+{
+	struct rules_diag diag;
+	struct ruleset *rs = load_query("DeviceProcessEvents | where FileName has ('x') and "
+					"Timestamp > ago((5d)) and ProcessId in ((1), 2)",
+					&diag);
+
+	if (!rs)
+		fail_msg("%s", diag.msg);
+	ruleset__free(rs);
+}
 
 /* The tokenizer's own errors. */
 static void lexer__errors(void **state)
@@ -386,10 +431,11 @@ static void lexer__errors(void **state)
 	static const struct {
 		const char *query, *msg;
 	} cases[] = {
+	    /* the closing quote is missing at the end of the line, where Kusto reports it */
 	    {"DeviceProcessEvents | where FileName has @'x",
-	     "t.yaml:4:44: query: unterminated string"},
+	     "t.yaml:4:47: query: unterminated string: no closing ' before the end of the line"},
 	    {"DeviceProcessEvents | where FileName has 'x\ny'",
-	     "t.yaml:4:44: query: unterminated string"},
+	     "t.yaml:4:46: query: unterminated string: no closing ' before the end of the line"},
 	    {"DeviceProcessEvents | where ProcessId == 1234567890123456",
 	     "t.yaml:4:44: query: number too long"},
 	    {"DeviceProcessEvents | where Timestamp > ago(99999999999d)",
@@ -782,6 +828,7 @@ int main(void)
 	    cmocka_unit_test(operators__table),
 	    cmocka_unit_test(lexer__errors),
 	    cmocka_unit_test(parser__errors_name_file_line_col),
+	    cmocka_unit_test(parser__parenthesized_values__accepted),
 	    cmocka_unit_test(parser__nesting_is_bounded),
 	    cmocka_unit_test(tables__certificate_signer__nested_signers_count),
 	    cmocka_unit_test(parser__long_or_chain),

@@ -92,6 +92,17 @@ void kql__cols_free(struct summarize_col *cols, size_t n)
 		free((char *)cols[i].name);
 }
 
+/*
+ * A list item followed by no ',': NAME = ... starts the next item (Kusto
+ * expects the ','); another word is a name Kusto cannot resolve.
+ */
+static int list_junk(struct parser *p)
+{
+	if (kql__next_is(p, "="))
+		return fail_plain(p, &p->tok, "expected ','");
+	return fail(p, &p->tok, "expected ','");
+}
+
 /* [NAME =] ...: returns the name in @name ("" when none) with the token after '='. */
 static int parse_optional_name(struct parser *p, char *name, size_t size, struct kql_tok *at)
 {
@@ -131,6 +142,12 @@ static int not_aggregation(struct parser *p)
 	const struct kql_tok t = p->tok;
 	int field;
 
+	/* (COLUMN) is the column */
+	if (is(p, "(") && kql__peek(p).kind == TK_IDENT) {
+		int err = next(p);
+
+		return err ? err : not_aggregation(p);
+	}
 	if (t.kind != TK_IDENT)
 		return fail(p, &t, "expected an aggregation");
 	if (kql__next_is(p, "("))
@@ -142,6 +159,112 @@ static int not_aggregation(struct parser *p)
 		      "'%.*s' needs an aggregation such as min(%.*s): it is a column",
 		      t.n > 40 ? 40 : (int)t.n, t.p, t.n > 40 ? 40 : (int)t.n, t.p);
 	return -EINVAL;
+}
+
+/* count( ... ): nothing, or a bool (Kusto counts the records where it is true). */
+static int count_arg(struct parser *p)
+{
+	const struct kql_tok t = p->tok;
+	int field;
+
+	if (is(p, ")"))
+		return next(p);
+	if (t.kind == TK_IDENT && !kql__is_keyword(&t)) {
+		if (kql__next_is(p, "("))
+			return kql__function_call(p, &t, false);
+		if (kql__parse_column(p, &field))
+			return -EINVAL;
+		if (p->col_type == FT_BOOL)
+			return unsupported(p, &t, "count(PREDICATE) (count() is supported)");
+		kql__diag_set(p->d, t.line, t.col, "'%.*s' is not a bool: count() counts records",
+			      t.n > 40 ? 40 : (int)t.n, t.p);
+		return -EINVAL;
+	}
+	/* a value Kusto reads as count's argument, which must be a bool */
+	if (kql__starts_value(&t))
+		return fail_plain(p, &t, "expected ')' or a bool in count()");
+	return fail_plain(p, &t, "expected ')'");
+}
+
+/*
+ * AGG ( COLUMN [, ...] ), the current token being '(' after @fn. Kusto counts
+ * the arguments first ("'max' expects 1 argument" at the function), then
+ * reports a missing ',' or ')' where it belongs.
+ */
+static int parse_agg_args(struct parser *p, const struct kql_tok *fn, enum agg_kind kind,
+			  int *field, char *column, size_t size, size_t *max)
+{
+	const char *count = kind == AGG_MAKE_SET ? "1 or 2 arguments" : "1 argument";
+	struct kql_tok ct, after;
+	int parens = 0, err;
+
+	err = expect(p, "(");
+	if (err)
+		return err;
+	if (kind == AGG_COUNT)
+		return count_arg(p);
+	/* (COLUMN): a value in parentheses is the value */
+	while (is(p, "(") && parens < KQL_MAX_DEPTH) {
+		err = next(p);
+		if (err)
+			return err;
+		parens++;
+	}
+	ct = p->tok;
+	if (is(p, "["))
+		return kql__parse_column(p, field); /* unsupported: bracketed names */
+	if (ct.kind != TK_IDENT || kql__is_keyword(&ct)) {
+		if (!parens)
+			return kql__arg_count(p, fn, count);
+		return fail_plain(p, &ct, "expected a column name");
+	}
+	after = kql__peek(p);
+	if (kql__tok_is(&after, "("))
+		return kql__function_call(p, &ct, false);
+	/* max(A B) reads as two arguments */
+	if (!parens && kind != AGG_MAKE_SET && after.kind != TK_PUNCT && kql__starts_value(&after))
+		return kql__arg_count(p, fn, count);
+	err = kql__parse_column(p, field);
+	if (err)
+		return err;
+	snprintf(column, size, "%.*s", (int)ct.n, ct.p);
+	/* Kusto orders strings, numbers, datetimes and bools, not dynamic */
+	if (p->col_type == FT_STRLIST && (kind == AGG_MIN || kind == AGG_MAX)) {
+		kql__diag_set(p->d, ct.line, ct.col,
+			      "'%.*s' needs an orderable column; '%s' is dynamic", (int)fn->n,
+			      fn->p, column);
+		return -EINVAL;
+	}
+	while (parens--) {
+		if (!is(p, ")"))
+			return fail_plain(p, &p->tok, "expected ')'");
+		err = next(p);
+		if (err)
+			return err;
+	}
+	if (is(p, ",")) {
+		if (kind == AGG_DCOUNT)
+			return unsupported(p, &p->tok, "dcount's accuracy argument");
+		if (kind != AGG_MAKE_SET)
+			return kql__arg_count(p, fn, count);
+		err = next(p);
+		if (!err && (p->tok.kind != TK_NUMBER || p->tok.num <= 0))
+			err = fail(p, &p->tok, "expected the size limit of make_set");
+		if (err)
+			return err;
+		*max = p->tok.num;
+		err = next(p);
+		if (err)
+			return err;
+	}
+	if (is(p, ")"))
+		return next(p);
+	/* COLUMN[, ...: an index left empty, then a second argument */
+	if (is(p, "[") && (kind == AGG_MIN || kind == AGG_MAX) && kql__next_is(p, ","))
+		return kql__arg_count(p, fn, count);
+	if (kind == AGG_MAKE_SET && !is(p, "[") && kql__starts_value(&p->tok))
+		return fail_plain(p, &p->tok, "expected ',' or ')'");
+	return fail_plain(p, &p->tok, "expected ')'");
 }
 
 int kql__parse_summarize(struct parser *p)
@@ -160,7 +283,11 @@ int kql__parse_summarize(struct parser *p)
 		size_t i, max = MAKE_SET_DEFAULT;
 		int field = -1;
 
-		if (naggs && (err = expect(p, ",")))
+		if (naggs && !is(p, ",")) {
+			err = list_junk(p);
+			break;
+		}
+		if (naggs && (err = next(p)))
 			break;
 		err = parse_optional_name(p, name, sizeof(name), &at);
 		if (err)
@@ -175,47 +302,8 @@ int kql__parse_summarize(struct parser *p)
 		}
 		err = next(p);
 		if (!err)
-			err = expect(p, "(");
-		/* Kusto reports a malformed argument list at the function */
-		if (!err && aggregates[i].kind != AGG_COUNT &&
-		    ((p->tok.kind != TK_IDENT && !is(p, "[")) || is(p, "by"))) {
-			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects 1 argument",
-				      aggregates[i].name);
-			err = -EINVAL;
-		}
-		if (!err && aggregates[i].kind != AGG_COUNT) {
-			struct kql_tok ct = p->tok;
-
-			err = kql__parse_column(p, &field);
-			snprintf(column, sizeof(column), "%.*s", (int)ct.n, ct.p);
-			/* Kusto orders strings, numbers, datetimes and bools, not dynamic */
-			if (!err && p->col_type == FT_STRLIST &&
-			    (aggregates[i].kind == AGG_MIN || aggregates[i].kind == AGG_MAX)) {
-				kql__diag_set(p->d, ct.line, ct.col,
-					      "'%s' needs an orderable column; '%s' is dynamic",
-					      aggregates[i].name, column);
-				err = -EINVAL;
-			}
-		}
-		if (!err && aggregates[i].kind == AGG_MAKE_SET && is(p, ",")) {
-			err = next(p);
-			if (!err && (p->tok.kind != TK_NUMBER || p->tok.num <= 0))
-				err = fail(p, &p->tok, "expected the size limit of make_set");
-			if (!err) {
-				max = p->tok.num;
-				err = next(p);
-			}
-		}
-		if (!err && !is(p, ")")) {
-			kql__diag_set(p->d, fn.line, fn.col, "'%s' expects %s, then ')'",
-				      aggregates[i].name,
-				      aggregates[i].kind == AGG_COUNT	   ? "no argument"
-				      : aggregates[i].kind == AGG_MAKE_SET ? "1 or 2 arguments"
-									   : "1 argument");
-			err = -EINVAL;
-		}
-		if (!err)
-			err = next(p);
+			err = parse_agg_args(p, &fn, aggregates[i].kind, &field, column,
+					     sizeof(column), &max);
 		if (err)
 			break;
 		if (!name[0])
@@ -249,6 +337,9 @@ int kql__parse_summarize(struct parser *p)
 			if (!name[0])
 				snprintf(name, sizeof(name), "%.*s", (int)ct.n, ct.p);
 			err = add_col(p, cols, &ncols, &at, name, AGG_BY, field, 0);
+			if (!err && !is(p, ",") && kql__starts_value(&p->tok) && !is(p, "-") &&
+			    !is(p, "+"))
+				err = list_junk(p);
 			if (err || !is(p, ","))
 				break;
 			err = next(p);
@@ -315,6 +406,10 @@ int kql__parse_project_columns(struct parser *p, bool project)
 			break;
 		}
 		nfresh++;
+		if (!is(p, ",") && kql__starts_value(&p->tok) && !is(p, "-") && !is(p, "+")) {
+			err = list_junk(p);
+			break;
+		}
 		if (!is(p, ","))
 			break;
 		err = next(p);
@@ -358,8 +453,8 @@ int kql__parse_project_output(struct parser *p)
 			err = unsupported(p, &ct, "bracketed names ['...']");
 			break;
 		}
-		if (ct.kind != TK_IDENT) {
-			err = fail(p, &ct, "expected an output column of summarize");
+		if (ct.kind != TK_IDENT || kql__is_keyword(&ct)) {
+			err = fail_plain(p, &ct, "expected an output column of summarize");
 			break;
 		}
 		for (i = 0; i < p->q->ncols; i++)

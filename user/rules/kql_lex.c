@@ -121,8 +121,11 @@ static int lex_string(struct kql_lexer *lx, struct kql_tok *t)
 	for (;;) {
 		int c = peekc(lx, 0);
 
+		/* the closing quote is missing where the line ends, as Kusto reports it */
 		if (c == -1 || c == '\n') {
-			kql__diag_set(lx->d, t->line, t->col, "unterminated string");
+			kql__diag_set(
+			    lx->d, lx->line, lx->col,
+			    "unterminated string: no closing %c before the end of the line", quote);
 			return -EINVAL;
 		}
 		advance(lx);

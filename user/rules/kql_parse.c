@@ -133,9 +133,12 @@ static bool in_list(const struct kql_tok *t, const char *const *list, size_t n)
 	return false;
 }
 
+/*
+ * The words Kusto does not read as a name where a value belongs; others
+ * (summarize, extend, let, ...) it reads as a name that refers to nothing.
+ */
 static const char *const keywords[] = {
-    "and", "by",      "dynamic",   "extend", "false", "let",	 "not",
-    "or",  "project", "summarize", "true",   "where", "matches", "regex",
+    "and", "by", "dynamic", "false", "not", "or", "project", "true", "where",
 };
 
 bool kql__is_keyword(const struct kql_tok *t)
@@ -144,9 +147,32 @@ bool kql__is_keyword(const struct kql_tok *t)
 				       kql__is_operator(t) || table__find(t->p, t->n));
 }
 
+bool kql__starts_value(const struct kql_tok *t)
+{
+	static const char *const opens[] = {"(", "[", "-", "+"};
+	static const char *const values[] = {"true", "false", "dynamic"};
+
+	if (t->kind == TK_STRING || t->kind == TK_NUMBER || t->kind == TK_TIMESPAN)
+		return true;
+	if (t->kind == TK_PUNCT)
+		return in_list(t, opens, sizeof(opens) / sizeof(*opens));
+	return t->kind == TK_IDENT &&
+	       (in_list(t, values, sizeof(values) / sizeof(*values)) || !kql__is_keyword(t));
+}
+
+int kql__arg_count(struct parser *p, const struct kql_tok *fn, const char *count)
+{
+	kql__diag_set(p->d, fn->line, fn->col, "'%.*s' expects %s", fn->n > 40 ? 40 : (int)fn->n,
+		      fn->p, count);
+	return -EINVAL;
+}
+
 int kql__fail(struct parser *p, const struct kql_tok *t, const char *what)
 {
-	if (t->kind == TK_IDENT && !kql__is_keyword(t) && !kql__find_let(p, t) &&
+	/* on a later line, what is missing is reported at the end of the line before */
+	bool moved = t->prev_line && t->line > t->prev_line;
+
+	if (t->kind == TK_IDENT && !moved && !kql__is_keyword(t) && !kql__find_let(p, t) &&
 	    !in_list(t, kusto_aggregates, sizeof(kusto_aggregates) / sizeof(*kusto_aggregates)) &&
 	    !in_list(t, kusto_functions, sizeof(kusto_functions) / sizeof(*kusto_functions)) &&
 	    (!p->table || (table__field(p->table, t->p, t->n) < 0 &&
@@ -288,11 +314,12 @@ static int parse_let(struct parser *p)
 			      KQL_MAX_LETS);
 		return -EINVAL;
 	}
+	/* the name is bound after its value, which cannot refer to it */
 	l = &p->lets[p->nlets];
+	memset(l, 0, sizeof(*l));
 	l->name = strndup(p->tok.p, p->tok.n);
 	if (!l->name)
 		return -ENOMEM;
-	p->nlets++;
 	err = next(p);
 	if (!err)
 		err = expect(p, "=");
@@ -300,7 +327,14 @@ static int parse_let(struct parser *p)
 		err = parse_tabular_let(p, l);
 	else if (!err)
 		err = kql__parse_value(p, &l->val, true);
-	return err ? err : expect(p, ";");
+	if (err) {
+		free(l->name);
+		kql__pval_free(&l->val);
+		l->name = NULL;
+		return err;
+	}
+	p->nlets++;
+	return expect(p, ";");
 }
 
 /* where PREDICATE: its top-level and-terms join those of the other where clauses. */
@@ -441,6 +475,30 @@ static bool next_is_end(struct parser *p)
 	return r;
 }
 
+/*
+ * Text after a complete query: Kusto reads it as the next statement, where the
+ * table's columns are out of scope and most words are names (not where and
+ * project, which start a query; nor operators, which continue a predicate;
+ * nor let names, tables and functions).
+ */
+static int fail_after_query(struct parser *p)
+{
+	static const char *const starts[] = {"where", "project", "not", "true", "false"};
+	const struct kql_tok *t = &p->tok;
+
+	if (t->kind == TK_IDENT && !(t->prev_line && t->line > t->prev_line) &&
+	    !in_list(t, starts, sizeof(starts) / sizeof(*starts)) && !kql__is_operator(t) &&
+	    !kql__find_let(p, t) && !table__find(t->p, t->n) &&
+	    !in_list(t, kusto_aggregates, sizeof(kusto_aggregates) / sizeof(*kusto_aggregates)) &&
+	    !in_list(t, kusto_functions, sizeof(kusto_functions) / sizeof(*kusto_functions))) {
+		kql__diag_set(p->d, t->line, t->col,
+			      "expected '|' or the end of the query, found unknown name '%.*s'",
+			      t->n > 40 ? 40 : (int)t->n, t->p);
+		return -EINVAL;
+	}
+	return fail_plain(p, t, "expected '|' or the end of the query");
+}
+
 static int parse_query(struct parser *p)
 {
 	int err;
@@ -478,7 +536,7 @@ static int parse_query(struct parser *p)
 	if (!err && is(p, ";"))
 		err = next(p);
 	if (!err && p->tok.kind != TK_EOF)
-		err = fail(p, &p->tok, "expected '|' or the end of the query");
+		err = fail_after_query(p);
 	return err;
 }
 

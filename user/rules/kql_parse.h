@@ -52,6 +52,7 @@ struct parser {
 	size_t naliases;
 	bool projected; /* only the aliases are columns now */
 	bool summarized;
+	bool joined;		 /* the term being parsed follows 'and' or 'or' */
 	int conj[KQL_MAX_NODES]; /* top-level terms of all where clauses */
 	size_t nconj;
 };
@@ -99,6 +100,30 @@ static inline bool kql__next_is(struct parser *p, const char *text)
 	return r;
 }
 
+/* The token after the current one (a lexing error reads as the end); the parser does not move. */
+static inline struct kql_tok kql__peek(struct parser *p)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_diag scratch = {0};
+	struct kql_tok t;
+
+	p->lx.d = &scratch;
+	if (kql__lex_next(&p->lx, &t))
+		t.kind = TK_EOF;
+	p->lx = save;
+	return t;
+}
+
+/*
+ * "@what, found X", X never called an unknown name: for lists, where Kusto
+ * reports the missing ',' or ')' before it.
+ */
+static inline int fail_plain(struct parser *p, const struct kql_tok *t, const char *what)
+{
+	kql__diag_found(p->d, t, what, "query");
+	return -EINVAL;
+}
+
 static inline int expect(struct parser *p, const char *text)
 {
 	char what[48];
@@ -119,10 +144,24 @@ int kql__add_node(struct parser *p, const struct kql_node *n);
 int kql__function_call(struct parser *p, const struct kql_tok *name, bool aggregate);
 /* True for the words of the query language (where, by, and, has, ...), which name no column. */
 bool kql__is_keyword(const struct kql_tok *t);
+/*
+ * True when @t can start a value in Kusto's grammar: a literal, '(', '[', a
+ * sign, or a name (also one that names nothing). Where Kusto finds such a
+ * token, it reads an expression there and reports what is wrong with it; where
+ * it finds another, it reports the missing value (a syntax error).
+ */
+bool kql__starts_value(const struct kql_tok *t);
+/* "'@fn' expects 1 argument" at @fn, as Kusto counts the arguments of a call. */
+int kql__arg_count(struct parser *p, const struct kql_tok *fn, const char *count);
 
 /* kql_value.c */
 /* A value at the current token; lists (and let names bound to lists) only if @list_ok. */
 int kql__parse_value(struct parser *p, struct pval *out, bool list_ok);
+/*
+ * At '+', '-', '*', '/' or '%' after a value: with no value after it, "expected
+ * a value" there (Kusto's missing operand). 0 when there is none, or one follows.
+ */
+int kql__dangling_sign(struct parser *p);
 /* The innermost let binding named @t, or NULL. */
 const struct let_binding *kql__find_let(const struct parser *p, const struct kql_tok *t);
 void kql__pval_free(struct pval *v);

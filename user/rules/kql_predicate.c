@@ -40,6 +40,34 @@ static enum vkind column_vkind(enum field_type type)
 	}
 }
 
+/*
+ * The kind of the value at the current token when its first token tells (past
+ * any '('), else -1: Kusto types ('a', 1) as its first value.
+ */
+static int leading_kind(struct parser *p)
+{
+	struct kql_lexer save = p->lx;
+	struct kql_diag scratch = {0};
+	struct kql_tok t = p->tok;
+	int kind = -1;
+
+	p->lx.d = &scratch;
+	while (kql__tok_is(&t, "(") && !kql__lex_next(&p->lx, &t))
+		;
+	if (t.kind == TK_STRING)
+		kind = VK_STRING;
+	else if (t.kind == TK_TIMESPAN)
+		kind = VK_TIMESPAN;
+	else if (t.kind == TK_NUMBER)
+		kind = t.decimal ? VK_REAL : VK_NUMBER;
+	else if (kql__tok_is(&t, "true") || kql__tok_is(&t, "false"))
+		kind = VK_BOOL;
+	else if (kql__tok_is(&t, "now") || kql__tok_is(&t, "ago") || kql__tok_is(&t, "datetime"))
+		kind = VK_TIME;
+	p->lx = save;
+	return kind;
+}
+
 static int check_kind(struct parser *p, const struct comparison *c, const struct kql_tok *at,
 		      enum vkind got, enum vkind want)
 {
@@ -120,13 +148,19 @@ static int operand_value(struct parser *p, const struct comparison *c, struct kq
 	struct kql_tok at = p->tok;
 	enum vkind want = VK_STRING;
 	struct pval v = {0};
-	int err;
+	int err, lead = leading_kind(p);
 
-	if (is(p, "("))
-		return unsupported(p, &at, "a value in parentheses");
+	/* Kusto types the operand before it reads all of it: has ago() is a type error */
+	if (lead >= 0) {
+		err = string_operand_kind(p, c, n, &want);
+		if (!err)
+			err = check_kind(p, c, &at, lead, want);
+		if (err)
+			return err;
+	}
 	/* a dynamic list where one value belongs is a type error (a list is never a string) */
 	err = kql__parse_value(p, &v, is(p, "dynamic"));
-	if (!err)
+	if (!err && lead < 0)
 		err = string_operand_kind(p, c, n, &want);
 	if (!err)
 		err = check_kind(p, c, &at, v.kind, want);
@@ -212,9 +246,9 @@ static int operand_bound(struct parser *p, const struct comparison *c, struct kq
 	struct pval v = {0};
 	int err;
 
-	if (is(p, "("))
-		return unsupported(p, &at, "a value in parentheses");
 	err = kql__parse_value(p, &v, false);
+	if (!err)
+		err = kql__dangling_sign(p);
 	if (!err)
 		err = number_column(p, c);
 	if (!err)
@@ -235,15 +269,11 @@ static int operand_range(struct parser *p, const struct comparison *c, struct kq
 
 	err = expect(p, "(");
 	at[0] = p->tok;
-	if (!err && is(p, "("))
-		err = unsupported(p, &at[0], "a value in parentheses");
 	if (!err)
 		err = kql__parse_value(p, &v[0], false);
 	if (!err)
 		err = expect(p, "..");
 	at[1] = p->tok;
-	if (!err && is(p, "("))
-		err = unsupported(p, &at[1], "a value in parentheses");
 	if (!err)
 		err = kql__parse_value(p, &v[1], false);
 	if (!err)
@@ -370,16 +400,61 @@ static bool ends_predicate(const struct parser *p)
  * operator. */
 static bool before_value(struct parser *p)
 {
+	struct kql_tok t = kql__peek(p);
+
+	return t.kind == TK_STRING || t.kind == TK_NUMBER || t.kind == TK_TIMESPAN ||
+	       kql__tok_is(&t, "(");
+}
+
+/*
+ * True when the operand at @t is there for Kusto to type: it starts a value
+ * and is no name that refers to nothing (Kusto reports a missing operand or an
+ * unknown name alone, without the operator's type error).
+ */
+static bool operand_present(struct parser *p, const struct kql_tok *t)
+{
+	static const char *const values[] = {"true", "false", "now", "ago", "datetime", "dynamic"};
+
+	if (!kql__starts_value(t))
+		return false;
+	if (t->kind != TK_IDENT)
+		return true;
+	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++)
+		if (kql__tok_is(t, values[i]))
+			return true;
+	return kql__find_let(p, t) || table__field(p->table, t->p, t->n) >= 0 ||
+	       table__empty_column(p->table, t->p, t->n);
+}
+
+/* True when the operand after the operator is one value then a sign with nothing after it. */
+static bool dangling(struct parser *p)
+{
+	static const char *const arith[] = {"+", "-", "*", "/", "%"};
 	struct kql_lexer save = p->lx;
 	struct kql_diag scratch = {0};
-	struct kql_tok t;
-	bool r;
+	struct kql_tok t[3];
+	bool r = false;
 
 	p->lx.d = &scratch;
-	r = !kql__lex_next(&p->lx, &t) && (t.kind == TK_STRING || t.kind == TK_NUMBER ||
-					   t.kind == TK_TIMESPAN || kql__tok_is(&t, "("));
+	for (int i = 0; i < 3; i++)
+		if (kql__lex_next(&p->lx, &t[i]))
+			t[i].kind = TK_EOF;
 	p->lx = save;
+	for (size_t i = 0; i < sizeof(arith) / sizeof(*arith); i++)
+		if (kql__tok_is(&t[1], arith[i]))
+			r = !kql__starts_value(&t[2]) || kql__tok_is(&t[2], "-") ||
+			    kql__tok_is(&t[2], "+");
 	return r;
+}
+
+/* The operators that bind tighter than <, >, <=, >= (and cannot follow one another). */
+static bool binds_tighter(const struct kql_tok *t)
+{
+	const struct cmp_operator *op = find_operator(t);
+
+	return other_operator(t) ||
+	       (op && op->operand != operand_bound &&
+		!(op->operand == operand_value && (op->op == KOP_EQ || op->op == KOP_EQ_CI)));
 }
 
 /* A column alone: a bool column is its own predicate (== true). */
@@ -417,6 +492,13 @@ static int parse_comparison(struct parser *p)
 	struct comparison c;
 	int err;
 
+	/* NAME = VALUE names a value, whatever NAME is: a predicate of the value's type */
+	if (col_tok.kind == TK_IDENT && kql__next_is(p, "=")) {
+		kql__diag_set(p->d, col_tok.line, col_tok.col,
+			      "'%.*s = ...' is not a bool: compare with '=='",
+			      col_tok.n > 40 ? 40 : (int)col_tok.n, col_tok.p);
+		return -EINVAL;
+	}
 	err = kql__parse_column(p, &n.field);
 	if (err)
 		return err;
@@ -428,10 +510,6 @@ static int parse_comparison(struct parser *p)
 	if (p->table->id == TABLE_CERTIFICATE && n.field == CERT_SIGNER)
 		n.field = CERT_SIGNERS;
 	op = find_operator(&c.op_tok);
-	/* a column alone, or followed by what is no operator: a bool column is a predicate */
-	if (!op && (ends_predicate(p) || (c.type != FT_BOOL && c.op_tok.kind == TK_IDENT &&
-					  !other_operator(&c.op_tok) && !before_value(p))))
-		return column_predicate(p, &n, &c, &col_tok);
 	if (!op) {
 		for (size_t i = 0; i < sizeof(other_operators) / sizeof(other_operators[0]); i++) {
 			if (kql__tok_is(&c.op_tok, other_operators[i])) {
@@ -440,16 +518,40 @@ static int parse_comparison(struct parser *p)
 				return -EINVAL;
 			}
 		}
-		if (c.op_tok.kind == TK_EOF || is(p, "|"))
-			return fail(p, &c.op_tok, "expected an operator");
-		if (is(p, "=")) {
+		/*
+		 * A column alone is the predicate: a bool column is one, whatever
+		 * follows (the caller reports that); another is not a bool, which is
+		 * what Kusto reports of COLUMN NOT-AN-OPERATOR ... too.
+		 */
+		if (c.type == FT_BOOL || ends_predicate(p) ||
+		    (c.op_tok.kind == TK_IDENT && !before_value(p)))
+			return column_predicate(p, &n, &c, &col_tok);
+		if (c.op_tok.kind != TK_IDENT && c.op_tok.kind != TK_PUNCT) {
 			kql__diag_set(p->d, col_tok.line, col_tok.col,
-				      "'%s = ...' is not a bool: compare with '=='", c.column);
+				      "'%s' is not a bool: an operator is missing before %s%.*s%s",
+				      c.column, c.op_tok.kind == TK_STRING ? "" : "'",
+				      c.op_tok.n > 40 ? 40 : (int)c.op_tok.n, c.op_tok.p,
+				      c.op_tok.kind == TK_STRING ? "" : "'");
 			return -EINVAL;
 		}
-		kql__diag_set(p->d, c.op_tok.line, c.op_tok.col, "unknown operator '%.*s'",
+		/* after and/or, Kusto reports the and/or, right before the column */
+		kql__diag_set(p->d, p->joined ? col_tok.line : c.op_tok.line,
+			      p->joined ? col_tok.col : c.op_tok.col, "unknown operator '%.*s'",
 			      c.op_tok.n > 40 ? 40 : (int)c.op_tok.n, c.op_tok.p);
 		return -EINVAL;
+	}
+	/* an operator on a column of another type: Kusto reports it before the operand's errors */
+	c.op = op->name;
+	{
+		struct kql_tok v = kql__peek(p);
+
+		if ((op->operand == operand_value || op->operand == operand_list) &&
+		    op->op != KOP_EQ && !c.is_str && operand_present(p, &v))
+			return wrong_column(p, &c, "a string");
+		/* a bound left dangling ('x'+) is missing; a range is typed once it parses */
+		if (op->operand == operand_bound && operand_present(p, &v) && !dangling(p) &&
+		    (c.is_str || c.type == FT_BOOL))
+			return number_column(p, &c);
 	}
 	c.op = op->name;
 	/* Kusto converts between kinds for these; rmmhunt keeps to one kind */
@@ -460,6 +562,14 @@ static int parse_comparison(struct parser *p)
 	err = next(p);
 	if (!err)
 		err = op->operand(p, &c, &n);
+	/* X > V has Y: has binds tighter, so '>' would compare X with a bool */
+	if (!err && op->operand == operand_bound && binds_tighter(&p->tok)) {
+		kql__diag_set(p->d, c.op_tok.line, c.op_tok.col,
+			      "'%s' compares with %s, not a bool: '%.*s' binds tighter than '%s'",
+			      c.column, kql__vkind_name(column_vkind(c.type)),
+			      p->tok.n > 40 ? 40 : (int)p->tok.n, p->tok.p, op->name);
+		err = -EINVAL;
+	}
 	if (!err)
 		warn_windows_path(p, &c, &n);
 	if (!err) {
@@ -475,6 +585,23 @@ static int parse_comparison(struct parser *p)
 	return err;
 }
 
+/* A string operator after not(...), isempty(...) or ( ... ), which are bools. */
+static int bool_operand(struct parser *p, const struct kql_tok *start)
+{
+	const char *end = start->p;
+
+	/* name what the operator follows: the text from @start to here */
+	while (end < p->lx.s + p->lx.len && *end != '\n' && end < p->tok.p)
+		end++;
+	while (end > start->p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	kql__diag_set(p->d, p->tok.line, p->tok.col,
+		      "'%.*s' needs a string column; '%.*s' is a bool, not one",
+		      p->tok.n > 40 ? 40 : (int)p->tok.n, p->tok.p,
+		      end - start->p > 60 ? 60 : (int)(end - start->p), start->p);
+	return -EINVAL;
+}
+
 static int parse_primary(struct parser *p)
 {
 	struct kql_tok t = p->tok;
@@ -485,6 +612,7 @@ static int parse_primary(struct parser *p)
 	if (is(p, "(") || is(p, "not")) {
 		bool negate = is(p, "not");
 
+		p->joined = false; /* inside, a comparison follows no and/or */
 		if (++p->depth > KQL_MAX_DEPTH) {
 			kql__diag_set(p->d, t.line, t.col, "expression nested deeper than %d",
 				      KQL_MAX_DEPTH);
@@ -495,6 +623,10 @@ static int parse_primary(struct parser *p)
 			err = expect(p, "(");
 		if (err)
 			return err;
+		/* not( with nothing Kusto reads as an argument */
+		if (negate && !kql__starts_value(&p->tok) && !is(p, "not") && !is(p, "isempty") &&
+		    !is(p, "isnotempty"))
+			return kql__arg_count(p, &t, "1 argument");
 		idx = kql__parse_predicate(p);
 		if (idx < 0)
 			return idx;
@@ -504,6 +636,8 @@ static int parse_primary(struct parser *p)
 		if (err)
 			return err;
 		p->depth--;
+		if (binds_tighter(&p->tok))
+			return bool_operand(p, &t);
 		if (!negate)
 			return idx;
 		n.op = KOP_NOT;
@@ -527,6 +661,8 @@ static int parse_primary(struct parser *p)
 			err = kql__parse_column(p, &n.field);
 		if (!err)
 			err = expect(p, ")");
+		if (!err && binds_tighter(&p->tok))
+			err = bool_operand(p, &t);
 		return err ? err : kql__add_node(p, &n);
 	}
 	if (t.kind == TK_STRING || t.kind == TK_NUMBER || t.kind == TK_TIMESPAN ||
@@ -589,8 +725,10 @@ static int parse_chain(struct parser *p, const char *word, enum kql_op op,
 		if (!is(p, word))
 			break;
 		idx = next(p);
+		p->joined = true;
 		if (!idx)
 			idx = term(p);
+		p->joined = false;
 		if (idx < 0)
 			goto fail;
 	}

@@ -44,20 +44,58 @@ const struct let_binding *kql__find_let(const struct parser *p, const struct kql
 	return NULL;
 }
 
+static int parse_timespan_arg(struct parser *p, int64_t *us);
+
+/*
+ * ( TIMESPAN ): Kusto types the parenthesized argument as a whole, so a fault
+ * inside it is reported at '(' as a value that is no timespan.
+ */
+static int parse_timespan_paren(struct parser *p, int64_t *us)
+{
+	struct kql_tok open = p->tok;
+	int err;
+
+	if (++p->depth > KQL_MAX_DEPTH) {
+		kql__diag_set(p->d, open.line, open.col, "expression nested deeper than %d",
+			      KQL_MAX_DEPTH);
+		return -EINVAL;
+	}
+	err = next(p);
+	if (!err)
+		err = parse_timespan_arg(p, us);
+	if (!err)
+		err = is(p, ")") ? next(p) : -EINVAL;
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		p->d->msg[0] = '\0';
+		return fail(p, &open, "expected a timespan such as 5d, 12h, 30m, 10s or 100ms");
+	}
+	p->depth--;
+	return 0;
+}
+
 /* The timespan inside now(...) / ago(...): optional sign, then a timespan literal. */
-static int parse_timespan_arg(struct parser *p, int64_t *us, bool optional)
+static int parse_timespan_arg(struct parser *p, int64_t *us)
 {
 	bool neg = false;
 	int err;
 
 	*us = 0;
-	if (optional && is(p, ")"))
-		return 0;
 	if (is(p, "-") || is(p, "+")) {
 		neg = is(p, "-");
 		err = next(p);
 		if (err)
 			return err;
+		/* Kusto's sign takes a value, not another sign */
+		if (is(p, "-") || is(p, "+") || !kql__starts_value(&p->tok))
+			return fail(p, &p->tok, "expected a timespan after the sign");
+	}
+	if (is(p, "(")) {
+		err = parse_timespan_paren(p, us);
+		if (!err && neg)
+			*us = -*us;
+		return err;
 	}
 	if (p->tok.kind == TK_IDENT) {
 		const struct let_binding *l = kql__find_let(p, &p->tok);
@@ -74,6 +112,30 @@ done:
 	if (neg)
 		*us = -*us;
 	return next(p);
+}
+
+/*
+ * now([TIMESPAN]) and ago(TIMESPAN), the current token being the one after
+ * '('. Kusto counts the arguments before it types them: nothing in ago(), or
+ * a second value, is a call with the wrong number of arguments.
+ */
+static int parse_time_call(struct parser *p, const struct kql_tok *fn, bool now, int64_t *us)
+{
+	const char *count = now ? "no argument or 1" : "1 argument";
+	int err;
+
+	*us = 0;
+	if (now && is(p, ")"))
+		return next(p);
+	if (is(p, ",") || (!now && !kql__starts_value(&p->tok)))
+		return kql__arg_count(p, fn, count);
+	err = parse_timespan_arg(p, us);
+	if (err)
+		return err;
+	if (is(p, ",") || (!is(p, ")") && kql__starts_value(&p->tok) && !is(p, "[") &&
+			   !is(p, "-") && !is(p, "+")))
+		return kql__arg_count(p, fn, count);
+	return expect(p, ")");
 }
 
 /* datetime(2024-01-01), datetime(2024-01-01 10:00:00), datetime("...Z") */
@@ -118,6 +180,73 @@ bad:
 	return -EINVAL;
 }
 
+int kql__dangling_sign(struct parser *p)
+{
+	static const char *const arith[] = {"+", "-", "*", "/", "%"};
+	struct kql_tok after;
+
+	for (size_t i = 0; i < sizeof(arith) / sizeof(*arith); i++) {
+		if (!is(p, arith[i]))
+			continue;
+		after = kql__peek(p);
+		if (kql__starts_value(&after) && !kql__tok_is(&after, "-") &&
+		    !kql__tok_is(&after, "+"))
+			return 0;
+		/* the lexer stands after the operator; the token to report is the next */
+		if (next(p))
+			return -EINVAL;
+		return fail_plain(p, &p->tok, "expected a value");
+	}
+	return 0;
+}
+
+/* ( VALUE ): one value in parentheses, the current token being '('. */
+static int parse_paren(struct parser *p, struct pval *out)
+{
+	struct kql_tok open = p->tok;
+	int err;
+
+	if (++p->depth > KQL_MAX_DEPTH) {
+		kql__diag_set(p->d, open.line, open.col, "expression nested deeper than %d",
+			      KQL_MAX_DEPTH);
+		return -EINVAL;
+	}
+	err = next(p);
+	if (!err)
+		err = kql__parse_value(p, out, false);
+	if (!err)
+		err = kql__dangling_sign(p);
+	if (!err)
+		err = expect(p, ")");
+	if (!err)
+		p->depth--;
+	return err;
+}
+
+/*
+ * Arithmetic after a list item: on a string a type error, as in Kusto; on
+ * numbers valid KQL that rmmhunt does not compute.
+ */
+static int item_arithmetic(struct parser *p, const struct pval *item)
+{
+	static const char *const arith[] = {"+", "-", "*", "/", "%"};
+	struct kql_tok op = p->tok;
+
+	for (size_t i = 0; i < sizeof(arith) / sizeof(*arith); i++) {
+		if (!is(p, arith[i]))
+			continue;
+		if (kql__dangling_sign(p))
+			return -EINVAL;
+		if (item->kind == VK_STRING) {
+			kql__diag_set(p->d, op.line, op.col, "'%s' needs numbers; %s is a string",
+				      arith[i], "its left operand");
+			return -EINVAL;
+		}
+		return unsupported(p, &op, "arithmetic");
+	}
+	return 0;
+}
+
 /* ( a, b, let_list, ... ) or dynamic([ ... ]): the current token is the opener. */
 static int parse_list(struct parser *p, struct pval *out, const char *close)
 {
@@ -144,11 +273,13 @@ static int parse_list(struct parser *p, struct pval *out, const char *close)
 		if (out->nitems && (err = expect(p, ",")))
 			break;
 		at = p->tok;
-		if (is(p, "(")) { /* ( ) lists do not nest */
-			err = fail(p, &at, "expected a value");
-			break;
-		}
-		err = kql__parse_value(p, &item, true);
+		/* ( ) lists do not nest: ( in a list is one value in parentheses */
+		if (is(p, "("))
+			err = parse_paren(p, &item);
+		else
+			err = kql__parse_value(p, &item, true);
+		if (!err)
+			err = item_arithmetic(p, &item);
 		if (err) {
 			kql__pval_free(&item); /* partly filled */
 			break;
@@ -230,7 +361,7 @@ static int parse_strings(struct parser *p, struct pval *out)
 	return err;
 }
 
-int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
+static int parse_value(struct parser *p, struct pval *out, bool list_ok)
 {
 	const struct let_binding *l;
 	struct kql_tok t = p->tok;
@@ -256,7 +387,7 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 	}
 	if (t.kind == TK_PUNCT && is(p, "(")) {
 		if (!list_ok)
-			return fail(p, &t, "expected a value");
+			return parse_paren(p, out);
 		return parse_list(p, out, ")");
 	}
 	if (t.kind != TK_IDENT)
@@ -292,12 +423,15 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 			return parse_datetime(p, &out->v.num);
 		err = next(p);
 		if (!err)
-			err = parse_timespan_arg(p, &out->v.num, now);
+			err = parse_time_call(p, &t, now, &out->v.num);
 		if (!err && ago)
 			out->v.num = -out->v.num;
-		return err ? err : expect(p, ")");
+		return err;
 	}
 	l = kql__find_let(p, &t);
+	/* a word of the language, which Kusto does not read as a name here */
+	if (!l && kql__is_keyword(&t))
+		return fail(p, &t, "expected a value");
 	if (!l) {
 		kql__diag_set(
 		    p->d, t.line, t.col,
@@ -320,4 +454,18 @@ int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
 			err = val_copy(&out->items[out->nitems], &l->val.items[out->nitems]);
 	}
 	return err ? err : next(p);
+}
+
+int kql__parse_value(struct parser *p, struct pval *out, bool list_ok)
+{
+	struct kql_tok t = p->tok;
+	int err = parse_value(p, out, list_ok);
+
+	/* VALUE[...] reads an element of a dynamic value: of another, a type error */
+	if (!err && out->kind != VK_LIST && is(p, "[")) {
+		kql__diag_set(p->d, t.line, t.col, "'[' indexes a dynamic value; %s is not one",
+			      kql__vkind_name(out->kind));
+		return -EINVAL;
+	}
+	return err;
 }
