@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
 # `make bench`: performance of the monitor against the targets of the
 # performance issue (bench/run.py says what is measured). Runs as root; prints a
-# table and writes $(OUTPUT)/bench.json. BENCH_N, BENCH_W, BENCH_ROUNDS and
-# BENCH_QUICK=1 (a one-minute smoke run) are read from the environment. Before it,
+# table and writes $(OUTPUT)/bench.json. BENCH_N, BENCH_W, BENCH_ROUNDS,
+# BENCH_NET_N, BENCH_SYSCALLS, BENCH_STEPS and BENCH_QUICK=1 (a one-minute smoke
+# run) are read from the environment. Before it,
 # `make bench-rules` (no root) times rule matching alone (bench/bench_rules.c).
 BENCH_DIR  := $(OUTPUT)/bench
-BENCH_BINS := $(BENCH_DIR)/storm $(BENCH_DIR)/AteraAgent $(BENCH_DIR)/AteraAgent.exe
+BENCH_BINS := $(BENCH_DIR)/storm $(BENCH_DIR)/syscalls $(BENCH_DIR)/connstorm \
+	      $(BENCH_DIR)/AteraAgent $(BENCH_DIR)/AteraAgent.exe
 # What `ld --package-metadata` writes into .note.package: the native fixture's vendor.
 BENCH_PKG_NOTE := {"type":"rpm","name":"ateraagent","version":"1.0","vendor":"Atera Networks Ltd."}
 
@@ -15,6 +17,14 @@ $(BENCH_DIR):
 $(BENCH_DIR)/storm: bench/storm.c | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $< -o $@
+
+$(BENCH_DIR)/syscalls: bench/syscalls.c | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -std=gnu11 -Wall -Wextra $< -o $@
+
+$(BENCH_DIR)/connstorm: bench/connstorm.c | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -pthread $< -o $@
 
 $(BENCH_DIR)/AteraAgent: bench/noop.c | $(BENCH_DIR)
 	$(call msg,CC,$@)

@@ -17,13 +17,24 @@ Measures, as root, whatever build/rmmhunt does at the time it runs:
   - `rmmhunt inspect` throughput over Wine's PE DLLs, cold and warm, against exiftool;
   - Authenticode: `rmmhunt inspect` over the fixtures tests/fixtures/pe/sign.py signs
     (nested, timestamped, tampered...), against `osslsigncode verify` file by file;
-  - peak RSS after a storm over 1,000 distinct executables.
+  - peak RSS after a storm over 1,000 distinct executables;
+  - what network capture costs: a loop of one-byte write()s to /dev/null (bench/
+    syscalls.c) unmonitored, under `rmmhunt run --no-network` and `rmmhunt run`
+    (network hooks must not tax every syscall); the exec storm above also under
+    --no-network; a loopback connect storm (bench/connstorm.c: N connections over W
+    workers, each sending an HTTP request's first bytes) under `rmmhunt run --emit
+    events` and libbpf-tools' tcpconnect, alternating: connections seen and lost,
+    monitor CPU and BPF time per connection, rmmhunt's peak RSS with all three tables.
 Prints a table ending in PASS/FAIL lines and writes the results as JSON (--out).
 A missed target does not fail: the exit status is 1 only when the harness broke.
 
 Environment: BENCH_N (execs per storm run, default 20000), BENCH_W (workers,
 default 2), BENCH_ROUNDS (default 3), BENCH_RSS_N (execs over the 1,000
-executables, default 100000), BENCH_QUICK=1 (a one-minute smoke run). On a
+executables, default 100000), BENCH_NET_N (connections per connect storm,
+default 10000), BENCH_SYSCALLS (writes per syscall run, default 3000000),
+BENCH_STEPS (a comma-separated subset of storm, rss, latency, startup,
+inspect, signatures, syscalls, net; default all), BENCH_QUICK=1 (a one-minute
+smoke run). On a
 machine too slow to run the defaults in about ten minutes, BENCH_N and
 BENCH_RSS_N, when not set, are scaled down to fit and the table says so.
 """
@@ -46,6 +57,8 @@ from pathlib import Path
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 EXECSNOOP = "/usr/sbin/execsnoop"
+TCPCONNECT = "/usr/sbin/tcpconnect"
+TCPLIFE = "/usr/sbin/tcplife"  # where tcpconnect cannot attach: no kprobes, no trampolines
 SIGN_PY = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pe" / "sign.py"
 WINE_DLLS = Path("/usr/lib/x86_64-linux-gnu/wine/x86_64-windows")
 EXIFTOOL_TAGS = ["-CompanyName", "-ProductName", "-ProductVersion", "-FileVersion",
@@ -73,6 +86,10 @@ TARGET_RSS = 16 * MIB      # after 100k execs of 1k executables
 TARGET_NATIVE_S = 0.010
 TARGET_WINE_S = 0.100
 TARGET_INSPECT = 20.0      # x faster than exiftool
+TARGET_SYSCALL = 1.05      # syscall time under rmmhunt (network on), x --no-network's
+TARGET_EXEC_NET = 1.10     # cost per exec with network capture on, x --no-network's
+TARGET_NET_COST = 1.0      # CPU + BPF time per connection, x tcpconnect's
+TARGET_NET_RSS = 24 * MIB  # peak RSS with all three tables, after the connect storms
 
 
 def log(msg):
@@ -151,9 +168,10 @@ def bpf_run_s(ids):
         progs = [p for p in json.loads(out) if p.get("id") in ids]
     except (OSError, subprocess.CalledProcessError, ValueError):
         return None
-    if not progs or any("run_time_ns" not in p for p in progs):
+    if not progs:
         return None
-    return sum(p["run_time_ns"] for p in progs) / 1e9
+    # bpftool leaves run_time_ns out for a program that has not run yet
+    return sum(p.get("run_time_ns", 0) for p in progs) / 1e9
 
 
 class BpfStats:
@@ -317,8 +335,14 @@ class Bench:
             argv = [self.rmmhunt, "run", "--stats-interval", "0"]
         elif mode == "rmmhunt-events":
             argv = [self.rmmhunt, "run", "--stats-interval", "0", "--emit", "events"]
+        elif mode == "rmmhunt-nonet":
+            argv = [self.rmmhunt, "run", "--stats-interval", "0", "--no-network"]
         elif mode == "execsnoop":
             return Monitor(mode, [EXECSNOOP], out, signal.SIGINT, execsnoop_ready)
+        elif mode == "tcpconnect":
+            return Monitor(mode, [TCPCONNECT], out, signal.SIGINT, execsnoop_ready)
+        elif mode == "tcplife":
+            return Monitor(mode, [TCPLIFE], out, signal.SIGINT, execsnoop_ready)
         else:
             return None
         return Monitor(mode, argv, out, signal.SIGTERM, rmmhunt_ready)
@@ -405,7 +429,7 @@ class Bench:
         self.n, self.rss_n = n, rss_n
 
     def bench_storm(self):
-        modes = ["none", "rmmhunt", "rmmhunt-events", "execsnoop"]
+        modes = ["none", "rmmhunt", "rmmhunt-nonet", "rmmhunt-events", "execsnoop"]
         if not os.access(EXECSNOOP, os.X_OK):
             modes.remove("execsnoop")
             self.results["notes"].append(f"{EXECSNOOP} missing (libbpf-tools): not compared")
@@ -452,8 +476,151 @@ class Bench:
                          for a, b in zip(runs[mode], runs["execsnoop"])
                          if a.get("cost_us_per_exec") and b.get("cost_us_per_exec")]
                 s["cost_x_execsnoop"] = median(costs)
+        # network capture on (rmmhunt) against off (--no-network), round by round
+        if "rmmhunt-nonet" in runs:
+            on, off = runs["rmmhunt"], runs["rmmhunt-nonet"]
+            summary["rmmhunt"]["x_nonet_execs_per_s"] = median(
+                a["execs_per_s"] / b["execs_per_s"] for a, b in zip(on, off))
+            summary["rmmhunt"]["x_nonet_cost"] = median(
+                a["cost_us_per_exec"] / b["cost_us_per_exec"] for a, b in zip(on, off)
+                if a.get("cost_us_per_exec") and b.get("cost_us_per_exec"))
         self.results["storm"] = {"execs": self.n, "workers": self.w, "rounds": self.rounds,
                                  "target": self.target, "runs": runs, "summary": summary}
+
+    # -- network --
+
+    def bench_syscalls(self):
+        """One-byte writes to /dev/null: what a monitor adds to every syscall."""
+        n = env_int("BENCH_SYSCALLS", 300000 if QUICK else 3000000)
+        modes = ["none", "rmmhunt-nonet", "rmmhunt"]
+        runs = {m: [] for m in modes}
+        for r in range(self.rounds):
+            for mode in modes[r % len(modes):] + modes[:r % len(modes)]:
+                log(f"syscalls round {r + 1}/{self.rounds}: {mode}, {n} writes")
+                m = self.monitor(mode, f"sys-r{r}")
+                if m:
+                    m.start()
+                    time.sleep(0.3)
+                try:
+                    out = subprocess.run([str(self.bins / "syscalls"), str(n)], check=True,
+                                         capture_output=True, text=True).stdout
+                finally:
+                    if m:
+                        m.stop()
+                        m.out.unlink()
+                runs[mode].append(json.loads(out))
+        summary = {}
+        for mode in modes:
+            summary[mode] = {"ns_per_call": median(x["ns_per_call"] for x in runs[mode])}
+            for ref in ("none", "rmmhunt-nonet"):
+                summary[mode][f"x_{ref}"] = median(
+                    a["ns_per_call"] / b["ns_per_call"] for a, b in zip(runs[mode], runs[ref]))
+        self.results["syscalls"] = {"calls": n, "rounds": self.rounds, "runs": runs,
+                                    "summary": summary}
+
+    def net_storm_under(self, mode, n, tag):
+        """One connect storm under one monitor (or none): a dict of what it cost."""
+        m = self.monitor(mode, tag)
+        if m:
+            m.start()
+        try:
+            if m:
+                time.sleep(0.3)
+                cpu0 = proc_cpu_s(m.pid)
+                progs = prog_ids(m.pid)
+                bpf0 = bpf_run_s(progs)
+            out = subprocess.run([str(self.bins / "connstorm"), "-n", str(n), "-w", str(self.w)],
+                                 check=True, capture_output=True, text=True).stdout
+            res = json.loads(out)
+            if not m:
+                return res
+            bpf1 = bpf_run_s(progs)
+            wait_idle(m.pid)
+            res["cpu_s"] = proc_cpu_s(m.pid) - cpu0
+            res["cpu_us_per_conn"] = res["cpu_s"] / n * 1e6
+            if bpf0 is not None and bpf1 is not None:
+                res["bpf_us_per_conn"] = (bpf1 - bpf0) / n * 1e6
+                res["cost_us_per_conn"] = res["cpu_us_per_conn"] + res["bpf_us_per_conn"]
+            res["peak_rss_kib"] = proc_status_kib(m.pid, "VmHWM")
+        finally:
+            if m:
+                m.stop()
+        expected = n - res["failed"]
+        port = res["port"]
+        if mode == "rmmhunt-events":
+            stop = [r for r in status_records(m.out) if r.get("State") == "stopping"]
+            if not stop:
+                raise RuntimeError(f"{mode}: no final Status record: {m.err.read_text()[-500:]}")
+            res["lost"] = stop[-1].get("NetworkLost")
+            res["first_bytes"] = stop[-1].get("NetworkFirstBytes")
+            seen = url = 0
+            needle = f'"RemotePort":{port},'.encode()
+            with open(m.out, "rb") as f:
+                for line in f:
+                    if needle in line and b'"ActionType":"ConnectionSuccess"' in line:
+                        seen += 1
+                        url += b'"RemoteUrl":"connstorm.bench.example"' in line
+            res["observed"], res["with_url"] = seen, url
+        else:
+            # tcpconnect: PID COMM IP SADDR DADDR DPORT, one line per connect; tcplife:
+            # PID COMM LADDR LPORT RADDR RPORT TX_KB RX_KB MS, one per socket closed
+            col = -1 if mode == "tcpconnect" else 5
+            seen = 0
+            with open(m.out, "rb") as f:
+                for line in f:
+                    cols = line.split()
+                    seen += len(cols) >= 6 and cols[col] == str(port).encode()
+            res["observed"] = seen
+            reported = sum(int(x) for x in re.findall(r"[Ll]ost (\d+) events", m.err.read_text()))
+            res["lost"] = max(reported, expected - seen)
+        res["missing"] = expected - res["observed"]
+        m.out.unlink()
+        return res
+
+    def bench_net(self):
+        n = env_int("BENCH_NET_N", 2000 if QUICK else 10000)
+        peer = "tcpconnect"
+        try:
+            probe = self.monitor(peer, "probe").start()
+            probe.stop()
+            probe.out.unlink()
+        except (RuntimeError, OSError) as e:
+            peer = "tcplife"
+            self.results["notes"].append(
+                f"{TCPCONNECT} cannot run here ({str(e).strip().splitlines()[-1]}): the connect "
+                f"storm is compared with libbpf-tools' tcplife, a tracepoint-only peer")
+        modes = ["none", "rmmhunt-events", peer]
+        runs = {m: [] for m in modes}
+        with BpfStats():
+            for r in range(self.rounds):
+                for mode in modes[r % len(modes):] + modes[:r % len(modes)]:
+                    log(f"connect storm round {r + 1}/{self.rounds}: {mode}, {n} connections")
+                    runs[mode].append(self.net_storm_under(mode, n, f"net-r{r}"))
+        summary = {}
+        for mode in modes:
+            rs = runs[mode]
+            s = {"per_s": median(x["per_s"] for x in rs),
+                 "x_none": median(a["per_s"] / b["per_s"] for a, b in zip(rs, runs["none"])),
+                 "failed": sum(x["failed"] for x in rs)}
+            if mode != "none":
+                for k in ("cpu_us_per_conn", "bpf_us_per_conn", "cost_us_per_conn"):
+                    s[k] = median(x.get(k) for x in rs)
+                s["lost"] = sum(x["lost"] or 0 for x in rs)
+                s["missing"] = sum(x["missing"] for x in rs)
+                s["peak_rss_kib"] = max(x["peak_rss_kib"] for x in rs)
+                s["cost_x_peer"] = median(
+                    a["cost_us_per_conn"] / b["cost_us_per_conn"]
+                    for a, b in zip(rs, runs[peer])
+                    if a.get("cost_us_per_conn") and b.get("cost_us_per_conn"))
+                s["cpu_x_peer"] = median(
+                    a["cpu_us_per_conn"] / b["cpu_us_per_conn"]
+                    for a, b in zip(rs, runs[peer]) if b["cpu_us_per_conn"])
+            if mode == "rmmhunt-events":
+                s["with_url"] = sum(x["with_url"] for x in rs)
+                s["first_bytes"] = rs[-1]["first_bytes"]
+            summary[mode] = s
+        self.results["net"] = {"connections": n, "workers": self.w, "rounds": self.rounds,
+                               "peer": peer, "runs": runs, "summary": summary}
 
     def bench_rss(self):
         exes = self.work / "distinct"
@@ -739,8 +906,12 @@ class Bench:
             [self.rmmhunt, "--version"], capture_output=True, text=True).stdout.strip()
         self.calibrate()
         t0 = time.monotonic()
+        steps = os.environ.get("BENCH_STEPS")
         for step in (self.bench_storm, self.bench_rss, self.bench_latency, self.bench_startup,
-                     self.bench_inspect, self.bench_signatures):
+                     self.bench_inspect, self.bench_signatures, self.bench_syscalls,
+                     self.bench_net):
+            if steps and step.__name__.removeprefix("bench_") not in steps.split(","):
+                continue
             try:
                 step()
             except Exception as e:  # one broken step does not hide the others' numbers
@@ -841,6 +1012,37 @@ def verdicts(r):
         else:
             judge(lat["median_s"] <= limit, f"exec -> alert {label} {lat['median_s'] * 1000:.1f} ms "
                   f"median (<= {limit * 1000:.0f} ms)")
+    sc = r.get("syscalls", {}).get("summary")
+    if sc:
+        on = sc["rmmhunt"]
+        judge(on["x_rmmhunt-nonet"] <= TARGET_SYSCALL,
+              f"syscall time with network capture on {on['x_rmmhunt-nonet']:.3f}x "
+              f"--no-network's, {on['x_none']:.3f}x unmonitored "
+              f"({on['ns_per_call']:.0f} vs {sc['rmmhunt-nonet']['ns_per_call']:.0f} vs "
+              f"{sc['none']['ns_per_call']:.0f} ns per write; <= {TARGET_SYSCALL})")
+    if st and st.get("rmmhunt", {}).get("x_nonet_cost") is not None:
+        sr = st["rmmhunt"]
+        judge(sr["x_nonet_cost"] <= TARGET_EXEC_NET,
+              f"exec storm with network capture on: cost per exec {sr['x_nonet_cost']:.3f}x, "
+              f"execs/s {sr['x_nonet_execs_per_s']:.3f}x --no-network's "
+              f"(cost <= {TARGET_EXEC_NET})")
+    net = r.get("net", {}).get("summary")
+    peer = r.get("net", {}).get("peer")
+    if net and "rmmhunt-events" in net:
+        ev = net["rmmhunt-events"]
+        lost = {m: (s["lost"], s["missing"]) for m, s in net.items() if m != "none"}
+        judge(ev["lost"] == 0 and ev["missing"] == 0,
+              "connect storm: 0 network events lost: " + ", ".join(
+                  f"{m} lost {lo}, unseen {mi}" for m, (lo, mi) in lost.items()))
+        if ev.get("cost_x_peer") is not None:
+            judge(ev["cost_x_peer"] <= TARGET_NET_COST,
+                  f"connect storm: rmmhunt --emit events CPU + BPF time per connection "
+                  f"{ev['cost_x_peer']:.2f}x {peer}'s ({ev['cost_us_per_conn']:.1f} vs "
+                  f"{net[peer]['cost_us_per_conn']:.1f} us; <= {TARGET_NET_COST}"
+                  + ("" if peer == "tcpconnect" else "; tcpconnect could not run") + ")")
+        peak = ev["peak_rss_kib"] * 1024
+        judge(peak <= TARGET_NET_RSS, f"peak RSS with all three tables {peak / MIB:.1f} MiB after "
+              f"the connect storms (<= {TARGET_NET_RSS // MIB} MiB)")
     ins = r.get("inspect")
     if ins:
         for k in ("warm", "cold"):
@@ -873,8 +1075,8 @@ def report(r):
                      f"{'CPU ms/1k':>11}{'BPF us':>8}{'cost':>7}{'peak RSS':>10}"
                      f"{'seen/execs':>16}{'lost':>6}{'bg':>5}")
         for mode, s in st["summary"].items():
-            label = {"rmmhunt": "rmmhunt run", "rmmhunt-events": "rmmhunt --emit events"
-                     }.get(mode, mode)
+            label = {"rmmhunt": "rmmhunt run", "rmmhunt-events": "rmmhunt --emit events",
+                     "rmmhunt-nonet": "rmmhunt --no-network"}.get(mode, mode)
             seen = (f"{s['observed']}/{s['expected']}" if "observed" in s else "-")
             lines.append(
                 f"  {label:<22}{s['execs_per_s']:>9.0f}"
@@ -899,8 +1101,8 @@ def report(r):
             for mode, s in st["summary"].items():
                 if mode == "none":
                     continue
-                label = {"rmmhunt": "rmmhunt run", "rmmhunt-events": "rmmhunt --emit events"
-                         }.get(mode, mode)
+                label = {"rmmhunt": "rmmhunt run", "rmmhunt-events": "rmmhunt --emit events",
+                         "rmmhunt-nonet": "rmmhunt --no-network"}.get(mode, mode)
                 lines.append(f"  {label:<22}{fmt(s.get('cpu_us_per_exec'), '.1f'):>9}"
                              f"{fmt(s.get('bpf_us_per_exec'), '.1f'):>9}"
                              f"{fmt(s.get('cost_us_per_exec'), '.1f'):>10}"
@@ -958,6 +1160,46 @@ def report(r):
         lines.append(f"Authenticode: {sig['files']} signed fixtures, warm; files/s: rmmhunt inspect "
                      f"{sig['rmmhunt']['files_per_s']:.0f}, osslsigncode verify "
                      f"{sig['osslsigncode']['files_per_s']:.0f} ({sig['speedup']:.1f}x)")
+    sc = r.get("syscalls")
+    if sc:
+        lines.append("")
+        lines.append(f"Syscalls: {sc['calls']} one-byte write()s to /dev/null, median of "
+                     f"{sc['rounds']} alternating rounds")
+        lines.append(f"  {'mode':<26}{'ns/write':>10}{'x none':>9}{'x --no-network':>16}")
+        for mode, s in sc["summary"].items():
+            label = {"rmmhunt": "rmmhunt run (network on)",
+                     "rmmhunt-nonet": "rmmhunt run --no-network"}.get(mode, mode)
+            lines.append(f"  {label:<26}{s['ns_per_call']:>10.0f}{s['x_none']:>9.3f}"
+                         f"{s['x_rmmhunt-nonet']:>16.3f}")
+    if st and st["summary"].get("rmmhunt", {}).get("x_nonet_cost") is not None:
+        sr = st["summary"]["rmmhunt"]
+        lines.append(f"Exec storm, network capture on vs --no-network (same rounds): execs/s "
+                     f"{sr['x_nonet_execs_per_s']:.3f}x, cost per exec {sr['x_nonet_cost']:.3f}x")
+    net = r.get("net")
+    if net:
+        ns = net["summary"]
+        lines.append("")
+        lines.append(f"Connect storm: {net['connections']} loopback TCP connections over "
+                     f"{net['workers']} workers, each sending an HTTP request's first bytes; "
+                     f"median of {net['rounds']} alternating rounds; cost: monitor user+sys CPU + "
+                     "BPF time per connection")
+        lines.append(f"  {'mode':<22}{'conn/s':>8}{'x none':>8}{'CPU us':>8}{'BPF us':>8}"
+                     f"{'cost us':>9}{'x ' + net['peer']:>14}{'peak RSS':>10}{'lost':>6}{'unseen':>8}")
+        for mode, s in ns.items():
+            label = {"rmmhunt-events": "rmmhunt --emit events"}.get(mode, mode)
+            if mode == "none":
+                lines.append(f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}")
+                continue
+            lines.append(
+                f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}"
+                f"{fmt(s.get('cpu_us_per_conn'), '.1f'):>8}{fmt(s.get('bpf_us_per_conn'), '.1f'):>8}"
+                f"{fmt(s.get('cost_us_per_conn'), '.1f'):>9}"
+                f"{fmt(s.get('cost_x_peer'), '.2f'):>14}"
+                f"{s['peak_rss_kib'] / 1024:>6.1f} MiB{s['lost']:>6}{s['missing']:>8}")
+        ev = ns.get("rmmhunt-events")
+        if ev:
+            lines.append(f"  rmmhunt: first bytes by {ev['first_bytes']}; RemoteUrl from them on "
+                         f"{ev['with_url']} of the storms' connections")
     lines.append("")
     lines.append("Targets")
     for status, text in r["verdicts"]:

@@ -152,22 +152,6 @@ struct {
 	__type(value, __u8);
 } net_udp_seen SEC(".maps") __weak;
 
-/*
- * A UDP send between its syscall's entry, where its destination is read, and
- * its exit, where it counts if it succeeded; by thread (pid_tgid).
- */
-struct net_udp_pending {
-	struct net_udp_key key;
-	__u32 netns;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct net_udp_pending);
-} net_udp_pending SEC(".maps") __weak;
-
 /* --net-exclude: filled by the loader before the programs attach. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

@@ -173,6 +173,40 @@ static __always_inline bool net_excluded(const __u8 addr[16])
 	return bpf_map_lookup_elem(&net_exclude, &key) != NULL;
 }
 
+/*
+ * Wire headers as read from a packet: fixed layouts, no CO-RE. The ports'
+ * struct holds what both UDP and TCP headers start with.
+ */
+struct pkt_ipv4 {
+	__u8 ver_ihl;
+	__u8 tos;
+	__u16 tot_len;
+	__u16 id;
+	__u16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__u32 saddr, daddr;
+};
+
+struct pkt_ipv6 {
+	__u32 ver_tc_flow;
+	__u16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16], daddr[16];
+};
+
+struct pkt_ports {
+	__u16 source, dest;
+	__u16 udp_len; /* TCP: the sequence number's first half */
+	__u16 pad;
+	__u32 tcp_ack;
+	__u8 tcp_doff; /* the data offset in the high nibble */
+};
+
+#define IP4_FRAG_OFFSET 0x1fff
+
 /* The current process as a socket's owner (process context only). */
 static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 {

@@ -18,37 +18,6 @@
 
 #define DNS_PORT 53
 
-/* Wire headers as read from the packet: fixed layouts, no CO-RE. */
-struct pkt_ipv4 {
-	__u8 ver_ihl;
-	__u8 tos;
-	__u16 tot_len;
-	__u16 id;
-	__u16 frag_off;
-	__u8 ttl;
-	__u8 protocol;
-	__u16 check;
-	__u32 saddr, daddr;
-};
-
-struct pkt_ipv6 {
-	__u32 ver_tc_flow;
-	__u16 payload_len;
-	__u8 nexthdr;
-	__u8 hop_limit;
-	__u8 saddr[16], daddr[16];
-};
-
-struct pkt_ports {
-	__u16 source, dest;
-	__u16 udp_len; /* TCP: the sequence number's first half */
-	__u16 pad;
-	__u32 tcp_ack;
-	__u8 tcp_doff; /* the data offset in the high nibble */
-};
-
-#define IP4_FRAG_OFFSET 0x1fff
-
 static __always_inline int handle_skb(struct sk_buff *skb)
 {
 	unsigned char *data = BPF_CORE_READ(skb, data);

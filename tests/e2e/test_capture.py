@@ -294,8 +294,9 @@ def our_programs():
                          check=True).stdout
     return {p["id"] for p in json.loads(out)
             if p.get("name") in ("exec_btf", "exec_raw", "fork_btf", "fork_raw",
-                                 "exit_btf", "exit_raw", "net_tcp_state", "net_send_enter",
-                                 "net_send_exit", "net_dns")}
+                                 "exit_btf", "exit_raw", "net_tcp_state", "net_udp",
+                                 "net_udp_rq", "net_dns", "net_first_bytes_tp",
+                                 "net_first_bytes_fentry")}
 
 
 def read_fdinfo(pid, fd):
@@ -334,12 +335,14 @@ def test_programs_stay_attached_by_the_monitor_alone_and_go_with_it(workdir):
         assert children(m.proc.pid) == []
         fdinfo = [i for i in (read_fdinfo(m.proc.pid, fd)
                               for fd in os.listdir(f"/proc/{m.proc.pid}/fdinfo")) if i]
-        # exec, fork, exit; TCP states, send syscalls' entry and exit, DNS answers
-        assert m.status("ready")[0]["NetworkCapture"] == "on"
-        assert sum("link_type:" in i for i in fdinfo) == 7
+        # exec, fork, exit; TCP states, UDP datagrams, DNS answers, first bytes (if read)
+        ready = m.status("ready")[0]
+        assert ready["NetworkCapture"] == "on"
+        links = 6 + (not ready["NetworkFirstBytes"].startswith("off"))
+        assert sum("link_type:" in i for i in fdinfo) == links
         assert not any("prog_type:" in i for i in fdinfo)
         attached = our_programs() - before
-        assert len(attached) == 7
+        assert len(attached) == links
         exe = unique_copy(workdir, "/bin/true", "rmm-loaded")
         subprocess.run([exe], check=True)
         assert m.wait_for(lambda _: m.events(FolderPath=exe))

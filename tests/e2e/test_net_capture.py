@@ -4,6 +4,7 @@ network programs load, --net-exclude drops exactly the connections to its
 ranges in the kernel, --no-network turns them off, a bad range is refused.
 Real sockets on loopback only, in 127.77.0.0/16, which nothing else here uses."""
 import errno
+import os
 import socket
 import subprocess
 
@@ -97,9 +98,37 @@ def test_network_events_reach_the_pipeline():
     assert stop["DecodeErrors"] == 0
 
 
+def kernel_has_tcp_sendmsg_locked():
+    """The tracepoint has a BTF type (btf_trace_...) where tp_btf can attach to it."""
+    with open("/sys/kernel/btf/vmlinux", "rb") as f:
+        return b"\0btf_trace_tcp_sendmsg_locked\0" in f.read()
+
+
+def test_first_bytes_hook_is_reported_and_reads_them():
+    with Monitor("--emit", "events") as m:
+        ready = m.status("ready")[0]
+        accepted_connects("127.0.0.1", 1)
+    stop = m.status("stopping")[0]
+    assert m.returncode == 0, m.stderr
+    hook = ready["NetworkFirstBytes"]
+    if kernel_has_tcp_sendmsg_locked():
+        assert hook == "tcp_sendmsg_locked", hook
+    else:
+        assert hook == "fentry" or hook.startswith("off: no tcp_sendmsg_locked tracepoint, "), hook
+    assert stop["NetworkFirstBytes"] == hook
+    if hook.startswith("off"):
+        return
+    # the HTTP request's Host header, read from the first bytes by the hook
+    assert stop["RemoteUrlFrom"]["HttpHost"] >= 1
+    urls = [r for r in m.records if r.get("RecordType") == "DeviceNetworkEvents"
+            and r["ActionType"] == "ConnectionSuccess" and r["InitiatingProcessId"] == os.getpid()]
+    assert [r["RemoteUrl"] for r in urls] == ["agent-api.atera.com"]
+
+
 def test_no_network_loads_no_network_program():
     with Monitor("--no-network") as m:
         assert m.status("ready")[0]["NetworkCapture"] == "off: --no-network"
+        assert m.status("ready")[0]["NetworkFirstBytes"] == "off: network capture is off"
         accepted_connects("127.0.0.1", 2)
     stop = m.status("stopping")[0]
     assert m.returncode == 0, m.stderr

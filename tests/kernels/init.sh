@@ -4,7 +4,9 @@
 # (tp_btf, and raw_tp, which kernels without tracepoint BTF get): it gets
 # ready with network capture on, reports an exec with the right path, command
 # line, parent, directory and cgroup, counts a refused loopback connect and a
-# UDP datagram as network records, and stops cleanly on SIGTERM. Then it must refuse to start
+# UDP datagram as network records (the datagram's naming its process, and a
+# connection its RemoteUrl from the first bytes wherever a hook reads them),
+# and stops cleanly on SIGTERM. Then it must refuse to start
 # without BTF. Prints the outcome on the serial console between markers that
 # tests/kernels/run.sh parses:
 #   RMMHUNT-KTEST-BEGIN
@@ -151,6 +153,14 @@ smoke() {
 	# a connect refused (ConnectionFailed) and a datagram (ConnectionRequest)
 	nc 127.0.0.1 9 </dev/null >/dev/null 2>&1
 	timeout 5 nslookup rmm-ktest.example 127.0.0.1 >/dev/null 2>&1
+	# a connection's first bytes, an HTTP Host header (RemoteUrl) where a hook reads them
+	nc -l -p 8081 >/dev/null 2>&1 &
+	lpid=$!
+	usleep 300000
+	printf 'GET / HTTP/1.1\r\nHost: rmm-ktest.example\r\n\r\n' |
+		timeout 5 nc 127.0.0.1 8081 >/dev/null 2>&1
+	kill $lpid 2>/dev/null
+	wait $lpid 2>/dev/null
 
 	kill -TERM $pid
 	wait $pid
@@ -174,6 +184,26 @@ smoke() {
 		dump_logs
 		done_with FAIL "$mode: ${net:-no} network records for a connect and a datagram"
 	fi
+	# the datagram left in nslookup's own task: the record names it
+	udp=$(line_with '"ActionType":"ConnectionRequest"' '"RemotePort":53,')
+	case "$udp" in
+	*'"InitiatingProcessFileName":"busybox"'*) ;;
+	*)
+		dump_logs
+		done_with FAIL "$mode: no datagram record naming nslookup: ${udp:-none}"
+		;;
+	esac
+	FIRST_BYTES=$(echo "$ready" | sed -n 's/.*"NetworkFirstBytes":"\([^"]*\)".*/\1/p')
+	case "$FIRST_BYTES" in
+	"" | off*) ;;
+	*)
+		if [ -z "$(line_with '"ActionType":"ConnectionSuccess"' \
+			'"RemoteUrl":"rmm-ktest.example"')" ]; then
+			dump_logs
+			done_with FAIL "$mode: first bytes by $FIRST_BYTES, no RemoteUrl from them"
+		fi
+		;;
+	esac
 }
 
 echo "RMMHUNT-KTEST-BEGIN"
@@ -204,4 +234,5 @@ if [ $rc -eq 0 ] || ! grep -q "has no BTF" "$ERR"; then
 	dump_logs
 	done_with FAIL "tp_btf and raw_tp ok, no-BTF run: exit $rc"
 fi
-done_with PASS "tp_btf and raw_tp: exec event and network records ok, clean exit; no BTF: refused"
+done_with PASS "tp_btf and raw_tp: exec event and network records ok (first bytes: \
+${FIRST_BYTES:-none}), clean exit; no BTF: refused"

@@ -530,3 +530,8 @@ const char *capture__network(const struct capture *c)
 {
 	return c->network;
 }
+
+const char *capture__first_bytes(const struct capture *c)
+{
+	return c->bpf.first_bytes;
+}

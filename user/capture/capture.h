@@ -104,5 +104,10 @@ double capture__ring_fill(struct capture *c);
 const char *capture__attach_mode(const struct capture *c);
 /* "on", or "off: " and why ("off: --no-network", "off: the network programs failed to ..."). */
 const char *capture__network(const struct capture *c);
+/*
+ * Where the first bytes of TCP connections are read: "tcp_sendmsg_locked"
+ * (the tracepoint), "fentry" (on tcp_sendmsg), or "off: " and why.
+ */
+const char *capture__first_bytes(const struct capture *c);
 
 #endif

@@ -31,6 +31,7 @@ struct loader_reply {
 	unsigned fd_mask; /* which of the handles' fds came, in order (see handles_to_array) */
 	int nfds;
 	char net_off[sizeof(((struct bpf_handles *)0)->net_off)];
+	char first_bytes[sizeof(((struct bpf_handles *)0)->first_bytes)];
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -94,17 +95,149 @@ static int check_kernel(const char *btf_path)
 	return 0;
 }
 
-/* tp_btf needs the tracepoint's BTF type (5.5+); raw_tp works without it. */
-static bool has_btf_tracepoint(const char *btf_path)
+/* What the loader needs to know of the kernel's BTF. */
+struct kernel_btf {
+	/* tracepoints with BTF types: tp_btf needs them (5.5+), raw_tp does not */
+	bool exec;		 /* sched_process_exec, and so every exec program's */
+	bool tcp_sendmsg_locked; /* not in 6.1 */
+	/* the per-CPU variables' offsets, -1 when not typed (5.10 types none) */
+	long long runqueues, preempt_count; /* __preempt_count, or pcpu_hot's field */
+	long long pcpu_hot_field;	    /* preempt_count's offset in struct pcpu_hot */
+};
+
+/* The offset of per-CPU variable @name in the per-CPU area, or -1. */
+static long long percpu_offset(const struct btf *btf, const char *name)
+{
+	int sec = btf__find_by_name_kind(btf, ".data..percpu", BTF_KIND_DATASEC);
+	const struct btf_var_secinfo *v;
+	const struct btf_type *t;
+
+	if (sec <= 0)
+		return -1;
+	t = btf__type_by_id(btf, sec);
+	v = btf_var_secinfos(t);
+	for (int i = 0; i < btf_vlen(t); i++, v++) {
+		const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), name))
+			return v->offset;
+	}
+	return -1;
+}
+
+/* The bit offset of @member in the struct or union @id, looked for in anonymous ones too, or -1. */
+static long long member_bits(const struct btf *btf, int id, const char *member, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m;
+
+	if (!t || !(btf_is_struct(t) || btf_is_union(t)) || depth > 4)
+		return -1;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		long long in;
+
+		if (m->name_off) {
+			if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+				return btf_member_bit_offset(t, i);
+			continue;
+		}
+		/* struct pcpu_hot's fields are in an anonymous struct in a union */
+		in = member_bits(btf, btf__resolve_type(btf, m->type), member, depth + 1);
+		if (in >= 0)
+			return btf_member_bit_offset(t, i) + in;
+	}
+	return -1;
+}
+
+/* The byte offset of @member in struct @name, or -1. */
+static long long member_offset(const struct btf *btf, const char *name, const char *member)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+	long long bits = id > 0 ? member_bits(btf, id, member, 0) : -1;
+
+	return bits < 0 ? -1 : bits / 8;
+}
+
+static void read_kernel_btf(const char *btf_path, struct kernel_btf *k)
 {
 	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
-	bool ok;
+	long long hot;
 
+	*k = (struct kernel_btf){.runqueues = -1, .preempt_count = -1, .pcpu_hot_field = -1};
 	if (!btf)
-		return false;
-	ok = btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF) > 0;
+		return;
+	k->exec = btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF) > 0;
+	k->tcp_sendmsg_locked =
+	    btf__find_by_name_kind(btf, "btf_trace_tcp_sendmsg_locked", BTF_KIND_TYPEDEF) > 0;
+	k->runqueues = percpu_offset(btf, "runqueues");
+	k->pcpu_hot_field = member_offset(btf, "pcpu_hot", "preempt_count");
+	k->preempt_count = percpu_offset(btf, "__preempt_count");
+	if (k->preempt_count < 0 && k->pcpu_hot_field >= 0 &&
+	    (hot = percpu_offset(btf, "pcpu_hot")) >= 0)
+		k->preempt_count = hot + k->pcpu_hot_field;
 	btf__free(btf);
-	return ok;
+}
+
+/* The same per-CPU variables in kallsyms: 0 when not listed (or hidden: kptr_restrict). */
+struct kernel_syms {
+	bool listed; /* __preempt_count or pcpu_hot is */
+	unsigned long long runqueues, preempt_count, pcpu_hot;
+};
+
+/*
+ * The kernel resolves a typed ksym through kallsyms, which lists variables
+ * only with CONFIG_KALLSYMS_ALL. The per-CPU ones come first (from address
+ * 0 up): the scan ends early when they are there.
+ */
+static void read_kallsyms(struct kernel_syms *ks)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[256], name[128];
+	unsigned long long addr;
+
+	*ks = (struct kernel_syms){0};
+	if (!f)
+		return;
+	while (!(ks->runqueues && ks->listed) && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %*s %127s", &addr, name) != 2)
+			continue;
+		if (!strcmp(name, "runqueues")) {
+			ks->runqueues = addr ? addr : 1; /* 1: listed, address hidden */
+		} else if (!strcmp(name, "__preempt_count")) {
+			ks->preempt_count = addr;
+			ks->listed = true;
+		} else if (!strcmp(name, "pcpu_hot")) {
+			ks->pcpu_hot = addr;
+			ks->listed = true;
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * How net_udp.bpf.c finds the preempt count: as a typed ksym where both BTF
+ * and kallsyms have it, else by its distance from `runqueues`, from BTF or
+ * else from kallsyms' addresses. Neither: the datagrams name no process.
+ */
+static void plan_preempt_count(const struct kernel_btf *k, bool *ksym, bool *known,
+			       long long *delta)
+{
+	struct kernel_syms ks;
+
+	read_kallsyms(&ks);
+	*ksym = ks.listed && k->preempt_count >= 0;
+	*known = false;
+	if (k->runqueues >= 0 && k->preempt_count >= 0) {
+		*known = true;
+		*delta = k->preempt_count - k->runqueues;
+	} else if (ks.runqueues > 1 && ks.preempt_count) {
+		*known = true;
+		*delta = (long long)(ks.preempt_count - ks.runqueues);
+	} else if (ks.runqueues > 1 && ks.pcpu_hot && k->pcpu_hot_field >= 0) {
+		*known = true;
+		*delta = (long long)(ks.pcpu_hot - ks.runqueues) + k->pcpu_hot_field;
+	}
 }
 
 /* Only the open fds travel: which ones is in the reply's mask. */
@@ -147,29 +280,57 @@ static void handles_init(struct bpf_handles *h)
 	h->network = false;
 }
 
-/* The network programs, in link order from LOADER_NET_LINK0. */
-static struct bpf_program *net_prog(struct rmmhunt_bpf *skel, int i)
+/* The network programs but the first bytes', in link order from LOADER_NET_LINK0. */
+#define NET_NPROGS (LOADER_FIRST_BYTES_LINK - LOADER_NET_LINK0)
+
+/* Where the first bytes of TCP connections are read, best first (see net_send.bpf.c). */
+enum first_bytes {
+	FIRST_BYTES_TP,
+	FIRST_BYTES_FENTRY,
+	FIRST_BYTES_OFF,
+};
+
+static const char *const first_bytes_name[] = {
+    [FIRST_BYTES_TP] = "tcp_sendmsg_locked",
+    [FIRST_BYTES_FENTRY] = "fentry",
+};
+
+/* What one try loads. */
+struct plan {
+	bool raw_tp;   /* the exec programs as raw_tp */
+	bool network;  /* and the network programs, */
+	bool udp_ksym; /* with net_udp (else net_udp_rq: see net_udp.bpf.c) */
+	bool rq_to_preempt_known;
+	long long rq_to_preempt_count;
+	enum first_bytes fb;
+};
+
+static struct bpf_program *net_prog(struct rmmhunt_bpf *skel, const struct plan *p, int i)
 {
-	struct bpf_program *progs[LOADER_NLINKS - LOADER_NET_LINK0] = {
+	struct bpf_program *progs[NET_NPROGS] = {
 	    skel->progs.net_tcp_state,
-	    skel->progs.net_send_enter,
-	    skel->progs.net_send_exit,
+	    p->udp_ksym ? skel->progs.net_udp : skel->progs.net_udp_rq,
 	    skel->progs.net_dns,
 	};
 
 	return progs[i];
 }
 
-static struct bpf_link *net_link(struct rmmhunt_bpf *skel, int i)
+static struct bpf_link *net_link(struct rmmhunt_bpf *skel, const struct plan *p, int i)
 {
-	struct bpf_link *links[LOADER_NLINKS - LOADER_NET_LINK0] = {
+	struct bpf_link *links[NET_NPROGS] = {
 	    skel->links.net_tcp_state,
-	    skel->links.net_send_enter,
-	    skel->links.net_send_exit,
+	    p->udp_ksym ? skel->links.net_udp : skel->links.net_udp_rq,
 	    skel->links.net_dns,
 	};
 
 	return links[i];
+}
+
+static struct bpf_program *first_bytes_prog(struct rmmhunt_bpf *skel, enum first_bytes fb)
+{
+	return fb == FIRST_BYTES_TP ? skel->progs.net_first_bytes_tp
+				    : skel->progs.net_first_bytes_fentry;
 }
 
 static int fill_exclude(struct rmmhunt_bpf *skel, const struct loader_opts *o)
@@ -188,12 +349,14 @@ static int fill_exclude(struct rmmhunt_bpf *skel, const struct loader_opts *o)
  * filling @h with the skeleton's fds (still its own). @what says which step
  * failed, for the caller's message.
  */
-static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, bool network,
+static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const struct plan *p,
 		struct bpf_handles *h, const char **what)
 {
+	bool raw_tp = p->raw_tp, network = p->network;
+	enum first_bytes fb = p->fb;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
 	struct rmmhunt_bpf *skel;
-	bool raw_tp = !has_btf_tracepoint(o->btf_path);
+	struct bpf_link *link;
 	int err;
 
 	*what = "open";
@@ -210,8 +373,18 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, bool ne
 	bpf_program__set_autoload(skel->progs.exec_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.fork_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.exit_raw, raw_tp);
-	for (int i = 0; i < LOADER_NLINKS - LOADER_NET_LINK0; i++)
-		bpf_program__set_autoload(net_prog(skel, i), network);
+	bpf_program__set_autoload(skel->progs.net_udp, false);
+	bpf_program__set_autoload(skel->progs.net_udp_rq, false);
+	for (int i = 0; i < NET_NPROGS; i++)
+		bpf_program__set_autoload(net_prog(skel, p, i), network);
+	skel->rodata->net_rq_to_preempt_count = p->rq_to_preempt_count;
+	skel->rodata->net_rq_to_preempt_known = p->rq_to_preempt_known;
+	bpf_program__set_autoload(skel->progs.net_first_bytes_tp, network && fb == FIRST_BYTES_TP);
+	bpf_program__set_autoload(skel->progs.net_first_bytes_fentry,
+				  network && fb == FIRST_BYTES_FENTRY);
+	/* attached below, on its own: a refused trampoline costs the first bytes only */
+	bpf_program__set_autoattach(skel->progs.net_first_bytes_tp, false);
+	bpf_program__set_autoattach(skel->progs.net_first_bytes_fentry, false);
 
 	*what = "load";
 	err = rmmhunt_bpf__load(skel);
@@ -233,8 +406,27 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, bool ne
 	h->link_fd[2] = bpf_link__fd(raw_tp ? skel->links.exit_raw : skel->links.exit_btf);
 	if (network) {
 		h->net_events_fd = bpf_map__fd(skel->maps.net_events);
-		for (int i = 0; i < LOADER_NLINKS - LOADER_NET_LINK0; i++)
-			h->link_fd[LOADER_NET_LINK0 + i] = bpf_link__fd(net_link(skel, i));
+		for (int i = 0; i < NET_NPROGS; i++)
+			h->link_fd[LOADER_NET_LINK0 + i] = bpf_link__fd(net_link(skel, p, i));
+	}
+	if (network && fb != FIRST_BYTES_OFF) {
+		link = bpf_program__attach(first_bytes_prog(skel, fb));
+		if (!link) {
+			char msg[100];
+
+			libbpf_strerror(-errno, msg, sizeof(msg));
+			snprintf(h->first_bytes, sizeof(h->first_bytes),
+				 "off: %s failed to attach: %s", first_bytes_name[fb], msg);
+		} else {
+			/* the skeleton destroys it with the rest: the fd sent stays open */
+			if (fb == FIRST_BYTES_TP)
+				skel->links.net_first_bytes_tp = link;
+			else
+				skel->links.net_first_bytes_fentry = link;
+			h->link_fd[LOADER_FIRST_BYTES_LINK] = bpf_link__fd(link);
+			snprintf(h->first_bytes, sizeof(h->first_bytes), "%s",
+				 first_bytes_name[fb]);
+		}
 	}
 	h->raw_tp = raw_tp;
 	h->network = network;
@@ -262,30 +454,71 @@ static void report_failure(const struct loader_opts *o, const char *what, int er
 		       msg);
 }
 
+/* "off: REST" as "off: WHY, REST". */
+static void join_why(char *off, size_t size, const char *why)
+{
+	char rest[sizeof(((struct bpf_handles *)0)->first_bytes)];
+
+	snprintf(rest, sizeof(rest), "%s", off + 5);
+	/* cut if long: the first reasons are the ones that matter */
+	if (snprintf(off, size, "off: %s, %s", why, rest) >= (int)size)
+		off[size - 1] = '\0';
+}
+
 /*
- * The network programs first; if any fails on this kernel, the exec ones
- * again without them: exec capture never depends on the network hooks.
+ * The network programs first, with the best first-bytes hook this kernel
+ * has, then the next; if the network programs fail even without one, the
+ * exec ones again without them: exec capture never depends on the network
+ * hooks. Each try is a whole load (libbpf loads an object at once).
  */
 static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, struct bpf_handles *h)
 {
+	struct plan p = {0};
+	struct kernel_btf k;
 	const char *what;
-	char msg[100];
+	char msg[100], why[sizeof(h->first_bytes)] = "";
+	enum first_bytes fb;
 	int err;
 
+	read_kernel_btf(o->btf_path, &k);
+	p.raw_tp = !k.exec;
 	if (!o->network) {
 		snprintf(h->net_off, sizeof(h->net_off), "--no-network");
 	} else {
-		err = load(skelp, o, true, h, &what);
-		if (!err)
-			return 0;
-		libbpf_strerror(err, msg, sizeof(msg));
+		p.network = true;
+		plan_preempt_count(&k, &p.udp_ksym, &p.rq_to_preempt_known, &p.rq_to_preempt_count);
+		fb = k.tcp_sendmsg_locked ? FIRST_BYTES_TP : FIRST_BYTES_FENTRY;
+		if (fb != FIRST_BYTES_TP)
+			snprintf(why, sizeof(why), "no tcp_sendmsg_locked tracepoint");
+		for (;; fb++) {
+			p.fb = fb;
+			err = load(skelp, o, &p, h, &what);
+			if (!err) {
+				/* "off: " and every reason, from the first hook tried */
+				if (fb == FIRST_BYTES_OFF)
+					snprintf(h->first_bytes, sizeof(h->first_bytes), "off: %s",
+						 why);
+				else if (why[0] && !strncmp(h->first_bytes, "off: ", 5))
+					join_why(h->first_bytes, sizeof(h->first_bytes), why);
+				return 0;
+			}
+			libbpf_strerror(err, msg, sizeof(msg));
+			rmmhunt_bpf__destroy(*skelp);
+			*skelp = NULL;
+			handles_init(h);
+			if (fb == FIRST_BYTES_OFF)
+				break;
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "%s%s failed to %s: %s", why[0] ? ", " : "", first_bytes_name[fb],
+				 what, msg);
+		}
 		snprintf(h->net_off, sizeof(h->net_off), "the network programs failed to %s: %s",
 			 what, msg);
-		rmmhunt_bpf__destroy(*skelp);
-		*skelp = NULL;
-		handles_init(h);
 	}
-	err = load(skelp, o, false, h, &what);
+	snprintf(h->first_bytes, sizeof(h->first_bytes), "off: network capture is off");
+	p.network = false;
+	p.fb = FIRST_BYTES_OFF;
+	err = load(skelp, o, &p, h, &what);
 	if (err) {
 		report_failure(o, what, err);
 		return err;
@@ -316,10 +549,12 @@ static __attribute__((noreturn)) void child_main(int sock, pid_t parent,
 		_exit(1);
 	handles_init(&h);
 	h.net_off[0] = '\0';
+	h.first_bytes[0] = '\0';
 	reply.err = load_all(&skel, o, &h);
 	reply.raw_tp = h.raw_tp;
 	reply.network = h.network;
 	memcpy(reply.net_off, h.net_off, sizeof(reply.net_off));
+	memcpy(reply.first_bytes, h.first_bytes, sizeof(reply.first_bytes));
 	if (!reply.err) {
 		struct cmsghdr *cm;
 		int n;
@@ -373,6 +608,8 @@ static int receive(int sock, struct bpf_handles *h)
 	h->network = reply.network;
 	memcpy(h->net_off, reply.net_off, sizeof(h->net_off));
 	h->net_off[sizeof(h->net_off) - 1] = '\0';
+	memcpy(h->first_bytes, reply.first_bytes, sizeof(h->first_bytes));
+	h->first_bytes[sizeof(h->first_bytes) - 1] = '\0';
 	if (!reply.err && h->events_fd < 0)
 		return -EPROTO;
 	return reply.err;
@@ -385,6 +622,7 @@ int loader__load(const struct loader_opts *o, struct bpf_handles *h)
 
 	handles_init(h);
 	h->net_off[0] = '\0';
+	h->first_bytes[0] = '\0';
 	libbpf_set_print(libbpf_print);
 	err = check_privileges();
 	if (err)

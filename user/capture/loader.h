@@ -14,8 +14,8 @@
 
 #include "events.h"
 
-/* exec, fork, exit; then the network's: TCP states, send syscalls' entry and exit, DNS */
-enum { LOADER_NLINKS = 7, LOADER_NET_LINK0 = 3 };
+/* exec, fork, exit; then the network's: TCP states, UDP, DNS, a TCP connection's first bytes */
+enum { LOADER_NLINKS = 7, LOADER_NET_LINK0 = 3, LOADER_FIRST_BYTES_LINK = 6 };
 
 struct loader_opts {
 	const char *btf_path;	 /* NULL: /sys/kernel/btf/vmlinux */
@@ -35,13 +35,18 @@ struct bpf_handles {
 	bool raw_tp;	   /* attached as raw_tp: the kernel has no tracepoint BTF */
 	bool network;	   /* the network programs are attached */
 	char net_off[160]; /* why not ("" when on): "--no-network", or what failed */
+	/* the first-bytes hook: "tcp_sendmsg_locked", "fentry", or "off: " and why */
+	char first_bytes[160];
 };
 
 /*
  * Checks privileges, BTF and ring-buffer support, then loads and attaches
  * the programs. The network programs are extras: when one cannot load or
  * attach on this kernel, the exec programs are loaded again without them,
- * with one warning, and @h->net_off says why. On failure, logs one clear
+ * with one warning, and @h->net_off says why. The first bytes of TCP
+ * connections take the tcp_sendmsg_locked tracepoint, else fentry on
+ * tcp_sendmsg, else nothing (RemoteUrl then comes from DNS answers only):
+ * @h->first_bytes says which. On failure, logs one clear
  * message saying what is missing and returns a negative errno, with every fd
  * of @h -1.
  */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The first datagram a UDP socket sends to each destination (Defender's
+ * ConnectionRequest), seen as it is queued to a device: every datagram a
+ * local socket sends passes __dev_queue_xmit's tracepoint, loopback included,
+ * whatever call sent it (sendto, sendmmsg, io_uring...), and the headers say
+ * where it went. A program there runs per packet sent, not per syscall made.
+ * One that never leaves (no route, no neighbour answered) is not counted.
+ *
+ * The process is `current` only when the hook runs in a user task: a datagram
+ * held for address resolution leaves from the softirq that got the answer,
+ * and a kernel thread (a tunnel's worker) is no one's process. Then the
+ * record has none (tgid 0), never the interrupted one.
+ */
+#include <vmlinux.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "events.h"
+#include "maps.bpf.h"
+#include "net.bpf.h"
+
+#define SOCK_DGRAM_TYPE 2
+#define NET_PF_KTHREAD	0x00200000
+
+/*
+ * Is the program running for a task, not for an interrupt? The test of the
+ * kernel's in_task() on the preempt count: no NMI, no hard IRQ, no softirq
+ * being served. Not SOFTIRQ_MASK as libbpf's bpf_in_interrupt() has it: that
+ * also holds a task's local_bh_disable(), which __dev_queue_xmit takes before
+ * its tracepoint. PREEMPT_RT serves softirqs in tasks, counted in the task.
+ */
+#define NET_NMI_MASK	   0x00f00000
+#define NET_HARDIRQ_MASK   0x000f0000
+#define NET_SOFTIRQ_OFFSET 0x00000100
+/* x86 keeps PREEMPT_NEED_RESCHED, inverted, in the count's top bit */
+#define NET_PREEMPT_COUNT 0x7fffffff
+
+struct task_struct___rt {
+	int softirq_disable_cnt; /* CONFIG_PREEMPT_RT only */
+} __attribute__((preserve_access_index));
+
+static __always_inline bool in_task(struct task_struct *task, int pc)
+{
+	struct task_struct___rt *rt = (void *)task;
+
+	if (pc & (NET_NMI_MASK | NET_HARDIRQ_MASK))
+		return false;
+	if (bpf_core_field_exists(rt->softirq_disable_cnt))
+		return !(BPF_CORE_READ(rt, softirq_disable_cnt) & NET_SOFTIRQ_OFFSET);
+	return !(pc & NET_SOFTIRQ_OFFSET);
+}
+
+/*
+ * The preempt count, two ways (the loader loads one program of the two):
+ * - as libbpf's bpf_experimental.h reads it: on x86 the per-CPU
+ *   __preempt_count, except from 6.2 to 6.14, where it is a field of the
+ *   per-CPU struct pcpu_hot, both as typed ksyms. The kernel resolves those
+ *   through kallsyms, which lists no variable without CONFIG_KALLSYMS_ALL;
+ * - so also through this CPU's runqueue, which `current` names: its address
+ *   plus the distance from `runqueues` to the count in the per-CPU area,
+ *   which the loader reads from the DATASEC of the kernel's BTF.
+ */
+struct pcpu_hot___net {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+
+#if defined(__TARGET_ARCH_x86)
+extern const struct pcpu_hot___net pcpu_hot __ksym __weak;
+extern const int __preempt_count __ksym __weak;
+#endif
+
+/* Set by the loader: the count's address minus this CPU's runqueue's; known or not. */
+const volatile long long net_rq_to_preempt_count = 0;
+const volatile bool net_rq_to_preempt_known = false;
+
+/* -1: unknown */
+static __always_inline long preempt_count_ksym(struct task_struct *task)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (&__preempt_count)
+		return *(const int *)bpf_this_cpu_ptr(&__preempt_count) & NET_PREEMPT_COUNT;
+	if (bpf_core_field_exists(pcpu_hot.preempt_count) && &pcpu_hot)
+		return ((const struct pcpu_hot___net *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count &
+		       NET_PREEMPT_COUNT;
+	return -1;
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(task, thread_info.preempt.count);
+#else
+	return -1;
+#endif
+}
+
+/* struct cfs_rq has no rq pointer without CONFIG_FAIR_GROUP_SCHED: then it is rq->cfs */
+struct cfs_rq___flat {
+	int nr_running;
+} __attribute__((preserve_access_index));
+
+static __always_inline long preempt_count_rq(struct task_struct *task)
+{
+	struct cfs_rq *cfs = BPF_CORE_READ(task, se.cfs_rq);
+	char *rq;
+	int pc;
+
+	if (!net_rq_to_preempt_known || !cfs)
+		return -1;
+	if (bpf_core_field_exists(cfs->rq))
+		rq = (char *)BPF_CORE_READ(cfs, rq);
+	else
+		rq = (char *)cfs - bpf_core_field_offset(struct rq, cfs);
+	if (bpf_probe_read_kernel(&pc, sizeof(pc), rq + net_rq_to_preempt_count))
+		return -1;
+	return pc & NET_PREEMPT_COUNT;
+}
+
+/*
+ * The datagram's destination and source from its IP and UDP headers: 0, or
+ * -1 when it is not a first (or only) fragment of a UDP datagram.
+ */
+static __always_inline int udp_headers(struct sk_buff *skb, struct net_udp_key *k, __u8 src[16],
+				       __u16 *sport)
+{
+	unsigned char *nh = BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, network_header);
+	__u16 proto = BPF_CORE_READ(skb, protocol);
+	struct pkt_ports p;
+	__u32 off;
+
+	if (proto == bpf_htons(NET_ETH_P_IP)) {
+		struct pkt_ipv4 ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), nh))
+			return -1;
+		if ((ip.ver_ihl >> 4) != 4 || ip.protocol != IPPROTO_UDP ||
+		    (bpf_ntohs(ip.frag_off) & IP4_FRAG_OFFSET))
+			return -1;
+		net_v4_mapped(src, ip.saddr);
+		net_v4_mapped(k->addr, ip.daddr);
+		off = (ip.ver_ihl & 0xf) * 4;
+	} else if (proto == bpf_htons(NET_ETH_P_IPV6)) {
+		struct pkt_ipv6 ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh))
+			return -1;
+		/* extension headers (a fragment header): not followed */
+		if (ip6.nexthdr != IPPROTO_UDP)
+			return -1;
+		__builtin_memcpy(src, ip6.saddr, 16);
+		__builtin_memcpy(k->addr, ip6.daddr, 16);
+		off = sizeof(ip6);
+	} else {
+		return -1;
+	}
+	/* the ports only: a UDP header is 8 bytes */
+	if (bpf_probe_read_kernel(&p, 4, nh + off))
+		return -1;
+	*sport = p.source;
+	k->port = bpf_ntohs(p.dest);
+	return 0;
+}
+
+static __always_inline int handle_skb(struct sk_buff *skb, bool ksym)
+{
+	/* per packet sent: plain loads (BTF pointers) until it is a UDP socket's */
+	struct sock *sk = skb->sk;
+	struct task_struct *task;
+	struct net_udp_key k = {};
+	struct net_owner o = {};
+	struct net_event *e;
+	__u16 family, sport;
+	__u8 src[16], one = 1, state;
+	long err, pc;
+
+	if (!sk)
+		return 0;
+	/* a TCP request or time-wait sock is smaller than a struct sock */
+	state = sk->__sk_common.skc_state;
+	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV)
+		return 0;
+	if (sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM_TYPE)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != NET_AF_INET && family != NET_AF_INET6)
+		return 0;
+	if (udp_headers(skb, &k, src, &sport))
+		return 0;
+	/*
+	 * The socket's own datagram: not a tunnel's outer header around it
+	 * (the skb keeps its socket when encapsulated), whose source port is
+	 * the tunnel's; and queued in its own namespace, not on the far side
+	 * of a veth pair or bridge it crossed.
+	 */
+	if (sport != BPF_CORE_READ((struct inet_sock *)sk, inet_sport))
+		return 0;
+	o.netns = net_sock_netns(sk);
+	if (BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != o.netns)
+		return 0;
+	k.sk = (__u64)sk;
+	k.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	err = bpf_map_update_elem(&net_udp_seen, &k, &one, BPF_NOEXIST);
+	if (err == -NET_EEXIST)
+		return 0;
+	if (err)
+		counter_inc(CNT_NET_LOST_NO_ENTRY); /* sent now, and maybe again later */
+	if (net_excluded(k.addr)) {
+		counter_inc(CNT_NET_EXCLUDED);
+		return 0;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	pc = ksym ? preempt_count_ksym(task) : preempt_count_rq(task);
+	if (pc >= 0 && in_task(task, pc) && !(BPF_CORE_READ(task, flags) & NET_PF_KTHREAD))
+		net_owner_current(&o, o.netns);
+	e = net_reserve_hdr();
+	if (!e)
+		return 0;
+	net_init(e, NET_UDP_REQUEST, IPPROTO_UDP, o.tgid ? &o : NULL, o.netns);
+	if (family == NET_AF_INET6)
+		e->flags |= NET_F_IPV6;
+	__builtin_memcpy(e->local_addr, src, sizeof(e->local_addr));
+	e->local_port = bpf_ntohs(sport);
+	__builtin_memcpy(e->remote_addr, k.addr, sizeof(e->remote_addr));
+	e->remote_port = k.port;
+	net_submit(e);
+	return 0;
+}
+
+/* TP_PROTO(struct sk_buff *skb) */
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(net_udp, struct sk_buff *skb)
+{
+	return handle_skb(skb, true);
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(net_udp_rq, struct sk_buff *skb)
+{
+	return handle_skb(skb, false);
+}
