@@ -20,6 +20,7 @@
 #define NET_EEXIST     17
 #define NET_ETH_P_IP   0x0800
 #define NET_ETH_P_IPV6 0x86DD
+#define NET_PF_KTHREAD 0x00200000
 
 /* Connection ids are (per-CPU sequence << NET_SEQ_CPU_BITS) | CPU: unique without atomics. */
 #define NET_SEQ_CPU_BITS 12
@@ -220,6 +221,25 @@ static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	o->netns = netns;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+/*
+ * The process that sends on a connection, in place of the one that made it:
+ * Wine's server makes the connect a Windows program asks for, and the
+ * program sends itself (user/pipeline/net.c decides which names the record).
+ * A kernel thread sending is no process: the owner stays.
+ */
+static __always_inline void net_sender_current(struct net_event *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (BPF_CORE_READ(task, flags) & NET_PF_KTHREAD)
+		return;
+	e->tgid = id >> 32;
+	e->pid = (__u32)id;
+	e->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
+	e->cgroup_id = bpf_get_current_cgroup_id();
 }
 
 #endif

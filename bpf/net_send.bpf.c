@@ -101,6 +101,7 @@ static __always_inline void first_bytes(const struct sock *sk, const struct msgh
 	if (!e)
 		return;
 	net_init(e, NET_FIRST_BYTES, IPPROTO_TCP, o, o->netns);
+	net_sender_current(e);
 	net_sock_local(e, sk);
 	net_sock_remote(e->remote_addr, &e->remote_port, sk);
 	n = net_data_len(len);

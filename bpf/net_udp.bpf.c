@@ -23,7 +23,6 @@
 #include "net.bpf.h"
 
 #define SOCK_DGRAM_TYPE 2
-#define NET_PF_KTHREAD	0x00200000
 
 /*
  * Is the program running for a task, not for an interrupt? The test of the
