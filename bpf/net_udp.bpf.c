@@ -53,56 +53,32 @@ static __always_inline bool in_task(struct task_struct *task, int pc)
 }
 
 /*
- * The preempt count, two ways (the loader loads one program of the two):
- * - as libbpf's bpf_experimental.h reads it: on x86 the per-CPU
- *   __preempt_count, except from 6.2 to 6.14, where it is a field of the
- *   per-CPU struct pcpu_hot, both as typed ksyms. The kernel resolves those
- *   through kallsyms, which lists no variable without CONFIG_KALLSYMS_ALL;
- * - so also through this CPU's runqueue, which `current` names: its address
- *   plus the distance from `runqueues` to the count in the per-CPU area,
- *   which the loader reads from the DATASEC of the kernel's BTF.
+ * The preempt count through this CPU's runqueue, which `current` names: its
+ * address plus the distance from `runqueues` to the count in the per-CPU
+ * area (the loader reads it from the kernel's BTF, or kallsyms). Not a
+ * typed ksym (__preempt_count, pcpu_hot): an extern the object carries makes
+ * libbpf list the kernel's module BTFs at load, which a container without
+ * CAP_SYS_ADMIN may not, and kallsyms lists no variable without
+ * CONFIG_KALLSYMS_ALL. arm64 keeps the count in the task.
  */
-struct pcpu_hot___net {
-	int preempt_count;
-} __attribute__((preserve_access_index));
-
-#if defined(__TARGET_ARCH_x86)
-extern const struct pcpu_hot___net pcpu_hot __ksym __weak;
-extern const int __preempt_count __ksym __weak;
-#endif
-
-/* Set by the loader: the count's address minus this CPU's runqueue's; known or not. */
 const volatile long long net_rq_to_preempt_count = 0;
 const volatile bool net_rq_to_preempt_known = false;
-
-/* -1: unknown */
-static __always_inline long preempt_count_ksym(struct task_struct *task)
-{
-#if defined(__TARGET_ARCH_x86)
-	if (&__preempt_count)
-		return *(const int *)bpf_this_cpu_ptr(&__preempt_count) & NET_PREEMPT_COUNT;
-	if (bpf_core_field_exists(pcpu_hot.preempt_count) && &pcpu_hot)
-		return ((const struct pcpu_hot___net *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count &
-		       NET_PREEMPT_COUNT;
-	return -1;
-#elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ(task, thread_info.preempt.count);
-#else
-	return -1;
-#endif
-}
 
 /* struct cfs_rq has no rq pointer without CONFIG_FAIR_GROUP_SCHED: then it is rq->cfs */
 struct cfs_rq___flat {
 	int nr_running;
 } __attribute__((preserve_access_index));
 
-static __always_inline long preempt_count_rq(struct task_struct *task)
+/* -1: unknown */
+static __always_inline long preempt_count(struct task_struct *task)
 {
 	struct cfs_rq *cfs = BPF_CORE_READ(task, se.cfs_rq);
 	char *rq;
 	int pc;
 
+#if defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(task, thread_info.preempt.count);
+#endif
 	if (!net_rq_to_preempt_known || !cfs)
 		return -1;
 	if (bpf_core_field_exists(cfs->rq))
@@ -159,7 +135,7 @@ static __always_inline int udp_headers(struct sk_buff *skb, struct net_udp_key *
 	return 0;
 }
 
-static __always_inline int handle_skb(struct sk_buff *skb, bool ksym)
+static __always_inline int handle_skb(struct sk_buff *skb)
 {
 	/* per packet sent: plain loads (BTF pointers) until it is a UDP socket's */
 	struct sock *sk = skb->sk;
@@ -207,7 +183,7 @@ static __always_inline int handle_skb(struct sk_buff *skb, bool ksym)
 		return 0;
 	}
 	task = (struct task_struct *)bpf_get_current_task();
-	pc = ksym ? preempt_count_ksym(task) : preempt_count_rq(task);
+	pc = preempt_count(task);
 	if (pc >= 0 && in_task(task, pc) && !(BPF_CORE_READ(task, flags) & NET_PF_KTHREAD))
 		net_owner_current(&o, o.netns);
 	e = net_reserve_hdr();
@@ -228,11 +204,5 @@ static __always_inline int handle_skb(struct sk_buff *skb, bool ksym)
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(net_udp, struct sk_buff *skb)
 {
-	return handle_skb(skb, true);
-}
-
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(net_udp_rq, struct sk_buff *skb)
-{
-	return handle_skb(skb, false);
+	return handle_skb(skb);
 }

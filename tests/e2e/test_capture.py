@@ -295,8 +295,7 @@ def our_programs():
     return {p["id"] for p in json.loads(out)
             if p.get("name") in ("exec_btf", "exec_raw", "fork_btf", "fork_raw",
                                  "exit_btf", "exit_raw", "net_tcp_state", "net_udp",
-                                 "net_udp_rq", "net_dns", "net_first_bytes_tp",
-                                 "net_first_bytes_fentry")}
+                                 "net_dns", "net_first_bytes_tp", "net_first_bytes_fentry")}
 
 
 def read_fdinfo(pid, fd):

@@ -181,14 +181,12 @@ static void read_kernel_btf(const char *btf_path, struct kernel_btf *k)
 
 /* The same per-CPU variables in kallsyms: 0 when not listed (or hidden: kptr_restrict). */
 struct kernel_syms {
-	bool listed; /* __preempt_count or pcpu_hot is */
 	unsigned long long runqueues, preempt_count, pcpu_hot;
 };
 
 /*
- * The kernel resolves a typed ksym through kallsyms, which lists variables
- * only with CONFIG_KALLSYMS_ALL. The per-CPU ones come first (from address
- * 0 up): the scan ends early when they are there.
+ * kallsyms lists variables only with CONFIG_KALLSYMS_ALL. The per-CPU ones
+ * come first (from address 0 up): the scan ends once all three are found.
  */
 static void read_kallsyms(struct kernel_syms *ks)
 {
@@ -199,39 +197,38 @@ static void read_kallsyms(struct kernel_syms *ks)
 	*ks = (struct kernel_syms){0};
 	if (!f)
 		return;
-	while (!(ks->runqueues && ks->listed) && fgets(line, sizeof(line), f)) {
+	while (!(ks->runqueues && (ks->preempt_count || ks->pcpu_hot)) &&
+	       fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llx %*s %127s", &addr, name) != 2)
 			continue;
 		if (!strcmp(name, "runqueues")) {
 			ks->runqueues = addr ? addr : 1; /* 1: listed, address hidden */
 		} else if (!strcmp(name, "__preempt_count")) {
 			ks->preempt_count = addr;
-			ks->listed = true;
 		} else if (!strcmp(name, "pcpu_hot")) {
 			ks->pcpu_hot = addr;
-			ks->listed = true;
 		}
 	}
 	fclose(f);
 }
 
 /*
- * How net_udp.bpf.c finds the preempt count: as a typed ksym where both BTF
- * and kallsyms have it, else by its distance from `runqueues`, from BTF or
- * else from kallsyms' addresses. Neither: the datagrams name no process.
+ * How net_udp.bpf.c finds the preempt count: by its distance from
+ * `runqueues`, from BTF or else from kallsyms' addresses. Neither: the
+ * datagrams name no process.
  */
-static void plan_preempt_count(const struct kernel_btf *k, bool *ksym, bool *known,
-			       long long *delta)
+static void plan_preempt_count(const struct kernel_btf *k, bool *known, long long *delta)
 {
 	struct kernel_syms ks;
 
-	read_kallsyms(&ks);
-	*ksym = ks.listed && k->preempt_count >= 0;
 	*known = false;
 	if (k->runqueues >= 0 && k->preempt_count >= 0) {
 		*known = true;
 		*delta = k->preempt_count - k->runqueues;
-	} else if (ks.runqueues > 1 && ks.preempt_count) {
+		return;
+	}
+	read_kallsyms(&ks);
+	if (ks.runqueues > 1 && ks.preempt_count) {
 		*known = true;
 		*delta = (long long)(ks.preempt_count - ks.runqueues);
 	} else if (ks.runqueues > 1 && ks.pcpu_hot && k->pcpu_hot_field >= 0) {
@@ -297,9 +294,8 @@ static const char *const first_bytes_name[] = {
 
 /* What one try loads. */
 struct plan {
-	bool raw_tp;   /* the exec programs as raw_tp */
-	bool network;  /* and the network programs, */
-	bool udp_ksym; /* with net_udp (else net_udp_rq: see net_udp.bpf.c) */
+	bool raw_tp;  /* the exec programs as raw_tp */
+	bool network; /* and the network programs */
 	bool rq_to_preempt_known;
 	long long rq_to_preempt_count;
 	enum first_bytes fb;
@@ -309,7 +305,7 @@ static struct bpf_program *net_prog(struct rmmhunt_bpf *skel, const struct plan 
 {
 	struct bpf_program *progs[NET_NPROGS] = {
 	    skel->progs.net_tcp_state,
-	    p->udp_ksym ? skel->progs.net_udp : skel->progs.net_udp_rq,
+	    skel->progs.net_udp,
 	    skel->progs.net_dns,
 	};
 
@@ -320,7 +316,7 @@ static struct bpf_link *net_link(struct rmmhunt_bpf *skel, const struct plan *p,
 {
 	struct bpf_link *links[NET_NPROGS] = {
 	    skel->links.net_tcp_state,
-	    p->udp_ksym ? skel->links.net_udp : skel->links.net_udp_rq,
+	    skel->links.net_udp,
 	    skel->links.net_dns,
 	};
 
@@ -373,8 +369,6 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const s
 	bpf_program__set_autoload(skel->progs.exec_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.fork_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.exit_raw, raw_tp);
-	bpf_program__set_autoload(skel->progs.net_udp, false);
-	bpf_program__set_autoload(skel->progs.net_udp_rq, false);
 	for (int i = 0; i < NET_NPROGS; i++)
 		bpf_program__set_autoload(net_prog(skel, p, i), network);
 	skel->rodata->net_rq_to_preempt_count = p->rq_to_preempt_count;
@@ -486,7 +480,7 @@ static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, str
 		snprintf(h->net_off, sizeof(h->net_off), "--no-network");
 	} else {
 		p.network = true;
-		plan_preempt_count(&k, &p.udp_ksym, &p.rq_to_preempt_known, &p.rq_to_preempt_count);
+		plan_preempt_count(&k, &p.rq_to_preempt_known, &p.rq_to_preempt_count);
 		fb = k.tcp_sendmsg_locked ? FIRST_BYTES_TP : FIRST_BYTES_FENTRY;
 		if (fb != FIRST_BYTES_TP)
 			snprintf(why, sizeof(why), "no tcp_sendmsg_locked tracepoint");
