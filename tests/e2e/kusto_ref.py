@@ -213,11 +213,6 @@ KNOWN_DIFFERENCES = [
      "later line (an unclosed '(' swallowing the lines after it, a let value without "
      "its ';' continued by the next line's '|')",
      lambda q, a, b: a[1] > b[1]),
-    ("an operator word after a complete 'in (...)' comparison and before another "
-     "operator: Kusto's recovery reads it as a name that refers to nothing",
-     lambda q, a, b: a[0] == "name" and b[0] == "syntax" and (a[1], a[2]) == (b[1], b[2])
-     and re.match(r"expected '\|' or the end of the query, found '(has_a(ll|ny)|in~?|!in~?)'$",
-                  b[3]) is not None),
 ]
 
 

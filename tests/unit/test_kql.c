@@ -358,6 +358,11 @@ static const struct {
      "t.yaml:4:14: query: expected ';', found 'DeviceProcessEvents'"},
     {"DeviceProcessEvents | summarize avg(ProcessId)",
      "t.yaml:4:35: query: unsupported: aggregation 'avg' (min, max, count, dcount, make_set are)"},
+    /* valid Kusto outside the subset: refused as such, never as an error of the query */
+    {"DeviceProcessEvents | where FileName has 'a' in ('x')",
+     "t.yaml:4:48: query: unsupported: an operator after a whole comparison (add parentheses)"},
+    {"DeviceFileCertificateInfo | where IsSigned = true",
+     "t.yaml:4:37: query: unsupported: NAME = VALUE in a predicate (compare with '==')"},
     {"DeviceProcessEvents | summarize count() | where FileName has 'x'",
      "t.yaml:4:45: query: unsupported: where after summarize"},
     {"DeviceProcessEvents | summarize count() | summarize count()",

@@ -496,6 +496,9 @@ static int fail_after_query(struct parser *p)
 			      t->n > 40 ? 40 : (int)t->n, t->p);
 		return -EINVAL;
 	}
+	/* Kusto compares a comparison's bool again (`A has 'x' in (...)`) */
+	if (kql__is_operator(t))
+		return unsupported(p, t, "an operator after a whole comparison (add parentheses)");
 	return fail_plain(p, t, "expected '|' or the end of the query");
 }
 

@@ -493,12 +493,8 @@ static int parse_comparison(struct parser *p)
 	int err;
 
 	/* NAME = VALUE names a value, whatever NAME is: a predicate of the value's type */
-	if (col_tok.kind == TK_IDENT && kql__next_is(p, "=")) {
-		kql__diag_set(p->d, col_tok.line, col_tok.col,
-			      "'%.*s = ...' is not a bool: compare with '=='",
-			      col_tok.n > 40 ? 40 : (int)col_tok.n, col_tok.p);
-		return -EINVAL;
-	}
+	if (col_tok.kind == TK_IDENT && kql__next_is(p, "="))
+		return unsupported(p, &col_tok, "NAME = VALUE in a predicate (compare with '==')");
 	err = kql__parse_column(p, &n.field);
 	if (err)
 		return err;
