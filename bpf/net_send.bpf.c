@@ -2,7 +2,8 @@
 /*
  * The first bytes an outbound TCP connection sends (a TLS ClientHello's SNI,
  * an HTTP/1.x Host header), copied once from the sender's buffer and tied to
- * the connection by its sock_id. Read in tcp_sendmsg_locked before it copies
+ * the connection by its sock_id; and the DNS answers a server on this host
+ * sends over TCP. Read in tcp_sendmsg_locked before it copies
  * anything, in the sending task: msg's iov_iter still points at the bytes to
  * send. Two hooks, one loaded (see loader.c):
  * - tp_btf/tcp_sendmsg_locked (newer than 6.12), which fires at each pass of its
@@ -80,6 +81,47 @@ static __always_inline const void *iter_user_buf(const struct iov_iter *it, __u6
 	return (const char *)v.iov_base + off;
 }
 
+#define NET_DNS_PORT 53
+
+/*
+ * A DNS answer over TCP, as a server on this host (a local stub resolver)
+ * sends it: received, its bytes are mostly in the skb's page fragments, where
+ * net_dns.bpf.c does not read. The first pass of a send only (iov_offset 0:
+ * nothing of it copied yet); recorded as the asker receives it, without a
+ * process.
+ */
+static __always_inline void dns_answer_sent(const struct sock *sk, const struct msghdr *msg)
+{
+	struct net_event *e;
+	const void *buf;
+	__u64 len, n;
+	bool more;
+
+	if (BPF_CORE_READ(msg, msg_iter.iov_offset))
+		return;
+	buf = iter_user_buf(&msg->msg_iter, &len, &more);
+	if (!buf || !len)
+		return;
+	e = net_reserve_data();
+	if (!e)
+		return;
+	net_init(e, NET_DNS_ANSWER, IPPROTO_TCP, NULL, net_sock_netns(sk));
+	if (net_sock_is_v6(sk))
+		e->flags |= NET_F_IPV6;
+	/* the asker's side: the server is the remote end */
+	net_sock_remote(e->local_addr, &e->local_port, sk);
+	e->remote_port = NET_DNS_PORT;
+	n = net_data_len(len);
+	if (bpf_probe_read_user(e->data, n, buf))
+		n = 0;
+	e->data_len = n;
+	if (n < len || more) {
+		e->flags |= NET_F_DATA_CUT;
+		counter_inc(CNT_NET_DATA_CUT);
+	}
+	net_submit(e);
+}
+
 /* The first bytes of a connection a process connected, once. */
 static __always_inline void first_bytes(const struct sock *sk, const struct msghdr *msg)
 {
@@ -89,6 +131,10 @@ static __always_inline void first_bytes(const struct sock *sk, const struct msgh
 	const void *buf;
 	bool more;
 
+	if (BPF_CORE_READ(sk, __sk_common.skc_num) == NET_DNS_PORT) {
+		dns_answer_sent(sk, msg);
+		return;
+	}
 	o = bpf_map_lookup_elem(&net_conns, &key);
 	if (!o || o->bytes_sent || o->excluded)
 		return;

@@ -6,9 +6,11 @@ Real sockets on loopback only, in 127.77.0.0/16, which nothing else here uses.""
 import errno
 import os
 import socket
+import struct
 import subprocess
 
 from monitor import RMMHUNT, Monitor
+from netenv import Dnsmasq
 
 EXCLUDED = "127.77.0.0/16"
 
@@ -123,6 +125,38 @@ def test_first_bytes_hook_is_reported_and_reads_them():
     urls = [r for r in m.records if r.get("RecordType") == "DeviceNetworkEvents"
             and r["ActionType"] == "ConnectionSuccess" and r["InitiatingProcessId"] == os.getpid()]
     assert [r["RemoteUrl"] for r in urls] == ["agent-api.atera.com"]
+
+
+def tcp_dns_query(server, name):
+    """One A question over TCP to server:53 (a 2-byte length, then the message)."""
+    q = struct.pack("!HHHHHH", 0x7a7a, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack("!HH", 1, 1)
+    with socket.create_connection((server, 53), timeout=10) as s:
+        s.sendall(struct.pack("!H", len(q)) + q)
+        n = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))[0]
+        ans = s.recv(n, socket.MSG_WAITALL)
+    assert len(ans) == n and ans[:2] == q[:2], ans
+
+
+def test_dns_answer_over_tcp_names_the_connection():
+    """A local DNS server's answer over TCP names the address it gave, as a UDP one does:
+    a connection there that carries no name of its own gets it as RemoteUrl."""
+    server, target = "127.77.53.53", "127.77.53.9"
+    with Dnsmasq({"tcp-dns.atera.com": [target]}, addr=server), Monitor("--emit", "events") as m:
+        tcp_dns_query(server, "tcp-dns.atera.com")
+        srv = socket.socket()
+        srv.bind((target, 0))
+        srv.listen(1)
+        with socket.create_connection(srv.getsockname(), timeout=5) as c:
+            c.sendall(b"PING\n")  # no host name of its own
+            srv.accept()[0].close()
+        srv.close()
+    recs = [r for r in m.records if r.get("RecordType") == "DeviceNetworkEvents"
+            and r["ActionType"] == "ConnectionSuccess" and r["RemoteIP"] == target
+            and r["InitiatingProcessId"] == os.getpid()]
+    assert [r["RemoteUrl"] for r in recs] == ["tcp-dns.atera.com"], recs
+    assert m.status("stopping")[0]["RemoteUrlFrom"]["Dns"] >= 1
 
 
 def test_no_network_loads_no_network_program():
