@@ -30,7 +30,9 @@ def wine_env():
     WORK.mkdir(mode=0o700, exist_ok=True)
     env = dict(os.environ, WINEPREFIX=str(PREFIX), WINEDEBUG="-all",
                WINEDLLOVERRIDES="mscoree,mshtml=")
-    if not (PREFIX / "dosdevices" / "c:").is_symlink():
+    # booted once; again if an interrupted boot left it without its DLLs
+    if not (PREFIX / "drive_c" / "windows" / "system32" / "kernel32.dll").is_file():
+        shutil.rmtree(PREFIX, ignore_errors=True)
         subprocess.run(["wineboot", "-i"], env=env, capture_output=True, timeout=120)
     # A server left by wineboot or an earlier run is not persistent: replace it.
     subprocess.run(["wineserver", "-k"], env=env, capture_output=True, timeout=30)

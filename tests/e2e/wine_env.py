@@ -116,7 +116,9 @@ def warm_prefix():
     """Creates the prefix once, then starts a persistent wineserver for it."""
     WORK.mkdir(mode=0o700, exist_ok=True)
     env = wine_environ()
-    if not (PREFIX / "dosdevices" / "c:").is_symlink() or not (PREFIX / "system.reg").exists():
+    # booted once; again if an interrupted boot left it without its DLLs
+    if not (PREFIX / "drive_c" / "windows" / "system32" / "kernel32.dll").is_file():
+        shutil.rmtree(PREFIX, ignore_errors=True)
         run_wine(["wineboot", "-i"], env=env, timeout=180)
     # a server left by wineboot is not persistent: replace it by one that is
     subprocess.run(["wineserver", "-k"], env=env, stdout=subprocess.DEVNULL,

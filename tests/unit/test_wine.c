@@ -634,10 +634,16 @@ static int setup_live(void **state)
 		err = err
 			  ?: run("i686-w64-mingw32-gcc -O2 -o '%s/s32.exe' '%s/sleeper.c'",
 				 live_build, src);
-	/* Boots the prefix the first time only (~15 s), then keeps one server up. */
-	if (!err && access(live_prefix, F_OK)) {
+	/*
+	 * Boots the prefix the first time only (~15 s), then keeps one server up.
+	 * One an interrupted boot left without its DLLs is booted again.
+	 */
+	if (!err && run("test -f '%s/drive_c/windows/system32/kernel32.dll'", live_prefix)) {
+		run("rm -rf '%s'", live_prefix);
 		run("wineboot -i >/dev/null 2>&1");
-		err = run("test -L '%s/dosdevices/c:'", live_prefix);
+		err = run("test -L '%s/dosdevices/c:' && "
+			  "test -f '%s/drive_c/windows/system32/kernel32.dll'",
+			  live_prefix, live_prefix);
 	}
 	err = err
 		  ?: run("mkdir -p '%s' && cp '%s/Sleeper.exe' '%s/' && "
