@@ -118,6 +118,7 @@ struct reader {
 	uint64_t own_root_key;	     /* its root_key() */
 	uint64_t root_dev, root_ino; /* its device and inode */
 	bool own_root_local;
+	bool inline_failed; /* reader__open_cached() of this exec found a worker must open it */
 };
 
 static void close_fd(int *fd)
@@ -491,12 +492,12 @@ static bool may_open_inline(struct reader *r, const struct exec_info *x, int roo
  * The open job @j, filled, run on the loop with the caller's fds: 0 when it
  * ran (its outputs as a worker's), -EAGAIN when a worker must run it.
  */
-static int open_inline(struct reader *r, struct open_job *j, int proc_fd, int root_fd)
+static int open_inline(struct reader *r, struct open_job *j, int root_fd)
 {
 	int err;
 
 	j->root_st = (struct stat){.st_dev = r->root_dev, .st_ino = r->root_ino};
-	j->proc_fd = proc_fd;
+	j->proc_fd = -1; /* what the caches answer needs no /proc/PID */
 	j->root_fd = root_fd;
 	/* run by its caller: fsguard__enter and __leave charge no worker */
 	j->base.worker = NULL;
@@ -519,18 +520,19 @@ static int open_inline(struct reader *r, struct open_job *j, int proc_fd, int ro
 	return err;
 }
 
-int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
-		 const char *path, struct reader_files *out)
+/* The open job, reset for exec @x; NULL when it cannot be had. */
+static struct open_job *open_job(struct reader *r, const struct exec_info *x, int root_fd,
+				 const char *path, struct reader_files *out)
 {
 	struct open_job *j = r->open;
-	int err;
 
 	*out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = WINE_NOT};
 	r->open_identified_fd = -1;
+	r->inline_failed = false;
 	if (!j) {
 		j = r->open = malloc(sizeof(*j));
 		if (!j)
-			return -ENOMEM;
+			return NULL;
 		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
 		j->root.job = &j->base;
 		j->wine = r->wine;
@@ -552,8 +554,43 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	copy_path(j->filename, sizeof(j->filename), x->filename);
 	copy_path(j->cwd, sizeof(j->cwd), x->cwd);
 	j->out = *out;
-	if (may_open_inline(r, x, root_fd, j->root.key) && !open_inline(r, j, proc_fd, root_fd))
-		goto done;
+	return j;
+}
+
+/* The outputs of open job @j, which ran. */
+static int open_done(struct reader *r, struct open_job *j, struct reader_files *out)
+{
+	*out = j->out;
+	if (j->identified)
+		r->open_identified_fd = out->exe_fd;
+	return j->err;
+}
+
+int reader__open_cached(struct reader *r, const struct exec_info *x, int root_fd, const char *path,
+			struct reader_files *out)
+{
+	struct open_job *j = open_job(r, x, root_fd, path, out);
+
+	if (!j)
+		return -ENOMEM;
+	if (!may_open_inline(r, x, root_fd, j->root.key) || open_inline(r, j, root_fd)) {
+		r->inline_failed = true;
+		return -EAGAIN;
+	}
+	return open_done(r, j, out);
+}
+
+int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
+		 const char *path, struct reader_files *out)
+{
+	bool tried = r->inline_failed;
+	struct open_job *j = open_job(r, x, root_fd, path, out);
+	int err;
+
+	if (!j)
+		return -ENOMEM;
+	if (!tried && may_open_inline(r, x, root_fd, j->root.key) && !open_inline(r, j, root_fd))
+		return open_done(r, j, out);
 	j->proc_fd = dup_fd(proc_fd);
 	j->root_fd = dup_fd(root_fd);
 
@@ -569,11 +606,7 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	}
 	if (j->local)
 		note_local(r, j->base.dev);
-done:
-	*out = j->out;
-	if (j->identified)
-		r->open_identified_fd = out->exe_fd;
-	return j->err;
+	return open_done(r, j, out);
 }
 
 /* ---- open a Wine program's image --------------------------------------- */

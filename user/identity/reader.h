@@ -50,6 +50,15 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 		 const char *path, struct reader_files *out);
 
 /*
+ * reader__open() when the loop can answer it from the caches alone (a cached
+ * executable on a local file system, exec'd in the monitor's own root), so
+ * without /proc/PID; -EAGAIN, @out as a failed open's, when a worker must:
+ * then the caller's reader__open() of the same exec goes straight to one.
+ */
+int reader__open_cached(struct reader *r, const struct exec_info *x, int root_fd, const char *path,
+			struct reader_files *out);
+
+/*
  * Opens the image of Wine program @t run by @pid: the file it maps, when
  * /proc/PID/maps confirmed it, else its path inside @root_fd. An fd, or a
  * negative errno as reader__open.

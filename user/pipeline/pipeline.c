@@ -48,6 +48,7 @@ struct pipeline {
 	char parent_cmdline[CMDLINE_MAX];
 	char parent_argv[ARGV_MAX];
 	struct procfs_completion *fixed; /* an exec completed from /proc, and what is missing */
+	struct procfs_cgroups *cgroups;	 /* what /proc/PID/cgroup said, by the kernel's key */
 };
 
 /*
@@ -201,11 +202,11 @@ static void emit_event(struct pipeline *p, const struct event *e)
  * A file on no mount (memfd_create: a fileless exec) has no path for the
  * kernel-side walk, which gives "/". /proc/PID/exe names it: "/memfd:NAME".
  */
-static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_event *k)
+static int name_unmounted_exe(struct event *e, struct procfs_dir *d, const struct exec_event *k)
 {
 	char path[PATH_MAX_BYTES];
 
-	if (procfs__exe(proc_fd, k, path, sizeof(path)) <= 0)
+	if (procfs__exe(procfs__dir(d), k, path, sizeof(path)) <= 0)
 		return -ESRCH;
 	event__set_str(e, FIELD_FOLDER_PATH, path);
 	return event__set_str(e, FIELD_FILE_NAME, path__base(path));
@@ -216,13 +217,14 @@ static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_ev
  * /proc's, else the kernel's. A cgroup path the kernel could not walk whole
  * is unknown then, but its leaf, which names the container, is still there.
  */
-static void set_container(struct event *e, int proc_fd, const struct exec_event *k)
+static void set_container(struct pipeline *p, struct event *e, struct procfs_dir *d)
 {
+	const struct exec_event *k = d->x->k;
 	struct container_info ci = {};
 	char path[PATH_MAX_BYTES] = "";
 	const char *cgroup;
 
-	if (proc_fd >= 0 && !container__read_proc_cgroup(proc_fd, path, sizeof(path))) {
+	if (!procfs__cgroup(p->cgroups, d, path, sizeof(path))) {
 		event__set_str(e, FIELD_CGROUP_PATH, path);
 	} else if (k->flags & EXEC_CGROUP_TRUNCATED) {
 		snprintf(path, sizeof(path), "%s", event__str(e, FIELD_CGROUP_PATH) ?: "/");
@@ -381,8 +383,9 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	event__init(&p->ev);
 	event__init(&p->cert);
 	p->seen = cert_seen__new(CERT_SEEN_MAX);
+	p->cgroups = procfs__cgroups_new();
 	jw__init(&p->jw);
-	if (!p->hold || !p->net || !p->fixed || !p->seen) {
+	if (!p->hold || !p->net || !p->fixed || !p->seen || !p->cgroups) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -411,19 +414,21 @@ void pipeline__free(struct pipeline *p)
 	cert_seen__free(p->seen);
 	jw__free(&p->jw);
 	free(p->fixed);
+	procfs__cgroups_free(p->cgroups);
 	free(p);
 }
 
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 {
 	struct reader_files f;
-	int proc_fd, root_fd, err;
+	struct procfs_dir d;
+	int root_fd, err;
 	bool held = false;
 	const char *exe_path;
 
 	p->stats.events_seen++;
-	proc_fd = procfs__open_dir(x);
-	x = procfs__complete(p->fixed, x, proc_fd);
+	procfs__dir_init(&d, x);
+	x = procfs__complete(p->fixed, x, &d);
 	build_event(p, x);
 	/*
 	 * Exec'd in our own root (the same mount and directory): the reader's fd
@@ -434,13 +439,16 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		root_fd = p->own_root_fd;
 		exe_path = x->exe;
 	} else {
-		root_fd = procfs__open_root(proc_fd, x->k, p->self_mnt_ns);
+		root_fd = procfs__open_root(procfs__dir(&d), x->k, p->self_mnt_ns);
 		exe_path = procfs__path_in_root(root_fd, x->exe);
 	}
-	set_container(&p->ev, proc_fd, x->k);
+	set_container(p, &p->ev, &d);
 	if (!x->exe[0] || !*path__base(x->exe))
-		name_unmounted_exe(&p->ev, proc_fd, x->k);
-	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
+		name_unmounted_exe(&p->ev, &d, x->k);
+	/* /proc/PID only for a worker's open: the inline one reads the cached files */
+	err = reader__open_cached(p->reader, x, root_fd, exe_path, &f);
+	if (err == -EAGAIN)
+		err = reader__open(p->reader, x, procfs__dir(&d), root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;
 	if (f.account[0])
@@ -469,8 +477,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		close(f.exe_fd);
 	if (root_fd >= 0 && root_fd != p->own_root_fd)
 		close(root_fd);
-	if (proc_fd >= 0)
-		close(proc_fd);
+	procfs__dir_close(&d);
 	return 0;
 }
 
