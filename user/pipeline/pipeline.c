@@ -310,20 +310,22 @@ static void report_certificate(struct pipeline *p, const struct event *e)
 
 /*
  * Identity, rules, output: the end of every exec's way. @fd is the file to
- * identify (on device @dev, 0 if unknown), or the error opening it.
+ * identify (on device @dev, 0 if unknown), or the error opening it; with
+ * @known, -1: the reader identified it without opening it.
  */
 static void finish(struct pipeline *p, struct event *e, const struct exec_event *k, int fd,
-		   uint64_t dev, int root_fd, const char *path, bool may_mark)
+		   bool known, uint64_t dev, int root_fd, const char *path, bool may_mark)
 {
 	enum detect_result res = DETECT_NONE;
-	int err = fd;
+	bool opened = fd >= 0 || known;
+	int err = known ? 0 : fd;
 
 	event__reset_table(&p->cert, TABLE_CERTIFICATE);
-	if (fd >= 0 && p->opts.identity)
+	if (opened && p->opts.identity)
 		err = reader__identify(p->reader, fd, dev, root_fd, path, e, &p->cert);
 	if (err < 0)
 		note_read_error(p, e, err);
-	if (fd >= 0 && err < 0)
+	if (opened && err < 0)
 		p->stats.identity_errors++;
 	if (p->opts.detector)
 		res = detector__eval(p->opts.detector, e, clock__now_us());
@@ -338,7 +340,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	 * --emit events wants every exec: then the kernel must keep sending them.
 	 * A file that could not be read is not known to be unmatchable.
 	 */
-	if (may_mark && fd >= 0 && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
+	if (may_mark && opened && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
 	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e, &p->cert)) {
 		p->opts.mark_unmatchable(p->opts.mark_ctx, k);
 		p->stats.unmatchable_marked++;
@@ -352,7 +354,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 static void finish_held(void *ctx, struct event *e, const struct exec_event *k, int fd,
 			uint64_t dev, int root_fd, const char *path)
 {
-	finish(ctx, e, k, fd, dev, root_fd, path, false);
+	finish(ctx, e, k, fd, false, dev, root_fd, path, false);
 }
 
 struct pipeline *pipeline__new(const struct pipeline_opts *opts)
@@ -468,8 +470,9 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		note_read_error(p, &p->ev, hold_err);
 	}
 	if (!held)
-		finish(p, &p->ev, x->k, f.exe_fd >= 0 ? f.exe_fd : err, x->k->exe_dev, root_fd,
-		       exe_path, f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
+		finish(p, &p->ev, x->k, f.exe_fd >= 0 || f.known ? f.exe_fd : err, f.known,
+		       x->k->exe_dev, root_fd, exe_path,
+		       f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
 
 	if (f.file_fd >= 0)
 		close(f.file_fd);
