@@ -101,11 +101,9 @@ struct identify_job {
 };
 
 /*
- * An executable the loop opened at its path and found to be the file exec'd:
- * the kernel's key of it (device, inode, ctime, size, as the exec hook
- * reports them) and what statx said. An exec with the same key runs the same
- * unchanged file (any write or chmod moves the ctime), so the caches answer
- * it from that stat without opening it again.
+ * A file the loop opened at its path and found to be the one exec'd: the exec
+ * hook's key of it and what statx said. An exec with the same key runs the same
+ * unchanged file (a write or chmod moves the ctime): the caches answer it so.
  */
 struct known_exe {
 	uint64_t dev, ino, ctime_ns, size; /* dev 0: empty */
@@ -512,18 +510,17 @@ static bool may_open_inline(struct reader *r, const struct exec_info *x, int roo
 	return !fsguard__hung(r->guard, x->k->exe_dev) && !fsguard__hung(r->guard, root_key);
 }
 
-static struct known_exe *known_slot(struct reader *r, const struct exec_event *k)
+/* The slot of the executable exec @k ran; with @match, NULL unless it holds that very file. */
+static struct known_exe *known_slot(struct reader *r, const struct exec_event *k, bool match)
 {
 	uint64_t h =
-	    (k->exe_ino ^ k->exe_ctime_ns ^ (uint64_t)k->exe_dev << 32) * 0x9e3779b97f4a7c15ULL;
+	    (k->exe_ino ^ k->exe_ctime_ns ^ (uint64_t)k->exe_dev << 32) * 0x9e3779b97f4a7c15;
+	struct known_exe *n = &r->known[(h >> 32) % READER_KNOWN_EXES];
 
-	return &r->known[(h >> 32) % READER_KNOWN_EXES];
-}
-
-static bool known_is(const struct known_exe *n, const struct exec_event *k)
-{
-	return n->dev && n->dev == k->exe_dev && n->ino == k->exe_ino &&
-	       n->ctime_ns == k->exe_ctime_ns && n->size == k->exe_size;
+	return !match || (n->dev && n->dev == k->exe_dev && n->ino == k->exe_ino &&
+			  n->ctime_ns == k->exe_ctime_ns && n->size == k->exe_size)
+		   ? n
+		   : NULL;
 }
 
 /*
@@ -532,24 +529,16 @@ static bool known_is(const struct known_exe *n, const struct exec_event *k)
  */
 static int open_known(struct reader *r, struct open_job *j, const struct exec_event *k)
 {
-	const struct known_exe *n = known_slot(r, k);
-	int loader;
+	const struct known_exe *n = known_slot(r, k, true);
 
-	if (!known_is(n, k) || !j->path[0] || may_have_exec_file(j))
-		return -EAGAIN;
-	loader = wine__loader_kind_cached(j->wine, &n->st);
-	if (loader) /* a Wine loader, or not cached: the whole open */
+	/* a Wine loader, or not cached: the whole open */
+	if (!n || !j->path[0] || may_have_exec_file(j) || wine__loader_kind_cached(j->wine, &n->st))
 		return -EAGAIN;
 	j->identified = j->ids != NULL;
-	if (j->identified) {
-		j->id_err = identity__fill_cached(j->ids, &n->st, &j->e, &j->cert);
-		if (j->id_err == -EAGAIN) {
-			j->identified = false;
-			event__reset(&j->e);
-			event__reset_table(&j->cert, TABLE_CERTIFICATE);
-			return -EAGAIN;
-		}
-	}
+	/* a miss: open_inline() resets what it set, whatever comes next */
+	if (j->identified &&
+	    (j->id_err = identity__fill_cached(j->ids, &n->st, &j->e, &j->cert)) == -EAGAIN)
+		return -EAGAIN;
 	j->out.known = true;
 	j->err = 0;
 	j->cached_only = true;
@@ -581,11 +570,8 @@ static int open_inline(struct reader *r, struct open_job *j, const struct exec_e
 		err = open_files(j);
 		j->cached_only = false;
 		if (!err && j->out.exe_fd >= 0 && j->out.kind == WINE_NOT && !j->err)
-			*known_slot(r, k) = (struct known_exe){.dev = k->exe_dev,
-							       .ino = k->exe_ino,
-							       .ctime_ns = k->exe_ctime_ns,
-							       .size = k->exe_size,
-							       .st = j->exe_st};
+			*known_slot(r, k, false) = (struct known_exe){
+			    k->exe_dev, k->exe_ino, k->exe_ctime_ns, k->exe_size, j->exe_st};
 	}
 	j->proc_fd = j->root_fd = -1;
 	if (err) {
@@ -641,10 +627,8 @@ static struct open_job *open_job(struct reader *r, const struct exec_info *x, in
 static int open_done(struct reader *r, struct open_job *j, struct reader_files *out)
 {
 	*out = j->out;
-	if (j->identified && out->known)
-		r->open_identified_known = true;
-	else if (j->identified)
-		r->open_identified_fd = out->exe_fd;
+	r->open_identified_known = j->identified && out->known;
+	r->open_identified_fd = j->identified && !out->known ? out->exe_fd : -1;
 	return j->err;
 }
 
