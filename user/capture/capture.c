@@ -26,9 +26,10 @@
  * Bytes of events the consumer batches while the handler is busy. Past this it
  * stops reading: the ring fills and the kernel counts what it drops.
  */
-#define QUEUE_MAX   (64u << 20)
-#define WATCHDOG_MS 10 /* a batch handled longer than this: the consumer reads the ring meanwhile  \
-			*/
+#define QUEUE_MAX (64u << 20)
+#define WATCHDOG_MS                                                                                \
+	10 /* a batch handled longer than this: the consumer reads the ring meanwhile              \
+	    */
 #define POLL_ROUNDS_MAX 64 /* batches one capture__poll() hands over at most */
 
 #define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
@@ -36,11 +37,12 @@
 /*
  * The handler (capture__poll) reads the ring itself: it waits on the ring's
  * wake-ups, reads what came into a batch and hands the events to the
- * callback, so an exec costs one thread one wake-up. While it handles a
- * batch the ring still has to be emptied (a read stuck in a hung mount, a
- * collector not reading stdout): the consumer thread does it then, woken by
- * a timer the handler arms at each batch, which fires only when a batch
- * takes longer than WATCHDOG_MS. The ring then only has to cover that, not
+ * callback, so an exec costs one thread one wake-up. While it is away from
+ * the ring (handling a batch, or whatever its caller does between polls) the
+ * ring still has to be emptied (a read stuck in a hung mount, a collector
+ * not reading stdout): the consumer thread does it then, woken by a timer
+ * the handler arms as it leaves the ring, which fires only when it stays
+ * away longer than WATCHDOG_MS. The ring then only has to cover that, not
  * the handling of a burst: it stays small, and its pages are all resident
  * (the kernel maps them at mmap, twice), where the batches hold only what
  * waits. Both buffers are reused, so an event costs no allocation.
@@ -75,7 +77,7 @@ struct capture {
 	uint64_t net_queue_lost; /* network records likewise */
 	int consumer_err;
 	bool stop;
-	bool handling;	 /* the handler is in a batch (atomic) */
+	bool away;	 /* the handler is not reading the ring (atomic) */
 	int epoll_fd;	 /* the rings' wake-ups (ring_buffer__epoll_fd) */
 	int watchdog_fd; /* timerfd: a batch took longer than WATCHDOG_MS (or stop) */
 
@@ -163,9 +165,9 @@ static void *consumer_main(void *arg)
 	int n;
 
 	for (;;) {
-		bool stop, handling;
+		bool stop, away;
 
-		/* asleep until a batch overruns (or stop): nothing per batch */
+		/* asleep until the handler stays away too long (or stop): nothing per batch */
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
 			consumer_fail(c, -errno);
 			break;
@@ -174,17 +176,17 @@ static void *consumer_main(void *arg)
 			consumer_fail(c, -errno);
 			break;
 		}
-		/* read the ring for the handler until it is done with its batch */
+		/* read the ring for the handler until it is back */
 		for (;;) {
 			pthread_mutex_lock(&c->lock);
 			while (!c->stop && c->fill.len >= QUEUE_MAX)
 				pthread_cond_wait(&c->room, &c->lock);
 			stop = c->stop;
 			pthread_mutex_unlock(&c->lock);
-			handling = __atomic_load_n(&c->handling, __ATOMIC_ACQUIRE);
+			away = __atomic_load_n(&c->away, __ATOMIC_ACQUIRE);
 			if (stop)
 				return NULL;
-			if (!handling)
+			if (!away)
 				break;
 			/*
 			 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no
@@ -394,17 +396,25 @@ static unsigned long ring_pos(const volatile unsigned long *pos)
 	return __atomic_load_n(pos, __ATOMIC_ACQUIRE);
 }
 
-/* deliver(), with the consumer set to read the ring if it takes long. */
-static int deliver_watched(struct capture *c)
+/* The handler leaves the ring: the consumer reads it if that lasts past WATCHDOG_MS. */
+static void leave_ring(struct capture *c)
 {
-	int n;
-
-	__atomic_store_n(&c->handling, true, __ATOMIC_RELEASE);
-	/* left armed after: it fires once after a burst, and finds no batch in hand */
+	if (__atomic_load_n(&c->away, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&c->away, true, __ATOMIC_RELEASE);
 	watchdog_arm(c, WATCHDOG_MS);
-	n = deliver(c);
-	__atomic_store_n(&c->handling, false, __ATOMIC_RELEASE);
-	return n;
+}
+
+/*
+ * The handler is back at the ring. The watchdog is left armed for a short
+ * wait (a storm's next batch re-arms it), disarmed before a longer one: an
+ * idle monitor wakes no one.
+ */
+static void back_to_ring(struct capture *c, int wait_ms)
+{
+	__atomic_store_n(&c->away, false, __ATOMIC_RELEASE);
+	if (wait_ms > POLL_BUSY_MS)
+		watchdog_arm(c, 0);
 }
 
 int capture__poll(struct capture *c, int timeout_ms)
@@ -416,6 +426,7 @@ int capture__poll(struct capture *c, int timeout_ms)
 	err = capture__start(c);
 	if (err)
 		return err;
+	back_to_ring(c, 0);
 	/*
 	 * Hand over what is batched and what the kernel has committed to the
 	 * ring, until a look finds nothing more (bounded, for a storm): the
@@ -435,7 +446,8 @@ int capture__poll(struct capture *c, int timeout_ms)
 		err = c->consumer_err;
 		pthread_mutex_unlock(&c->lock);
 		if (more) {
-			n = deliver_watched(c);
+			leave_ring(c);
+			n = deliver(c);
 			if (n < 0)
 				return n;
 			total += n;
@@ -449,12 +461,15 @@ int capture__poll(struct capture *c, int timeout_ms)
 		n = clock__ms_until(&deadline);
 		if (n <= 0)
 			break;
+		back_to_ring(c, n);
 		if (epoll_wait(c->epoll_fd, &ev, 1, n) < 0) {
-			if (errno != EINTR)
-				return -errno;
-			break;
+			err = errno;
+			leave_ring(c);
+			return err == EINTR ? total : -err;
 		}
 	}
+	/* the caller's work until the next poll: the consumer covers it if long */
+	leave_ring(c);
 	return total;
 }
 
