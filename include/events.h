@@ -87,8 +87,8 @@ struct exec_event {
  * no one; user space, having just been woken, polls again within
  * POLL_BUSY_MS while events keep coming, so none waits longer than that.
  */
-#define WAKEUP_BATCH_NS 1000000ULL
-#define POLL_BUSY_MS	2
+#define WAKEUP_BATCH_NS 4000000ULL
+#define POLL_BUSY_MS	4
 
 /* Per-CPU counters in the "counters" array map. */
 enum counter {
