@@ -114,7 +114,6 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->start_boot_ns = get_task_start_boottime(task);
 	e->cgroup_id = bpf_get_current_cgroup_id();
-	e->cgroups_key = cgroups_key(task);
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->pid = BPF_CORE_READ(task, pid);
 	e->ppid = BPF_CORE_READ(real_parent, tgid);
@@ -167,6 +166,9 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 			return 0;
 		}
 	}
+
+	/* only for a record that is sent: a walk of every cgroup hierarchy */
+	e->cgroups_key = cgroups_key(task);
 
 	/* filename as passed to execve: a plain string */
 	s->pos = 0;
