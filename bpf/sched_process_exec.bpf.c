@@ -59,6 +59,35 @@ static __always_inline __u32 put_cgroup(struct exec_scratch *s, struct task_stru
 	return s->pos - start;
 }
 
+/*
+ * A key of every cgroup the task is in, one per hierarchy (v2 and each v1):
+ * the kernfs ids of the cgroups its css_set links, which are never reused.
+ * User space keeps what /proc/PID/cgroup says under it. 0 when unknown.
+ */
+static __always_inline __u64 cgroups_key(struct task_struct *task)
+{
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+	struct list_head *head = &cset->cgrp_links, *pos;
+	__u64 key = 0xcbf29ce484222325ULL; /* FNV-1a, a 64-bit id at a time */
+	int i;
+
+	if (!cset)
+		return 0;
+	pos = BPF_CORE_READ(cset, cgrp_links.next);
+	for (i = 0; i < CGROUP_HIERARCHIES_MAX; i++) {
+		struct cgrp_cset_link *link;
+
+		if (!pos)
+			return 0;
+		if (pos == head)
+			return key ?: 1;
+		link = container_of(pos, struct cgrp_cset_link, cgrp_link);
+		key = (key ^ BPF_CORE_READ(link, cgrp, kn, id)) * 0x100000001b3ULL;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return 0;
+}
+
 static __always_inline int handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	struct task_struct *real_parent = BPF_CORE_READ(task, real_parent);
@@ -137,6 +166,9 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 			return 0;
 		}
 	}
+
+	/* only for a record that is sent: a walk of every cgroup hierarchy */
+	e->cgroups_key = cgroups_key(task);
 
 	/* filename as passed to execve: a plain string */
 	s->pos = 0;

@@ -13,6 +13,9 @@
 #define PATH_MAX_DEPTH 48    /* components walked per path */
 #define EXEC_DATA_MAX  (4 * PATH_MAX_BYTES + ARGV_MAX)
 
+/* cgroup hierarchies (v2 and each v1) walked for exec_event.cgroups_key */
+#define CGROUP_HIERARCHIES_MAX 24
+
 /* exec_event.flags: user space reads every one (user/pipeline/) */
 #define EXEC_ARGV_TRUNCATED   (1u << 0) /* argv was longer than ARGV_MAX: cut there */
 #define EXEC_EXE_DELETED      (1u << 1) /* unlinked at exec (memfd files are too) */
@@ -40,6 +43,11 @@ struct exec_event {
 	unsigned long long boot_ns;	  /* bpf_ktime_get_boot_ns() at exec */
 	unsigned long long start_boot_ns; /* task start, boot clock */
 	unsigned long long cgroup_id;
+	/*
+	 * Every cgroup the process is in, v2 and v1, as one key (0: unknown):
+	 * two processes with one key read the same /proc/PID/cgroup.
+	 */
+	unsigned long long cgroups_key;
 	unsigned long long exe_ino;
 	unsigned long long exe_ctime_ns;
 	unsigned long long exe_size;
@@ -79,8 +87,8 @@ struct exec_event {
  * no one; user space, having just been woken, polls again within
  * POLL_BUSY_MS while events keep coming, so none waits longer than that.
  */
-#define WAKEUP_BATCH_NS 1000000ULL
-#define POLL_BUSY_MS	2
+#define WAKEUP_BATCH_NS 4000000ULL
+#define POLL_BUSY_MS	4
 
 /* Per-CPU counters in the "counters" array map. */
 enum counter {

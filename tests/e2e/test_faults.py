@@ -130,7 +130,7 @@ def test_a_stalled_handler_loses_nothing_from_a_small_ring(tmp_path, storm):
 
 
 def test_execs_close_together_all_arrive_without_more_execs(tmp_path, storm):
-    """Execs within a wake-up batch (1 ms) of each other: the last must not wait for another."""
+    """Execs within a wake-up batch (WAKEUP_BATCH_NS, 4 ms) of each other: the last must not wait for another."""
     marker = str(tmp_path / "close-together")
     shutil.copy("/bin/true", marker)
     with Monitor("--emit", "events") as m:

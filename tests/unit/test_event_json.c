@@ -239,6 +239,22 @@ static void write__keys__record_type_then_table_order(void **state)
 	jw__free(&w);
 }
 
+/* event_json writes column names unescaped (jw__key_plain): every one must need none. */
+static void columns__names__plain_identifiers(void **state)
+{
+	for (int t = 0; t < TABLE__COUNT; t++) {
+		size_t n;
+		const struct field_desc *f = event__table_fields(t, &n);
+
+		for (size_t i = 0; f && i < n; i++) {
+			assert_true(f[i].name[0]);
+			for (const char *c = f[i].name; *c; c++)
+				assert_true((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+					    (*c >= '0' && *c <= '9') || *c == '_');
+		}
+	}
+}
+
 static void write__unset__null_except_matched_and_suppressed(void **state)
 {
 	struct event e;
@@ -360,6 +376,7 @@ int main(void)
 	    cmocka_unit_test(round_trip__network_record__same_columns),
 	    cmocka_unit_test(write__keys__record_type_then_table_order),
 	    cmocka_unit_test(write__unset__null_except_matched_and_suppressed),
+	    cmocka_unit_test(columns__names__plain_identifiers),
 	    cmocka_unit_test(write__forged_record_in_string__stays_a_string),
 	    cmocka_unit_test(read__wrong_types_and_bad_base64__refused),
 	    cmocka_unit_test(read__unknown_keys_and_nulls__ignored),

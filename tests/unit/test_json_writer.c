@@ -106,6 +106,31 @@ static void object__commas_and_nesting(void **state)
 	jw__free(&w);
 }
 
+static void key_plain__same_text_as_key(void **state)
+{
+	struct json_writer a, b;
+
+	jw__init(&a);
+	jw__init(&b);
+	jw__object_begin(&a);
+	jw__object_begin(&b);
+	jw__key(&a, "FolderPath");
+	jw__key_plain(&b, "FolderPath", 10);
+	jw__long(&a, 1);
+	jw__long(&b, 1);
+	jw__key(&a, "X");
+	jw__key_plain(&b, "X", 1);
+	jw__null(&a);
+	jw__null(&b);
+	jw__object_end(&a);
+	jw__object_end(&b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, "{\"FolderPath\":1,\"X\":null}", a.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	jw__free(&a);
+	jw__free(&b);
+}
+
 static void numbers__extremes__decimal_as_printf(void **state)
 {
 	struct json_writer w;
@@ -275,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(string__valid_utf8__kept),
 	    cmocka_unit_test(string__invalid_utf8__replaced_and_reported),
 	    cmocka_unit_test(object__commas_and_nesting),
+	    cmocka_unit_test(key_plain__same_text_as_key),
 	    cmocka_unit_test(numbers__extremes__decimal_as_printf),
 	    cmocka_unit_test(base64__padding),
 	    cmocka_unit_test(time__rfc3339_microseconds__round_trip),

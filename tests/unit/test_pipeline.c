@@ -30,6 +30,8 @@ static enum wine_kind open_kind; /* what reader__open classifies the exec as */
 static int open_err;		 /* its error; 0: the executable opened */
 static bool open_script;	 /* the exec'd file was a script: file_fd set too */
 static char open_path[PATH_MAX_BYTES];
+static bool open_known;	   /* the caches know the executable: no fd, no reader__open */
+static int n_worker_opens; /* reader__open calls */
 static int identify_err;
 static int resolve_err;
 
@@ -63,6 +65,7 @@ int __wrap_reader__open(struct reader *r, const struct exec_info *x, int proc_fd
 			const char *path, struct reader_files *out)
 {
 	*out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = open_kind};
+	n_worker_opens++;
 	snprintf(open_path, sizeof(open_path), "%s", path);
 	if (open_err)
 		return open_err;
@@ -70,6 +73,15 @@ int __wrap_reader__open(struct reader *r, const struct exec_info *x, int proc_fd
 	if (open_script)
 		out->file_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return 0;
+}
+
+/* none from the caches (every open goes to reader__open, as a worker's), unless open_known */
+int __wrap_reader__open_cached(struct reader *r, const struct exec_info *x, int root_fd,
+			       const char *path, struct reader_files *out)
+{
+	*out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = WINE_NOT};
+	out->known = open_known;
+	return open_known ? 0 : -EAGAIN;
 }
 
 static const char *identify_signer; /* the file is signed by it; NULL: unsigned */
@@ -190,7 +202,8 @@ static int setup(void **state)
 		return -1;
 	open_kind = WINE_NOT;
 	open_err = identify_err = resolve_err = 0;
-	open_script = false;
+	open_script = open_known = false;
+	n_worker_opens = 0;
 	identify_signer = NULL;
 	eval_result = DETECT_NONE;
 	unmatchable = false;
@@ -403,6 +416,20 @@ static void pipeline__unmatchable_exe__marked(void **state)
 	pipeline__stats(fx->p, &ps);
 	assert_int_equal(ps.unmatchable_marked, 1);
 	assert_null(next_line(fx));
+}
+
+static void pipeline__known_exe__no_fd_no_worker_still_marked(void **state)
+{
+	struct fixture *fx = start(state, EMIT_ALERTS);
+	struct pipeline_stats ps;
+
+	open_known = unmatchable = true;
+	pipeline__exec(fx->p, exec_self(fx));
+	assert_int_equal(n_worker_opens, 0);
+	/* as sure of the file as with an fd: the kernel stops sending it */
+	assert_int_equal(n_marked, 1);
+	pipeline__stats(fx->p, &ps);
+	assert_int_equal(ps.identity_errors, 0);
 }
 
 static void pipeline__unmatchable_exe__not_marked_unless_sure(void **state)
@@ -746,6 +773,7 @@ int main(void)
 	    T(pipeline__parent_gone__named_by_its_comm),
 	    T(pipeline__rules__emit_what_emit_asks),
 	    T(pipeline__unmatchable_exe__marked),
+	    T(pipeline__known_exe__no_fd_no_worker_still_marked),
 	    T(pipeline__unmatchable_exe__not_marked_unless_sure),
 	    T(pipeline__read_timed_out__says_so),
 	    T(pipeline__identity__read_or_error_counted),

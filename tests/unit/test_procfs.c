@@ -4,6 +4,7 @@
  * at the exec, not the one the process has moved to since, and a path the
  * kernel named outside a root is never looked up inside it.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -19,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "base/proc.h"
+#include "identity/container.h"
 #include "identity/root.h"
 #include "pipeline/procfs.h"
 
@@ -152,12 +155,100 @@ static void path_in_root__inside_outside_and_host(void **state)
 	close(host);
 }
 
+/* An exec record of @pid (alive: its real start time; else a pid no process has). */
+static struct exec_info exec_of(pid_t pid, uint64_t cgroups_key, uint64_t boot_ns)
+{
+	struct proc_stat st = {0};
+
+	memset(&k, 0, sizeof(k));
+	if (pid > 0)
+		assert_int_equal(proc__read_stat(pid, &st), 0);
+	k.tgid = k.pid = pid > 0 ? (uint32_t)pid : 0x3ffffff0;
+	k.start_boot_ns = st.start_boot_ns;
+	k.cgroups_key = cgroups_key;
+	k.boot_ns = boot_ns;
+	return (struct exec_info){.k = &k};
+}
+
+/* The unified or container line of /proc/self/cgroup, as container.c picks it. */
+static void own_cgroup(char *out, size_t n)
+{
+	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(container__read_proc_cgroup(fd, out, n), 0);
+	close(fd);
+}
+
+static void dir__opened_once_at_first_use(void **state)
+{
+	struct exec_info x = exec_of(getpid(), 0, 0);
+	struct procfs_dir d;
+	int fd;
+
+	procfs__dir_init(&d, &x);
+	assert_false(d.opened);
+	fd = procfs__dir(&d);
+	assert_true(fd >= 0);
+	assert_int_equal(procfs__dir(&d), fd);
+	procfs__dir_close(&d);
+	assert_true(fcntl(fd, F_GETFD) < 0);
+
+	x = exec_of(0, 0, 0);
+	procfs__dir_init(&d, &x);
+	fd = procfs__dir(&d);
+	assert_true(fd < 0);
+	assert_int_equal(procfs__dir(&d), fd);
+	procfs__dir_close(&d);
+}
+
+static void cgroup__same_key__read_once_while_fresh(void **state)
+{
+	struct procfs_cgroups *c = procfs__cgroups_new();
+	char want[4096], got[4096];
+	struct exec_info x;
+	struct procfs_dir d;
+
+	assert_non_null(c);
+	own_cgroup(want, sizeof(want));
+	x = exec_of(getpid(), 42, 1000);
+	procfs__dir_init(&d, &x);
+	assert_int_equal(procfs__cgroup(c, &d, got, sizeof(got)), 0);
+	assert_string_equal(got, want);
+	assert_true(d.opened);
+	procfs__dir_close(&d);
+
+	/* gone, with the same cgroups: what they read, without /proc */
+	x = exec_of(0, 42, 1000 + PROCFS_CGROUPS_TTL_NS / 2);
+	procfs__dir_init(&d, &x);
+	assert_int_equal(procfs__cgroup(c, &d, got, sizeof(got)), 0);
+	assert_string_equal(got, want);
+	assert_false(d.opened);
+
+	/* other cgroups, or no key: /proc only */
+	x = exec_of(0, 43, 1000);
+	procfs__dir_init(&d, &x);
+	assert_true(procfs__cgroup(c, &d, got, sizeof(got)) < 0);
+	x = exec_of(0, 0, 1000);
+	procfs__dir_init(&d, &x);
+	assert_true(procfs__cgroup(c, &d, got, sizeof(got)) < 0);
+
+	/* stale: read again, and the process is gone */
+	x = exec_of(0, 42, 1000 + PROCFS_CGROUPS_TTL_NS);
+	procfs__dir_init(&d, &x);
+	assert_true(procfs__cgroup(c, &d, got, sizeof(got)) < 0);
+	assert_true(d.opened);
+	procfs__cgroups_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(open_root__chroot_after_the_exec__the_root_exec_had),
 	    cmocka_unit_test(open_root__gone_and_no_root_like_it__none),
 	    cmocka_unit_test(path_in_root__inside_outside_and_host),
+	    cmocka_unit_test(dir__opened_once_at_first_use),
+	    cmocka_unit_test(cgroup__same_key__read_once_while_fresh),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

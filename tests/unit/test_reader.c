@@ -518,6 +518,75 @@ static void open__cached_exec_in_own_root_fd__on_the_loop(void **state)
 	identity_cache__free(ids);
 }
 
+static void open_cached__worker_needed_then_cached__eagain_then_on_the_loop(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	int own = reader__own_root(r);
+	struct reader_files f;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	kernel_exec_of(prog);
+	/* nothing cached yet: a worker must, and the next reader__open goes to it at once */
+	assert_int_equal(reader__open_cached(r, &x, own, prog, &f), -EAGAIN);
+	assert_int_equal(f.exe_fd, -1);
+	assert_int_equal(guard_calls, 0);
+	assert_int_equal(reader__open(r, &x, -1, own, prog, &f), 0);
+	assert_int_equal(guard_calls, 1);
+	expect_file(f.exe_fd, prog);
+	close_files(&f);
+	/* cached now: the loop answers, no worker */
+	assert_int_equal(reader__open_cached(r, &x, own, prog, &f), 0);
+	assert_int_equal(guard_calls, 1);
+	expect_file(f.exe_fd, prog);
+	assert_int_equal(f.kind, WINE_NOT);
+	close_files(&f);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
+static void open_cached__known_exec__no_open_same_identity_until_changed(void **state)
+{
+	struct identity_cache *ids = identity_cache__new(16);
+	struct reader *r = reader__new(wine, ids, 0);
+	int own = reader__own_root(r);
+	struct reader_files f;
+	struct event e;
+	FILE *out;
+
+	if (!is_local(dir) || !is_local("/"))
+		skip();
+	event__init(&e);
+	kernel_exec_of(prog);
+	assert_int_equal(reader__open(r, &x, -1, own, prog, &f), 0);
+	close_files(&f);
+	/* opened on the loop once, at its path */
+	assert_int_equal(reader__open_cached(r, &x, own, prog, &f), 0);
+	expect_file(f.exe_fd, prog);
+	assert_false(f.known);
+	close_files(&f);
+	/* then known by the kernel's key: no open, the same identity */
+	assert_int_equal(reader__open_cached(r, &x, own, prog, &f), 0);
+	assert_true(f.known);
+	assert_int_equal(f.exe_fd, -1);
+	assert_int_equal(f.kind, WINE_NOT);
+	assert_int_equal(reader__identify(r, -1, k.exe_dev, own, prog, &e, NULL), 0);
+	assert_string_equal(event__str(&e, FIELD_SHA1), ABC_SHA1);
+	assert_int_equal(guard_calls, 1);
+	/* written since: another ctime, another key, opened again */
+	out = fopen(prog, "w");
+	assert_non_null(out);
+	fputs("abcd", out);
+	fclose(out);
+	kernel_exec_of(prog);
+	assert_int_equal(reader__open_cached(r, &x, own, prog, &f), -EAGAIN);
+	assert_false(f.known);
+	event__free(&e);
+	reader__free(r);
+	identity_cache__free(ids);
+}
+
 static void open__cached_exec_but_file_replaced__worker_says_estale(void **state)
 {
 	struct identity_cache *ids = identity_cache__new(16);
@@ -711,6 +780,8 @@ int main(void)
 	    T(identify__exe_the_open_read__no_second_job),
 	    T(open__cached_exec_on_local_fs__same_answers_without_a_worker),
 	    T(open__cached_exec_in_own_root_fd__on_the_loop),
+	    T(open_cached__worker_needed_then_cached__eagain_then_on_the_loop),
+	    T(open_cached__known_exec__no_open_same_identity_until_changed),
 	    T(open__cached_exec_but_file_replaced__worker_says_estale),
 	    T(open__exec_of_a_script__always_on_a_worker),
 	    T(open__cached_exec_device_stuck__ebusy),

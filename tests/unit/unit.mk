@@ -79,7 +79,7 @@ UNIT_SRCS_test_lineage        := user/pipeline/lineage.c
 UNIT_SRCS_test_net            := user/pipeline/net.c user/pipeline/lineage.c user/capture/decode.c \
 				 $(UNIT_NETWORK) \
 				 user/event.c user/base/clock.c
-UNIT_SRCS_test_procfs         := user/pipeline/procfs.c user/identity/root.c \
+UNIT_SRCS_test_procfs         := user/pipeline/procfs.c $(addprefix user/identity/,root.c container.c) \
 				 $(addprefix user/base/,file.c proc.c)
 # The pipeline, with the executable reader and the rules faked: the rest is real.
 UNIT_SRCS_test_cert_seen      := user/pipeline/cert_seen.c
@@ -91,7 +91,7 @@ UNIT_SRCS_test_pipeline       := user/pipeline/pipeline.c user/pipeline/procfs.c
 				 wine.c winepath.c accounts.c elf.c root.c) $(addprefix user/base/,clock.c file.c \
 				 proc.c users.c) $(UNIT_JSON)
 UNIT_WRAP_test_pipeline       := reader__new reader__free reader__stats reader__wait_unstuck reader__own_root \
-				 reader__open reader__identify reader__open_image reader__error \
+				 reader__open reader__open_cached reader__identify reader__open_image reader__error \
 				 reader__wine_resolve reader__wine_try_maps detector__eval \
 				 detector__unmatchable
 # The Wine hold/settle state machine, with the executable reader and the boot clock faked.

@@ -51,3 +51,14 @@ struct timespec clock__monotonic_after_ms(unsigned int ms)
 	}
 	return ts;
 }
+
+int clock__ms_until(const struct timespec *deadline)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns =
+	    (int64_t)(deadline->tv_sec - now.tv_sec) * 1000000000 + deadline->tv_nsec - now.tv_nsec;
+	return ns > 0 ? (int)((ns + 999999) / 1000000) : 0;
+}

@@ -20,5 +20,7 @@ int64_t clock__now_us(void);
 uint64_t clock__boot_ns(void);
 /* @ms milliseconds from now on CLOCK_MONOTONIC: a pthread_cond_timedwait deadline. */
 struct timespec clock__monotonic_after_ms(unsigned int ms);
+/* Milliseconds from now to CLOCK_MONOTONIC @deadline, rounded up; 0 once it passed. */
+int clock__ms_until(const struct timespec *deadline);
 
 #endif

@@ -121,6 +121,19 @@ void jw__key(struct json_writer *w, const char *key)
 	w->need_comma[w->depth] = false;
 }
 
+void jw__key_plain(struct json_writer *w, const char *key, size_t n)
+{
+	value_begin(w);
+	if (!reserve(w, n + 3))
+		return;
+	w->buf[w->len++] = '"';
+	memcpy(w->buf + w->len, key, n);
+	w->len += n;
+	w->buf[w->len++] = '"';
+	w->buf[w->len++] = ':';
+	w->need_comma[w->depth] = false;
+}
+
 bool jw__string(struct json_writer *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

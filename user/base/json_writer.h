@@ -37,6 +37,8 @@ void jw__object_end(struct json_writer *w);
 void jw__array_begin(struct json_writer *w);
 void jw__array_end(struct json_writer *w);
 void jw__key(struct json_writer *w, const char *key);
+/* jw__key() of @n bytes that need no escaping (a column name): copied as they are. */
+void jw__key_plain(struct json_writer *w, const char *key, size_t n);
 
 /* Returns true when invalid UTF-8 had to be replaced by U+FFFD. */
 bool jw__string(struct json_writer *w, const char *s, size_t n);

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,20 +26,26 @@
  * Bytes of events the consumer batches while the handler is busy. Past this it
  * stops reading: the ring fills and the kernel counts what it drops.
  */
-#define QUEUE_MAX	 (64u << 20)
-#define CONSUMER_IDLE_MS 100
-#define POLL_ROUNDS_MAX	 64 /* batches one capture__poll() hands over at most */
-#define CATCH_UP_MS	 20 /* capture__poll() waits at most this for the consumer to catch up */
+#define QUEUE_MAX (64u << 20)
+#define WATCHDOG_MS                                                                                \
+	10 /* a batch handled longer than this: the consumer reads the ring meanwhile              \
+	    */
+#define POLL_ROUNDS_MAX 64 /* batches one capture__poll() hands over at most */
 
 #define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
 
 /*
- * A consumer thread empties the ring into a batch as events come, and
- * capture__poll() swaps that batch for the one it has handled and hands the
- * events to the callback. The ring then only has to cover the consumer's
- * wake-up, not the handling of a burst: it stays small, and its pages are all
- * resident (the kernel maps them at mmap, twice), where the batches hold only
- * what waits. Both buffers are reused, so an event costs no allocation.
+ * The handler (capture__poll) reads the ring itself: it waits on the ring's
+ * wake-ups, reads what came into a batch and hands the events to the
+ * callback, so an exec costs one thread one wake-up. While it is away from
+ * the ring (handling a batch, or whatever its caller does between polls) the
+ * ring still has to be emptied (a read stuck in a hung mount, a collector
+ * not reading stdout): the consumer thread does it then, woken by a timer
+ * the handler arms as it leaves the ring, which fires only when it stays
+ * away longer than WATCHDOG_MS. The ring then only has to cover that, not
+ * the handling of a burst: it stays small, and its pages are all resident
+ * (the kernel maps them at mmap, twice), where the batches hold only what
+ * waits. Both buffers are reused, so an event costs no allocation.
  */
 struct batch {
 	char *buf; /* records: a uint64_t size, then the event, 8-aligned */
@@ -59,15 +68,18 @@ struct capture {
 
 	pthread_t consumer;
 	bool consumer_started;
+	pthread_mutex_t ring_lock; /* one reader of the ring at a time (ring_buffer__consume) */
 	pthread_mutex_t lock;
-	pthread_cond_t ready, room; /* events batched; room in the batch (or stop) */
-	struct batch fill;	    /* the consumer's, under the lock */
-	struct batch drain;	    /* the handler's */
-	uint64_t queue_lost;	    /* events read that no memory could hold */
-	uint64_t net_queue_lost;    /* network records likewise */
+	pthread_cond_t room;	 /* room in the batch (or stop) */
+	struct batch fill;	 /* what was read from the ring, under the lock */
+	struct batch drain;	 /* the handler's */
+	uint64_t queue_lost;	 /* events read that no memory could hold */
+	uint64_t net_queue_lost; /* network records likewise */
 	int consumer_err;
 	bool stop;
-	bool catch_up; /* the handler waits for the consumer to read the ring up to a point */
+	bool away;	 /* the handler is not reading the ring (atomic) */
+	int epoll_fd;	 /* the rings' wake-ups (ring_buffer__epoll_fd) */
+	int watchdog_fd; /* timerfd: a batch took longer than WATCHDOG_MS (or stop) */
 
 	/* the ring's position pages, mapped read-only to measure its fill */
 	const volatile unsigned long *cons_pos;
@@ -77,8 +89,8 @@ struct capture {
 };
 
 /*
- * Runs in the consumer (or in capture__drain(), the consumer gone): one
- * record of either ring into the batch, in the order read.
+ * Runs in whichever thread reads the ring (consume_ring): one record of
+ * either ring into the batch, in the order read.
  */
 static int batch_record(struct capture *c, const void *data, size_t size, bool net)
 {
@@ -107,9 +119,6 @@ static int batch_record(struct capture *c, const void *data, size_t size, bool n
 	}
 	*(uint64_t *)(f->buf + f->len) = size | (net ? RECORD_NET : 0);
 	memcpy(f->buf + f->len + RECORD_HDR, data, size);
-	/* the handler waits only on an empty batch */
-	if (!f->len)
-		pthread_cond_signal(&c->ready);
 	f->len += need;
 	pthread_mutex_unlock(&c->lock);
 	return 0;
@@ -128,41 +137,71 @@ static int on_net_sample(void *ctx, void *data, size_t size)
 	return batch_record(ctx, data, size, true);
 }
 
+/* Everything the kernel has committed to the rings, into the fill batch: records read, or -errno.
+ */
+static int consume_ring(struct capture *c)
+{
+	int n;
+
+	pthread_mutex_lock(&c->ring_lock);
+	n = ring_buffer__consume(c->rb);
+	pthread_mutex_unlock(&c->ring_lock);
+	return n == -EINTR ? 0 : n;
+}
+
+static void consumer_fail(struct capture *c, int err)
+{
+	pthread_mutex_lock(&c->lock);
+	c->consumer_err = err;
+	pthread_mutex_unlock(&c->lock);
+}
+
 static void *consumer_main(void *arg)
 {
 	struct capture *c = arg;
-	int timeout = CONSUMER_IDLE_MS, n;
+	struct pollfd pfd = {.fd = c->watchdog_fd, .events = POLLIN};
+	struct epoll_event ev;
+	uint64_t fired;
+	int n;
 
 	for (;;) {
-		bool stop;
+		bool stop, away;
 
-		pthread_mutex_lock(&c->lock);
-		/* it read the ring once more: enough, maybe, for catch_up() */
-		if (c->catch_up)
-			pthread_cond_signal(&c->ready);
-		while (!c->stop && c->fill.len >= QUEUE_MAX)
-			pthread_cond_wait(&c->room, &c->lock);
-		stop = c->stop;
-		pthread_mutex_unlock(&c->lock);
-		if (stop)
-			break;
-		n = ring_buffer__poll(c->rb, timeout);
-		/*
-		 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no
-		 * one later either: the kernel wakes the consumer only for a record
-		 * at the consumer position. So read whatever is there even when
-		 * none came, and look again soon while events keep coming.
-		 */
-		if (n == 0 || n == -EINTR)
-			n = ring_buffer__consume(c->rb);
-		if (n < 0 && n != -EINTR) {
-			pthread_mutex_lock(&c->lock);
-			c->consumer_err = n;
-			pthread_cond_signal(&c->ready);
-			pthread_mutex_unlock(&c->lock);
+		/* asleep until the handler stays away too long (or stop): nothing per batch */
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			consumer_fail(c, -errno);
 			break;
 		}
-		timeout = n > 0 ? POLL_BUSY_MS : CONSUMER_IDLE_MS;
+		if (read(c->watchdog_fd, &fired, sizeof(fired)) < 0 && errno != EAGAIN) {
+			consumer_fail(c, -errno);
+			break;
+		}
+		/* read the ring for the handler until it is back */
+		for (;;) {
+			pthread_mutex_lock(&c->lock);
+			while (!c->stop && c->fill.len >= QUEUE_MAX)
+				pthread_cond_wait(&c->room, &c->lock);
+			stop = c->stop;
+			pthread_mutex_unlock(&c->lock);
+			away = __atomic_load_n(&c->away, __ATOMIC_ACQUIRE);
+			if (stop)
+				return NULL;
+			if (!away)
+				break;
+			/*
+			 * Records written without a wake-up (see WAKEUP_BATCH_NS) wake no
+			 * one later either: look again within POLL_BUSY_MS regardless.
+			 */
+			if (epoll_wait(c->epoll_fd, &ev, 1, POLL_BUSY_MS) < 0 && errno != EINTR) {
+				consumer_fail(c, -errno);
+				return NULL;
+			}
+			n = consume_ring(c);
+			if (n < 0) {
+				consumer_fail(c, n);
+				return NULL;
+			}
+		}
 	}
 	return NULL;
 }
@@ -182,6 +221,14 @@ int capture__start(struct capture *c)
 	return 0;
 }
 
+/* Fires the watchdog in @ms (0: never). */
+static void watchdog_arm(struct capture *c, unsigned int ms)
+{
+	struct itimerspec t = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L}};
+
+	timerfd_settime(c->watchdog_fd, 0, &t, NULL);
+}
+
 static void consumer_stop(struct capture *c)
 {
 	if (!c->consumer_started)
@@ -190,7 +237,8 @@ static void consumer_stop(struct capture *c)
 	c->stop = true;
 	pthread_cond_signal(&c->room);
 	pthread_mutex_unlock(&c->lock);
-	/* the consumer waits at most CONSUMER_IDLE_MS in epoll */
+	/* the consumer waits on the watchdog, or at most POLL_BUSY_MS in epoll */
+	watchdog_arm(c, 1);
 	pthread_join(c->consumer, NULL);
 	c->consumer_started = false;
 }
@@ -208,7 +256,6 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		  capture_net_fn net_fn, void *ctx)
 {
 	struct loader_opts lo;
-	pthread_condattr_t cattr;
 	struct capture *c;
 	int err;
 
@@ -220,12 +267,16 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	c->net_fn = net_fn;
 	c->ctx = ctx;
 	pthread_mutex_init(&c->lock, NULL);
-	/* capture__poll()'s timeout is not moved by a change of the wall clock */
-	pthread_condattr_init(&cattr);
-	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->ready, &cattr);
-	pthread_condattr_destroy(&cattr);
+	pthread_mutex_init(&c->ring_lock, NULL);
 	pthread_cond_init(&c->room, NULL);
+	c->epoll_fd = -1;
+	c->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->watchdog_fd < 0) {
+		err = -errno;
+		pr_err("failed to create the ring buffer watchdog timer: %s", strerror(-err));
+		free(c);
+		return err;
+	}
 	c->ncpus = libbpf_num_possible_cpus();
 	c->ringbuf_size = round_pow2(opts->ringbuf_size ? opts->ringbuf_size : RINGBUF_DEFAULT);
 
@@ -258,6 +309,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		pr_err("failed to read the network ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	c->epoll_fd = ring_buffer__epoll_fd(c->rb);
 	c->page_size = sysconf(_SC_PAGESIZE);
 	c->cons_pos = mmap(NULL, c->page_size, PROT_READ, MAP_SHARED, c->bpf.events_fd, 0);
 	c->prod_pos =
@@ -282,8 +334,10 @@ void capture__free(struct capture *c)
 	free(c->fill.buf);
 	free(c->drain.buf);
 	pthread_cond_destroy(&c->room);
-	pthread_cond_destroy(&c->ready);
+	pthread_mutex_destroy(&c->ring_lock);
 	pthread_mutex_destroy(&c->lock);
+	if (c->watchdog_fd >= 0)
+		close(c->watchdog_fd);
 	if (c->cons_pos && c->cons_pos != MAP_FAILED)
 		munmap((void *)c->cons_pos, c->page_size);
 	if (c->prod_pos && c->prod_pos != MAP_FAILED)
@@ -342,72 +396,80 @@ static unsigned long ring_pos(const volatile unsigned long *pos)
 	return __atomic_load_n(pos, __ATOMIC_ACQUIRE);
 }
 
-/*
- * With the lock held and nothing batched: waits, bounded, until the consumer
- * has read what the kernel had committed to the ring by now. Without it, a
- * tick could settle a held Wine start by the image its process maps after
- * a re-exec whose event is still in the ring (wine.h's contract).
- */
-static void catch_up(struct capture *c)
+/* The handler leaves the ring: the consumer reads it if that lasts past WATCHDOG_MS. */
+static void leave_ring(struct capture *c)
 {
-	unsigned long prod = ring_pos(c->prod_pos);
-	struct timespec deadline;
-
-	if (ring_pos(c->cons_pos) >= prod || !c->consumer_started)
+	if (__atomic_load_n(&c->away, __ATOMIC_RELAXED))
 		return;
-	deadline = clock__monotonic_after_ms(CATCH_UP_MS);
-	c->catch_up = true;
-	/* libbpf moves the consumer position past a record once on_sample has batched it */
-	while (!c->fill.len && !c->consumer_err && ring_pos(c->cons_pos) < prod &&
-	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
-		;
-	c->catch_up = false;
+	__atomic_store_n(&c->away, true, __ATOMIC_RELEASE);
+	watchdog_arm(c, WATCHDOG_MS);
+}
+
+/*
+ * The handler is back at the ring. The watchdog is left armed for a short
+ * wait (a storm's next batch re-arms it), disarmed before a longer one: an
+ * idle monitor wakes no one.
+ */
+static void back_to_ring(struct capture *c, int wait_ms)
+{
+	__atomic_store_n(&c->away, false, __ATOMIC_RELEASE);
+	if (wait_ms > POLL_BUSY_MS)
+		watchdog_arm(c, 0);
 }
 
 int capture__poll(struct capture *c, int timeout_ms)
 {
-	struct timespec deadline;
+	struct timespec deadline = clock__monotonic_after_ms(timeout_ms > 0 ? timeout_ms : 0);
+	struct epoll_event ev;
 	int err, total = 0;
-	bool more, caught_up = false;
 
 	err = capture__start(c);
 	if (err)
 		return err;
-	deadline = clock__monotonic_after_ms(timeout_ms > 0 ? timeout_ms : 0);
-	pthread_mutex_lock(&c->lock);
-	while (c->drain.off == c->drain.len && !c->fill.len && !c->consumer_err && timeout_ms > 0 &&
-	       pthread_cond_timedwait(&c->ready, &c->lock, &deadline) != ETIMEDOUT)
-		;
-	take_fill(c);
-	if (c->drain.off == c->drain.len)
-		err = c->consumer_err;
-	pthread_mutex_unlock(&c->lock);
-	if (err < 0)
-		return err;
+	back_to_ring(c, 0);
 	/*
-	 * Hand over what the consumer batched meanwhile too, and what is still in
-	 * the ring (bounded, for a storm): the caller's tick must come after
-	 * every event the kernel has committed, as it did when the loop drained
-	 * the ring itself (a held Wine start is settled by the next exec of its
-	 * process, which may be waiting here).
+	 * Hand over what is batched and what the kernel has committed to the
+	 * ring, until a look finds nothing more (bounded, for a storm): the
+	 * caller's tick must come after every event committed by then (a held
+	 * Wine start is settled by the next exec of its process, which may be
+	 * waiting here; wine.h's contract).
 	 */
-	for (int round = 0; round < POLL_ROUNDS_MAX; round++) {
-		int n = deliver(c);
+	for (int round = 0; round < POLL_ROUNDS_MAX;) {
+		bool more;
+		int n = consume_ring(c);
 
 		if (n < 0)
 			return n;
-		total += n;
 		pthread_mutex_lock(&c->lock);
-		if (!c->fill.len && !caught_up) {
-			catch_up(c);
-			caught_up = true;
-		}
-		more = c->fill.len > 0;
 		take_fill(c);
+		more = c->drain.off < c->drain.len;
+		err = c->consumer_err;
 		pthread_mutex_unlock(&c->lock);
-		if (!more)
+		if (more) {
+			leave_ring(c);
+			n = deliver(c);
+			if (n < 0)
+				return n;
+			total += n;
+			round++;
+			continue;
+		}
+		if (err < 0)
+			return err;
+		if (total)
 			break;
+		n = clock__ms_until(&deadline);
+		if (n <= 0)
+			break;
+		back_to_ring(c, n);
+		if (epoll_wait(c->epoll_fd, &ev, 1, n) < 0) {
+			err = errno;
+			leave_ring(c);
+			return err == EINTR ? total : -err;
+		}
 	}
+	/* the caller's work until the next poll: the consumer covers it if long */
+	leave_ring(c);
 	return total;
 }
 

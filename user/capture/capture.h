@@ -76,17 +76,17 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 void capture__free(struct capture *c); /* NULL is fine */
 
 /*
- * Starts the thread that reads the ring buffer as events come (they wait in
- * the ring until then). Capabilities are per thread: call it after dropping
- * them. capture__poll() starts it if not yet started.
+ * Starts the thread that reads the ring buffer while capture__poll() is
+ * busy with a batch for long. Capabilities are per thread: call it after
+ * dropping them. capture__poll() starts it if not yet started.
  */
 int capture__start(struct capture *c);
 
 /*
- * Handles the events read, waiting up to @timeout_ms for one; events handled
- * or -errno. Before it returns it also hands over what the kernel had
- * committed to the ring but the consumer had not read yet (waiting for it at
- * most CATCH_UP_MS): whatever runs after it has seen every earlier exec.
+ * Handles the events in the ring, waiting up to @timeout_ms for one; events
+ * handled or -errno. It reads the ring until a look finds nothing more (or
+ * for a bounded number of batches): whatever runs after it has seen every
+ * exec the kernel had committed by then.
  */
 int capture__poll(struct capture *c, int timeout_ms);
 /* Consumes what is there without waiting (the final drain). */

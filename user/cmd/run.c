@@ -30,11 +30,12 @@
 /* at stop: how long a read stuck in a hung mount may take to end before it is left */
 #define SHUTDOWN_READ_GRACE_MS 3000
 /*
- * stdout's buffer: records wait in it until the loop's next tick (or until
- * one no longer fits), so a storm's records leave in few writes, each of
- * whole lines (jw__flush_line).
+ * stdout's buffer: records wait in it until the loop goes idle, a rule
+ * matched, OUT_FLUSH_MS passed or one no longer fits, so a storm's records
+ * leave in few writes, each of whole lines (jw__flush_line).
  */
-#define OUT_BUFFER (64u << 10)
+#define OUT_BUFFER   (64u << 10)
+#define OUT_FLUSH_MS 10
 
 /* The running monitor's parts, for the loop and the Status records. */
 struct monitor {
@@ -287,6 +288,9 @@ static void write_status(const char *state, struct monitor *m)
 static int run_loop(struct monitor *m)
 {
 	time_t next_stats = time(NULL) + m->o->stats_interval_s, next_second = time(NULL) + 1;
+	struct timespec next_flush = clock__monotonic_after_ms(OUT_FLUSH_MS);
+	struct detect_stats ds;
+	uint64_t matched = 0;
 	int timeout = 100, err = 0;
 
 	while (!exiting) {
@@ -308,7 +312,13 @@ static int run_loop(struct monitor *m)
 		if (busy && timeout > POLL_BUSY_MS)
 			timeout = POLL_BUSY_MS;
 		detector__tick(m->det, clock__now_us());
-		fflush(stdout);
+		/* a match (and any Alert) goes out at once; a storm's events together */
+		detector__stats(m->det, &ds);
+		if (!busy || ds.matched + ds.alerts != matched || !clock__ms_until(&next_flush)) {
+			fflush(stdout);
+			matched = ds.matched + ds.alerts;
+			next_flush = clock__monotonic_after_ms(OUT_FLUSH_MS);
+		}
 		if (reload) {
 			reload = 0;
 			reload_rules(m);

@@ -53,6 +53,7 @@ struct open_job {
 	/* only what the caches hold, and no walk the dentry cache cannot answer: open_inline */
 	bool cached_only;
 	struct stat root_st; /* with cached_only: the root's (the monitor's own) */
+	struct stat exe_st;  /* with cached_only: the executable's, once opened */
 	/* out */
 	struct reader_files out;
 	int err;
@@ -99,6 +100,16 @@ struct identify_job {
 	bool pkg_refused;
 };
 
+/*
+ * A file the loop opened at its path and found to be the one exec'd: the exec
+ * hook's key of it and what statx said. An exec with the same key runs the same
+ * unchanged file (a write or chmod moves the ctime): the caches answer it so.
+ */
+struct known_exe {
+	uint64_t dev, ino, ctime_ns, size; /* dev 0: empty */
+	struct stat st;
+};
+
 struct reader {
 	struct fsguard *guard;
 	struct wine *wine;
@@ -118,6 +129,9 @@ struct reader {
 	uint64_t own_root_key;	     /* its root_key() */
 	uint64_t root_dev, root_ino; /* its device and inode */
 	bool own_root_local;
+	bool inline_failed; /* reader__open_cached() of this exec found a worker must open it */
+	bool open_identified_known; /* r->open holds the identity of an executable not opened */
+	struct known_exe known[READER_KNOWN_EXES];
 };
 
 static void close_fd(int *fd)
@@ -367,6 +381,17 @@ static int account_name(struct open_job *j, char *out, size_t n)
 	return accounts__name(j->accounts, j->root_fd, j->uid, out, n);
 }
 
+/* The account's name as the process's own root has it: a wait there is the root's. */
+static void open_account(struct open_job *j)
+{
+	struct reader_files *f = &j->out;
+
+	if (j->root_fd < 0 || fsguard__enter(&j->base, j->root.key) ||
+	    account_name(j, f->account, sizeof(f->account)))
+		f->account[0] = '\0';
+	fsguard__leave(&j->base);
+}
+
 /*
  * What an open job does, into j->out and j->err; -EAGAIN, with j->out's fds
  * still to close, when j->cached_only and a cache does not hold the answer.
@@ -410,12 +435,10 @@ static int open_files(struct open_job *j)
 			   kernel_dev_is(j->base.dev, major(st.st_dev), minor(st.st_dev)) &&
 			   !fstatfs(fd, &sfs) && local_fs(&sfs);
 	}
+	if (fd >= 0 && j->cached_only)
+		j->exe_st = st;
 	j->err = fd >= 0 ? 0 : fd;
-	/* the account's name as the process's own root has it: a wait there is the root's */
-	if (j->root_fd < 0 || fsguard__enter(&j->base, j->root.key) ||
-	    account_name(j, f->account, sizeof(f->account)))
-		f->account[0] = '\0';
-	fsguard__leave(&j->base);
+	open_account(j);
 	return 0;
 }
 
@@ -487,25 +510,68 @@ static bool may_open_inline(struct reader *r, const struct exec_info *x, int roo
 	return !fsguard__hung(r->guard, x->k->exe_dev) && !fsguard__hung(r->guard, root_key);
 }
 
+/* The slot of the executable exec @k ran; with @match, NULL unless it holds that very file. */
+static struct known_exe *known_slot(struct reader *r, const struct exec_event *k, bool match)
+{
+	uint64_t h =
+	    (k->exe_ino ^ k->exe_ctime_ns ^ (uint64_t)k->exe_dev << 32) * 0x9e3779b97f4a7c15;
+	struct known_exe *n = &r->known[(h >> 32) % READER_KNOWN_EXES];
+
+	return !match || (n->dev && n->dev == k->exe_dev && n->ino == k->exe_ino &&
+			  n->ctime_ns == k->exe_ctime_ns && n->size == k->exe_size)
+		   ? n
+		   : NULL;
+}
+
+/*
+ * The open job @j of an executable the loop knows (known_exe), answered
+ * from the caches without opening it: 0, f->known and no fd, or -EAGAIN.
+ */
+static int open_known(struct reader *r, struct open_job *j, const struct exec_event *k)
+{
+	const struct known_exe *n = known_slot(r, k, true);
+
+	/* a Wine loader, or not cached: the whole open */
+	if (!n || !j->path[0] || may_have_exec_file(j) || wine__loader_kind_cached(j->wine, &n->st))
+		return -EAGAIN;
+	j->identified = j->ids != NULL;
+	/* a miss: open_inline() resets what it set, whatever comes next */
+	if (j->identified &&
+	    (j->id_err = identity__fill_cached(j->ids, &n->st, &j->e, &j->cert)) == -EAGAIN)
+		return -EAGAIN;
+	j->out.known = true;
+	j->err = 0;
+	j->cached_only = true;
+	open_account(j);
+	j->cached_only = false;
+	return 0;
+}
+
 /*
  * The open job @j, filled, run on the loop with the caller's fds: 0 when it
  * ran (its outputs as a worker's), -EAGAIN when a worker must run it.
  */
-static int open_inline(struct reader *r, struct open_job *j, int proc_fd, int root_fd)
+static int open_inline(struct reader *r, struct open_job *j, const struct exec_event *k,
+		       int root_fd)
 {
 	int err;
 
 	j->root_st = (struct stat){.st_dev = r->root_dev, .st_ino = r->root_ino};
-	j->proc_fd = proc_fd;
+	j->proc_fd = -1; /* what the caches answer needs no /proc/PID */
 	j->root_fd = root_fd;
 	/* run by its caller: fsguard__enter and __leave charge no worker */
 	j->base.worker = NULL;
-	if (may_have_exec_file(j)) {
+	if (!open_known(r, j, k)) {
+		err = 0;
+	} else if (may_have_exec_file(j)) {
 		err = -EAGAIN;
 	} else {
 		j->cached_only = true;
 		err = open_files(j);
 		j->cached_only = false;
+		if (!err && j->out.exe_fd >= 0 && j->out.kind == WINE_NOT && !j->err)
+			*known_slot(r, k, false) = (struct known_exe){
+			    k->exe_dev, k->exe_ino, k->exe_ctime_ns, k->exe_size, j->exe_st};
 	}
 	j->proc_fd = j->root_fd = -1;
 	if (err) {
@@ -519,18 +585,20 @@ static int open_inline(struct reader *r, struct open_job *j, int proc_fd, int ro
 	return err;
 }
 
-int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
-		 const char *path, struct reader_files *out)
+/* The open job, reset for exec @x; NULL when it cannot be had. */
+static struct open_job *open_job(struct reader *r, const struct exec_info *x, int root_fd,
+				 const char *path, struct reader_files *out)
 {
 	struct open_job *j = r->open;
-	int err;
 
 	*out = (struct reader_files){.exe_fd = -1, .file_fd = -1, .kind = WINE_NOT};
 	r->open_identified_fd = -1;
+	r->open_identified_known = false;
+	r->inline_failed = false;
 	if (!j) {
 		j = r->open = malloc(sizeof(*j));
 		if (!j)
-			return -ENOMEM;
+			return NULL;
 		j->base = (struct fsguard_job){.run = open_run, .release = open_release};
 		j->root.job = &j->base;
 		j->wine = r->wine;
@@ -552,8 +620,44 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	copy_path(j->filename, sizeof(j->filename), x->filename);
 	copy_path(j->cwd, sizeof(j->cwd), x->cwd);
 	j->out = *out;
-	if (may_open_inline(r, x, root_fd, j->root.key) && !open_inline(r, j, proc_fd, root_fd))
-		goto done;
+	return j;
+}
+
+/* The outputs of open job @j, which ran. */
+static int open_done(struct reader *r, struct open_job *j, struct reader_files *out)
+{
+	*out = j->out;
+	r->open_identified_known = j->identified && out->known;
+	r->open_identified_fd = j->identified && !out->known ? out->exe_fd : -1;
+	return j->err;
+}
+
+int reader__open_cached(struct reader *r, const struct exec_info *x, int root_fd, const char *path,
+			struct reader_files *out)
+{
+	struct open_job *j = open_job(r, x, root_fd, path, out);
+
+	if (!j)
+		return -ENOMEM;
+	if (!may_open_inline(r, x, root_fd, j->root.key) || open_inline(r, j, x->k, root_fd)) {
+		r->inline_failed = true;
+		return -EAGAIN;
+	}
+	return open_done(r, j, out);
+}
+
+int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
+		 const char *path, struct reader_files *out)
+{
+	bool tried = r->inline_failed;
+	struct open_job *j = open_job(r, x, root_fd, path, out);
+	int err;
+
+	if (!j)
+		return -ENOMEM;
+	if (!tried && may_open_inline(r, x, root_fd, j->root.key) &&
+	    !open_inline(r, j, x->k, root_fd))
+		return open_done(r, j, out);
 	j->proc_fd = dup_fd(proc_fd);
 	j->root_fd = dup_fd(root_fd);
 
@@ -569,11 +673,7 @@ int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int r
 	}
 	if (j->local)
 		note_local(r, j->base.dev);
-done:
-	*out = j->out;
-	if (j->identified)
-		r->open_identified_fd = out->exe_fd;
-	return j->err;
+	return open_done(r, j, out);
 }
 
 /* ---- open a Wine program's image --------------------------------------- */
@@ -603,6 +703,7 @@ int reader__open_image(struct reader *r, int pid, const struct wine_target *t, i
 	int err;
 
 	r->open_identified_fd = -1;
+	r->open_identified_known = false;
 	if (!j) {
 		j = r->image = malloc(sizeof(*j));
 		if (!j)
@@ -761,9 +862,13 @@ int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const 
 		event__reset_table(cert, TABLE_CERTIFICATE);
 	if (!r->ids)
 		return 0;
-	/* the open job of this exec read it already (the fd is still open, so the same file) */
-	if (fd >= 0 && fd == r->open_identified_fd) {
+	/*
+	 * The open job of this exec read it already: the fd is still open, so the
+	 * same file; or no fd, the executable known by the kernel's key.
+	 */
+	if ((fd >= 0 && fd == r->open_identified_fd) || (fd < 0 && r->open_identified_known)) {
 		r->open_identified_fd = -1;
+		r->open_identified_known = false;
 		return copy_identity(e, &r->open->e, cert, &r->open->cert, r->open->id_err,
 				     r->open->pkg_refused);
 	}

@@ -21,12 +21,14 @@
 #define READER_TIMEOUT_MS 500 /* the default deadline of one job */
 #define READER_WINE_ARGS  256 /* argv entries a Wine query may carry */
 #define READER_LOCAL_DEVS 16  /* devices remembered as local file systems */
+#define READER_KNOWN_EXES 256 /* executables the loop answers without opening them */
 
 struct reader;
 
 /* The files of one exec; the fds are the caller's to close. */
 struct reader_files {
 	int exe_fd;	     /* the executable as exec'd, or -1 */
+	bool known;	     /* not opened (exe_fd -1): the caches knew it, as if open */
 	int file_fd;	     /* the exec'd file when not the executable (script, binfmt), or -1 */
 	enum wine_kind kind; /* see wine.h */
 	bool preloader;	     /* the executable is wine-preloader: argv[2] is the program */
@@ -48,6 +50,16 @@ void reader__free(struct reader *r); /* NULL is fine */
  */
 int reader__open(struct reader *r, const struct exec_info *x, int proc_fd, int root_fd,
 		 const char *path, struct reader_files *out);
+
+/*
+ * reader__open() when the loop can answer it from the caches alone (a cached
+ * executable on a local file system, exec'd in the monitor's own root), so
+ * without /proc/PID (an executable it opened before, unchanged since, not even
+ * opened: out->known); -EAGAIN, @out as a failed open's, when a worker must:
+ * then the caller's reader__open() of the same exec goes straight to one.
+ */
+int reader__open_cached(struct reader *r, const struct exec_info *x, int root_fd, const char *path,
+			struct reader_files *out);
 
 /*
  * Opens the image of Wine program @t run by @pid: the file it maps, when
@@ -74,7 +86,8 @@ int reader__wine_try_maps(struct reader *r, const struct wine_query *q, struct w
  * names the file's device for fsguard (0: unknown); the wait in the package
  * database is charged to the root @root_fd instead, and when that root is
  * hung, the package is not looked up (IdentityError says so) while the rest
- * is read. reader__open identifies a plain exec so.
+ * is read. reader__open identifies a plain exec so; @fd -1 takes what it
+ * identified of an executable it did not open (reader_files.known).
  */
 int reader__identify(struct reader *r, int fd, uint64_t dev, int root_fd, const char *path,
 		     struct event *e, struct event *cert);

@@ -56,15 +56,16 @@ int event_json__write(struct json_writer *w, const struct event *e)
 		return -EINVAL;
 	jw__object_begin(w);
 	jw__kv_str(w, "RecordType", record_types[e->table]);
+	/* column names are plain ASCII identifiers (table.c): nothing to escape */
 	for (size_t i = 0; i < nfields; i++) {
 		if (!event__isset(e, i)) {
 			if (!omit_unset(e->table, i)) {
-				jw__key(w, fields[i].name);
+				jw__key_plain(w, fields[i].name, strlen(fields[i].name));
 				jw__null(w);
 			}
 			continue;
 		}
-		jw__key(w, fields[i].name);
+		jw__key_plain(w, fields[i].name, strlen(fields[i].name));
 		switch (fields[i].type) {
 		case FT_STRING:
 			raw[i] = jw__string(w, event__str(e, i), event__str_len(e, i));

@@ -48,6 +48,7 @@ struct pipeline {
 	char parent_cmdline[CMDLINE_MAX];
 	char parent_argv[ARGV_MAX];
 	struct procfs_completion *fixed; /* an exec completed from /proc, and what is missing */
+	struct procfs_cgroups *cgroups;	 /* what /proc/PID/cgroup said, by the kernel's key */
 };
 
 /*
@@ -201,11 +202,11 @@ static void emit_event(struct pipeline *p, const struct event *e)
  * A file on no mount (memfd_create: a fileless exec) has no path for the
  * kernel-side walk, which gives "/". /proc/PID/exe names it: "/memfd:NAME".
  */
-static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_event *k)
+static int name_unmounted_exe(struct event *e, struct procfs_dir *d, const struct exec_event *k)
 {
 	char path[PATH_MAX_BYTES];
 
-	if (procfs__exe(proc_fd, k, path, sizeof(path)) <= 0)
+	if (procfs__exe(procfs__dir(d), k, path, sizeof(path)) <= 0)
 		return -ESRCH;
 	event__set_str(e, FIELD_FOLDER_PATH, path);
 	return event__set_str(e, FIELD_FILE_NAME, path__base(path));
@@ -216,13 +217,14 @@ static int name_unmounted_exe(struct event *e, int proc_fd, const struct exec_ev
  * /proc's, else the kernel's. A cgroup path the kernel could not walk whole
  * is unknown then, but its leaf, which names the container, is still there.
  */
-static void set_container(struct event *e, int proc_fd, const struct exec_event *k)
+static void set_container(struct pipeline *p, struct event *e, struct procfs_dir *d)
 {
+	const struct exec_event *k = d->x->k;
 	struct container_info ci = {};
 	char path[PATH_MAX_BYTES] = "";
 	const char *cgroup;
 
-	if (proc_fd >= 0 && !container__read_proc_cgroup(proc_fd, path, sizeof(path))) {
+	if (!procfs__cgroup(p->cgroups, d, path, sizeof(path))) {
 		event__set_str(e, FIELD_CGROUP_PATH, path);
 	} else if (k->flags & EXEC_CGROUP_TRUNCATED) {
 		snprintf(path, sizeof(path), "%s", event__str(e, FIELD_CGROUP_PATH) ?: "/");
@@ -308,20 +310,22 @@ static void report_certificate(struct pipeline *p, const struct event *e)
 
 /*
  * Identity, rules, output: the end of every exec's way. @fd is the file to
- * identify (on device @dev, 0 if unknown), or the error opening it.
+ * identify (on device @dev, 0 if unknown), or the error opening it; with
+ * @known, -1: the reader identified it without opening it.
  */
 static void finish(struct pipeline *p, struct event *e, const struct exec_event *k, int fd,
-		   uint64_t dev, int root_fd, const char *path, bool may_mark)
+		   bool known, uint64_t dev, int root_fd, const char *path, bool may_mark)
 {
 	enum detect_result res = DETECT_NONE;
-	int err = fd;
+	bool opened = fd >= 0 || known;
+	int err = known ? 0 : fd;
 
 	event__reset_table(&p->cert, TABLE_CERTIFICATE);
-	if (fd >= 0 && p->opts.identity)
+	if (opened && p->opts.identity)
 		err = reader__identify(p->reader, fd, dev, root_fd, path, e, &p->cert);
 	if (err < 0)
 		note_read_error(p, e, err);
-	if (fd >= 0 && err < 0)
+	if (opened && err < 0)
 		p->stats.identity_errors++;
 	if (p->opts.detector)
 		res = detector__eval(p->opts.detector, e, clock__now_us());
@@ -336,7 +340,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	 * --emit events wants every exec: then the kernel must keep sending them.
 	 * A file that could not be read is not known to be unmatchable.
 	 */
-	if (may_mark && fd >= 0 && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
+	if (may_mark && opened && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
 	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e, &p->cert)) {
 		p->opts.mark_unmatchable(p->opts.mark_ctx, k);
 		p->stats.unmatchable_marked++;
@@ -350,7 +354,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 static void finish_held(void *ctx, struct event *e, const struct exec_event *k, int fd,
 			uint64_t dev, int root_fd, const char *path)
 {
-	finish(ctx, e, k, fd, dev, root_fd, path, false);
+	finish(ctx, e, k, fd, false, dev, root_fd, path, false);
 }
 
 struct pipeline *pipeline__new(const struct pipeline_opts *opts)
@@ -381,8 +385,9 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	event__init(&p->ev);
 	event__init(&p->cert);
 	p->seen = cert_seen__new(CERT_SEEN_MAX);
+	p->cgroups = procfs__cgroups_new();
 	jw__init(&p->jw);
-	if (!p->hold || !p->net || !p->fixed || !p->seen) {
+	if (!p->hold || !p->net || !p->fixed || !p->seen || !p->cgroups) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -411,19 +416,21 @@ void pipeline__free(struct pipeline *p)
 	cert_seen__free(p->seen);
 	jw__free(&p->jw);
 	free(p->fixed);
+	procfs__cgroups_free(p->cgroups);
 	free(p);
 }
 
 int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 {
 	struct reader_files f;
-	int proc_fd, root_fd, err;
+	struct procfs_dir d;
+	int root_fd, err;
 	bool held = false;
 	const char *exe_path;
 
 	p->stats.events_seen++;
-	proc_fd = procfs__open_dir(x);
-	x = procfs__complete(p->fixed, x, proc_fd);
+	procfs__dir_init(&d, x);
+	x = procfs__complete(p->fixed, x, &d);
 	build_event(p, x);
 	/*
 	 * Exec'd in our own root (the same mount and directory): the reader's fd
@@ -434,13 +441,16 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		root_fd = p->own_root_fd;
 		exe_path = x->exe;
 	} else {
-		root_fd = procfs__open_root(proc_fd, x->k, p->self_mnt_ns);
+		root_fd = procfs__open_root(procfs__dir(&d), x->k, p->self_mnt_ns);
 		exe_path = procfs__path_in_root(root_fd, x->exe);
 	}
-	set_container(&p->ev, proc_fd, x->k);
+	set_container(p, &p->ev, &d);
 	if (!x->exe[0] || !*path__base(x->exe))
-		name_unmounted_exe(&p->ev, proc_fd, x->k);
-	err = reader__open(p->reader, x, proc_fd, root_fd, exe_path, &f);
+		name_unmounted_exe(&p->ev, &d, x->k);
+	/* /proc/PID only for a worker's open: the inline one reads the cached files */
+	err = reader__open_cached(p->reader, x, root_fd, exe_path, &f);
+	if (err == -EAGAIN)
+		err = reader__open(p->reader, x, procfs__dir(&d), root_fd, exe_path, &f);
 	if (f.replaced)
 		p->stats.exe_replaced++;
 	if (f.account[0])
@@ -460,8 +470,9 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		note_read_error(p, &p->ev, hold_err);
 	}
 	if (!held)
-		finish(p, &p->ev, x->k, f.exe_fd >= 0 ? f.exe_fd : err, x->k->exe_dev, root_fd,
-		       exe_path, f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
+		finish(p, &p->ev, x->k, f.exe_fd >= 0 || f.known ? f.exe_fd : err, f.known,
+		       x->k->exe_dev, root_fd, exe_path,
+		       f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
 
 	if (f.file_fd >= 0)
 		close(f.file_fd);
@@ -469,8 +480,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		close(f.exe_fd);
 	if (root_fd >= 0 && root_fd != p->own_root_fd)
 		close(root_fd);
-	if (proc_fd >= 0)
-		close(proc_fd);
+	procfs__dir_close(&d);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "base/file.h"
 #include "base/path.h"
 #include "base/proc.h"
+#include "identity/container.h"
 #include "identity/root.h"
 #include "pipeline/procfs.h"
 
@@ -32,6 +34,71 @@ int procfs__open_dir(const struct exec_info *x)
 		return -ESRCH;
 	}
 	return fd;
+}
+
+void procfs__dir_init(struct procfs_dir *d, const struct exec_info *x)
+{
+	*d = (struct procfs_dir){.x = x, .fd = -ESRCH};
+}
+
+int procfs__dir(struct procfs_dir *d)
+{
+	if (!d->opened) {
+		d->fd = procfs__open_dir(d->x);
+		d->opened = true;
+	}
+	return d->fd;
+}
+
+void procfs__dir_close(struct procfs_dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -ESRCH;
+}
+
+struct cgroups_slot {
+	uint64_t key;	  /* 0: empty */
+	uint64_t read_ns; /* the boot time of the exec it was read for */
+	char path[PROCFS_CGROUP_KEPT];
+};
+
+struct procfs_cgroups {
+	struct cgroups_slot slot[PROCFS_CGROUPS_SLOTS];
+};
+
+struct procfs_cgroups *procfs__cgroups_new(void)
+{
+	return calloc(1, sizeof(struct procfs_cgroups));
+}
+
+void procfs__cgroups_free(struct procfs_cgroups *c)
+{
+	free(c);
+}
+
+int procfs__cgroup(struct procfs_cgroups *c, struct procfs_dir *d, char *out, size_t size)
+{
+	uint64_t key = d->x->k->cgroups_key, now = d->x->k->boot_ns;
+	struct cgroups_slot *s = &c->slot[key % PROCFS_CGROUPS_SLOTS];
+	int proc_fd, err;
+
+	/* execs on other CPUs come a little out of order: an earlier one is as fresh */
+	if (key && s->key == key && (int64_t)(now - s->read_ns) < (int64_t)PROCFS_CGROUPS_TTL_NS &&
+	    (size_t)snprintf(out, size, "%s", s->path) < size)
+		return 0;
+	proc_fd = procfs__dir(d);
+	if (proc_fd < 0)
+		return proc_fd;
+	err = container__read_proc_cgroup(proc_fd, out, size);
+	if (err || !key)
+		return err;
+	if (strlen(out) < sizeof(s->path)) {
+		s->key = key;
+		s->read_ns = now;
+		strcpy(s->path, out);
+	}
+	return 0;
 }
 
 /*
@@ -165,16 +232,18 @@ ssize_t procfs__cmdline(int proc_fd, char *out, size_t size)
 }
 
 const struct exec_info *procfs__complete(struct procfs_completion *c, const struct exec_info *x,
-					 int proc_fd)
+					 struct procfs_dir *d)
 {
 	const uint32_t incomplete = EXEC_EXE_TRUNCATED | EXEC_CWD_TRUNCATED | EXEC_ARGV_UNREADABLE;
 	const struct exec_event *k = x->k;
 	struct exec_info *f = &c->x;
+	int proc_fd;
 	ssize_t n;
 
 	c->missing = 0;
 	if (!(k->flags & incomplete))
 		return x;
+	proc_fd = procfs__dir(d);
 	f->k = k;
 	f->filename = x->filename;
 	f->cgroup = x->cgroup;

@@ -8,6 +8,7 @@
 #ifndef RMMHUNT_PROCFS_H
 #define RMMHUNT_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,6 +17,38 @@
 
 /* /proc/PID of the process that exec'd (O_PATH), or -ESRCH once it is gone or the pid reused. */
 int procfs__open_dir(const struct exec_info *x);
+
+/*
+ * /proc/PID of one exec, opened at its first use: most execs need none (the
+ * kernel record, the caches and the reader's inline open answer them), and
+ * opening it costs a lookup and a read of /proc/PID/stat.
+ */
+struct procfs_dir {
+	const struct exec_info *x;
+	int fd; /* procfs__open_dir()'s answer, once opened */
+	bool opened;
+};
+
+void procfs__dir_init(struct procfs_dir *d, const struct exec_info *x);
+/* procfs__open_dir() of d->x, the first time; the same fd (or error) after. */
+int procfs__dir(struct procfs_dir *d);
+void procfs__dir_close(struct procfs_dir *d);
+
+/*
+ * What /proc/PID/cgroup names for the exec (container__read_proc_cgroup):
+ * read once for each set of cgroups, as the kernel keys it (cgroups_key),
+ * and trusted for PROCFS_CGROUPS_TTL_NS of exec time (a v1 cgroup renamed
+ * since shows its new name after that); read each time when the kernel gave
+ * no key. 0, or a negative errno (-ESRCH: the process is gone, and its
+ * cgroups were not read lately).
+ */
+#define PROCFS_CGROUPS_TTL_NS 1000000000ULL
+#define PROCFS_CGROUPS_SLOTS  64
+#define PROCFS_CGROUP_KEPT    256 /* longer paths are read each time */
+struct procfs_cgroups;
+struct procfs_cgroups *procfs__cgroups_new(void);
+void procfs__cgroups_free(struct procfs_cgroups *c); /* NULL is fine */
+int procfs__cgroup(struct procfs_cgroups *c, struct procfs_dir *d, char *out, size_t size);
 
 /*
  * The root @k was exec'd in (O_PATH), as the kernel recorded it at the exec:
@@ -57,13 +90,13 @@ struct procfs_completion {
 
 /*
  * What the kernel record could not carry whole, from /proc while the process
- * lives (@proc_fd): a path deeper than the kernel walks, argv whose pages
+ * lives (@d, opened only then): a path deeper than the kernel walks, argv whose pages
  * were not present. @x itself when nothing is missing, else @c->x: the record
  * with what /proc gave, and "" for a path still unknown (@c->missing says
  * which), never the kernel's partial path, which would read as a wrong
  * absolute one. Valid until the next call with @c.
  */
 const struct exec_info *procfs__complete(struct procfs_completion *c, const struct exec_info *x,
-					 int proc_fd);
+					 struct procfs_dir *d);
 
 #endif
