@@ -27,9 +27,8 @@
  * stops reading: the ring fills and the kernel counts what it drops.
  */
 #define QUEUE_MAX (64u << 20)
-#define WATCHDOG_MS                                                                                \
-	10 /* a batch handled longer than this: the consumer reads the ring meanwhile              \
-	    */
+/* the handler away from the ring longer than this: the consumer reads it meanwhile */
+#define WATCHDOG_MS	10
 #define POLL_ROUNDS_MAX 64 /* batches one capture__poll() hands over at most */
 
 #define BATCH_KEEP (256u << 10) /* a batch buffer grown past this is freed once drained */
@@ -137,8 +136,7 @@ static int on_net_sample(void *ctx, void *data, size_t size)
 	return batch_record(ctx, data, size, true);
 }
 
-/* Everything the kernel has committed to the rings, into the fill batch: records read, or -errno.
- */
+/* What the kernel has committed to the rings, into the fill batch: records read, or -errno. */
 static int consume_ring(struct capture *c)
 {
 	int n;
