@@ -81,6 +81,25 @@ static __always_inline const void *iter_user_buf(const struct iov_iter *it, __u6
 	return (const char *)v.iov_base + off;
 }
 
+/*
+ * Fills @e's data from the user buffer @buf of @len bytes (more buffers
+ * follow it if @more), cut at NET_DATA_MAX and flagged so, then sends it.
+ */
+static __always_inline void send_user_data(struct net_event *e, const void *buf, __u64 len,
+					   bool more)
+{
+	__u64 n = net_data_len(len);
+
+	if (bpf_probe_read_user(e->data, n, buf))
+		n = 0;
+	e->data_len = n;
+	if (n < len || more) {
+		e->flags |= NET_F_DATA_CUT;
+		counter_inc(CNT_NET_DATA_CUT);
+	}
+	net_submit(e);
+}
+
 #define NET_DNS_PORT 53
 
 /*
@@ -94,7 +113,7 @@ static __always_inline void dns_answer_sent(const struct sock *sk, const struct 
 {
 	struct net_event *e;
 	const void *buf;
-	__u64 len, n;
+	__u64 len;
 	bool more;
 
 	if (BPF_CORE_READ(msg, msg_iter.iov_offset))
@@ -111,21 +130,13 @@ static __always_inline void dns_answer_sent(const struct sock *sk, const struct 
 	/* the asker's side: the server is the remote end */
 	net_sock_remote(e->local_addr, &e->local_port, sk);
 	e->remote_port = NET_DNS_PORT;
-	n = net_data_len(len);
-	if (bpf_probe_read_user(e->data, n, buf))
-		n = 0;
-	e->data_len = n;
-	if (n < len || more) {
-		e->flags |= NET_F_DATA_CUT;
-		counter_inc(CNT_NET_DATA_CUT);
-	}
-	net_submit(e);
+	send_user_data(e, buf, len, more);
 }
 
 /* The first bytes of a connection a process connected, once. */
 static __always_inline void first_bytes(const struct sock *sk, const struct msghdr *msg)
 {
-	__u64 key = (__u64)sk, len = 0, n;
+	__u64 key = (__u64)sk, len = 0;
 	struct net_owner *o;
 	struct net_event *e;
 	const void *buf;
@@ -150,15 +161,7 @@ static __always_inline void first_bytes(const struct sock *sk, const struct msgh
 	net_sender_current(e);
 	net_sock_local(e, sk);
 	net_sock_remote(e->remote_addr, &e->remote_port, sk);
-	n = net_data_len(len);
-	if (bpf_probe_read_user(e->data, n, buf))
-		n = 0;
-	e->data_len = n;
-	if (n < len || more) {
-		e->flags |= NET_F_DATA_CUT;
-		counter_inc(CNT_NET_DATA_CUT);
-	}
-	net_submit(e);
+	send_user_data(e, buf, len, more);
 }
 
 /* TP_PROTO(const struct sock *sk, const struct msghdr *msg, const struct sk_buff *skb, int

@@ -136,6 +136,26 @@ static const char *connect_error(unsigned int err)
 	}
 }
 
+/* The record's column for each kept one of its process (lineage.h). */
+static const int net_cols[PROC_COL__COUNT] = {
+    [PROC_FILE_NAME] = NET_INITIATING_PROCESS_FILE_NAME,
+    [PROC_FOLDER_PATH] = NET_INITIATING_PROCESS_FOLDER_PATH,
+    [PROC_CMDLINE] = NET_INITIATING_PROCESS_COMMAND_LINE,
+    [PROC_ACCOUNT] = NET_INITIATING_PROCESS_ACCOUNT_NAME,
+    [PROC_COMPANY] = NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME,
+    [PROC_PRODUCT] = NET_INITIATING_PROCESS_VERSION_INFO_PRODUCT_NAME,
+    [PROC_PRODUCT_VERSION] = NET_INITIATING_PROCESS_VERSION_INFO_PRODUCT_VERSION,
+    [PROC_FILE_VERSION] = NET_INITIATING_PROCESS_VERSION_INFO_FILE_VERSION,
+    [PROC_INTERNAL_NAME] = NET_INITIATING_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
+    [PROC_ORIGINAL_NAME] = NET_INITIATING_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
+    [PROC_DESCRIPTION] = NET_INITIATING_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
+    [PROC_SHA1] = NET_INITIATING_PROCESS_SHA1,
+    [PROC_SHA256] = NET_INITIATING_PROCESS_SHA256,
+    [PROC_CREATOR_NAME] = NET_INITIATING_PROCESS_PARENT_FILE_NAME,
+    [PROC_CONTAINER_ID] = NET_CONTAINER_ID,
+    [PROC_POD_UID] = NET_POD_UID,
+};
+
 /*
  * The process by its exec record, if lineage still has the one it runs: a
  * record of a different executable is another image of the same tgid (its
@@ -151,31 +171,12 @@ static void set_process(struct net *n, struct event *e, const struct net_event *
 	r = lineage__get(n->lineage, k->tgid);
 	if (!r || (k->exe_ino && r->exe_ino && k->exe_ino != r->exe_ino))
 		return;
-	event__set_str(e, NET_INITIATING_PROCESS_FILE_NAME, r->col[PROC_FILE_NAME]);
-	event__set_str(e, NET_INITIATING_PROCESS_FOLDER_PATH, r->col[PROC_FOLDER_PATH]);
-	event__set_str(e, NET_INITIATING_PROCESS_COMMAND_LINE, r->col[PROC_CMDLINE]);
-	event__set_str(e, NET_INITIATING_PROCESS_ACCOUNT_NAME, r->col[PROC_ACCOUNT]);
+	for (int c = 0; c < PROC_COL__COUNT; c++)
+		event__set_str(e, net_cols[c], r->col[c]);
 	if (r->creation_us)
 		event__set_long(e, NET_INITIATING_PROCESS_CREATION_TIME, r->creation_us);
-	event__set_str(e, NET_INITIATING_PROCESS_SHA1, r->col[PROC_SHA1]);
-	event__set_str(e, NET_INITIATING_PROCESS_SHA256, r->col[PROC_SHA256]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME, r->col[PROC_COMPANY]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_PRODUCT_NAME, r->col[PROC_PRODUCT]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_PRODUCT_VERSION,
-		       r->col[PROC_PRODUCT_VERSION]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_FILE_VERSION,
-		       r->col[PROC_FILE_VERSION]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_INTERNAL_FILE_NAME,
-		       r->col[PROC_INTERNAL_NAME]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_ORIGINAL_FILE_NAME,
-		       r->col[PROC_ORIGINAL_NAME]);
-	event__set_str(e, NET_INITIATING_PROCESS_VERSION_INFO_FILE_DESCRIPTION,
-		       r->col[PROC_DESCRIPTION]);
 	if (r->creator)
 		event__set_long(e, NET_INITIATING_PROCESS_PARENT_ID, r->creator);
-	event__set_str(e, NET_INITIATING_PROCESS_PARENT_FILE_NAME, r->col[PROC_CREATOR_NAME]);
-	event__set_str(e, NET_CONTAINER_ID, r->col[PROC_CONTAINER_ID]);
-	event__set_str(e, NET_POD_UID, r->col[PROC_POD_UID]);
 }
 
 /* Only a connection this host opens is named by the answers its programs got. */
@@ -241,6 +242,13 @@ static void read_dns(struct net *n, const struct net_event *k)
 		n->stats.dns_bad++;
 }
 
+/* @k's header fields, without its data: what is kept of a record past its handling. */
+static void copy_header(struct net_event *dst, const struct net_event *k)
+{
+	memcpy(dst, k, NET_EVENT_HDR_SIZE);
+	dst->data_len = 0;
+}
+
 static void drop_held(struct net *n, size_t i)
 {
 	n->held[i] = n->held[--n->nheld];
@@ -301,7 +309,7 @@ static void read_first_bytes(struct net *n, const struct net_event *k)
 	url = own_name(n, k, host, sizeof(host));
 	b->sock_id = k->sock_id;
 	b->due_us = clock__now_us() + NET_HOLD_MS * 1000;
-	memcpy(&b->sender, k, NET_EVENT_HDR_SIZE);
+	copy_header(&b->sender, k);
 	snprintf(b->host, sizeof(b->host), "%s", url ?: "");
 }
 
@@ -334,8 +342,7 @@ static void hold(struct net *n, const struct net_event *k)
 	if (sender) {
 		struct net_event conn;
 
-		memcpy(&conn, k, NET_EVENT_HDR_SIZE);
-		conn.data_len = 0;
+		copy_header(&conn, k);
 		name_sender(n, &conn, sender);
 		report(n, &conn, host[0] ? host : NULL);
 		return;
@@ -346,8 +353,7 @@ static void hold(struct net *n, const struct net_event *k)
 		return;
 	}
 	h = &n->held[n->nheld++];
-	memcpy(&h->k, k, NET_EVENT_HDR_SIZE);
-	h->k.data_len = 0;
+	copy_header(&h->k, k);
 	h->due_us = clock__now_us() + NET_HOLD_MS * 1000;
 }
 
