@@ -31,21 +31,6 @@ void base64__encode(const void *src, size_t n, char *out)
 	*out = '\0';
 }
 
-static int sextet(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 long base64__decode(const char *src, size_t n, unsigned char *out)
 {
 	long len = 0;
@@ -54,8 +39,8 @@ long base64__decode(const char *src, size_t n, unsigned char *out)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i += 4) {
 		bool last = i + 4 == n;
-		int a = sextet(src[i]), b = sextet(src[i + 1]);
-		int c = sextet(src[i + 2]), d = sextet(src[i + 3]);
+		int a = base64__digit(src[i]), b = base64__digit(src[i + 1]);
+		int c = base64__digit(src[i + 2]), d = base64__digit(src[i + 3]);
 
 		if (a < 0 || b < 0)
 			return -EINVAL;

@@ -5,6 +5,18 @@
 
 #include <stddef.h>
 
+/* The value of one base64 digit, or -1 for any other character. */
+static inline int base64__digit(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
 /* Bytes base64__encode() writes for @n input bytes, with the NUL. */
 static inline size_t base64__encoded_size(size_t n)
 {

@@ -9,6 +9,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "base/base64.h"
 #include "identity/pgp.h"
 
 #define TAG_SIGNATURE 2
@@ -330,17 +331,6 @@ int pgp__parse_key(const uint8_t *buf, size_t len, struct pgp_key *out)
 	return 0;
 }
 
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* base64 bits into @out: whitespace skipped, '=' ends the data. */
 struct b64 {
 	unsigned int acc, nbits;
@@ -351,7 +341,7 @@ struct b64 {
 static int b64_feed(struct b64 *st, const char *s, size_t len, uint8_t *out, size_t cap)
 {
 	for (size_t i = 0; i < len && !st->done; i++) {
-		int v = b64_value(s[i]);
+		int v = base64__digit(s[i]);
 
 		if (s[i] == '=') {
 			st->done = true;

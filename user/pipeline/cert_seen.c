@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "base/strhash.h"
 #include "pipeline/cert_seen.h"
 
@@ -46,23 +47,12 @@ void cert_seen__free(struct cert_seen *s)
 	free(s);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_sha1(const char *hex, unsigned char out[20])
 {
 	if (!hex || strlen(hex) != 40)
 		return false;
 	for (int i = 0; i < 20; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = hex__digit(hex[2 * i]), lo = hex__digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

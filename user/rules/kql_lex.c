@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "kql_lex.h"
 
 void kql__lex_init(struct kql_lexer *lx, const char *s, size_t len, struct kql_diag *d)
@@ -63,17 +64,6 @@ static void skip_blanks(struct kql_lexer *lx)
 	}
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The hex digits an escape letter takes: \xHH, \uHHHH, \UHHHHHHHH; 0 for the others. */
 static int escape_digits(int c)
 {
@@ -91,7 +81,7 @@ static int lex_escape(struct kql_lexer *lx)
 		goto bad;
 	advance(lx);
 	for (int i = 0; i < digits; i++) {
-		int h = hex_digit(peekc(lx, 0));
+		int h = hex__digit(peekc(lx, 0));
 
 		if (h < 0)
 			goto bad;
@@ -211,7 +201,7 @@ int kql__tok_string(const struct kql_tok *t, char **out, size_t *len)
 				uint32_t cp = 0;
 
 				for (int i = 0; i < digits; i++)
-					cp = cp << 4 | (uint32_t)hex_digit(p[2 + i]);
+					cp = cp << 4 | (uint32_t)hex__digit(p[2 + i]);
 				o = put_utf8(o, cp);
 				p += digits;
 				break;
@@ -258,11 +248,11 @@ static int lex_number(struct kql_lexer *lx, struct kql_tok *t)
 	size_t digits = 0, ustart, ulen;
 
 	if (peekc(lx, 0) == '0' && (peekc(lx, 1) == 'x' || peekc(lx, 1) == 'X') &&
-	    hex_digit(peekc(lx, 2)) >= 0) {
+	    hex__digit(peekc(lx, 2)) >= 0) {
 		advance(lx);
 		advance(lx);
-		while (hex_digit(peekc(lx, 0)) >= 0) {
-			whole = whole << 4 | hex_digit(peekc(lx, 0));
+		while (hex__digit(peekc(lx, 0)) >= 0) {
+			whole = whole << 4 | hex__digit(peekc(lx, 0));
 			if (++digits > MAX_NUMBER_DIGITS - 3)
 				goto too_long;
 			advance(lx);
