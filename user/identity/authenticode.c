@@ -33,14 +33,10 @@
 #include "identity/authenticode.h"
 #include "identity/authenticode_cert.h"
 
-#define MZ_MAGIC	   0x5a4d
-#define PE_SIGNATURE	   0x00004550
-#define OPT_MAGIC_PE32	   0x10b
-#define OPT_MAGIC_PE32PLUS 0x20b
-#define DIR_SECURITY	   4
-#define CERT_TYPE_PKCS7	   2
-#define MAX_DIGESTS	   4 /* distinct digest algorithms digested in the pass */
-#define CHUNK		   (256u << 10)
+#define DIR_SECURITY	4
+#define CERT_TYPE_PKCS7 2
+#define MAX_DIGESTS	4 /* distinct digest algorithms digested in the pass */
+#define CHUNK		(256u << 10)
 
 #define OID_SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
 #define OID_SPC_NESTED_SIG    "1.3.6.1.4.1.311.2.4.1"
@@ -608,31 +604,21 @@ out:
 int authenticode__begin(struct pe_source *src, const struct authenticode_trust *trust,
 			struct authenticode_info *out, struct authenticode **ap)
 {
-	uint8_t dos[64], nt[24], opt[2], dir[8];
-	uint32_t lfanew, n_dirs_off, dir_off, table_size, n_dirs;
-	uint16_t opt_size, magic;
+	uint32_t n_dirs_off, dir_off, table_size, n_dirs;
 	uint64_t opt_off, table_off;
 	struct authenticode *a;
+	struct pe_headers h;
+	uint16_t opt_size;
+	uint8_t dir[8];
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	*ap = NULL;
-	if (pe_source__read(src, 0, dos, sizeof(dos)) || le16(dos) != MZ_MAGIC)
-		return -ENOEXEC;
-	lfanew = le32(dos + 0x3c);
-	err = pe_source__read(src, lfanew, nt, sizeof(nt));
-	if (err == -ENODATA || (!err && le32(nt) != PE_SIGNATURE))
-		return -ENOEXEC;
+	err = pe__headers(src, &h);
 	if (err)
 		return err;
-	opt_size = le16(nt + 20);
-	opt_off = lfanew + 24ull;
-	err = opt_size < 2 ? -ENODATA : pe_source__read(src, opt_off, opt, 2);
-	if (err)
-		return err == -ENODATA ? -ENOEXEC : err;
-	magic = le16(opt);
-	if (magic != OPT_MAGIC_PE32 && magic != OPT_MAGIC_PE32PLUS)
-		return -ENOEXEC;
+	opt_off = h.opt_off;
+	opt_size = h.opt_size;
 
 	a = calloc(1, sizeof(*a));
 	if (!a)
@@ -643,7 +629,7 @@ int authenticode__begin(struct pe_source *src, const struct authenticode_trust *
 	*ap = a;
 	/* The checksum and the directory entry are left out wherever they lie. */
 	add_excl(a, opt_off + 64, 4);
-	n_dirs_off = magic == OPT_MAGIC_PE32PLUS ? 108 : 92;
+	n_dirs_off = h.pe32plus ? 108 : 92;
 	dir_off = n_dirs_off + 4 + 8 * DIR_SECURITY;
 	if (opt_size < dir_off + 8 || pe_source__read(src, opt_off + n_dirs_off, dir, 4) ||
 	    (n_dirs = le32(dir)) <= DIR_SECURITY) {

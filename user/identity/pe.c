@@ -249,13 +249,11 @@ static int read_rva(struct image *img, uint32_t rva, void *buf, size_t len)
 	return pe_source__read(img->src, off, buf, len);
 }
 
-static int read_headers(struct image *img)
+int pe__headers(struct pe_source *src, struct pe_headers *h)
 {
-	struct pe_source *src = img->src;
-	uint8_t dos[64], nt[24], opt[240], sec[40];
-	uint32_t lfanew, dirs_off, n_dirs;
-	uint16_t opt_size, n_sections, magic;
-	uint64_t sec_off;
+	uint8_t dos[64], nt[24], opt[2];
+	uint32_t lfanew;
+	uint16_t magic;
 	int err;
 
 	if (pe_source__read(src, 0, dos, sizeof(dos)) || le16(dos) != MZ_MAGIC)
@@ -266,23 +264,41 @@ static int read_headers(struct image *img)
 		return -ENOEXEC;
 	if (err)
 		return err;
-	img->out->machine = le16(nt + 4);
-	n_sections = le16(nt + 6);
-	opt_size = le16(nt + 20);
-	if (opt_size < 2)
-		return -ENOEXEC;
-	memset(opt, 0, sizeof(opt));
-	err = pe_source__read(src, lfanew + 24ull, opt, 2);
+	h->machine = le16(nt + 4);
+	h->n_sections = le16(nt + 6);
+	h->opt_size = le16(nt + 20);
+	h->opt_off = lfanew + 24ull;
+	err = h->opt_size < 2 ? -ENODATA : pe_source__read(src, h->opt_off, opt, 2);
 	if (err)
 		return err == -ENODATA ? -ENOEXEC : err;
 	magic = le16(opt);
 	if (magic != OPT_MAGIC_PE32 && magic != OPT_MAGIC_PE32PLUS)
 		return -ENOEXEC;
-	img->out->pe32plus = magic == OPT_MAGIC_PE32PLUS;
+	h->pe32plus = magic == OPT_MAGIC_PE32PLUS;
+	return 0;
+}
+
+static int read_headers(struct image *img)
+{
+	struct pe_source *src = img->src;
+	uint8_t opt[240], sec[40];
+	uint32_t dirs_off, n_dirs;
+	uint16_t opt_size, n_sections;
+	struct pe_headers h;
+	uint64_t sec_off;
+	int err;
+
+	err = pe__headers(src, &h);
+	if (err)
+		return err;
+	img->out->machine = h.machine;
+	img->out->pe32plus = h.pe32plus;
+	n_sections = h.n_sections;
+	opt_size = h.opt_size;
+	memset(opt, 0, sizeof(opt));
 
 	/* From here on it is a PE image: trouble is a malformation, not a type. */
-	err = pe_source__read(src, lfanew + 24ull, opt,
-			      opt_size < sizeof(opt) ? opt_size : sizeof(opt));
+	err = pe_source__read(src, h.opt_off, opt, opt_size < sizeof(opt) ? opt_size : sizeof(opt));
 	if (err == -ENODATA) {
 		malformed(img, "truncated optional header");
 		return -EBADMSG;
@@ -302,7 +318,7 @@ static int read_headers(struct image *img)
 		malformed(img, "too many sections");
 		n_sections = MAX_SECTIONS;
 	}
-	sec_off = lfanew + 24ull + opt_size;
+	sec_off = h.opt_off + opt_size;
 	for (unsigned int i = 0; i < n_sections; i++) {
 		struct section *s = &img->sections[i];
 

@@ -44,6 +44,22 @@ void pe_source__init_mem(struct pe_source *s, const void *buf, size_t len);
  */
 int pe_source__read(struct pe_source *s, uint64_t off, void *buf, size_t len);
 
+/* What a PE image's DOS and NT headers say: where its optional header lies, and its kind. */
+struct pe_headers {
+	uint64_t opt_off; /* file offset of the optional header */
+	uint16_t opt_size;
+	uint16_t machine; /* IMAGE_FILE_HEADER.Machine */
+	uint16_t n_sections;
+	bool pe32plus; /* optional header magic 0x20b */
+};
+
+/*
+ * Reads the headers every PE reader starts from. Returns 0; -ENOEXEC when it
+ * is no PE32/PE32+ image (no MZ, no PE signature, unknown optional header
+ * magic); or the error of a failed read.
+ */
+int pe__headers(struct pe_source *src, struct pe_headers *h);
+
 enum pe_vi_field {
 	PE_VI_COMPANY_NAME,
 	PE_VI_PRODUCT_NAME,
