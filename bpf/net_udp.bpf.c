@@ -7,10 +7,21 @@
  * where it went. A program there runs per packet sent, not per syscall made.
  * One that never leaves (no route, no neighbour answered) is not counted.
  *
- * The process is `current` only when the hook runs in a user task: a datagram
- * held for address resolution leaves from the softirq that got the answer,
- * and a kernel thread (a tunnel's worker) is no one's process. Then the
- * record has none (tgid 0), never the interrupted one.
+ * The process is `current` only when the hook runs in a user task that holds
+ * the socket (its file is in the task's file table). A datagram held for
+ * address resolution leaves from whoever completed the neighbour entry: the
+ * softirq that got the answer, or another process (`ip neigh replace`, a
+ * daemon writing to a tun device) in its own context. A kernel thread (a
+ * tunnel's worker) is no one's process. Then the record has none (tgid 0),
+ * never the interrupted or resolving one. Threads share their file table,
+ * and so do io_uring's workers and its SQPOLL thread with the ring's owner:
+ * their sends name it. A socket that is not in any table of the task's (an
+ * io_uring fixed file whose fd was closed) names no process.
+ *
+ * The file table is searched only for the first datagram per socket and
+ * destination, after the net_udp_seen check, never on the per-packet path;
+ * and up to the socket's fd (a read per 16 fds: a few for the usual low
+ * one), or the bounded whole table of a task that does not hold it.
  */
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
@@ -91,6 +102,69 @@ static __always_inline long preempt_count(struct task_struct *task)
 }
 
 /*
+ * Does @task hold @file? Its fd array read NET_FD_CHUNK slots at a time, from
+ * fd 0 up (a socket's fd is most often low): with bpf_loop (5.17) up to
+ * NET_FD_SCAN_LOOP fds, else in a loop the verifier walks, up to
+ * NET_FD_SCAN_BOUNDED (the default soft RLIMIT_NOFILE). A table has a
+ * multiple of BITS_PER_LONG slots (fs/file.c), so of whole chunks.
+ */
+#define NET_FD_CHUNK	    16
+#define NET_FD_SCAN_LOOP    (1 << 16)
+#define NET_FD_SCAN_BOUNDED 1024
+
+struct fd_scan {
+	struct file **fd;
+	struct file *file;
+	__u32 chunks;
+	bool found;
+};
+
+/* 1: stop (found, the table's end, or unreadable) */
+static __always_inline long fd_scan_chunk(__u32 i, struct fd_scan *s)
+{
+	struct file *slot[NET_FD_CHUNK];
+
+	if (i >= s->chunks ||
+	    bpf_probe_read_kernel(slot, sizeof(slot), s->fd + (__u64)i * NET_FD_CHUNK))
+		return 1;
+	for (int j = 0; j < NET_FD_CHUNK; j++) {
+		if (slot[j] == s->file) {
+			s->found = true;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static long fd_scan_cb(__u32 i, void *ctx)
+{
+	return fd_scan_chunk(i, ctx);
+}
+
+static __always_inline bool holds_file(struct task_struct *task, struct file *file, bool loop)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	__u32 max = loop ? NET_FD_SCAN_LOOP : NET_FD_SCAN_BOUNDED;
+	struct fd_scan s = {.file = file};
+
+	if (!fdt || !file)
+		return false;
+	s.fd = BPF_CORE_READ(fdt, fd);
+	s.chunks = BPF_CORE_READ(fdt, max_fds);
+	if (s.chunks > max)
+		s.chunks = max;
+	s.chunks /= NET_FD_CHUNK;
+	if (loop) {
+		bpf_loop(s.chunks, fd_scan_cb, &s, 0);
+	} else {
+		for (__u32 i = 0; i < NET_FD_SCAN_BOUNDED / NET_FD_CHUNK; i++)
+			if (fd_scan_chunk(i, &s))
+				break;
+	}
+	return s.found;
+}
+
+/*
  * The datagram's destination and source from its IP and UDP headers: 0, or
  * -1 when it is not a first (or only) fragment of a UDP datagram.
  */
@@ -135,11 +209,13 @@ static __always_inline int udp_headers(struct sk_buff *skb, struct net_udp_key *
 	return 0;
 }
 
-static __always_inline int handle_skb(struct sk_buff *skb)
+/* @loop: the kernel has bpf_loop */
+static __always_inline int handle_skb(struct sk_buff *skb, bool loop)
 {
 	/* per packet sent: plain loads (BTF pointers) until it is a UDP socket's */
 	struct sock *sk = skb->sk;
 	struct task_struct *task;
+	struct file *file;
 	struct net_udp_key k = {};
 	struct net_owner o = {};
 	struct net_event *e;
@@ -172,7 +248,8 @@ static __always_inline int handle_skb(struct sk_buff *skb)
 	if (BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != o.netns)
 		return 0;
 	k.sk = (__u64)sk;
-	k.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	file = BPF_CORE_READ(sk, sk_socket, file);
+	k.ino = BPF_CORE_READ(file, f_inode, i_ino);
 	err = bpf_map_update_elem(&net_udp_seen, &k, &one, BPF_NOEXIST);
 	if (err == -NET_EEXIST)
 		return 0;
@@ -184,7 +261,8 @@ static __always_inline int handle_skb(struct sk_buff *skb)
 	}
 	task = (struct task_struct *)bpf_get_current_task();
 	pc = preempt_count(task);
-	if (pc >= 0 && in_task(task, pc) && !(BPF_CORE_READ(task, flags) & NET_PF_KTHREAD))
+	if (pc >= 0 && in_task(task, pc) && !(BPF_CORE_READ(task, flags) & NET_PF_KTHREAD) &&
+	    holds_file(task, file, loop))
 		net_owner_current(&o, o.netns);
 	e = net_reserve_hdr();
 	if (!e)
@@ -200,9 +278,16 @@ static __always_inline int handle_skb(struct sk_buff *skb)
 	return 0;
 }
 
-/* TP_PROTO(struct sk_buff *skb) */
+/* TP_PROTO(struct sk_buff *skb); the loader loads one of the two */
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(net_udp, struct sk_buff *skb)
 {
-	return handle_skb(skb);
+	return handle_skb(skb, true);
+}
+
+/* Before 5.17: no bpf_loop, whose callback 5.10's verifier would refuse even unused. */
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(net_udp_bounded, struct sk_buff *skb)
+{
+	return handle_skb(skb, false);
 }

@@ -295,7 +295,8 @@ def our_programs():
     return {p["id"] for p in json.loads(out)
             if p.get("name") in ("exec_btf", "exec_raw", "fork_btf", "fork_raw",
                                  "exit_btf", "exit_raw", "net_tcp_state", "net_udp",
-                                 "net_dns", "net_first_bytes_tp", "net_first_bytes_fentry")}
+                                 "net_udp_bounded", "net_dns", "net_first_bytes_tp",
+                                 "net_first_bytes_fentry")}
 
 
 def read_fdinfo(pid, fd):

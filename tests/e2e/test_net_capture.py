@@ -1,16 +1,20 @@
 # SPDX-License-Identifier: MIT
 """The kernel side of DeviceNetworkEvents, through the Status counters: the
 network programs load, --net-exclude drops exactly the connections to its
-ranges in the kernel, --no-network turns them off, a bad range is refused.
-Real sockets on loopback only, in 127.77.0.0/16, which nothing else here uses."""
+ranges in the kernel, --no-network turns them off, a bad range is refused;
+and which process a datagram is charged to. Real sockets on loopback only, in
+127.77.0.0/16, which nothing else here uses, or in network namespaces of the
+tests' own."""
 import errno
+import json
 import os
 import socket
 import struct
 import subprocess
+import sys
 
 from monitor import RMMHUNT, Monitor
-from netenv import Dnsmasq
+from netenv import Dnsmasq, Netns
 
 EXCLUDED = "127.77.0.0/16"
 
@@ -178,3 +182,125 @@ def test_bad_net_exclude_is_refused():
         assert r.returncode == 2, (bad, r.stderr)
         assert f"bad --net-exclude '{bad}'" in r.stderr
         assert r.stdout == ""
+
+
+# --- who sent a datagram --------------------------------------------------------
+
+VETH_NET = "10.78.0."  # inside namespaces of our own: nothing else sees it
+
+
+class VethPair:
+    """Two network namespaces of our own joined by a veth pair: A's end is VETH_NET.1,
+    B's VETH_NET.2. In A, a neighbour still unresolved retries its ARP question every
+    minute, so it stays INCOMPLETE (its datagrams queued) for the whole test."""
+
+    def __enter__(self):
+        self.a, self.b = Netns("10.77.1.1/32"), Netns("10.77.2.1/32")
+        self.a.__enter__()
+        try:
+            self.b.__enter__()
+        except BaseException:
+            self.a.__exit__()
+            raise
+        try:
+            self.dev = "rmmveth"
+            for cmd in (["-n", self.a.name, "link", "add", self.dev, "type", "veth", "peer",
+                         "name", self.dev, "netns", self.b.name],
+                        ["-n", self.a.name, "addr", "add", VETH_NET + "1/24", "dev", self.dev],
+                        ["-n", self.b.name, "addr", "add", VETH_NET + "2/24", "dev", self.dev],
+                        ["-n", self.a.name, "link", "set", self.dev, "up"],
+                        ["-n", self.b.name, "link", "set", self.dev, "up"]):
+                subprocess.run(["ip", *cmd], check=True)
+            subprocess.run([*self.a.wrap(), "sysctl", "-q", "-w",
+                            f"net.ipv4.neigh.{self.dev}.retrans_time_ms=60000"], check=True)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.b.__exit__()
+        self.a.__exit__()
+
+    def neigh_state(self, addr):
+        out = subprocess.run(["ip", "-n", self.a.name, "-j", "neigh", "show", addr, "dev",
+                              self.dev], capture_output=True, text=True, check=True).stdout
+        return [s for n in json.loads(out or "[]") for s in n.get("state", [])]
+
+    def neigh_permanent(self, addr, mac):
+        """`ip neigh replace` in A: the entry resolved, its queued datagrams sent by ip."""
+        subprocess.run(["ip", "-n", self.a.name, "neigh", "replace", addr, "lladdr", mac, "dev",
+                        self.dev, "nud", "permanent"], check=True)
+
+
+# Run in A: one datagram to ADDR:PORT from a socket at fd FD (high: the owner's file
+# table is searched beyond its first slots), then "sent", then holds the socket open
+# until its stdin closes.
+SENDER = """
+import fcntl, os, socket, sys
+addr, port, fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+high = socket.socket(fileno=fcntl.fcntl(s.fileno(), fcntl.F_DUPFD, fd))
+s.close()
+high.sendto(b"who", (addr, port))
+print("sent", os.getpid(), high.fileno(), flush=True)
+sys.stdin.read()
+"""
+
+
+class Sender:
+    def __init__(self, netns, addr, port, fd=3):
+        self.proc = subprocess.Popen([*netns.wrap(), sys.executable, "-c", SENDER, addr,
+                                      str(port), str(fd)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        # sendto has returned: its datagram is sent or queued
+        line = self.proc.stdout.readline().split()
+        assert line[:2] == ["sent", str(self.proc.pid)], line  # ip netns exec exec'd it
+        assert int(line[2]) >= fd, line
+
+    def close(self):
+        self.proc.stdin.close()
+        assert self.proc.wait(timeout=20) == 0
+
+
+def udp_requests(m, addr, port):
+    return [r for r in m.records if r.get("RecordType") == "DeviceNetworkEvents"
+            and r["ActionType"] == "ConnectionRequest" and r["RemoteIP"] == addr
+            and r["RemotePort"] == port]
+
+
+def test_datagram_queued_for_arp_never_names_who_resolved_it():
+    """A datagram held for ARP leaves when another process (ip neigh replace) completes
+    the neighbour entry, from that process's context: the record names the sender or
+    no process, never ip. A datagram to a resolved neighbour names its sender."""
+    python = os.path.basename(os.path.realpath(sys.executable))
+    queued, resolved, port = VETH_NET + "99", VETH_NET + "98", 4099
+    with VethPair() as net, Monitor("--emit", "events") as m:
+        assert m.status("ready")[0]["NetworkCapture"] == "on", m.stderr
+        netns = net.a.inode
+        # the control: its neighbour resolved first, its datagram sent by its sender
+        net.neigh_permanent(resolved, "02:00:00:00:00:98")
+        control = Sender(net.a, resolved, port, fd=300)
+        control.close()
+        # nothing holds .99: its ARP question goes unanswered, the datagram waits
+        sender = Sender(net.a, queued, port)
+        assert net.neigh_state(queued) == ["INCOMPLETE"]
+        net.neigh_permanent(queued, "02:00:00:00:00:99")
+        assert net.neigh_state(queued) == ["PERMANENT"]
+        sender.close()
+    stop = m.status("stopping")[0]
+    assert m.returncode == 0, m.stderr
+    assert stop["NetworkLost"] == 0
+
+    recs = udp_requests(m, resolved, port)
+    assert len(recs) == 1, recs
+    assert recs[0]["InitiatingProcessId"] == control.proc.pid, recs
+    assert recs[0]["InitiatingProcessFileName"] == python, recs
+    assert recs[0]["NetNamespace"] == netns, recs
+
+    recs = udp_requests(m, queued, port)
+    assert len(recs) == 1, recs
+    rec = recs[0]
+    assert rec["LocalIP"] == VETH_NET + "1" and rec["NetNamespace"] == netns, rec
+    who = (rec.get("InitiatingProcessFileName"), rec.get("InitiatingProcessId"))
+    assert who in ((python, sender.proc.pid), (None, None)), (who, sender.proc.pid, rec)

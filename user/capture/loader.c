@@ -100,6 +100,7 @@ struct kernel_btf {
 	/* tracepoints with BTF types: tp_btf needs them (5.5+), raw_tp does not */
 	bool exec;		 /* sched_process_exec, and so every exec program's */
 	bool tcp_sendmsg_locked; /* not in 6.1 */
+	bool bpf_loop;		 /* the helper (5.17): net_udp, else net_udp_bounded */
 	/* the per-CPU variables' offsets, -1 when not typed (5.10 types none) */
 	long long runqueues, preempt_count; /* __preempt_count, or pcpu_hot's field */
 	long long pcpu_hot_field;	    /* preempt_count's offset in struct pcpu_hot */
@@ -150,6 +151,22 @@ static long long member_bits(const struct btf *btf, int id, const char *member, 
 	return -1;
 }
 
+/* Does enum @name have a value named @value? */
+static bool enum_has(const struct btf *btf, const char *name, const char *value)
+{
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+
+	if (!t)
+		return false;
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, e++)
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), value))
+			return true;
+	return false;
+}
+
 /* The byte offset of @member in struct @name, or -1. */
 static long long member_offset(const struct btf *btf, const char *name, const char *member)
 {
@@ -170,6 +187,7 @@ static void read_kernel_btf(const char *btf_path, struct kernel_btf *k)
 	k->exec = btf__find_by_name_kind(btf, "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF) > 0;
 	k->tcp_sendmsg_locked =
 	    btf__find_by_name_kind(btf, "btf_trace_tcp_sendmsg_locked", BTF_KIND_TYPEDEF) > 0;
+	k->bpf_loop = enum_has(btf, "bpf_func_id", "BPF_FUNC_loop");
 	k->runqueues = percpu_offset(btf, "runqueues");
 	k->pcpu_hot_field = member_offset(btf, "pcpu_hot", "preempt_count");
 	k->preempt_count = percpu_offset(btf, "__preempt_count");
@@ -296,6 +314,7 @@ static const char *const first_bytes_name[] = {
 struct plan {
 	bool raw_tp;  /* the exec programs as raw_tp */
 	bool network; /* and the network programs */
+	bool bpf_loop;
 	bool rq_to_preempt_known;
 	long long rq_to_preempt_count;
 	enum first_bytes fb;
@@ -305,7 +324,7 @@ static struct bpf_program *net_prog(struct rmmhunt_bpf *skel, const struct plan 
 {
 	struct bpf_program *progs[NET_NPROGS] = {
 	    skel->progs.net_tcp_state,
-	    skel->progs.net_udp,
+	    p->bpf_loop ? skel->progs.net_udp : skel->progs.net_udp_bounded,
 	    skel->progs.net_dns,
 	};
 
@@ -316,7 +335,7 @@ static struct bpf_link *net_link(struct rmmhunt_bpf *skel, const struct plan *p,
 {
 	struct bpf_link *links[NET_NPROGS] = {
 	    skel->links.net_tcp_state,
-	    skel->links.net_udp,
+	    p->bpf_loop ? skel->links.net_udp : skel->links.net_udp_bounded,
 	    skel->links.net_dns,
 	};
 
@@ -369,6 +388,8 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const s
 	bpf_program__set_autoload(skel->progs.exec_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.fork_raw, raw_tp);
 	bpf_program__set_autoload(skel->progs.exit_raw, raw_tp);
+	bpf_program__set_autoload(skel->progs.net_udp, false);
+	bpf_program__set_autoload(skel->progs.net_udp_bounded, false);
 	for (int i = 0; i < NET_NPROGS; i++)
 		bpf_program__set_autoload(net_prog(skel, p, i), network);
 	skel->rodata->net_rq_to_preempt_count = p->rq_to_preempt_count;
@@ -480,6 +501,7 @@ static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, str
 		snprintf(h->net_off, sizeof(h->net_off), "--no-network");
 	} else {
 		p.network = true;
+		p.bpf_loop = k.bpf_loop;
 		plan_preempt_count(&k, &p.rq_to_preempt_known, &p.rq_to_preempt_count);
 		fb = k.tcp_sendmsg_locked ? FIRST_BYTES_TP : FIRST_BYTES_FENTRY;
 		if (fb != FIRST_BYTES_TP)
