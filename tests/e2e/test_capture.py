@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from elfpkg import QUICK, RULE_ID, build_elf
 from monitor import RMMHUNT, Monitor, raw_string, split_cmdline
 
 
@@ -158,6 +159,183 @@ def test_double_forked_grandchild_names_its_forker(workdir):
     assert evs[0]["InitiatingProcessId"] == child
     assert evs[0]["ParentProcessId"] != child
     assert evs[0]["InitiatingProcessFileName"] == os.path.basename(os.path.realpath(sys.executable))
+
+
+# Process P: its main thread "rmm-leader" starts thread T ("rmm-thread") and exits,
+# leaving a zombie group leader (so /proc/P/exe is unreadable) while T lives on. T forks
+# C, which execs argv[1]: "early", C is forked at once and execs when a byte arrives on
+# stdin; "late", T forks C when the byte arrives and C execs at once. Prints "TID CHILD"
+# (CHILD 0 when late) once the leader has released its memory, then CHILD when late, and
+# exits with C's status.
+LEADER = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char **args;
+static int gone[2]; /* the write end ends up in the leader's own fd table only */
+
+static pid_t spawn(int wait_for_go)
+{
+	pid_t c = fork();
+	char go;
+
+	if (c == 0) {
+		if (wait_for_go && read(0, &go, 1) != 1)
+			_exit(3);
+		execv(args[1], args + 1);
+		_exit(127);
+	}
+	return c;
+}
+
+static void *thread(void *unused)
+{
+	int late = !strcmp(args[2], "late"), status;
+	pid_t child = 0;
+	char c;
+
+	(void)unused;
+	prctl(PR_SET_NAME, "rmm-thread");
+	/* the leader has its own fd table: drop the write end from ours */
+	if (read(gone[0], &c, 1) != 1)
+		exit(1);
+	close(gone[1]);
+	/* end of file: the leader's fd table is released, which do_exit() does after its mm */
+	if (read(gone[0], &c, 1) != 0)
+		exit(1);
+	if (!late)
+		child = spawn(1);
+	printf("%d %d\n", (int)gettid(), (int)child);
+	fflush(stdout);
+	if (late) {
+		if (read(0, &c, 1) != 1)
+			exit(3);
+		child = spawn(0);
+		printf("%d\n", (int)child);
+		fflush(stdout);
+	}
+	if (child <= 0 || waitpid(child, &status, 0) != child)
+		exit(1);
+	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t;
+
+	if (argc != 3 || pipe2(gone, O_CLOEXEC))
+		return 1;
+	args = argv;
+	prctl(PR_SET_NAME, "rmm-leader");
+	if (pthread_create(&t, NULL, thread, NULL) || unshare(CLONE_FILES))
+		return 1;
+	close(gone[0]);
+	if (write(gone[1], "u", 1) != 1)
+		return 1;
+	pthread_exit(NULL);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def leader(tmp_path_factory):
+    exe = tmp_path_factory.mktemp("leader") / "leader"
+    subprocess.run(["gcc", "-O1", "-pthread", "-x", "c", "-", "-o", str(exe)],
+                   input=LEADER.encode(), check=True)
+    return str(exe)
+
+
+def comm(path):
+    with open(path) as f:
+        return f.read().rstrip("\n")
+
+
+def status_field(pid, key):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(key + ":"):
+            return line.split()[1]
+    raise KeyError(key)
+
+
+def start_exited_leader(leader, exe, mode):
+    """Starts the leader fixture and checks what the test depends on. The group
+    leader has exited, so /proc cannot show P's executable: the start-up snapshot
+    skips P (it never enters lineage) and the monitor's /proc fallback finds
+    nothing, which leaves the forker's name the kernel side recorded. The leader's
+    comm is "rmm-leader", T's "rmm-thread", and C (when already forked) is T's
+    child. Returns P's Popen and C's pid (0 when not yet forked)."""
+    p = subprocess.Popen([leader, exe, mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    line = p.stdout.readline().split()
+    assert len(line) == 2, f"leader fixture failed: exit {p.wait()}"
+    tid, child = map(int, line)
+    with pytest.raises(FileNotFoundError):
+        os.readlink(f"/proc/{p.pid}/exe")
+    assert comm(f"/proc/{p.pid}/comm") == "rmm-leader"
+    assert comm(f"/proc/{p.pid}/task/{tid}/comm") == "rmm-thread"
+    if child:
+        assert int(status_field(child, "PPid")) == p.pid
+        assert children(tid) == [str(child)] and children(p.pid) == []
+    return p, child
+
+
+def release(p):
+    p.stdin.write(b"\n")
+    p.stdin.flush()
+
+
+def test_exec_forked_before_start_names_the_forkers_group_leader(workdir, leader):
+    """C was forked before the monitor attached, so the exec hook reads its forker
+    from the real parent: a thread, whose group leader's name is the process's."""
+    exe = build_elf(workdir / "atera-child", QUICK)
+    p, child = start_exited_leader(leader, exe, "early")
+    try:
+        with Monitor("--emit", "matches") as m:
+            release(p)
+            evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    except BaseException:
+        p.kill()
+        raise
+    finally:
+        p.stdin.close()
+    # C's status, through T: C ran and T outlived it
+    assert p.wait(timeout=30) == 0
+    (ev,) = evs
+    assert ev["ProcessId"] == child
+    assert ev["MatchedRules"] == [RULE_ID]
+    assert ev["ParentProcessId"] == ev["InitiatingProcessId"] == p.pid
+    assert ev["InitiatingProcessFileName"] == "rmm-leader"
+
+
+def test_fork_by_a_thread_names_the_group_leader_as_forker(workdir, leader):
+    """T forks C while the monitor runs: the fork hook records the forking
+    thread's group leader's name, not the thread's."""
+    exe = build_elf(workdir / "atera-child", QUICK)
+    p, _ = start_exited_leader(leader, exe, "late")
+    try:
+        with Monitor("--emit", "matches") as m:
+            release(p)
+            child = int(p.stdout.readline())
+            evs = m.wait_for(lambda _: m.events(FolderPath=exe))
+    except BaseException:
+        p.kill()
+        raise
+    finally:
+        p.stdin.close()
+    # C's status, through T: C ran and T outlived it
+    assert p.wait(timeout=30) == 0
+    (ev,) = evs
+    assert ev["ProcessId"] == child
+    assert ev["MatchedRules"] == [RULE_ID]
+    assert ev["ParentProcessId"] == ev["InitiatingProcessId"] == p.pid
+    assert ev["InitiatingProcessFileName"] == "rmm-leader"
 
 
 def test_script_through_its_shebang(workdir):
