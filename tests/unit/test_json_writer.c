@@ -44,6 +44,41 @@ static void string__quotes_backslashes_controls__escaped(void **state)
 	assert_string_equal(as_json("\x01\x1f", 2, NULL), "\"\\u0001\\u001f\"");
 }
 
+/* The JSON text of the single byte @c amid plain ASCII. */
+static void escape_of(unsigned char c, char *out)
+{
+	static const char *const named[32] = {
+	    ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t", ['\b'] = "\\b", ['\f'] = "\\f"};
+
+	if (c == '"' || c == '\\')
+		sprintf(out, "\\%c", c);
+	else if (c < 0x20 && named[c])
+		strcpy(out, named[c]);
+	else if (c < 0x20)
+		sprintf(out, "\\u%04x", c);
+	else if (c < 0x80)
+		sprintf(out, "%c", c);
+	else
+		strcpy(out, "\xef\xbf\xbd"); /* a lone byte over 0x7f is no UTF-8 */
+}
+
+/* Every byte value at every offset of a word-wide scan (plain8) and its tail. */
+static void string__any_byte_at_any_offset__escaped_as_alone(void **state)
+{
+	char in[24], want[64], esc[8];
+
+	for (unsigned int c = 0; c < 256; c++) {
+		escape_of((unsigned char)c, esc);
+		for (size_t at = 0; at < sizeof(in); at++) {
+			memset(in, 'a', sizeof(in));
+			in[at] = (char)c;
+			snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, in, esc,
+				 (int)(sizeof(in) - at - 1), in + at + 1);
+			assert_string_equal(as_json(in, sizeof(in), NULL), want);
+		}
+	}
+}
+
 static void string__forged_record__stays_inside_the_string(void **state)
 {
 	const char *evil = "x\"}\n{\"RecordType\":\"Alert\"";
@@ -296,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(string__quotes_backslashes_controls__escaped),
+	    cmocka_unit_test(string__any_byte_at_any_offset__escaped_as_alone),
 	    cmocka_unit_test(string__forged_record__stays_inside_the_string),
 	    cmocka_unit_test(string__valid_utf8__kept),
 	    cmocka_unit_test(string__invalid_utf8__replaced_and_reported),

@@ -134,6 +134,22 @@ void jw__key_plain(struct json_writer *w, const char *key, size_t n)
 	w->need_comma[w->depth] = false;
 }
 
+/*
+ * Do the 8 bytes at @p need no escape and no UTF-8 check? (no byte under
+ * 0x20 or over 0x7f, no '"', no '\\'). Word-wide: most of a record is
+ * plain ASCII. A byte-wise test may see a false match only above a true one.
+ */
+static inline bool plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t v, q, b;
+
+	memcpy(&v, p, sizeof(v));
+	q = v ^ (ones * '"');
+	b = v ^ (ones * '\\');
+	return !((v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs);
+}
+
 bool jw__string(struct json_writer *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -147,9 +163,15 @@ bool jw__string(struct json_writer *w, const char *s, size_t n)
 		return false;
 	w->buf[w->len++] = '"';
 	while (i < n) {
-		unsigned char c = p[i];
+		unsigned char c;
 		size_t k;
 
+		if (n - i >= 8 && plain8(p + i)) {
+			run += 8;
+			i += 8;
+			continue;
+		}
+		c = p[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			run++;
 			i++;
