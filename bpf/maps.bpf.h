@@ -169,6 +169,17 @@ struct {
 	__type(value, __u64);
 } net_seq SEC(".maps") __weak;
 
+/*
+ * TCP DNS answers with their page fragments (net_dns.bpf.c), one perf ring
+ * per CPU: user space makes the map and opens the rings before the load, the
+ * loader reuses its fd: every online CPU's slot is filled before a program runs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} net_dns_skb SEC(".maps") __weak;
+
 /* When a network record last woke user space (see WAKEUP_BATCH_NS). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

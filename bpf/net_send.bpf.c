@@ -2,8 +2,9 @@
 /*
  * The first bytes an outbound TCP connection sends (a TLS ClientHello's SNI,
  * an HTTP/1.x Host header), copied once from the sender's buffer and tied to
- * the connection by its sock_id; and the DNS answers a server on this host
- * sends over TCP. Read in tcp_sendmsg_locked before it copies
+ * the connection by its sock_id; and, as a fallback, the DNS answers a server
+ * on this host sends over TCP (see dns_answer_sent). Read in tcp_sendmsg_locked
+ * before it copies
  * anything, in the sending task: msg's iov_iter still points at the bytes to
  * send. Two hooks, one loaded (see loader.c):
  * - tp_btf/tcp_sendmsg_locked (newer than 6.12), which fires at each pass of its
@@ -102,12 +103,16 @@ static __always_inline void send_user_data(struct net_event *e, const void *buf,
 
 #define NET_DNS_PORT 53
 
+/* net_dns.bpf.c's: the receive side reads TCP answers whole (its perf buffer is open). */
+extern const volatile bool net_dns_frags;
+
 /*
  * A DNS answer over TCP, as a server on this host (a local stub resolver)
- * sends it: received, its bytes are mostly in the skb's page fragments, where
- * net_dns.bpf.c does not read. The first pass of a send only (iov_offset 0:
- * nothing of it copied yet); recorded as the asker receives it, without a
- * process.
+ * sends it, where net_dns.bpf.c cannot read its page fragments (no perf
+ * buffer): only a server on this host, and the name is filed under the
+ * server's namespace, which is the asker's only on one host. The first pass
+ * of a send only (iov_offset 0: nothing of it copied yet); recorded as the
+ * asker receives it, without a process.
  */
 static __always_inline void dns_answer_sent(const struct sock *sk, const struct msghdr *msg)
 {
@@ -143,7 +148,8 @@ static __always_inline void first_bytes(const struct sock *sk, const struct msgh
 	bool more;
 
 	if (BPF_CORE_READ(sk, __sk_common.skc_num) == NET_DNS_PORT) {
-		dns_answer_sent(sk, msg);
+		if (!net_dns_frags)
+			dns_answer_sent(sk, msg);
 		return;
 	}
 	o = bpf_map_lookup_elem(&net_conns, &key);

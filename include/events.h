@@ -102,7 +102,9 @@ enum counter {
 	CNT_NET_LOST_RING_FULL, /* network records the network ring had no room for */
 	CNT_NET_LOST_NO_ENTRY,	/* a connection or destination the socket maps had no room for */
 	CNT_NET_EXCLUDED,	/* connections to a --net-exclude range, dropped on purpose */
-	CNT_NET_DATA_CUT, /* payloads longer than NET_DATA_MAX or not in the linear skb: cut */
+	CNT_NET_DATA_CUT, /* payloads longer than their record holds (NET_DATA_MAX, NET_DNS_TCP_MAX)
+			   */
+	CNT_NET_LOST_PERF, /* TCP DNS answers the perf buffer refused, for want of room aside */
 	CNT_COUNTER__COUNT,
 };
 
@@ -120,7 +122,8 @@ enum net_kind {
 	NET_LISTEN,	      /* TCP -> LISTEN */
 	NET_UDP_REQUEST,      /* the first datagram a UDP socket sends to a destination */
 	NET_DNS_ANSWER,	      /* data: a DNS message from source port 53 (TCP: from its length) */
-	NET_FIRST_BYTES,      /* data: the first bytes a TCP connection sends (sock_id ties it) */
+	/* (from the perf buffer: data[] up to NET_DNS_TCP_MAX) */
+	NET_FIRST_BYTES, /* data: the first bytes a TCP connection sends (sock_id ties it) */
 	NET_KIND__COUNT,
 };
 
@@ -147,6 +150,31 @@ struct net_event {
 #define NET_F_DATA_CUT (1u << 1) /* the payload was longer than data_len: cut */
 
 #define NET_EVENT_HDR_SIZE (sizeof(struct net_event) - NET_DATA_MAX)
+
+/*
+ * A DNS answer over TCP whose payload is in the skb's page fragments (where
+ * every TCP segment on loopback or veth has it) is copied with its fragments
+ * (bpf_skb_output) to the "net_dns_skb" perf buffer: this header, then the
+ * packet from its IP header on, skb_len bytes. User space makes it the
+ * NET_DNS_ANSWER record the ring would carry, data[] up to NET_DNS_TCP_MAX
+ * bytes long. The bound: the 2-byte length and a 4094-byte message, the
+ * EDNS buffer size resolvers long advertised (RFC 6891's example value), so
+ * an answer that fell back to TCP because UDP cut it (RFC 7766) is read whole
+ * up to that size; larger ones are cut and flagged.
+ */
+#define NET_DNS_TCP_MAX 4096
+
+struct net_dns_skb {
+	unsigned long long boot_ns;
+	unsigned int netns;
+	unsigned int skb_len;	   /* packet bytes after this header, from the IP header */
+	unsigned int payload_off;  /* where the TCP payload starts in them */
+	unsigned int payload_len;  /* the payload's length in the packet: more than sent = cut */
+	unsigned short local_port; /* the asker's; the server's is DNS_PORT */
+	unsigned short flags;	   /* NET_F_IPV6, NET_F_DATA_CUT */
+	unsigned int pad;
+	unsigned char local_addr[16], remote_addr[16]; /* asker, server; as in net_event */
+};
 
 /* --net-exclude: a key of the LPM trie "net_exclude" (IPv4 as v4-mapped, prefix + 96) */
 struct net_prefix {

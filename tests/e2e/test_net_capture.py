@@ -79,7 +79,8 @@ def test_net_exclude_drops_exactly_the_connections_to_its_range():
     assert m.returncode == 0, m.stderr
     assert stop["NetworkExcluded"] == 5 + 3 + 4
     assert stop["NetworkLost"] == 0
-    assert set(stop["NetworkLostBy"]) == {"RingBufferFull", "NoMapEntry", "NoMemory"}
+    assert set(stop["NetworkLostBy"]) == {"RingBufferFull", "NoMapEntry", "NoMemory",
+                                          "PerfBuffer"}
     assert sum(stop["NetworkLostBy"].values()) == stop["NetworkLost"]
     # the 3 accepts and the connects outside the range at least (others run on this host too)
     assert stop["NetworkEvents"] >= 3 + 2 + 1
@@ -145,9 +146,11 @@ def tcp_dns_query(server, name):
 
 def test_dns_answer_over_tcp_names_the_connection():
     """A local DNS server's answer over TCP names the address it gave, as a UDP one does:
-    a connection there that carries no name of its own gets it as RemoteUrl."""
+    a connection there that carries no name of its own gets it as RemoteUrl. The answer
+    is read as received (its payload in the skb's page fragments), not as sent."""
     server, target = "127.77.53.53", "127.77.53.9"
     with Dnsmasq({"tcp-dns.atera.com": [target]}, addr=server), Monitor("--emit", "events") as m:
+        assert m.status("ready")[0]["NetworkTcpDns"] == "receive", m.stderr
         tcp_dns_query(server, "tcp-dns.atera.com")
         srv = socket.socket()
         srv.bind((target, 0))
@@ -160,13 +163,17 @@ def test_dns_answer_over_tcp_names_the_connection():
             and r["ActionType"] == "ConnectionSuccess" and r["RemoteIP"] == target
             and r["InitiatingProcessId"] == os.getpid()]
     assert [r["RemoteUrl"] for r in recs] == ["tcp-dns.atera.com"], recs
-    assert m.status("stopping")[0]["RemoteUrlFrom"]["Dns"] >= 1
+    stop = m.status("stopping")[0]
+    assert stop["RemoteUrlFrom"]["Dns"] >= 1
+    assert stop["NetworkTcpDns"] == "receive"
+    assert stop["NetworkLostBy"]["PerfBuffer"] == 0
 
 
 def test_no_network_loads_no_network_program():
     with Monitor("--no-network") as m:
         assert m.status("ready")[0]["NetworkCapture"] == "off: --no-network"
         assert m.status("ready")[0]["NetworkFirstBytes"] == "off: network capture is off"
+        assert m.status("ready")[0]["NetworkTcpDns"] == "off: network capture is off"
         accepted_connects("127.0.0.1", 2)
     stop = m.status("stopping")[0]
     assert m.returncode == 0, m.stderr
@@ -304,3 +311,180 @@ def test_datagram_queued_for_arp_never_names_who_resolved_it():
     assert rec["LocalIP"] == VETH_NET + "1" and rec["NetNamespace"] == netns, rec
     who = (rec.get("InitiatingProcessFileName"), rec.get("InitiatingProcessId"))
     assert who in ((python, sender.proc.pid), (None, None)), (who, sender.proc.pid, rec)
+
+
+# --- DNS over TCP from a server in another namespace ------------------------------
+
+# Run in a namespace: a DNS server on ADDR:53 over TCP only, answering each name of
+# the JSON object NAMES with one A record per address (TTL 600), "ready" once it
+# listens, until its stdin closes. Length and message go in one send.
+TCP_DNS_SERVER = r"""
+import json, select, socket, struct, sys
+addr, names = sys.argv[1], json.loads(sys.argv[2])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((addr, 53))
+srv.listen(8)
+print("ready", flush=True)
+while select.select([srv, sys.stdin], [], [])[0] != [sys.stdin]:
+    c = srv.accept()[0]
+    with c:
+        n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
+        q = c.recv(n, socket.MSG_WAITALL)
+        end = q.index(0, 12) + 5
+        labels, off = [], 12
+        while q[off]:
+            labels.append(q[off + 1:off + 1 + q[off]].decode())
+            off += 1 + q[off]
+        addrs = names.get(".".join(labels), [])
+        msg = q[:2] + struct.pack("!HHHHH", 0x8180, 1, len(addrs), 0, 0) + q[12:end]
+        for a in addrs:
+            msg += struct.pack("!HHHIH", 0xC00C, 1, 1, 600, 4) + socket.inet_aton(a)
+        c.sendall(struct.pack("!H", len(msg)) + msg)
+"""
+
+# Run in a namespace: listens on LISTEN (any port); asks SERVER for each name of the
+# JSON list QUERIES over TCP, then connects to the listener and sends bytes with no
+# host name in them; prints "done PID PORT" and holds the listener until stdin closes.
+TCP_DNS_ASKER = r"""
+import json, os, socket, struct, sys, threading
+server, queries, listen = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+srv = socket.socket()
+srv.bind((listen, 0))
+srv.listen(16)
+def serve():
+    while True:
+        try:
+            c = srv.accept()[0]
+        except OSError:
+            return
+        c.close()
+threading.Thread(target=serve, daemon=True).start()
+for name in queries:
+    q = struct.pack("!HHHHHH", 0x5151, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack("!HH", 1, 1)
+    with socket.create_connection((server, 53), timeout=10) as s:
+        s.sendall(struct.pack("!H", len(q)) + q)
+        n = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))[0]
+        ans = s.recv(n, socket.MSG_WAITALL)
+    assert len(ans) == n and ans[:2] == q[:2], ans
+for addr in sys.argv[4:]:
+    with socket.create_connection((addr, srv.getsockname()[1]), timeout=10) as c:
+        c.sendall(b"PING\n")
+print("done", os.getpid(), srv.getsockname()[1], flush=True)
+sys.stdin.read()
+"""
+
+
+class TcpDnsServer:
+    def __init__(self, netns, addr, names):
+        self.proc = subprocess.Popen([*netns.wrap(), sys.executable, "-c", TCP_DNS_SERVER,
+                                      addr, json.dumps(names)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline() == "ready\n"
+
+    def close(self):
+        self.proc.stdin.close()
+        assert self.proc.wait(timeout=20) == 0
+
+
+class TcpDnsAsker:
+    """In @netns: the answers to @queries from @server, then a connection to each of
+    @connect_to, at a port it listens on at @listen (held until close)."""
+
+    def __init__(self, netns, server, queries, listen, connect_to):
+        self.proc = subprocess.Popen([*netns.wrap(), sys.executable, "-c", TCP_DNS_ASKER,
+                                      server, json.dumps(queries), listen, *connect_to],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        assert line[:2] == ["done", str(self.proc.pid)], line  # ip netns exec exec'd it
+        self.port = int(line[2])
+
+    def close(self):
+        self.proc.stdin.close()
+        assert self.proc.wait(timeout=20) == 0
+
+
+def connect_from(netns, addr, port):
+    """A connection from @netns to addr:port, with bytes naming no host: the pid."""
+    p = subprocess.run([*netns.wrap(), sys.executable, "-c",
+                        "import os, socket, sys\n"
+                        "with socket.create_connection((sys.argv[1], int(sys.argv[2])), 10) as c:\n"
+                        "    c.sendall(b'PING')\n"
+                        "print(os.getpid())", addr, str(port)],
+                       capture_output=True, text=True, check=True, timeout=30)
+    return int(p.stdout)
+
+
+def connects(m, addr, pid):
+    return [r for r in m.records if r.get("RecordType") == "DeviceNetworkEvents"
+            and r["ActionType"] == "ConnectionSuccess" and r["RemoteIP"] == addr
+            and r["InitiatingProcessId"] == pid]
+
+
+def test_dns_answer_over_tcp_from_another_namespace_is_filed_under_the_askers():
+    """A server in another namespace answers over TCP through a veth pair: the answer
+    is read as the asker's namespace receives it, so the asker's connection to the
+    address is named, and the same address from the server's namespace is not."""
+    name, server, target = "veth-dns.atera.com", VETH_NET + "2", VETH_NET + "1"
+    with VethPair() as net, Monitor("--emit", "events") as m:
+        assert m.status("ready")[0]["NetworkTcpDns"] == "receive", m.stderr
+        ns_a, ns_b = net.a.inode, net.b.inode
+        dns = TcpDnsServer(net.b, server, {name: [target]})
+        try:
+            asker = TcpDnsAsker(net.a, server, [name], target, [target])
+            try:
+                other = connect_from(net.b, target, asker.port)
+            finally:
+                asker.close()
+        finally:
+            dns.close()
+    stop = m.status("stopping")[0]
+    assert m.returncode == 0, m.stderr
+    assert stop["NetworkLost"] == 0, stop
+
+    (rec,) = connects(m, target, asker.proc.pid)
+    assert rec["RemoteUrl"] == name, rec
+    assert rec["NetNamespace"] == ns_a, rec
+    (rec,) = connects(m, target, other)
+    assert rec.get("RemoteUrl") is None, rec
+    assert rec["NetNamespace"] == ns_b, rec
+
+
+def test_long_dns_answer_over_tcp_is_read_whole_or_reported_cut():
+    """An answer longer than a ring record's data (NET_DATA_MAX, 512 bytes) is read
+    whole up to NET_DNS_TCP_MAX (4096): its last address is named. One longer than
+    that is read up to the cut and reported cut: its first addresses are named, and
+    one past the cut is not."""
+    server = VETH_NET + "2"
+    long_addrs = [f"10.79.0.{i}" for i in range(1, 61)]  # 12 + 24 + 60 * 16: 996 bytes
+    huge_addrs = [f"10.79.{1 + i // 250}.{1 + i % 250}" for i in range(300)]  # 4836 bytes
+    names = {"long-dns.atera.com": long_addrs, "huge-dns.atera.com": huge_addrs}
+    connect_to = [long_addrs[-1], huge_addrs[0], huge_addrs[-1]]
+    with VethPair() as net, Monitor("--emit", "events") as m:
+        assert m.status("ready")[0]["NetworkTcpDns"] == "receive", m.stderr
+        for addr in connect_to:
+            subprocess.run(["ip", "-n", net.a.name, "addr", "add", addr + "/32", "dev", "lo"],
+                           check=True)
+        before, ns_a = m.status("ready")[0], net.a.inode
+        dns = TcpDnsServer(net.b, server, names)
+        try:
+            asker = TcpDnsAsker(net.a, server, list(names), "0.0.0.0", connect_to)
+            asker.close()
+        finally:
+            dns.close()
+    stop = m.status("stopping")[0]
+    assert m.returncode == 0, m.stderr
+    assert stop["NetworkLost"] == 0, stop
+    # the huge answer, at least (other answers on this host may be cut too)
+    assert stop["DnsAnswersCut"] > before["DnsAnswersCut"], stop
+    assert stop["NetworkDataCut"] > before["NetworkDataCut"], stop
+
+    urls = {}
+    for addr in connect_to:
+        (rec,) = connects(m, addr, asker.proc.pid)
+        assert rec["NetNamespace"] == ns_a, rec
+        urls[addr] = rec.get("RemoteUrl")
+    assert urls == {long_addrs[-1]: "long-dns.atera.com", huge_addrs[0]: "huge-dns.atera.com",
+                    huge_addrs[-1]: None}, urls

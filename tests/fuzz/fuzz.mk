@@ -44,6 +44,10 @@ FUZZ_SRCS_cgroup       := user/identity/container.c user/base/file.c
 
 FUZZ_SRCS_dns_answer   := user/network/dns.c user/network/names.c
 
+FUZZ_SRCS_dns_skb      := user/capture/decode.c user/network/dns.c
+# A whole sample: the header, an IP and TCP header, NET_DNS_TCP_MAX of payload.
+FUZZ_ARGS_dns_skb      := -max_len=4400
+
 FUZZ_SRCS_dpkg         := $(addprefix user/identity/,dpkg.c apk.c pathindex.c pkg_field.c root.c) \
 			  user/base/file.c user/base/log.c
 

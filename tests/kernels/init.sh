@@ -5,7 +5,8 @@
 # ready with network capture on, reports an exec with the right path, command
 # line, parent, directory and cgroup, counts a refused loopback connect and a
 # UDP datagram as network records (the datagram's naming its process, and a
-# connection its RemoteUrl from the first bytes wherever a hook reads them),
+# connection its RemoteUrl from the first bytes wherever a hook reads them, and
+# another's from a DNS answer over TCP, read as received),
 # and stops cleanly on SIGTERM. Then it must refuse to start
 # without BTF. Prints the outcome on the serial console between markers that
 # tests/kernels/run.sh parses:
@@ -120,6 +121,14 @@ smoke() {
 		done_with FAIL "$mode: network capture is not on"
 		;;
 	esac
+	# and net_dns with bpf_skb_output: TCP DNS answers read as received
+	case "$ready" in
+	*'"NetworkTcpDns":"receive"'*) ;;
+	*)
+		dump_logs
+		done_with FAIL "$mode: TCP DNS answers not read on the receive side"
+		;;
+	esac
 
 	# The target runs in a shell of its own, whose pid the event must name,
 	# from a cgroup and a directory on another mount: the BPF side walks
@@ -161,6 +170,18 @@ smoke() {
 		timeout 5 nc 127.0.0.1 8081 >/dev/null 2>&1
 	kill $lpid 2>/dev/null
 	wait $lpid 2>/dev/null
+	# a DNS answer over TCP (canned: rmm-tcp.example A 127.0.0.9, from port 53),
+	# then a connection to that address with no name of its own: named by the answer
+	printf '\000\061\172\172\201\200\000\001\000\001\000\000\000\000\007rmm-tcp\007example\000\000\001\000\001\300\014\000\001\000\001\000\000\002\130\000\004\177\000\000\011' |
+		nc -l -p 53 >/dev/null 2>&1 &
+	lpid=$!
+	nc -l -p 8082 >/dev/null 2>&1 &
+	cpid=$!
+	usleep 300000
+	sleep 1 | timeout 5 nc 127.0.0.1 53 >/dev/null 2>&1
+	printf 'PING\n' | timeout 5 nc 127.0.0.9 8082 >/dev/null 2>&1
+	kill $lpid $cpid 2>/dev/null
+	wait $lpid $cpid 2>/dev/null
 
 	kill -TERM $pid
 	wait $pid
@@ -193,6 +214,11 @@ smoke() {
 		done_with FAIL "$mode: no datagram record naming nslookup: ${udp:-none}"
 		;;
 	esac
+	if [ -z "$(line_with '"ActionType":"ConnectionSuccess"' '"RemoteIP":"127.0.0.9"' \
+		'"RemoteUrl":"rmm-tcp.example"')" ]; then
+		dump_logs
+		done_with FAIL "$mode: no RemoteUrl from a DNS answer over TCP"
+	fi
 	FIRST_BYTES=$(echo "$ready" | sed -n 's/.*"NetworkFirstBytes":"\([^"]*\)".*/\1/p')
 	case "$FIRST_BYTES" in
 	"" | off*) ;;
@@ -235,4 +261,4 @@ if [ $rc -eq 0 ] || ! grep -q "has no BTF" "$ERR"; then
 	done_with FAIL "tp_btf and raw_tp ok, no-BTF run: exit $rc"
 fi
 done_with PASS "tp_btf and raw_tp: exec event and network records ok (first bytes: \
-${FIRST_BYTES:-none}), clean exit; no BTF: refused"
+${FIRST_BYTES:-none}; TCP DNS answers: receive), clean exit; no BTF: refused"

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "capture/decode.h"
+#include "dns_builder.h"
 #include "pipeline/lineage.h"
 #include "pipeline/net.h"
 
@@ -354,6 +356,89 @@ static void net__record_that_does_not_add_up__refused(void **state)
 	assert_int_equal(fx->nout, 0);
 }
 
+/*
+ * A TCP answer from the perf buffer (decode__dns_skb's record) of @n A
+ * records 10.79.0.1 .. n for long-dns.atera.com (16 bytes each after 38 of
+ * length, header and question), @copied bytes of it sent: the record's size.
+ */
+static int tcp_answer(unsigned n, unsigned copied, void *out)
+{
+	static unsigned char raw[sizeof(struct net_dns_skb) + 4096];
+	struct net_dns_skb m = {.netns = 4026531840u, .local_port = 40000};
+	struct dnsb b;
+	size_t q;
+
+	dnsb_hdr(&b, DNSB_RESP, 1, n);
+	q = dnsb_question(&b, "long-dns.atera.com", DNSB_A);
+	for (unsigned i = 1; i <= n; i++) {
+		dnsb_ptr(&b, q);
+		dnsb_rr_fixed(&b, DNSB_A, 300, 4);
+		dnsb_u32(&b, 10u << 24 | 79u << 16 | i);
+	}
+	assert_int_equal(b.n, 36 + 16 * n);
+	assert_true(2 + b.n <= sizeof(raw) - sizeof(m));
+	m.payload_len = 2 + b.n;
+	/* no IP or TCP header: payload_off 0 */
+	m.skb_len = copied < m.payload_len ? copied : m.payload_len;
+	raw[sizeof(m)] = b.n >> 8;
+	raw[sizeof(m) + 1] = b.n & 0xff;
+	memcpy(raw + sizeof(m) + 2, b.p, b.n);
+	memcpy(raw, &m, sizeof(m));
+	return decode__dns_skb(raw, sizeof(m) + m.skb_len, out);
+}
+
+/* The connect of the fixture's process to 10.79.0.@last, reported: its RemoteUrl. */
+static const char *url_of_connect(struct fixture *fx, unsigned last)
+{
+	struct net_event k = conn(NET_CONNECT_SUCCESS, 443);
+
+	v4(k.remote_addr, 10, 79, 0, last);
+	assert_int_equal(record(fx, &k), 0);
+	net__flush(fx->net);
+	assert_true(fx->nout > 0 && fx->nout <= MAX_OUT);
+	return str(&fx->out[fx->nout - 1], NET_REMOTE_URL) ?: "(none)";
+}
+
+static void net__tcp_answer_longer_than_a_ring_record__names_its_last_address(void **state)
+{
+	static union {
+		struct net_event k;
+		unsigned char b[DECODE_DNS_SKB_MAX];
+	} a;
+	struct fixture *fx = *state;
+	struct net_stats st;
+	int size = tcp_answer(60, 4096, &a.k);
+
+	assert_true(a.k.data_len > NET_DATA_MAX);
+	assert_int_equal(net__record(fx->net, &a.k, size), 0);
+	assert_string_equal(url_of_connect(fx, 60), "long-dns.atera.com");
+	assert_string_equal(url_of_connect(fx, 1), "long-dns.atera.com");
+	net__stats(fx->net, &st);
+	assert_int_equal(st.dns_answers, 1);
+	assert_int_equal(st.dns_cut + st.dns_bad, 0);
+}
+
+static void net__tcp_answer_cut__names_only_what_came_before_the_cut(void **state)
+{
+	static union {
+		struct net_event k;
+		unsigned char b[DECODE_DNS_SKB_MAX];
+	} a;
+	struct fixture *fx = *state;
+	struct net_stats st;
+	/* the first 10 records whole, the 11th cut in its middle */
+	int size = tcp_answer(60, 38 + 10 * 16 + 8, &a.k);
+
+	assert_true(a.k.flags & NET_F_DATA_CUT);
+	assert_int_equal(net__record(fx->net, &a.k, size), 0);
+	assert_string_equal(url_of_connect(fx, 10), "long-dns.atera.com");
+	assert_string_equal(url_of_connect(fx, 11), "(none)");
+	assert_string_equal(url_of_connect(fx, 60), "(none)");
+	net__stats(fx->net, &st);
+	assert_int_equal(st.dns_cut, 1);
+	assert_int_equal(st.dns_bad, 0);
+}
+
 static void net__too_many_held__reported_at_once(void **state)
 {
 	struct fixture *fx = *state;
@@ -391,6 +476,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(net__record_that_does_not_add_up__refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__too_many_held__reported_at_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		net__tcp_answer_longer_than_a_ring_record__names_its_last_address, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		net__tcp_answer_cut__names_only_what_came_before_the_cut, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include "base/thread.h"
 #include "capture/capture.h"
 #include "capture/loader.h"
+#include "capture/tcpdns.h"
 
 #define RINGBUF_DEFAULT (1u << 20)
 /*
@@ -59,11 +60,13 @@ struct batch {
 struct capture {
 	struct bpf_handles bpf;
 	struct ring_buffer *rb;
+	struct tcpdns *tcpdns; /* the receive side's TCP DNS answers; NULL: not read there */
 	capture_event_fn fn;
 	capture_net_fn net_fn;
 	void *ctx;
 	size_t ringbuf_size;
 	char network[sizeof("off: ") + sizeof(((struct bpf_handles *)0)->net_off)];
+	char tcp_dns[384]; /* capture__tcp_dns(): two reasons at most */
 
 	pthread_t consumer;
 	bool consumer_started;
@@ -77,7 +80,7 @@ struct capture {
 	int consumer_err;
 	bool stop;
 	bool away;	 /* the handler is not reading the ring (atomic) */
-	int epoll_fd;	 /* the rings' wake-ups (ring_buffer__epoll_fd) */
+	int epoll_fd;	 /* the rings' and the perf buffer's wake-ups (their epoll fds) */
 	int watchdog_fd; /* timerfd: a batch took longer than WATCHDOG_MS (or stop) */
 
 	/* the ring's position pages, mapped read-only to measure its fill */
@@ -136,12 +139,27 @@ static int on_net_sample(void *ctx, void *data, size_t size)
 	return batch_record(ctx, data, size, true);
 }
 
-/* What the kernel has committed to the rings, into the fill batch: records read, or -errno. */
+/* A TCP DNS answer from the perf buffer: a network record like the ring's. */
+static int on_tcpdns_record(void *ctx, const struct net_event *k, size_t size)
+{
+	return batch_record(ctx, k, size, true);
+}
+
+/*
+ * What the kernel has committed to the rings, into the fill batch: records
+ * read (the perf buffer's not counted), or -errno. The perf buffer first:
+ * every answer committed before the rings are read is handed on before their
+ * records, so before the connect an asker made after its answer came, on
+ * whichever CPU. (One committed between the two reads comes a round later:
+ * the connect's record then still waits for its first bytes, net.h.)
+ */
 static int consume_ring(struct capture *c)
 {
 	int n;
 
 	pthread_mutex_lock(&c->ring_lock);
+	if (c->tcpdns)
+		tcpdns__consume(c->tcpdns);
 	n = ring_buffer__consume(c->rb);
 	pthread_mutex_unlock(&c->ring_lock);
 	return n == -EINTR ? 0 : n;
@@ -250,9 +268,43 @@ static size_t round_pow2(size_t n)
 	return p;
 }
 
+/* Where TCP DNS answers are read, once loaded; @why: why not on the receive side. */
+static void say_tcp_dns(struct capture *c, const char *why)
+{
+	const char *fb = c->bpf.first_bytes;
+
+	if (!c->bpf.network)
+		snprintf(c->tcp_dns, sizeof(c->tcp_dns), "off: network capture is off");
+	else if (c->bpf.dns_frags)
+		snprintf(c->tcp_dns, sizeof(c->tcp_dns), "receive");
+	else if (strncmp(fb, "off", 3))
+		snprintf(c->tcp_dns, sizeof(c->tcp_dns), "send: %s", why);
+	else
+		snprintf(c->tcp_dns, sizeof(c->tcp_dns), "off: %s, and the send hook is %s", why,
+			 fb);
+}
+
+/* One epoll set for the rings (libbpf's own set) and the perf buffer (likewise). */
+static int epoll_rings(struct capture *c)
+{
+	int fds[2] = {ring_buffer__epoll_fd(c->rb), c->tcpdns ? tcpdns__epoll_fd(c->tcpdns) : -1};
+
+	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epoll_fd < 0)
+		return -errno;
+	for (int i = 0; i < 2 && fds[i] >= 0; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = fds[i]};
+
+		if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, fds[i], &ev))
+			return -errno;
+	}
+	return 0;
+}
+
 int capture__open(struct capture **out, const struct capture_opts *opts, capture_event_fn fn,
 		  capture_net_fn net_fn, void *ctx)
 {
+	char why[sizeof(((struct bpf_handles *)0)->dns_frags_off)] = "";
 	struct loader_opts lo;
 	struct capture *c;
 	int err;
@@ -286,10 +338,22 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	    .network = !opts->no_network && net_fn,
 	    .net_exclude = opts->net_exclude,
 	    .nnet_exclude = opts->nnet_exclude,
+	    .dns_skb_fd = -1,
 	};
+	/* before the load, which reuses its map: each sample then finds its ring open */
+	if (lo.network && !tcpdns__open(&c->tcpdns, on_tcpdns_record, c, why, sizeof(why)))
+		lo.dns_skb_fd = tcpdns__map_fd(c->tcpdns);
 	err = loader__load(&lo, &c->bpf);
 	if (err)
 		goto cleanup;
+	if (!c->bpf.dns_frags) {
+		/* the programs do not write to it */
+		tcpdns__free(c->tcpdns);
+		c->tcpdns = NULL;
+		if (c->bpf.dns_frags_off[0])
+			snprintf(why, sizeof(why), "%s", c->bpf.dns_frags_off);
+	}
+	say_tcp_dns(c, why);
 	if (c->bpf.network)
 		snprintf(c->network, sizeof(c->network), "on");
 	else
@@ -307,7 +371,11 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 		pr_err("failed to read the network ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
-	c->epoll_fd = ring_buffer__epoll_fd(c->rb);
+	err = epoll_rings(c);
+	if (err) {
+		pr_err("failed to wait on the ring buffers: %s", strerror(-err));
+		goto cleanup;
+	}
 	c->page_size = sysconf(_SC_PAGESIZE);
 	c->cons_pos = mmap(NULL, c->page_size, PROT_READ, MAP_SHARED, c->bpf.events_fd, 0);
 	c->prod_pos =
@@ -336,12 +404,16 @@ void capture__free(struct capture *c)
 	pthread_mutex_destroy(&c->lock);
 	if (c->watchdog_fd >= 0)
 		close(c->watchdog_fd);
+	if (c->epoll_fd >= 0)
+		close(c->epoll_fd);
 	if (c->cons_pos && c->cons_pos != MAP_FAILED)
 		munmap((void *)c->cons_pos, c->page_size);
 	if (c->prod_pos && c->prod_pos != MAP_FAILED)
 		munmap((void *)c->prod_pos, c->page_size);
 	ring_buffer__free(c->rb);
+	/* after the links: no program writes to a ring closed under it */
 	loader__close(&c->bpf);
+	tcpdns__free(c->tcpdns);
 	free(c);
 }
 
@@ -477,7 +549,7 @@ int capture__drain(struct capture *c)
 
 	/* the consumer gone, what is left in the ring joins the batch */
 	consumer_stop(c);
-	n = ring_buffer__consume(c->rb);
+	n = consume_ring(c);
 	if (n < 0)
 		return n;
 	do {
@@ -519,6 +591,8 @@ void capture__counters(struct capture *c, struct capture_counters *out)
 	out->net_events = counter_sum(c, CNT_NET_EVENTS);
 	out->net_lost_by[CAPTURE_NET_LOST_RING_FULL] = counter_sum(c, CNT_NET_LOST_RING_FULL);
 	out->net_lost_by[CAPTURE_NET_LOST_NO_ENTRY] = counter_sum(c, CNT_NET_LOST_NO_ENTRY);
+	out->net_lost_by[CAPTURE_NET_LOST_PERF_BUFFER] =
+	    counter_sum(c, CNT_NET_LOST_PERF) + (c->tcpdns ? tcpdns__lost(c->tcpdns) : 0);
 	pthread_mutex_lock(&c->lock);
 	out->net_lost_by[CAPTURE_NET_LOST_NO_MEMORY] = c->net_queue_lost;
 	pthread_mutex_unlock(&c->lock);
@@ -547,6 +621,7 @@ const char *capture__net_lost_name(enum capture_net_lost cause)
 	    [CAPTURE_NET_LOST_RING_FULL] = "RingBufferFull",
 	    [CAPTURE_NET_LOST_NO_ENTRY] = "NoMapEntry",
 	    [CAPTURE_NET_LOST_NO_MEMORY] = "NoMemory",
+	    [CAPTURE_NET_LOST_PERF_BUFFER] = "PerfBuffer",
 	};
 
 	return (unsigned)cause < CAPTURE_NET_LOST__COUNT ? names[cause] : "Unknown";
@@ -594,4 +669,9 @@ const char *capture__network(const struct capture *c)
 const char *capture__first_bytes(const struct capture *c)
 {
 	return c->bpf.first_bytes;
+}
+
+const char *capture__tcp_dns(const struct capture *c)
+{
+	return c->tcp_dns;
 }

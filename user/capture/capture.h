@@ -46,10 +46,12 @@ enum capture_net_lost {
 	CAPTURE_NET_LOST_RING_FULL, /* the network ring had no room (kernel) */
 	CAPTURE_NET_LOST_NO_ENTRY,  /* a socket map had no room: its connection is unowned */
 	CAPTURE_NET_LOST_NO_MEMORY, /* read from the ring, but no memory to queue it */
+	/* a TCP DNS answer the perf buffer had no room for, refused, or sent garbled */
+	CAPTURE_NET_LOST_PERF_BUFFER,
 	CAPTURE_NET_LOST__COUNT,
 };
 
-/* "RingBufferFull", "NoMapEntry", "NoMemory". */
+/* "RingBufferFull", "NoMapEntry", "NoMemory", "PerfBuffer". */
 const char *capture__net_lost_name(enum capture_net_lost cause);
 
 struct capture_counters {
@@ -62,7 +64,7 @@ struct capture_counters {
 	uint64_t net_lost;    /* every cause together */
 	uint64_t net_lost_by[CAPTURE_NET_LOST__COUNT]; /* enum capture_net_lost */
 	uint64_t net_excluded; /* connections to a --net-exclude range, dropped in the kernel */
-	uint64_t net_data_cut; /* payloads cut at NET_DATA_MAX or the skb's linear part */
+	uint64_t net_data_cut; /* payloads cut at their record's size or the skb's linear part */
 };
 
 /*
@@ -109,5 +111,12 @@ const char *capture__network(const struct capture *c);
  * (the tracepoint), "fentry" (on tcp_sendmsg), or "off: " and why.
  */
 const char *capture__first_bytes(const struct capture *c);
+/*
+ * Where DNS answers over TCP are read: "receive" (the asker's packets, page
+ * fragments and all, through a perf buffer), "send: " and why not there (a
+ * server on this host, as it sends them: the first-bytes hook), or "off: "
+ * and why.
+ */
+const char *capture__tcp_dns(const struct capture *c);
 
 #endif

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "capture/decode.h"
+
+#define DNS_SKB_PORT 53 /* the answer's source port: net_dns.bpf.c sends no other */
 
 int decode__join_path(const char *comps, size_t len, char *out, size_t size)
 {
@@ -136,7 +140,43 @@ int decode__net(const struct net_event *e, size_t size)
 {
 	if (size < NET_EVENT_HDR_SIZE || e->kind >= NET_KIND__COUNT)
 		return -EINVAL;
-	if (e->data_len > NET_DATA_MAX || e->data_len > size - NET_EVENT_HDR_SIZE)
+	if (e->data_len > (e->kind == NET_DNS_ANSWER ? NET_DNS_TCP_MAX : NET_DATA_MAX) ||
+	    e->data_len > size - NET_EVENT_HDR_SIZE)
 		return -EINVAL;
 	return 0;
+}
+
+int decode__dns_skb(const void *sample, size_t size, struct net_event *out)
+{
+	const unsigned char *p = sample;
+	struct net_dns_skb m;
+	size_t n;
+
+	/* perf pads a sample to 8 bytes: more may arrive than skb_len says */
+	if (size < sizeof(m))
+		return -EINVAL;
+	memcpy(&m, p, sizeof(m)); /* a perf sample is 4-aligned only */
+	if (m.skb_len > size - sizeof(m) || m.payload_off > m.skb_len)
+		return -EINVAL;
+	n = m.skb_len - m.payload_off;
+	if (n > NET_DNS_TCP_MAX || n > m.payload_len)
+		return -EINVAL;
+	memset(out, 0, NET_EVENT_HDR_SIZE);
+	out->boot_ns = m.boot_ns;
+	out->netns = m.netns;
+	out->kind = NET_DNS_ANSWER;
+	out->protocol = IPPROTO_TCP;
+	out->local_port = m.local_port;
+	out->remote_port = DNS_SKB_PORT;
+	out->flags = m.flags & NET_F_IPV6;
+	if (n < m.payload_len)
+		out->flags |= NET_F_DATA_CUT;
+	memcpy(out->local_addr, m.local_addr, sizeof(out->local_addr));
+	memcpy(out->remote_addr, m.remote_addr, sizeof(out->remote_addr));
+	out->data_len = n;
+	/* data[] is NET_DATA_MAX long: past it, through the pointer (the caller has room) */
+	memcpy((unsigned char *)out + offsetof(struct net_event, data),
+	       p + sizeof(m) + m.payload_off, n);
+	/* as the ring's: NET_EVENT_HDR_SIZE counts the header's tail padding */
+	return (int)(NET_EVENT_HDR_SIZE + n);
 }

@@ -36,10 +36,23 @@ int decode__exec(const struct exec_event *e, size_t size, struct exec_info *out)
 
 /*
  * Checks a network record as it arrived: 0, or -EINVAL when @size is short
- * of the header, the kind is unknown, or data_len is over NET_DATA_MAX or
- * over what arrived. The record is then safe to read as is.
+ * of the header, the kind is unknown, or data_len is over NET_DATA_MAX (a DNS
+ * answer's over NET_DNS_TCP_MAX) or over what arrived. The record is then
+ * safe to read as is.
  */
 int decode__net(const struct net_event *e, size_t size);
+
+/* A record made by decode__dns_skb: the header and up to NET_DNS_TCP_MAX bytes of data. */
+#define DECODE_DNS_SKB_MAX (NET_EVENT_HDR_SIZE + NET_DNS_TCP_MAX)
+
+/*
+ * A perf sample of net_dns.bpf.c (struct net_dns_skb, then the packet) as
+ * the NET_DNS_ANSWER record the network ring would carry, its data the TCP
+ * payload, into @out of DECODE_DNS_SKB_MAX bytes (data[] past NET_DATA_MAX:
+ * read it through the pointer). Returns the record's size, or -EINVAL when
+ * the sample's lengths do not add up to @size.
+ */
+int decode__dns_skb(const void *sample, size_t size, struct net_event *out);
 
 /*
  * Joins components given leaf first ("ls\0bin\0usr\0") into "/usr/bin/ls".

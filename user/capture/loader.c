@@ -32,6 +32,8 @@ struct loader_reply {
 	int nfds;
 	char net_off[sizeof(((struct bpf_handles *)0)->net_off)];
 	char first_bytes[sizeof(((struct bpf_handles *)0)->first_bytes)];
+	bool dns_frags;
+	char dns_frags_off[sizeof(((struct bpf_handles *)0)->dns_frags_off)];
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -293,6 +295,7 @@ static void handles_init(struct bpf_handles *h)
 	handles_from_array(h, NULL, 0, 0);
 	h->raw_tp = false;
 	h->network = false;
+	h->dns_frags = false;
 }
 
 /* The network programs but the first bytes', in link order from LOADER_NET_LINK0. */
@@ -318,6 +321,7 @@ struct plan {
 	bool rq_to_preempt_known;
 	long long rq_to_preempt_count;
 	enum first_bytes fb;
+	bool dns_frags; /* net_dns copies TCP answers' fragments to o->dns_skb_fd */
 };
 
 static struct bpf_program *net_prog(struct rmmhunt_bpf *skel, const struct plan *p, int i)
@@ -394,6 +398,12 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const s
 		bpf_program__set_autoload(net_prog(skel, p, i), network);
 	skel->rodata->net_rq_to_preempt_count = p->rq_to_preempt_count;
 	skel->rodata->net_rq_to_preempt_known = p->rq_to_preempt_known;
+	/* the map whose rings user space has open: a sample never finds a slot empty */
+	*what = "reuse the perf buffer's map";
+	if (network && p->dns_frags &&
+	    (err = bpf_map__reuse_fd(skel->maps.net_dns_skb, o->dns_skb_fd)))
+		return err;
+	skel->rodata->net_dns_frags = network && p->dns_frags;
 	bpf_program__set_autoload(skel->progs.net_first_bytes_tp, network && fb == FIRST_BYTES_TP);
 	bpf_program__set_autoload(skel->progs.net_first_bytes_fentry,
 				  network && fb == FIRST_BYTES_FENTRY);
@@ -445,6 +455,7 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const s
 	}
 	h->raw_tp = raw_tp;
 	h->network = network;
+	h->dns_frags = network && p->dns_frags;
 	return 0;
 }
 
@@ -474,7 +485,7 @@ static void join_why(char *off, size_t size, const char *why)
 {
 	char rest[sizeof(((struct bpf_handles *)0)->first_bytes)];
 
-	snprintf(rest, sizeof(rest), "%s", off + 5);
+	snprintf(rest, sizeof(rest), "%.*s", (int)sizeof(rest) - 1, off + 5);
 	/* cut if long: the first reasons are the ones that matter */
 	if (snprintf(off, size, "off: %s, %s", why, rest) >= (int)size)
 		off[size - 1] = '\0';
@@ -484,14 +495,16 @@ static void join_why(char *off, size_t size, const char *why)
  * The network programs first, with the best first-bytes hook this kernel
  * has, then the next; if the network programs fail even without one, the
  * exec ones again without them: exec capture never depends on the network
- * hooks. Each try is a whole load (libbpf loads an object at once).
+ * hooks. With each hook, net_dns reading TCP answers' fragments first (given
+ * the perf buffer's map), then without (a kernel that refuses bpf_skb_output
+ * there). Each try is a whole load (libbpf loads an object at once).
  */
 static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, struct bpf_handles *h)
 {
 	struct plan p = {0};
 	struct kernel_btf k;
 	const char *what;
-	char msg[100], why[sizeof(h->first_bytes)] = "";
+	char msg[100], why[sizeof(h->first_bytes)] = "", frags_off[sizeof(h->dns_frags_off)] = "";
 	enum first_bytes fb;
 	int err;
 
@@ -508,7 +521,19 @@ static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, str
 			snprintf(why, sizeof(why), "no tcp_sendmsg_locked tracepoint");
 		for (;; fb++) {
 			p.fb = fb;
+			p.dns_frags = o->dns_skb_fd >= 0;
 			err = load(skelp, o, &p, h, &what);
+			if (err && p.dns_frags) {
+				/* the same without bpf_skb_output: if that loads, it was refused */
+				libbpf_strerror(err, msg, sizeof(msg));
+				snprintf(frags_off, sizeof(frags_off),
+					 "net_dns with bpf_skb_output failed to %s: %s", what, msg);
+				rmmhunt_bpf__destroy(*skelp);
+				*skelp = NULL;
+				handles_init(h);
+				p.dns_frags = false;
+				err = load(skelp, o, &p, h, &what);
+			}
 			if (!err) {
 				/* "off: " and every reason, from the first hook tried */
 				if (fb == FIRST_BYTES_OFF)
@@ -516,6 +541,9 @@ static int load_all(struct rmmhunt_bpf **skelp, const struct loader_opts *o, str
 						 why);
 				else if (why[0] && !strncmp(h->first_bytes, "off: ", 5))
 					join_why(h->first_bytes, sizeof(h->first_bytes), why);
+				if (!p.dns_frags && o->dns_skb_fd >= 0)
+					snprintf(h->dns_frags_off, sizeof(h->dns_frags_off), "%s",
+						 frags_off);
 				return 0;
 			}
 			libbpf_strerror(err, msg, sizeof(msg));
@@ -566,11 +594,14 @@ static __attribute__((noreturn)) void child_main(int sock, pid_t parent,
 	handles_init(&h);
 	h.net_off[0] = '\0';
 	h.first_bytes[0] = '\0';
+	h.dns_frags_off[0] = '\0';
 	reply.err = load_all(&skel, o, &h);
 	reply.raw_tp = h.raw_tp;
 	reply.network = h.network;
+	reply.dns_frags = h.dns_frags;
 	memcpy(reply.net_off, h.net_off, sizeof(reply.net_off));
 	memcpy(reply.first_bytes, h.first_bytes, sizeof(reply.first_bytes));
+	memcpy(reply.dns_frags_off, h.dns_frags_off, sizeof(reply.dns_frags_off));
 	if (!reply.err) {
 		struct cmsghdr *cm;
 		int n;
@@ -626,6 +657,9 @@ static int receive(int sock, struct bpf_handles *h)
 	h->net_off[sizeof(h->net_off) - 1] = '\0';
 	memcpy(h->first_bytes, reply.first_bytes, sizeof(h->first_bytes));
 	h->first_bytes[sizeof(h->first_bytes) - 1] = '\0';
+	h->dns_frags = reply.dns_frags;
+	memcpy(h->dns_frags_off, reply.dns_frags_off, sizeof(h->dns_frags_off));
+	h->dns_frags_off[sizeof(h->dns_frags_off) - 1] = '\0';
 	if (!reply.err && h->events_fd < 0)
 		return -EPROTO;
 	return reply.err;
@@ -639,6 +673,7 @@ int loader__load(const struct loader_opts *o, struct bpf_handles *h)
 	handles_init(h);
 	h->net_off[0] = '\0';
 	h->first_bytes[0] = '\0';
+	h->dns_frags_off[0] = '\0';
 	libbpf_set_print(libbpf_print);
 	err = check_privileges();
 	if (err)

@@ -24,6 +24,7 @@ struct loader_opts {
 	bool network;		 /* load the network programs (they may still fail: see below) */
 	const struct net_prefix *net_exclude; /* --net-exclude, in the trie before any attach */
 	size_t nnet_exclude;
+	int dns_skb_fd; /* the TCP DNS answers' perf buffer map (tcpdns.h); -1: none */
 };
 
 struct bpf_handles {
@@ -37,6 +38,9 @@ struct bpf_handles {
 	char net_off[160]; /* why not ("" when on): "--no-network", or what failed */
 	/* the first-bytes hook: "tcp_sendmsg_locked", "fentry", or "off: " and why */
 	char first_bytes[160];
+	/* net_dns reads TCP answers' page fragments into dns_skb_fd's buffer */
+	bool dns_frags;
+	char dns_frags_off[160]; /* why not, when the load refused it ("" otherwise) */
 };
 
 /*
@@ -46,7 +50,10 @@ struct bpf_handles {
  * with one warning, and @h->net_off says why. The first bytes of TCP
  * connections take the tcp_sendmsg_locked tracepoint, else fentry on
  * tcp_sendmsg, else nothing (RemoteUrl then comes from DNS answers only):
- * @h->first_bytes says which. On failure, logs one clear
+ * @h->first_bytes says which. Given @o->dns_skb_fd, net_dns reads TCP DNS
+ * answers whole into it and the send hook reads none; if that cannot load,
+ * the programs are loaded again without it, the send hook reading them
+ * (@h->dns_frags and dns_frags_off say which). On failure, logs one clear
  * message saying what is missing and returns a negative errno, with every fd
  * of @h -1.
  */

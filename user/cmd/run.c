@@ -233,6 +233,7 @@ static void write_status(const char *state, struct monitor *m)
 	jw__object_end(&w);
 	jw__kv_str(&w, "NetworkCapture", capture__network(m->cap));
 	jw__kv_str(&w, "NetworkFirstBytes", capture__first_bytes(m->cap));
+	jw__kv_str(&w, "NetworkTcpDns", capture__tcp_dns(m->cap));
 	jw__kv_ulong(&w, "NetworkEvents", cc.net_events);
 	jw__kv_ulong(&w, "NetworkEventsSeen", ps.net.records);
 	jw__kv_ulong(&w, "NetworkRecords", ps.net.connections);
