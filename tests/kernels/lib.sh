@@ -11,6 +11,7 @@ ACCEL=${KERNELS_ACCEL:-tcg,thread=multi}
 MIRROR=${KERNELS_MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' \
 	'Origin: Debian' 'Label: Debian' 2>/dev/null | head -n 1)}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+qemu_extra=
 me=$(basename "$0")
 
 [ -x "$RMMHUNT" ] || { echo "$me: $RMMHUNT missing: make static" >&2; exit 2; }
@@ -118,11 +119,13 @@ initramfs_pack() {
 }
 
 # qemu_boot VMLINUZ CPIO LOG TIMEOUT MEMORY_MIB [KERNEL_ARGS...]: boots with
-# the console in LOG; returns QEMU's exit code (124 or 137: killed at TIMEOUT).
+# the console in LOG and the words of $qemu_extra among QEMU's options; returns
+# QEMU's exit code (124 or 137: killed at TIMEOUT).
 qemu_boot() {
 	vmlinuz=$1 cpio=$2 log=$3 timeout=$4 mem=$5
 	shift 5
-	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$ACCEL" -smp 2 -m "$mem" \
+	# shellcheck disable=SC2086 # words
+	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "$ACCEL" $qemu_extra -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot -serial "file:$log" \
 		-kernel "$vmlinuz" -initrd "$cpio" \
 		-append "console=ttyS0 rdinit=/init panic=-1 quiet${*:+ $*}" </dev/null
