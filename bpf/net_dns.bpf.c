@@ -64,9 +64,10 @@ static __always_inline void send_frags(struct sk_buff *skb, struct net_dns_skb *
 
 static __always_inline int handle_skb(struct sk_buff *skb)
 {
-	unsigned char *data = BPF_CORE_READ(skb, data);
-	__u32 head = BPF_CORE_READ(skb, len) - BPF_CORE_READ(skb, data_len);
-	__u16 proto = BPF_CORE_READ(skb, protocol);
+	/* every packet received: plain loads (@skb is a BTF pointer), no helper calls */
+	unsigned char *data = skb->data;
+	__u32 head = skb->len - skb->data_len;
+	__u16 proto = skb->protocol;
 	__u32 off, end, full, n;
 	__u64 len;
 	__u8 src[16], dst[16], l4, v6 = 0;

@@ -119,26 +119,47 @@ static __always_inline void on_accept(const struct sock *sk, __u32 netns)
 	emit_tcp(NET_INBOUND_ACCEPTED, sk, &o, netns, 0);
 }
 
+/*
+ * No handler below takes the change, and it is no close: most of a
+ * connection's changes (FIN_WAIT1, CLOSE_WAIT, LAST_ACK, ...), left before
+ * reading anything.
+ */
+static __always_inline bool state_unused(int oldstate, int newstate)
+{
+	switch (newstate) {
+	case TCP_CLOSE:
+		return false;
+	case TCP_SYN_SENT:
+	case TCP_LISTEN:
+		return oldstate != TCP_CLOSE;
+	case TCP_ESTABLISHED:
+		return oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV;
+	default:
+		return true;
+	}
+}
+
 static __always_inline int handle_state(const struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
-	__u32 netns;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (state_unused(oldstate, newstate))
 		return 0;
-	netns = net_sock_netns(sk);
+	/* a plain load: @sk is a BTF pointer, no helper call needed */
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
-		on_connect(sk, key, netns);
+		on_connect(sk, key, net_sock_netns(sk));
 	else if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED)
-		on_connect_done(sk, key, netns, true);
+		on_connect_done(sk, key, net_sock_netns(sk), true);
 	else if (oldstate == TCP_SYN_SENT && newstate == TCP_CLOSE)
-		on_connect_done(sk, key, netns, false);
+		on_connect_done(sk, key, net_sock_netns(sk), false);
 	else if (oldstate == TCP_CLOSE && newstate == TCP_LISTEN)
-		on_listen(sk, key, netns);
+		on_listen(sk, key, net_sock_netns(sk));
 	else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
-		on_unlisten(sk, key, netns);
+		on_unlisten(sk, key, net_sock_netns(sk));
 	else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
-		on_accept(sk, netns);
+		on_accept(sk, net_sock_netns(sk));
 	if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&net_conns, &key);
 	return 0;

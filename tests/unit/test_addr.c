@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +33,23 @@ static void addr__format__v4_dotted_v6_rfc5952(void **state)
 	round_trip("fe80::1", "fe80::1");
 }
 
+/* The dotted quad written by hand is inet_ntop's, for every value of each byte. */
+static void addr__format__v4_every_byte__as_inet_ntop(void **state)
+{
+	unsigned char a[16] = {[10] = 0xff, [11] = 0xff, 10, 200, 7, 99};
+
+	for (int i = 12; i < 16; i++) {
+		for (int v = 0; v < 256; v++) {
+			char got[ADDR_STR_MAX], want[INET_ADDRSTRLEN];
+
+			a[i] = (unsigned char)v;
+			assert_non_null(inet_ntop(AF_INET, a + 12, want, sizeof(want)));
+			assert_int_equal(addr__format(a, got, sizeof(got)), 0);
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 static void addr__parse__v4_is_mapped_bad_text_refused(void **state)
 {
 	static const unsigned char want[16] = {[10] = 0xff, [11] = 0xff, 10, 1, 2, 3};
@@ -62,6 +80,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(addr__format__v4_dotted_v6_rfc5952),
+	    cmocka_unit_test(addr__format__v4_every_byte__as_inet_ntop),
 	    cmocka_unit_test(addr__parse__v4_is_mapped_bad_text_refused),
 	    cmocka_unit_test(addr__format__small_buffer__enospc),
 	};

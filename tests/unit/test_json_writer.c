@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -229,6 +230,43 @@ static void time__years_past_9999_and_before_0__as_printf(void **state)
 	assert_string_equal(buf, "1970-01-01");
 }
 
+/* The arithmetic date is gmtime's: every day from 0000 to 9999, and times around midnight. */
+static void time__every_day_of_four_digit_years__as_gmtime(void **state)
+{
+	const int64_t first = -62167219200LL, last = 253402300799LL; /* 0000-01-01, 9999-12-31 */
+
+	for (int64_t sec = first; sec <= last; sec += 86400 - 7) {
+		char got[40], want[64];
+		time_t t = (time_t)sec;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, 123);
+		assert_int_equal(timefmt__format_rfc3339_us(sec * 1000000 + 123, got, sizeof(got)),
+				 27);
+		assert_string_equal(got, want);
+	}
+}
+
+static void time__written_as_json__quoted_with_length(void **state)
+{
+	struct json_writer w;
+
+	jw__init(&w);
+	jw__array_begin(&w);
+	jw__time(&w, 1795848364344391LL);
+	jw__time(&w, 253402300800000000LL);
+	jw__array_end(&w);
+	assert_int_equal(
+	    w.len,
+	    sizeof("[\"2026-11-28T06:46:04.344391Z\",\"10000-01-01T00:00:00.000000Z\"]") - 1);
+	assert_memory_equal(
+	    w.buf, "[\"2026-11-28T06:46:04.344391Z\",\"10000-01-01T00:00:00.000000Z\"]", w.len);
+	jw__free(&w);
+}
+
 static void time__parse_variants_and_garbage(void **state)
 {
 	int64_t us;
@@ -341,6 +379,8 @@ int main(void)
 	    cmocka_unit_test(base64__padding),
 	    cmocka_unit_test(time__rfc3339_microseconds__round_trip),
 	    cmocka_unit_test(time__years_past_9999_and_before_0__as_printf),
+	    cmocka_unit_test(time__every_day_of_four_digit_years__as_gmtime),
+	    cmocka_unit_test(time__written_as_json__quoted_with_length),
 	    cmocka_unit_test(time__parse_variants_and_garbage),
 	    cmocka_unit_test(flush__unbalanced_record__refused),
 	    cmocka_unit_test(flush__lines_never_cut_across_writes),

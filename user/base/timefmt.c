@@ -17,9 +17,28 @@ static void put_digits(char *out, int v, int n)
 	}
 }
 
-void timefmt__format_rfc3339_us(int64_t us, char *out, size_t size)
+/*
+ * The proleptic Gregorian date of day @days since 1970-01-01 (H. Hinnant's
+ * days_from_civil inverted): what gmtime gives, without its time zone lock
+ * and state, three times per record.
+ */
+static void civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-	int64_t sec = us / 1000000, frac = us % 1000000;
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned int doe = (unsigned int)(z - era * 146097);
+	unsigned int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned int mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+int timefmt__format_rfc3339_us(int64_t us, char *out, size_t size)
+{
+	int64_t sec = us / 1000000, frac = us % 1000000, days, y;
+	int tod, m, d;
 	time_t t;
 	struct tm tm;
 
@@ -27,29 +46,36 @@ void timefmt__format_rfc3339_us(int64_t us, char *out, size_t size)
 		frac += 1000000;
 		sec--;
 	}
-	t = (time_t)sec;
-	gmtime_r(&t, &tm);
-	/* every record has three: by hand when the year has four digits, as snprintf would */
-	if (size >= RFC3339_US_LEN + 1 && tm.tm_year + 1900 >= 0 && tm.tm_year + 1900 <= 9999) {
-		put_digits(out, tm.tm_year + 1900, 4);
+	days = sec / 86400;
+	tod = (int)(sec % 86400);
+	if (tod < 0) {
+		tod += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	/* by hand when the year has four digits, as snprintf would write it */
+	if (size >= RFC3339_US_LEN + 1 && y >= 0 && y <= 9999) {
+		put_digits(out, (int)y, 4);
 		out[4] = '-';
-		put_digits(out + 5, tm.tm_mon + 1, 2);
+		put_digits(out + 5, m, 2);
 		out[7] = '-';
-		put_digits(out + 8, tm.tm_mday, 2);
+		put_digits(out + 8, d, 2);
 		out[10] = 'T';
-		put_digits(out + 11, tm.tm_hour, 2);
+		put_digits(out + 11, tod / 3600, 2);
 		out[13] = ':';
-		put_digits(out + 14, tm.tm_min, 2);
+		put_digits(out + 14, tod / 60 % 60, 2);
 		out[16] = ':';
-		put_digits(out + 17, tm.tm_sec, 2);
+		put_digits(out + 17, tod % 60, 2);
 		out[19] = '.';
 		put_digits(out + 20, (int)frac, 6);
 		out[26] = 'Z';
 		out[27] = '\0';
-		return;
+		return RFC3339_US_LEN;
 	}
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+	t = (time_t)sec;
+	gmtime_r(&t, &tm);
+	return snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
 }
 
 int timefmt__parse_rfc3339_us(const char *s, int64_t *out)

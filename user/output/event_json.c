@@ -14,6 +14,23 @@ static const char *const record_types[] = {
     [TABLE_NETWORK] = "DeviceNetworkEvents",
 };
 
+/* The lengths of the columns' names, known at compile time: no strlen per column per record. */
+#define X(id, name, type) sizeof(name) - 1,
+static const unsigned char process_name_len[] = {EVENT_FIELDS(X)};
+static const unsigned char cert_name_len[] = {CERT_FIELDS(X)};
+static const unsigned char net_name_len[] = {NET_FIELDS(X)};
+#undef X
+
+_Static_assert(sizeof(process_name_len) == FIELD__COUNT && sizeof(cert_name_len) == CERT__COUNT &&
+		   sizeof(net_name_len) == NET__COUNT,
+	       "one length per column");
+
+static const unsigned char *const name_lens[] = {
+    [TABLE_PROCESS] = process_name_len,
+    [TABLE_CERTIFICATE] = cert_name_len,
+    [TABLE_NETWORK] = net_name_len,
+};
+
 /* Columns that are left out, rather than null, when unset. */
 static bool omit_unset(enum table_id t, int id)
 {
@@ -48,24 +65,28 @@ static void write_raw(struct json_writer *w, const struct event *e, const struct
 
 int event_json__write(struct json_writer *w, const struct event *e)
 {
+	static const char record_type[] = "RecordType";
 	bool raw[FIELD__COUNT] = {false}, any_raw = false;
 	size_t nfields;
 	const struct field_desc *fields = event__table_fields(e->table, &nfields);
+	const unsigned char *name_len;
 
 	if (!fields)
 		return -EINVAL;
+	name_len = name_lens[e->table];
 	jw__object_begin(w);
-	jw__kv_str(w, "RecordType", record_types[e->table]);
+	jw__key_plain(w, record_type, sizeof(record_type) - 1);
+	jw__string(w, record_types[e->table], strlen(record_types[e->table]));
 	/* column names are plain ASCII identifiers (table.c): nothing to escape */
 	for (size_t i = 0; i < nfields; i++) {
 		if (!event__isset(e, i)) {
 			if (!omit_unset(e->table, i)) {
-				jw__key_plain(w, fields[i].name, strlen(fields[i].name));
+				jw__key_plain(w, fields[i].name, name_len[i]);
 				jw__null(w);
 			}
 			continue;
 		}
-		jw__key_plain(w, fields[i].name, strlen(fields[i].name));
+		jw__key_plain(w, fields[i].name, name_len[i]);
 		switch (fields[i].type) {
 		case FT_STRING:
 			raw[i] = jw__string(w, event__str(e, i), event__str_len(e, i));
