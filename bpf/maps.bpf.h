@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include "events.h"
 
-/* Exec events to user space; the loader sets the size (--ringbuf-size, default 1 MiB). */
+/* Exec events to user space; the loader sets the size (--ringbuf-size, default 512 KiB). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
@@ -83,7 +83,7 @@ struct {
 /*
  * The network side (bpf/net_*.bpf.c). Network records go to a ring of their
  * own, so a connection storm never costs an exec its room; the loader sets
- * its size (--net-ringbuf-size, default 1 MiB).
+ * its size (--net-ringbuf-size, default 512 KiB).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -21,12 +21,14 @@
 #include "capture/capture.h"
 #include "capture/loader.h"
 
-#define RINGBUF_DEFAULT (1u << 20)
 /*
- * The network ring: its pages are all resident, twice. Half of the exec ring
- * covers a loopback connect storm of 25-35k connections/s with room to spare
- * (a quarter already drops some).
+ * A ring's pages are all resident, twice. The exec ring covers what comes in
+ * while the loop is away for WATCHDOG_MS: 64 KiB already did for a storm of
+ * 2,500 new executables a second (32 KiB dropped 5 in 20,000). The network
+ * ring covers a loopback connect storm of 25-35k connections/s, where 256 KiB
+ * dropped some.
  */
+#define RINGBUF_DEFAULT	    (512u << 10)
 #define NET_RINGBUF_DEFAULT (512u << 10)
 /*
  * Bytes of events the consumer batches while the handler is busy. Past this it
