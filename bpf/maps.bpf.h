@@ -83,7 +83,7 @@ struct {
 /*
  * The network side (bpf/net_*.bpf.c). Network records go to a ring of their
  * own, so a connection storm never costs an exec its room; the loader sets
- * its size (--net-ringbuf-size, default 512 KiB).
+ * its size (--net-ringbuf-size, default 1 MiB).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
