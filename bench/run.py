@@ -1039,12 +1039,17 @@ def verdicts(r):
         on, off = st.get(on_mode, {}), st.get(off_mode, {})
         if on.get("x_nonet_cost") is None:
             continue
-        judge(on["x_nonet_cost"] <= TARGET_EXEC_NET,
-              f"exec storm, {STORM_LABELS[on_mode]} with network capture on: CPU + BPF time per "
-              f"exec {on['x_nonet_cost']:.3f}x --no-network's (median of rounds "
-              f"{on['x_nonet_cost_min']:.3f}-{on['x_nonet_cost_max']:.3f}; "
-              f"{on['cost_us_per_exec']:.1f} vs {off['cost_us_per_exec']:.1f} us), "
-              f"execs/s {on['x_nonet_execs_per_s']:.3f}x (cost <= {TARGET_EXEC_NET})")
+        text = (f"exec storm, {STORM_LABELS[on_mode]} with network capture on: CPU + BPF time per "
+                f"exec {on['x_nonet_cost']:.3f}x --no-network's (median of rounds "
+                f"{on['x_nonet_cost_min']:.3f}-{on['x_nonet_cost_max']:.3f}; "
+                f"{on['cost_us_per_exec']:.1f} vs {off['cost_us_per_exec']:.1f} us), "
+                f"execs/s {on['x_nonet_execs_per_s']:.3f}x (cost <= {TARGET_EXEC_NET})")
+        # the default mode's few us per exec move with whatever else the host runs
+        if on["x_nonet_cost_max"] - on["x_nonet_cost_min"] > 2 * (TARGET_EXEC_NET - 1):
+            judge(None, f"{text}: inconclusive, the rounds disagree (a busy host; rerun on a "
+                  "quiet one or raise BENCH_ROUNDS)")
+        else:
+            judge(on["x_nonet_cost"] <= TARGET_EXEC_NET, text)
     net = r.get("net", {}).get("summary")
     peer = r.get("net", {}).get("peer")
     if net and "rmmhunt-events" in net:
