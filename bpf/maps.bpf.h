@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include "events.h"
 
-/* Exec events to user space; the loader sets the size (--ringbuf-size, default 1 MiB). */
+/* Exec events to user space; the loader sets the size (--ringbuf-size, default 512 KiB). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);

@@ -243,7 +243,7 @@ struct event {
 _Static_assert((int)CERT__COUNT <= (int)FIELD__COUNT && (int)NET__COUNT <= (int)FIELD__COUNT,
 	       "struct event holds a record of every table");
 
-/* A DeviceProcessEvents record with no column set. */
+/* A DeviceProcessEvents record with no column set: all zero bytes, as calloc gives. */
 void event__init(struct event *e);
 /* A DeviceProcessEvents record with no column set, its arena kept for reuse. */
 void event__reset(struct event *e);

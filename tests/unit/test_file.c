@@ -318,6 +318,81 @@ static void file_read_fd__from_offset__rest(void **state)
 	close(fd);
 }
 
+/* A file of @len filler bytes with @needle at @at, opened; -1 when @at is past @len. */
+static int file_with(struct fx *fx, size_t len, const char *needle, long at)
+{
+	char *data = malloc(len);
+	int fd;
+
+	assert_non_null(data);
+	memset(data, 'x', len);
+	if (at >= 0)
+		memcpy(data + at, needle, strlen(needle));
+	tree_write(fx->dir, "scan", data, len);
+	free(data);
+	fd = open_in(fx, "scan");
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Where a needle ends up relative to the chunks read: anywhere, it is found. */
+static void file_contains__needle_across_chunks__found(void **state)
+{
+	static const char needle[] = "wine_main_preload_info";
+	const size_t n = sizeof(needle) - 1, len = 3 * FILE_SCAN_CHUNK + 100;
+	const long at[] = {0,
+			   FILE_SCAN_CHUNK - n,
+			   FILE_SCAN_CHUNK - 1,
+			   FILE_SCAN_CHUNK - n / 2,
+			   FILE_SCAN_CHUNK,
+			   2 * FILE_SCAN_CHUNK - 3,
+			   (long)(len - n)};
+	struct fx *fx = *state;
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		int fd = file_with(fx, len, needle, at[i]);
+
+		assert_int_equal(file__contains(fd, len, needle, n), 1);
+		/* reads interrupted and cut short on the way */
+		io.eintr = 2;
+		io.chunk = 1000;
+		assert_int_equal(file__contains(fd, len, needle, n), 1);
+		memset(&io, 0, sizeof(io));
+		close(fd);
+	}
+}
+
+static void file_contains__absent_or_past_size__zero(void **state)
+{
+	static const char needle[] = "wine_main_preload_info";
+	const size_t n = sizeof(needle) - 1, len = 2 * FILE_SCAN_CHUNK + 10;
+	struct fx *fx = *state;
+	int fd = file_with(fx, len, needle, -1);
+
+	assert_int_equal(file__contains(fd, len, needle, n), 0);
+	close(fd);
+	/* the needle ends one byte past @size: not in the first @size bytes */
+	fd = file_with(fx, len, needle, FILE_SCAN_CHUNK + 5);
+	assert_int_equal(file__contains(fd, FILE_SCAN_CHUNK + 4 + n, needle, n), 0);
+	assert_int_equal(file__contains(fd, FILE_SCAN_CHUNK + 5 + n, needle, n), 1);
+	/* a file shorter than @size: what it has */
+	assert_int_equal(file__contains(fd, 10 * FILE_SCAN_CHUNK, needle, n), 1);
+	close(fd);
+}
+
+static void file_contains__bad_needle__einval(void **state)
+{
+	struct fx *fx = *state;
+	int fd = open_in(fx, "ten");
+	char big[FILE_NEEDLE_MAX + 1];
+
+	memset(big, '0', sizeof(big));
+	assert_int_equal(file__contains(fd, 10, "0", 0), -EINVAL);
+	assert_int_equal(file__contains(fd, 10, big, sizeof(big)), -EINVAL);
+	assert_int_equal(file__contains(-1, 10, "0", 1), -EBADF);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +418,11 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test(file_read_at__proc_file__content),
 	    cmocka_unit_test_setup_teardown(file_read_fd__from_offset__rest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(file_contains__needle_across_chunks__found, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(file_contains__absent_or_past_size__zero, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(file_contains__bad_needle__einval, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

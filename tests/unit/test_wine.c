@@ -30,6 +30,8 @@
 #define DRIVE_C PREFIX "/drive_c"
 #define ATERA	DRIVE_C "/Program Files/ATERA Networks/AteraAgent/AteraAgent.exe"
 
+#define LOADER_MARKER_NAME "wine_main_preload_info"
+
 static char tmp_dir[] = "/tmp/rmmhunt-test-wine-XXXXXX";
 static char root[sizeof(tmp_dir) + 8];
 static int root_fd = -1;
@@ -469,6 +471,119 @@ static void wine__loader_kind__marker_export_any_class_or_byte_order__loader(voi
 		assert_int_equal(wine__loader_kind(w, fd), WINE_LOADER_NONE);
 		close(fd);
 		free(img);
+		wine__free(w);
+	}
+}
+
+/*
+ * The string table is read 64 KiB at a time: the marker's name found wherever
+ * it falls, across a chunk's end included, and only at the symbol's offset.
+ */
+static void wine__loader_kind__marker_name_across_chunks__loader(void **state)
+{
+	static const size_t chunk = 64u << 10, n = sizeof(LOADER_MARKER_NAME); /* with its NUL */
+	const size_t at[] = {chunk - n, chunk - n + 1, chunk - n / 2, chunk - 1,
+			     chunk,	2 * chunk - 5, 3 * chunk - n};
+
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		for (int shifted = 0; shifted < 2; shifted++) {
+			struct wine *w = wine__new();
+			struct eb_layout l;
+			unsigned char *img = eb_build(true, false, 0, &l), *big;
+			size_t strsize = at[k] + n, size = l.size + strsize;
+			unsigned char *sh = NULL;
+			int fd;
+
+			/* the string table moved to the end, the name at at[k] */
+			big = calloc(1, size);
+			assert_non_null(big);
+			memcpy(big, img, l.size);
+			memcpy(big + l.size + at[k], LOADER_MARKER_NAME, n);
+			sh = big + l.shoff + 2 * l.shentsize;
+			eb_put(sh + offsetof(Elf64_Shdr, sh_offset), 8, l.size, false);
+			eb_put(sh + offsetof(Elf64_Shdr, sh_size), 8, strsize, false);
+			/*
+			 * the symbol names it, or one byte past it (a name that is no
+			 * marker): then only the static-preloader check still sees the bytes
+			 */
+			eb_put(big + l.symoff + l.symsize + offsetof(Elf64_Sym, st_name), 4,
+			       at[k] + (size_t)shifted, false);
+			fd = memfd_create("loader", MFD_CLOEXEC);
+			assert_true(fd >= 0);
+			assert_int_equal(write(fd, big, size), (ssize_t)size);
+			assert_int_equal(wine__loader_kind(w, fd),
+					 shifted ? WINE_PRELOADER : WINE_LOADER);
+			close(fd);
+			free(big);
+			free(img);
+			wine__free(w);
+		}
+	}
+}
+
+/* Builds @name in tmp_dir from C source @src with gcc @flags; skips without gcc. */
+static int build_elf(const char *name, const char *flags, const char *src)
+{
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	if (system("command -v gcc >/dev/null"))
+		skip();
+	snprintf(path, sizeof(path), "%s/%s.c", tmp_dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(src, f);
+	fclose(f);
+	assert_int_equal(run("cd '%s' && gcc %s -o '%s' '%s.c'", tmp_dir, flags, name, name), 0);
+	snprintf(path, sizeof(path), "%s/%s", tmp_dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/*
+ * The symbol tables are read a chunk at a time: the marker's name past the
+ * first chunks, in the tail of longer names, many times over, is still found
+ * exactly when a defined symbol has it.
+ */
+static void wine__loader_kind__marker_among_many_names__loader_when_defined(void **state)
+{
+	static const struct {
+		const char *name;
+		int before, tails; /* other exported symbols: plain, ending in the marker's name */
+		bool marker;
+	} cases[] = {
+	    {"past_chunks", 6000, 0, true},	/* the tables' end is megabytes-scale away */
+	    {"one_tail", 0, 1, true},		/* its name may be a tail of another's */
+	    {"many_tails", 40, 30, true},	/* more copies than looked up at once */
+	    {"many_tails_none", 40, 30, false}, /* only longer names end in it */
+	    {"past_chunks_none", 6000, 0, false},
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t cap = 512u << 10, len = 0;
+		char *src = malloc(cap);
+		struct wine *w = wine__new();
+		int fd;
+
+		assert_non_null(src);
+		for (int i = 0; i < cases[k].before; i++)
+			len += (size_t)snprintf(src + len, cap - len,
+						"int padding_symbol_with_a_long_name_%05d = %d;\n",
+						i, i);
+		for (int i = 0; i < cases[k].tails; i++)
+			len += (size_t)snprintf(src + len, cap - len,
+						"int t%d_" LOADER_MARKER_NAME " = 1;\n", i);
+		if (cases[k].marker)
+			len += (size_t)snprintf(src + len, cap - len,
+						"int " LOADER_MARKER_NAME " = 1;\n");
+		snprintf(src + len, cap - len, "int main(void) { return 0; }\n");
+		fd = build_elf(cases[k].name, "-rdynamic", src);
+		assert_int_equal(wine__loader_kind(w, fd),
+				 cases[k].marker ? WINE_LOADER : WINE_LOADER_NONE);
+		close(fd);
+		free(src);
 		wine__free(w);
 	}
 }
@@ -1174,6 +1289,8 @@ int main(void)
 	    cmocka_unit_test(wine__resolve__defaults_prefix_to_home_then_passwd),
 	    cmocka_unit_test(wine__loader_kind__recognises_loader_by_content),
 	    cmocka_unit_test(wine__loader_kind__marker_export_any_class_or_byte_order__loader),
+	    cmocka_unit_test(wine__loader_kind__marker_name_across_chunks__loader),
+	    cmocka_unit_test(wine__loader_kind__marker_among_many_names__loader_when_defined),
 	    cmocka_unit_test(wine__loader_kind__static_marker_is_preloader),
 	    cmocka_unit_test(wine__classify__launcher_script_and_pe_are_steps),
 	};

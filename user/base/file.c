@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/file.h"
@@ -49,6 +50,44 @@ int file__pread_exact(int fd, void *buf, size_t n, off_t off)
 	if (r < 0)
 		return (int)r;
 	return (size_t)r < n ? -ENODATA : 0;
+}
+
+int file__contains(int fd, uint64_t size, const char *needle, size_t needle_len)
+{
+	/* each read starts with the last needle_len - 1 bytes of the one before */
+	size_t keep = 0, step = FILE_SCAN_CHUNK;
+	uint64_t off = 0;
+	char *buf;
+	int ret = 0;
+
+	if (!needle_len || needle_len > FILE_NEEDLE_MAX)
+		return -EINVAL;
+	buf = malloc(step + FILE_NEEDLE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	while (off < size) {
+		size_t want = size - off < step ? (size_t)(size - off) : step;
+		ssize_t got = file__pread_full(fd, buf + keep, want, (off_t)off);
+
+		if (got < 0) {
+			ret = (int)got;
+			break;
+		}
+		if (memmem(buf, keep + (size_t)got, needle, needle_len)) {
+			ret = 1;
+			break;
+		}
+		if ((size_t)got < want)
+			break;
+		off += (uint64_t)got;
+		keep += (size_t)got;
+		if (keep > needle_len - 1) {
+			memmove(buf, buf + keep - (needle_len - 1), needle_len - 1);
+			keep = needle_len - 1;
+		}
+	}
+	free(buf);
+	return ret;
 }
 
 int file__check_regular(int fd, size_t max, struct stat *st)

@@ -9,6 +9,7 @@
 #define RMMHUNT_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -33,6 +34,15 @@ ssize_t file__pread_full(int fd, void *buf, size_t n, off_t off);
 /* Exactly @n bytes at @off: 0, a negative errno, or -ENODATA when the file
  * ends first. */
 int file__pread_exact(int fd, void *buf, size_t n, off_t off);
+
+/*
+ * Whether @needle (1 to FILE_NEEDLE_MAX bytes) occurs in the first @size bytes
+ * of @fd: 1, 0 (also when the file ends first), or a negative errno. Reads
+ * FILE_SCAN_CHUNK bytes at a time, whatever @size.
+ */
+#define FILE_NEEDLE_MAX 256
+#define FILE_SCAN_CHUNK (64u << 10)
+int file__contains(int fd, uint64_t size, const char *needle, size_t needle_len);
 
 /* fstat of @fd into @st: 0, or -EINVAL when it is not a regular file, -EFBIG
  * when it is larger than @max bytes. */

@@ -22,7 +22,15 @@
 #include "capture/loader.h"
 #include "capture/tcpdns.h"
 
-#define RINGBUF_DEFAULT (1u << 20)
+/*
+ * A ring's pages are all resident, twice. The exec ring covers what comes in
+ * while the loop is away for WATCHDOG_MS: 64 KiB already did for a storm of
+ * 2,500 new executables a second (32 KiB dropped 5 in 20,000). A loopback
+ * connect storm brings ten times the bytes a second: on a busy 2-core host
+ * 512 KiB dropped records in one round of three, 1 MiB none.
+ */
+#define RINGBUF_DEFAULT	    (512u << 10)
+#define NET_RINGBUF_DEFAULT (1u << 20)
 /*
  * Bytes of events the consumer batches while the handler is busy. Past this it
  * stops reading: the ring fills and the kernel counts what it drops.
@@ -334,7 +342,7 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	    .btf_path = opts->btf_path,
 	    .ringbuf_size = c->ringbuf_size,
 	    .net_ringbuf_size =
-		round_pow2(opts->net_ringbuf_size ? opts->net_ringbuf_size : RINGBUF_DEFAULT),
+		round_pow2(opts->net_ringbuf_size ? opts->net_ringbuf_size : NET_RINGBUF_DEFAULT),
 	    .network = !opts->no_network && net_fn,
 	    .net_exclude = opts->net_exclude,
 	    .nnet_exclude = opts->nnet_exclude,

@@ -5,6 +5,7 @@
  * it drains the ring buffer and says "stopping".
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,14 @@
  */
 #define OUT_BUFFER   (64u << 10)
 #define OUT_FLUSH_MS 10
+/*
+ * Fixed, glibc's defaults: with them set, a freed large buffer (a dynamic
+ * symbol table, the dpkg status file) goes back to the kernel at once. Left
+ * dynamic, glibc raises both on the first such free and later large buffers
+ * stay resident in the reader thread's arena.
+ */
+#define MALLOC_MMAP_THRESHOLD (128u << 10)
+#define MALLOC_TRIM_THRESHOLD (128u << 10)
 
 /* The running monitor's parts, for the loop and the Status records. */
 struct monitor {
@@ -351,6 +360,8 @@ int cmd__run(int argc, char **argv)
 	char err_msg[256], caps[256];
 	int err = 0;
 
+	mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
 	err = run_opts__parse(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2; /* 1: --help */

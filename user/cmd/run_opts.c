@@ -66,7 +66,7 @@ static void usage(FILE *f)
 	       "                         (default: alerts)\n"
 	       "  --device-id ID         DeviceId (default: the host's machine-id)\n"
 	       "  --device-name NAME     DeviceName (default: $NODE_NAME, else the host's name)\n"
-	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 1M)\n"
+	       "  --ringbuf-size BYTES   kernel ring buffer size, K/M suffixes (default 512K)\n"
 	       "  --net-ringbuf-size BYTES  the network records' ring buffer (default 1M)\n"
 	       "  --net-exclude CIDR     no network event for connections to or from this\n"
 	       "                         range (10.0.0.0/8, fd00::/8; repeatable), dropped\n"

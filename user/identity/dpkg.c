@@ -157,7 +157,7 @@ struct dpkg_index {
 	ino_t status_ino;
 	off_t status_size;
 	struct timespec status_mtime;
-	char *status_buf;
+	char *status_buf;	  /* the records' fields (compact_status) */
 	struct dpkg_record *recs; /* sorted by package name */
 	size_t nrecs, recs_cap;
 	bool status_loaded;
@@ -401,6 +401,61 @@ static int add_rec(const struct dpkg_record *r, void *arg)
 	return 0;
 }
 
+/* Points @f into @pool at *@off, with a copy of what it points at. */
+static void str_move(struct dpkg_str *f, char *pool, size_t *off)
+{
+	if (!f->len) {
+		f->s = NULL;
+		return;
+	}
+	memcpy(pool + *off, f->s, f->len);
+	f->s = pool + *off;
+	*off += f->len;
+}
+
+/*
+ * The records' fields copied into a buffer of their own, in place of the
+ * status file they point into: the file is mostly descriptions and
+ * conffiles (800 KiB on a desktop for ~100 KiB of fields), and the index
+ * stays as long as the monitor runs.
+ */
+static int compact_status(struct dpkg_index *ix)
+{
+	size_t need = 0, off = 0;
+	char *pool;
+
+	for (size_t i = 0; i < ix->nrecs; i++) {
+		const struct dpkg_record *r = &ix->recs[i];
+
+		need += r->package.len + r->arch.len + r->version.len + r->maintainer.len +
+			r->origin.len + r->status.len;
+	}
+	pool = malloc(need ? need : 1);
+	if (!pool)
+		return -ENOMEM;
+	for (size_t i = 0; i < ix->nrecs; i++) {
+		struct dpkg_record *r = &ix->recs[i];
+
+		str_move(&r->package, pool, &off);
+		str_move(&r->arch, pool, &off);
+		str_move(&r->version, pool, &off);
+		str_move(&r->maintainer, pool, &off);
+		str_move(&r->origin, pool, &off);
+		str_move(&r->status, pool, &off);
+	}
+	free(ix->status_buf);
+	ix->status_buf = pool;
+	if (ix->nrecs && ix->nrecs < ix->recs_cap) {
+		struct dpkg_record *recs = realloc(ix->recs, ix->nrecs * sizeof(*recs));
+
+		if (recs) {
+			ix->recs = recs;
+			ix->recs_cap = ix->nrecs;
+		}
+	}
+	return 0;
+}
+
 static int load_status(struct dpkg_index *ix, int root_fd)
 {
 	struct stat st;
@@ -418,6 +473,11 @@ static int load_status(struct dpkg_index *ix, int root_fd)
 	}
 	if (ix->nrecs)
 		qsort(ix->recs, ix->nrecs, sizeof(*ix->recs), rec_cmp);
+	err = compact_status(ix);
+	if (err) {
+		index_clear_status(ix);
+		return err;
+	}
 	ix->status_dev = st.st_dev;
 	ix->status_ino = st.st_ino;
 	ix->status_size = st.st_size;

@@ -10,19 +10,30 @@
 #include "identity/pathindex.h"
 
 /*
- * One array of (hash, value), sorted by both after path_index__seal(). It
- * lives in its own mapping: it grows with mremap() (no copy, no moment with
- * two copies resident) and a rebuilt index gives its pages back at once,
- * where a malloc'd one would leave a hole in the heap.
+ * One array of keys, each the path's hash (its top HASH_BITS bits) above its
+ * value: sorted after path_index__seal(), by hash, then value. It lives in
+ * its own mapping: it grows with mremap() (no copy, no moment with two copies
+ * resident) and a rebuilt index gives its pages back at once, where a
+ * malloc'd one would leave a hole in the heap.
  */
-struct entry {
-	uint64_t hash;
-	uint32_t value;
-} __attribute__((packed));
+#define VALUE_BITS 24
+#define HASH_BITS  (64 - VALUE_BITS)
+
+typedef uint64_t entry_t;
+
+static entry_t hash_key(uint64_t hash)
+{
+	return hash >> VALUE_BITS << VALUE_BITS;
+}
+
+static uint32_t key_value(entry_t k)
+{
+	return (uint32_t)(k & PATH_INDEX_VALUE_MAX);
+}
 
 struct path_index {
-	struct entry *e;
-	size_t n, nsealed, cap; /* cap in entries; the mapping is cap * 12 bytes */
+	entry_t *e;
+	size_t n, nsealed, cap; /* cap in entries; the mapping is cap * 8 bytes */
 	size_t max_entries;
 	uint64_t seed;
 };
@@ -46,7 +57,7 @@ static size_t map_bytes(size_t cap)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-	return (cap * sizeof(struct entry) + page - 1) / page * page;
+	return (cap * sizeof(entry_t) + page - 1) / page * page;
 }
 
 void path_index__free(struct path_index *px)
@@ -72,7 +83,7 @@ static int resize(struct path_index *px, size_t cap)
 		return -ENOMEM;
 	px->e = p;
 	/* the page rounding is room too */
-	px->cap = map_bytes(cap) / sizeof(struct entry);
+	px->cap = map_bytes(cap) / sizeof(entry_t);
 	return 0;
 }
 
@@ -82,7 +93,7 @@ int path_index__add(struct path_index *px, const char *path, size_t n, uint32_t 
 
 	if (!n || path[0] != '/' || memchr(path, '\0', n))
 		return -EINVAL;
-	if (px->n >= px->max_entries)
+	if (px->n >= px->max_entries || value > PATH_INDEX_VALUE_MAX)
 		return -E2BIG;
 	if (px->n == px->cap) {
 		/* Linear growth: mremap moves no bytes, and little is left over. */
@@ -90,28 +101,21 @@ int path_index__add(struct path_index *px, const char *path, size_t n, uint32_t 
 		if (err)
 			return err;
 	}
-	px->e[px->n].hash = strhash__bytes(path, n, px->seed);
-	px->e[px->n].value = value;
-	px->n++;
+	px->e[px->n++] = hash_key(strhash__bytes(path, n, px->seed)) | value;
 	return 0;
 }
 
-static int entry_less(const struct entry *a, const struct entry *b)
-{
-	return a->hash < b->hash || (a->hash == b->hash && a->value < b->value);
-}
-
-static void sift_down(struct entry *e, size_t root, size_t n)
+static void sift_down(entry_t *e, size_t root, size_t n)
 {
 	for (;;) {
 		size_t child = 2 * root + 1;
-		struct entry t;
+		entry_t t;
 
 		if (child >= n)
 			return;
-		if (child + 1 < n && entry_less(&e[child], &e[child + 1]))
+		if (child + 1 < n && e[child] < e[child + 1])
 			child++;
-		if (!entry_less(&e[root], &e[child]))
+		if (e[root] >= e[child])
 			return;
 		t = e[root];
 		e[root] = e[child];
@@ -121,12 +125,12 @@ static void sift_down(struct entry *e, size_t root, size_t n)
 }
 
 /* Heapsort: in place, where qsort() would malloc a copy of the array. */
-static void sort_entries(struct entry *e, size_t n)
+static void sort_entries(entry_t *e, size_t n)
 {
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(e, i, n);
 	for (size_t end = n; end-- > 1;) {
-		struct entry t = e[0];
+		entry_t t = e[0];
 
 		e[0] = e[end];
 		e[end] = t;
@@ -148,25 +152,25 @@ int path_index__find(const struct path_index *px, const char *path, size_t n,
 		     path_index_match_fn match, void *ctx, uint32_t *value)
 {
 	size_t lo = 0, hi = px->nsealed;
-	uint64_t h;
+	entry_t h;
 
 	if (!n || path[0] != '/' || memchr(path, '\0', n))
 		return -ENOENT;
-	h = strhash__bytes(path, n, px->seed);
+	h = hash_key(strhash__bytes(path, n, px->seed));
 	/* the first entry of the hash, then each with it, smallest value first */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (px->e[mid].hash < h)
+		if (px->e[mid] < h)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t first = lo; lo < px->nsealed && px->e[lo].hash == h; lo++) {
-		if (lo > first && px->e[lo].value == px->e[lo - 1].value)
+	for (size_t first = lo; lo < px->nsealed && hash_key(px->e[lo]) == h; lo++) {
+		if (lo > first && px->e[lo] == px->e[lo - 1])
 			continue; /* the same path twice in one list: asked already */
-		if (!match || match(px->e[lo].value, ctx)) {
-			*value = px->e[lo].value;
+		if (!match || match(key_value(px->e[lo]), ctx)) {
+			*value = key_value(px->e[lo]);
 			return 0;
 		}
 	}

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A bounded set of absolute paths, each mapped to a 32-bit value (the dpkg
- * index: path -> owning package). Only a 64-bit hash of each path is kept,
- * 12 bytes a path, so the hundred and fifty thousand paths of a Debian system
- * cost under 2 MiB. A hash match is thus a candidate that the caller confirms
- * against the source of the paths (path_index_match_fn); the hash is seeded at
- * random, so a hostile package list cannot be built to collide.
+ * A bounded set of absolute paths, each mapped to a 24-bit value (the dpkg
+ * index: path -> owning package). Only a 40-bit hash of each path is kept
+ * beside its value, 8 bytes a path, so the hundred and fifty thousand paths
+ * of a Debian system cost 1.2 MiB. A hash match is thus a candidate that the
+ * caller confirms against the source of the paths (path_index_match_fn): a
+ * path not in the set matches one by chance once in 2^40 / (paths in it)
+ * lookups. The hash is seeded at random, so a hostile package list cannot be
+ * built to collide.
  */
 #ifndef RMMHUNT_PATHINDEX_H
 #define RMMHUNT_PATHINDEX_H
@@ -19,9 +21,12 @@ struct path_index;
 struct path_index *path_index__new(size_t max_entries);
 void path_index__free(struct path_index *px); /* NULL is fine */
 
+/* Values are below 2^24 (a package's number). */
+#define PATH_INDEX_VALUE_MAX ((1u << 24) - 1)
+
 /*
  * Adds @path (@n bytes, starting with '/') with @value. 0, -E2BIG when the
- * bound is reached, -EINVAL, -ENOMEM.
+ * bound is reached or @value is above PATH_INDEX_VALUE_MAX, -EINVAL, -ENOMEM.
  */
 int path_index__add(struct path_index *px, const char *path, size_t n, uint32_t value);
 

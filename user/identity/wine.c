@@ -26,6 +26,8 @@
 #define LOADER_MARKER	   "wine_main_preload_info"
 #define ELF_MAX_SECTIONS   4096
 #define ELF_MAX_TABLE	   (16u << 20) /* dynsym or its string table */
+#define ELF_SCAN_CHUNK	   (64u << 10) /* what those are read by */
+#define MARKER_OFFS_MAX	   16	       /* copies of the marker's name looked up at once */
 #define PRELOADER_MAX_SIZE (4u << 20)  /* preloaders are ~100 KiB */
 #define SCRIPT_MAX_SIZE	   (16u << 10)
 #define ENVIRON_MAX	   (256u << 10)
@@ -77,32 +79,73 @@ static int read_proc(int pid, const char *what, size_t max, char **out, size_t *
 
 /* ---- Loader identification ---------------------------------------------- */
 
-/* Reads a whole section (bounded) into a malloc'd buffer. */
-static int elf_section_data(const struct elf_image *img, const struct elf_section *s, char **out)
+/*
+ * Where in the string table @strtab a string equal to @name starts (a linker
+ * may point a symbol into the tail of a longer string): into @offs, at most
+ * MARKER_OFFS_MAX. Read ELF_SCAN_CHUNK bytes at a time, into @buf. The number
+ * found, MARKER_OFFS_MAX + 1 when there are more, or a negative errno.
+ */
+static int strtab_offsets(const struct elf_image *img, const struct elf_section *strtab,
+			  const char *name, uint64_t *offs, char *buf)
 {
-	int err;
+	/* the name with its NUL; each read starts with the last n - 1 bytes of the one before */
+	size_t n = strlen(name) + 1, keep = 0;
+	uint64_t off = 0;
+	int found = 0, err;
 
-	if (s->size > ELF_MAX_TABLE)
-		return -EFBIG;
-	*out = malloc(s->size + 1);
-	if (!*out)
-		return -ENOMEM;
-	err = elf__read(img, s->offset, *out, s->size);
-	if (err) {
-		free(*out);
-		*out = NULL;
+	while (off < strtab->size) {
+		size_t want = strtab->size - off < ELF_SCAN_CHUNK ? (size_t)(strtab->size - off)
+								  : ELF_SCAN_CHUNK;
+		const char *p = buf, *end;
+
+		err = elf__read(img, strtab->offset + off, buf + keep, want);
+		if (err)
+			return err;
+		end = buf + keep + want;
+		while ((p = memmem(p, (size_t)(end - p), name, n))) {
+			if (found == MARKER_OFFS_MAX)
+				return MARKER_OFFS_MAX + 1;
+			offs[found++] = off - keep + (uint64_t)(p - buf);
+			p++;
+		}
+		off += want;
+		keep += want;
+		if (keep > n - 1) {
+			memmove(buf, buf + keep - (n - 1), n - 1);
+			keep = n - 1;
+		}
 	}
-	return err;
+	return found;
 }
 
-/* Whether the dynamic symbol table defines @name. */
+/* Whether @name, NUL-terminated, is at @off in @strtab: for a table with many copies. */
+static bool strtab_has_at(const struct elf_image *img, const struct elf_section *strtab,
+			  uint64_t off, const char *name)
+{
+	char s[sizeof(LOADER_MARKER)];
+	size_t n = strlen(name) + 1;
+
+	if (n > sizeof(s) || off >= strtab->size || strtab->size - off < n ||
+	    elf__read(img, strtab->offset + off, s, n))
+		return false;
+	return !memcmp(s, name, n);
+}
+
+/*
+ * Whether the dynamic symbol table defines @name (at most LOADER_MARKER's
+ * length). Both tables are read a chunk at a time: a large program's are
+ * megabytes, every exec of a new executable comes here, and a whole copy
+ * would count in the monitor's peak RSS.
+ */
 static bool elf_exports(const struct elf_image *img, const char *name)
 {
-	size_t symsize = elf__symbol_size(img), name_len = strlen(name), j;
+	size_t symsize = elf__symbol_size(img), step, j;
 	struct elf_section dynsym, strtab;
-	char *syms = NULL, *strs = NULL;
+	uint64_t offs[MARKER_OFFS_MAX], off;
 	bool found = false;
 	unsigned int i;
+	char *buf;
+	int noffs;
 
 	for (i = 0; i < img->shnum; i++) {
 		if (elf__section(img, i, &dynsym))
@@ -110,26 +153,39 @@ static bool elf_exports(const struct elf_image *img, const char *name)
 		if (dynsym.type == SHT_DYNSYM)
 			break;
 	}
-	if (i == img->shnum || elf__section(img, dynsym.link, &strtab) || strtab.type != SHT_STRTAB)
+	if (i == img->shnum || elf__section(img, dynsym.link, &strtab) ||
+	    strtab.type != SHT_STRTAB || dynsym.size > ELF_MAX_TABLE ||
+	    strtab.size > ELF_MAX_TABLE || !symsize || strlen(name) >= sizeof(LOADER_MARKER))
 		return false;
-	if (elf_section_data(img, &dynsym, &syms) || elf_section_data(img, &strtab, &strs))
+	buf = malloc(ELF_SCAN_CHUNK + sizeof(LOADER_MARKER));
+	if (!buf)
+		return false;
+	noffs = strtab_offsets(img, &strtab, name, offs, buf);
+	if (noffs <= 0)
 		goto cleanup;
+	step = ELF_SCAN_CHUNK / symsize * symsize;
+	for (off = 0; off + symsize <= dynsym.size && !found; off += step) {
+		size_t want = dynsym.size - off < step ? (size_t)(dynsym.size - off) : step;
 
-	for (j = 0; j + symsize <= dynsym.size; j += symsize) {
-		struct elf_symbol sym;
-
-		elf__symbol(img, syms + j, &sym);
-		if (sym.shndx == SHN_UNDEF || sym.name >= strtab.size ||
-		    strtab.size - sym.name < name_len + 1)
-			continue;
-		if (!memcmp(strs + sym.name, name, name_len + 1)) {
-			found = true;
+		want -= want % symsize;
+		if (elf__read(img, dynsym.offset + off, buf, want))
 			break;
+		for (j = 0; j + symsize <= want && !found; j += symsize) {
+			struct elf_symbol sym;
+
+			elf__symbol(img, buf + j, &sym);
+			if (sym.shndx == SHN_UNDEF)
+				continue;
+			if (noffs > MARKER_OFFS_MAX) {
+				found = strtab_has_at(img, &strtab, sym.name, name);
+				continue;
+			}
+			for (int k = 0; k < noffs && !found; k++)
+				found = sym.name == offs[k];
 		}
 	}
 cleanup:
-	free(syms);
-	free(strs);
+	free(buf);
 	return found;
 }
 
@@ -144,22 +200,6 @@ static bool elf_has_interp(const struct elf_image *img)
 			return true;
 	}
 	return false;
-}
-
-/* Whether @needle occurs in the first @size bytes of @fd. */
-static bool file_contains(int fd, uint64_t size, const char *needle)
-{
-	char *buf;
-	bool found;
-
-	if (size > PRELOADER_MAX_SIZE)
-		return false;
-	buf = malloc(size + 1);
-	if (!buf)
-		return false;
-	found = !file__pread_exact(fd, buf, size, 0) && memmem(buf, size, needle, strlen(needle));
-	free(buf);
-	return found;
 }
 
 /* Cached alongside the loader kinds: a launcher script or a PE image. */
@@ -179,7 +219,8 @@ static int file_kind_uncached(int fd, const struct stat *st)
 	if (elf_exports(&img, LOADER_MARKER))
 		return WINE_LOADER;
 	/* The preloader is static and looks that symbol up by name. */
-	if (!elf_has_interp(&img) && file_contains(fd, st->st_size, LOADER_MARKER))
+	if (!elf_has_interp(&img) && st->st_size <= PRELOADER_MAX_SIZE &&
+	    file__contains(fd, (uint64_t)st->st_size, LOADER_MARKER, strlen(LOADER_MARKER)) == 1)
 		return WINE_PRELOADER;
 	return WINE_LOADER_NONE;
 }
