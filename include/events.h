@@ -102,8 +102,8 @@ enum counter {
 	CNT_NET_LOST_RING_FULL, /* network records the network ring had no room for */
 	CNT_NET_LOST_NO_ENTRY,	/* a connection or destination the socket maps had no room for */
 	CNT_NET_EXCLUDED,	/* connections to a --net-exclude range, dropped on purpose */
-	CNT_NET_DATA_CUT, /* payloads longer than their record holds (NET_DATA_MAX, NET_DNS_TCP_MAX)
-			   */
+	/* payloads longer than their record holds (NET_DATA_MAX, NET_DNS_TCP_MAX): cut */
+	CNT_NET_DATA_CUT,
 	CNT_NET_LOST_PERF, /* TCP DNS answers the perf buffer refused, for want of room aside */
 	CNT_COUNTER__COUNT,
 };
@@ -121,8 +121,11 @@ enum net_kind {
 	NET_INBOUND_ACCEPTED, /* TCP SYN_RECV -> ESTABLISHED: the listener's process */
 	NET_LISTEN,	      /* TCP -> LISTEN */
 	NET_UDP_REQUEST,      /* the first datagram a UDP socket sends to a destination */
-	NET_DNS_ANSWER,	      /* data: a DNS message from source port 53 (TCP: from its length) */
-	/* (from the perf buffer: data[] up to NET_DNS_TCP_MAX) */
+	/*
+	 * data: a DNS message from source port 53 (TCP: from its length; up to
+	 * NET_DNS_TCP_MAX bytes when it came through the perf buffer)
+	 */
+	NET_DNS_ANSWER,
 	NET_FIRST_BYTES, /* data: the first bytes a TCP connection sends (sock_id ties it) */
 	NET_KIND__COUNT,
 };
