@@ -71,6 +71,20 @@ wait_state() {
 	return 1
 }
 
+# Waits up to 10 seconds for a TCP socket listening on port $1 (/proc/net/tcp{,6}:
+# local address ...:PORT in hex, state 0A).
+wait_listen() {
+	port=$(printf ':%04X' "$1")
+	i=0
+	while [ $i -lt 100 ]; do
+		awk -v p="$port" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 }
+			END { exit !f }' /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+		usleep 100000
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # Shows what rmmhunt said and, after a load failure, the verifier log of a
 # verbose retry with the same arguments ($@).
 dump_logs() {
@@ -165,7 +179,7 @@ smoke() {
 	# a connection's first bytes, an HTTP Host header (RemoteUrl) where a hook reads them
 	nc -l -p 8081 >/dev/null 2>&1 &
 	lpid=$!
-	usleep 300000
+	wait_listen 8081 || done_with FAIL "$mode: nc -l -p 8081 is not listening"
 	printf 'GET / HTTP/1.1\r\nHost: rmm-ktest.example\r\n\r\n' |
 		timeout 5 nc 127.0.0.1 8081 >/dev/null 2>&1
 	kill $lpid 2>/dev/null
@@ -177,7 +191,8 @@ smoke() {
 	lpid=$!
 	nc -l -p 8082 >/dev/null 2>&1 &
 	cpid=$!
-	usleep 300000
+	wait_listen 53 && wait_listen 8082 ||
+		done_with FAIL "$mode: nc -l on ports 53 and 8082 is not listening"
 	sleep 1 | timeout 5 nc 127.0.0.1 53 >/dev/null 2>&1
 	printf 'PING\n' | timeout 5 nc 127.0.0.9 8082 >/dev/null 2>&1
 	kill $lpid $cpid 2>/dev/null
