@@ -419,6 +419,9 @@ static void str_move(struct dpkg_str *f, char *pool, size_t *off)
  * conffiles (800 KiB on a desktop for ~100 KiB of fields), and the index
  * stays as long as the monitor runs.
  */
+_Static_assert(sizeof(struct dpkg_record) == 6 * sizeof(struct dpkg_str),
+	       "compact_status moves every field of a record");
+
 static int compact_status(struct dpkg_index *ix)
 {
 	size_t need = 0, off = 0;
