@@ -51,13 +51,30 @@ def _name(msg, off):
     return ".".join(labels), end if end is not None else off
 
 
-def query(server, name, qtype="A", timeout=1.0):
-    """One UDP question to server:53: [(type, name, data, ttl)] of the answer section,
-    data an address string or a CNAME target. Raises socket.timeout if nobody answers."""
+def question(name, qtype="A"):
+    """A recursive query for @name, with a random id: (id, message)."""
     qid = random.randrange(65536)
     msg = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
     msg += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    msg += struct.pack("!HH", QTYPES[qtype], 1)
+    return qid, msg + struct.pack("!HH", QTYPES[qtype], 1)
+
+
+def tcp_query(server, name, qtype="A"):
+    """One question over TCP to server:53 (a 2-byte length, then the message): the
+    answer message, checked to be whole and to carry the question's id."""
+    _, q = question(name, qtype)
+    with socket.create_connection((server, 53), timeout=10) as s:
+        s.sendall(struct.pack("!H", len(q)) + q)
+        n = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))[0]
+        ans = s.recv(n, socket.MSG_WAITALL)
+    assert len(ans) == n and ans[:2] == q[:2], ans
+    return ans
+
+
+def query(server, name, qtype="A", timeout=1.0):
+    """One UDP question to server:53: [(type, name, data, ttl)] of the answer section,
+    data an address string or a CNAME target. Raises socket.timeout if nobody answers."""
+    qid, msg = question(name, qtype)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
         s.connect((server, 53))  # connected: a port nobody listens on refuses at once

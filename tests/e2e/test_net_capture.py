@@ -9,12 +9,11 @@ import errno
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
 
 from monitor import RMMHUNT, Monitor
-from netenv import Dnsmasq, Netns
+from netenv import HERE, Dnsmasq, Netns, tcp_query
 
 EXCLUDED = "127.77.0.0/16"
 
@@ -132,18 +131,6 @@ def test_first_bytes_hook_is_reported_and_reads_them():
     assert [r["RemoteUrl"] for r in urls] == ["agent-api.atera.com"]
 
 
-def tcp_dns_query(server, name):
-    """One A question over TCP to server:53 (a 2-byte length, then the message)."""
-    q = struct.pack("!HHHHHH", 0x7a7a, 0x0100, 1, 0, 0, 0)
-    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    q += struct.pack("!HH", 1, 1)
-    with socket.create_connection((server, 53), timeout=10) as s:
-        s.sendall(struct.pack("!H", len(q)) + q)
-        n = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))[0]
-        ans = s.recv(n, socket.MSG_WAITALL)
-    assert len(ans) == n and ans[:2] == q[:2], ans
-
-
 def test_dns_answer_over_tcp_names_the_connection():
     """A local DNS server's answer over TCP names the address it gave, as a UDP one does:
     a connection there that carries no name of its own gets it as RemoteUrl. The answer
@@ -151,7 +138,7 @@ def test_dns_answer_over_tcp_names_the_connection():
     server, target = "127.77.53.53", "127.77.53.9"
     with Dnsmasq({"tcp-dns.atera.com": [target]}, addr=server), Monitor("--emit", "events") as m:
         assert m.status("ready")[0]["NetworkTcpDns"] == "receive", m.stderr
-        tcp_dns_query(server, "tcp-dns.atera.com")
+        tcp_query(server, "tcp-dns.atera.com")
         srv = socket.socket()
         srv.bind((target, 0))
         srv.listen(1)
@@ -347,7 +334,8 @@ while select.select([srv, sys.stdin], [], [])[0] != [sys.stdin]:
 # JSON list QUERIES over TCP, then connects to the listener and sends bytes with no
 # host name in them; prints "done PID PORT" and holds the listener until stdin closes.
 TCP_DNS_ASKER = r"""
-import json, os, socket, struct, sys, threading
+import json, os, socket, sys, threading
+from netenv import tcp_query
 server, queries, listen = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
 srv = socket.socket()
 srv.bind((listen, 0))
@@ -361,14 +349,7 @@ def serve():
         c.close()
 threading.Thread(target=serve, daemon=True).start()
 for name in queries:
-    q = struct.pack("!HHHHHH", 0x5151, 0x0100, 1, 0, 0, 0)
-    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    q += struct.pack("!HH", 1, 1)
-    with socket.create_connection((server, 53), timeout=10) as s:
-        s.sendall(struct.pack("!H", len(q)) + q)
-        n = struct.unpack("!H", s.recv(2, socket.MSG_WAITALL))[0]
-        ans = s.recv(n, socket.MSG_WAITALL)
-    assert len(ans) == n and ans[:2] == q[:2], ans
+    tcp_query(server, name)
 for addr in sys.argv[4:]:
     with socket.create_connection((addr, srv.getsockname()[1]), timeout=10) as c:
         c.sendall(b"PING\n")
@@ -394,9 +375,12 @@ class TcpDnsAsker:
     @connect_to, at a port it listens on at @listen (held until close)."""
 
     def __init__(self, netns, server, queries, listen, connect_to):
+        # netenv's tcp_query, imported from beside this file
+        env = {**os.environ, "PYTHONPATH": str(HERE)}
         self.proc = subprocess.Popen([*netns.wrap(), sys.executable, "-c", TCP_DNS_ASKER,
                                       server, json.dumps(queries), listen, *connect_to],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=env)
         line = self.proc.stdout.readline().split()
         assert line[:2] == ["done", str(self.proc.pid)], line  # ip netns exec exec'd it
         self.port = int(line[2])
