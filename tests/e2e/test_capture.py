@@ -291,14 +291,17 @@ def release(p):
     p.stdin.flush()
 
 
-def test_exec_forked_before_start_names_the_forkers_group_leader(workdir, leader):
-    """C was forked before the monitor attached, so the exec hook reads its forker
-    from the real parent: a thread, whose group leader's name is the process's."""
+def leader_child_event(leader, workdir, mode):
+    """Runs the leader fixture in @mode ("early": C forked before the monitor starts,
+    "late": while it runs) with C an Atera-like ELF, and returns C's record, checked
+    to be C's (pid, rule, parent P), but for the name it gives the forker."""
     exe = build_elf(workdir / "atera-child", QUICK)
-    p, child = start_exited_leader(leader, exe, "early")
+    p, child = start_exited_leader(leader, exe, mode)
     try:
         with Monitor("--emit", "matches") as m:
             release(p)
+            if mode == "late":
+                child = int(p.stdout.readline())
             evs = m.wait_for(lambda _: m.events(FolderPath=exe))
     except BaseException:
         p.kill()
@@ -311,30 +314,20 @@ def test_exec_forked_before_start_names_the_forkers_group_leader(workdir, leader
     assert ev["ProcessId"] == child
     assert ev["MatchedRules"] == [RULE_ID]
     assert ev["ParentProcessId"] == ev["InitiatingProcessId"] == p.pid
+    return ev
+
+
+def test_exec_forked_before_start_names_the_forkers_group_leader(workdir, leader):
+    """C was forked before the monitor attached, so the exec hook reads its forker
+    from the real parent: a thread, whose group leader's name is the process's."""
+    ev = leader_child_event(leader, workdir, "early")
     assert ev["InitiatingProcessFileName"] == "rmm-leader"
 
 
 def test_fork_by_a_thread_names_the_group_leader_as_forker(workdir, leader):
     """T forks C while the monitor runs: the fork hook records the forking
     thread's group leader's name, not the thread's."""
-    exe = build_elf(workdir / "atera-child", QUICK)
-    p, _ = start_exited_leader(leader, exe, "late")
-    try:
-        with Monitor("--emit", "matches") as m:
-            release(p)
-            child = int(p.stdout.readline())
-            evs = m.wait_for(lambda _: m.events(FolderPath=exe))
-    except BaseException:
-        p.kill()
-        raise
-    finally:
-        p.stdin.close()
-    # C's status, through T: C ran and T outlived it
-    assert p.wait(timeout=30) == 0
-    (ev,) = evs
-    assert ev["ProcessId"] == child
-    assert ev["MatchedRules"] == [RULE_ID]
-    assert ev["ParentProcessId"] == ev["InitiatingProcessId"] == p.pid
+    ev = leader_child_event(leader, workdir, "late")
     assert ev["InitiatingProcessFileName"] == "rmm-leader"
 
 
