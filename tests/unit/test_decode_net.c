@@ -121,10 +121,7 @@ static size_t sample(unsigned char *buf, const void *payload, unsigned copied, u
 	return sizeof(m) + PKT_HDRS + copied;
 }
 
-static union {
-	struct net_event k;
-	unsigned char b[DECODE_DNS_SKB_MAX];
-} rec;
+static union decode_dns_record rec;
 static unsigned char raw[sizeof(struct net_dns_skb) + PKT_HDRS + NET_DNS_TCP_MAX + 8];
 static unsigned char payload[NET_DNS_TCP_MAX];
 

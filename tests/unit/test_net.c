@@ -401,10 +401,7 @@ static const char *url_of_connect(struct fixture *fx, unsigned last)
 
 static void net__tcp_answer_longer_than_a_ring_record__names_its_last_address(void **state)
 {
-	static union {
-		struct net_event k;
-		unsigned char b[DECODE_DNS_SKB_MAX];
-	} a;
+	static union decode_dns_record a;
 	struct fixture *fx = *state;
 	struct net_stats st;
 	int size = tcp_answer(60, 4096, &a.k);
@@ -420,10 +417,7 @@ static void net__tcp_answer_longer_than_a_ring_record__names_its_last_address(vo
 
 static void net__tcp_answer_cut__names_only_what_came_before_the_cut(void **state)
 {
-	static union {
-		struct net_event k;
-		unsigned char b[DECODE_DNS_SKB_MAX];
-	} a;
+	static union decode_dns_record a;
 	struct fixture *fx = *state;
 	struct net_stats st;
 	/* the first 10 records whole, the 11th cut in its middle */

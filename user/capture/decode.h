@@ -45,6 +45,12 @@ int decode__net(const struct net_event *e, size_t size);
 /* A record made by decode__dns_skb: the header and up to NET_DNS_TCP_MAX bytes of data. */
 #define DECODE_DNS_SKB_MAX (NET_EVENT_HDR_SIZE + NET_DNS_TCP_MAX)
 
+/* Room for one: @k, its data[] running on past NET_DATA_MAX. */
+union decode_dns_record {
+	struct net_event k;
+	unsigned char bytes[DECODE_DNS_SKB_MAX];
+};
+
 /*
  * A perf sample of net_dns.bpf.c (struct net_dns_skb, then the packet) as
  * the NET_DNS_ANSWER record the network ring would carry, its data the TCP

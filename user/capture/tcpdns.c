@@ -26,10 +26,7 @@ struct tcpdns {
 	void *ctx;
 	uint64_t lost; /* atomic: read by the Status thread */
 	/* the record being handed on: one consumer at a time (capture's ring lock) */
-	union {
-		struct net_event k;
-		unsigned char bytes[DECODE_DNS_SKB_MAX];
-	} rec;
+	union decode_dns_record rec;
 };
 
 static void on_sample(void *ctx, int cpu, void *data, __u32 size)
