@@ -1168,6 +1168,12 @@ def verdicts(r):
     return out
 
 
+def conn_row_head(mode, s):
+    """A connect storm table's row up to its monitor columns: mode, conn/s, x none."""
+    label = {"rmmhunt-events": "rmmhunt --emit events"}.get(mode, mode)
+    return f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}"
+
+
 def report(r):
     lines = []
     m = r["machine"]
@@ -1301,13 +1307,12 @@ def report(r):
         lines.append(f"  {'mode':<22}{'conn/s':>8}{'x none':>8}{'CPU us':>8}{'BPF us':>8}"
                      f"{'cost us':>9}{'x ' + net['peer']:>14}{'peak RSS':>10}{'lost':>6}{'unseen':>8}")
         for mode, s in ns.items():
-            label = {"rmmhunt-events": "rmmhunt --emit events"}.get(mode, mode)
+            head = conn_row_head(mode, s)
             if mode == "none":
-                lines.append(f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}")
+                lines.append(head)
                 continue
             lines.append(
-                f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}"
-                f"{fmt(s.get('cpu_us_per_conn'), '.1f'):>8}{fmt(s.get('bpf_us_per_conn'), '.1f'):>8}"
+                head + f"{fmt(s.get('cpu_us_per_conn'), '.1f'):>8}{fmt(s.get('bpf_us_per_conn'), '.1f'):>8}"
                 f"{fmt(s.get('cost_us_per_conn'), '.1f'):>9}"
                 f"{fmt(s.get('cost_x_peer'), '.2f'):>14}"
                 f"{s['peak_rss_kib'] / 1024:>6.1f} MiB{s['lost']:>6}{s['missing']:>8}")
@@ -1326,12 +1331,12 @@ def report(r):
         lines.append(f"  {'mode':<22}{'conn/s':>8}{'x none':>8}{'CPU us':>8}{'BPF us':>8}"
                      f"{'cost us':>9}{'x tcpconnect':>14}{'lost':>6}{'seen/expected':>16}")
         for mode, s in nq["summary"].items():
-            label = {"rmmhunt-events": "rmmhunt --emit events"}.get(mode, mode)
+            head = conn_row_head(mode, s)
             if mode == "none":
-                lines.append(f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}")
+                lines.append(head)
                 continue
             lines.append(
-                f"  {label:<22}{s['per_s']:>8.0f}{s['x_none']:>8.3f}{s['cpu_us_per_conn']:>8.0f}"
+                head + f"{s['cpu_us_per_conn']:>8.0f}"
                 f"{s['bpf_us_per_conn']:>8.0f}{s['cost_us_per_conn']:>9.0f}"
                 f"{fmt(s.get('cost_x_tcpconnect'), '.2f', '1.00'):>14}{s['lost']:>6}"
                 f"{str(s['seen']) + '/' + str(s['expected']):>16}")
