@@ -21,7 +21,8 @@ Measures, as root, whatever build/rmmhunt does at the time it runs:
   - peak RSS after a storm over 1,000 distinct executables;
   - what network capture costs: a loop of one-byte write()s to /dev/null (bench/
     syscalls.c) unmonitored, under `rmmhunt run --no-network` and `rmmhunt run`
-    (network hooks must not tax every syscall); a loopback connect storm (bench/connstorm.c: N connections over W
+    (network hooks must not tax every syscall), and under `rmmhunt run` while a
+    Wine server runs (whose requests are followed: then one hook does); a loopback connect storm (bench/connstorm.c: N connections over W
     workers, each sending an HTTP request's first bytes) under `rmmhunt run --emit
     events` and libbpf-tools' tcpconnect, alternating: connections seen and lost,
     monitor CPU and BPF time per connection, rmmhunt's peak RSS with all three tables.
@@ -171,6 +172,21 @@ def prog_ids(pid):
     except OSError:
         pass
     return ids
+
+
+def link_count(pid):
+    """BPF links a process holds (fdinfo lines "link_id:")."""
+    n = 0
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+            try:
+                with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                    n += any(line.startswith("link_id:") for line in f)
+            except OSError:
+                continue
+    except OSError:
+        pass
+    return n
 
 
 def bpf_run_s(ids):
@@ -511,22 +527,43 @@ class Bench:
 
     # -- network --
 
+    def wine_server(self):
+        """A Wine server (for an empty prefix: it needs no more), and its stop."""
+        env = dict(os.environ, WINEPREFIX=str(self.work / "wine-empty"), WINEDEBUG="-all")
+        os.makedirs(env["WINEPREFIX"], exist_ok=True)
+        subprocess.run(["wineserver", "-p"], env=env, check=True, timeout=30,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return lambda: subprocess.run(["wineserver", "-k"], env=env, timeout=30)
+
     def bench_syscalls(self):
-        """One-byte writes to /dev/null: what a monitor adds to every syscall."""
+        """One-byte writes to /dev/null: what a monitor adds to every syscall, and
+        with a Wine server running (its requests followed: a hook on every syscall)."""
         n = env_int("BENCH_SYSCALLS", 300000 if QUICK else 3000000)
         modes = ["none", "rmmhunt-nonet", "rmmhunt"]
+        if shutil.which("wineserver"):
+            modes.append("rmmhunt-wine")
         runs = {m: [] for m in modes}
         for r in range(self.rounds):
             for mode in modes[r % len(modes):] + modes[:r % len(modes)]:
                 log(f"syscalls round {r + 1}/{self.rounds}: {mode}, {n} writes")
-                m = self.monitor(mode, f"sys-r{r}")
+                m = self.monitor(mode.removesuffix("-wine"), f"sys-r{r}")
+                stop_wine = None
                 if m:
                     m.start()
+                    if mode == "rmmhunt-wine":
+                        links = link_count(m.pid)
+                        stop_wine = self.wine_server()
+                        # measured once the monitor has attached its Wine hook
+                        deadline = time.monotonic() + 10
+                        while link_count(m.pid) == links and time.monotonic() < deadline:
+                            time.sleep(0.05)
                     time.sleep(0.3)
                 try:
                     out = subprocess.run([str(self.bins / "syscalls"), str(n)], check=True,
                                          capture_output=True, text=True).stdout
                 finally:
+                    if stop_wine:
+                        stop_wine()
                     if m:
                         m.stop()
                         m.out.unlink()
@@ -1293,7 +1330,8 @@ def report(r):
         lines.append(f"  {'mode':<26}{'ns/write':>10}{'x none':>9}{'x --no-network':>16}")
         for mode, s in sc["summary"].items():
             label = {"rmmhunt": "rmmhunt run (network on)",
-                     "rmmhunt-nonet": "rmmhunt run --no-network"}.get(mode, mode)
+                     "rmmhunt-nonet": "rmmhunt run --no-network",
+                     "rmmhunt-wine": "rmmhunt run, wineserver up"}.get(mode, mode)
             lines.append(f"  {label:<26}{s['ns_per_call']:>10.0f}{s['x_none']:>9.3f}"
                          f"{s['x_rmmhunt-nonet']:>16.3f}")
     net = r.get("net")

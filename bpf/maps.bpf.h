@@ -180,6 +180,49 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } net_dns_skb SEC(".maps") __weak;
 
+/*
+ * Wine's server at work for a program (wine_request.bpf.c). Wine's
+ * processes by tgid: its servers, and its clients (a Windows program's
+ * loader, its forks), each with the inode of the executable it runs. Added at
+ * their exec by their file's name, and by user space for a loader known by
+ * its content or a process found running at start; copied to a fork; gone at
+ * an exec of anything else, and at exit.
+ */
+#define WINE_NAME	 "wine"	      /* what a file of Wine's name starts with */
+#define WINE_SERVER_NAME "wineserver" /* and the server's */
+#define WINE_NAME_LEN	 (sizeof(WINE_SERVER_NAME) - 1)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct wine_proc);
+} wine_procs SEC(".maps") __weak;
+
+/* A process, as a socket's owner names it: the thread that wrote a request. */
+struct wine_client {
+	__u64 cgroup_id;
+	__u64 exe_ino;
+	__u32 tgid, pid; /* tgid 0: no request written since the server first read the pipe */
+	char comm[TASK_COMM_LEN];
+};
+
+/* The request pipes a server reads, by their inode's address: who last wrote to each. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct wine_client);
+} wine_pipes SEC(".maps") __weak;
+
+/* By server thread: the program whose request it reads and acts on, until it replies. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct wine_client);
+} wine_serving SEC(".maps") __weak;
+
 /* When a network record last woke user space (see WAKEUP_BATCH_NS). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

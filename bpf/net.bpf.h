@@ -208,18 +208,32 @@ struct pkt_ports {
 
 #define IP4_FRAG_OFFSET 0x1fff
 
-/* The current process as a socket's owner (process context only). */
+/*
+ * The current process as a socket's owner (process context only); Wine's
+ * server acting on a program's request: that program (wine_request.bpf.c).
+ */
 static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = (__u32)id;
+	struct wine_client *c = bpf_map_lookup_elem(&wine_serving, &pid);
 
+	o->netns = netns;
+	if (c) {
+		o->exe_ino = c->exe_ino;
+		o->tgid = c->tgid;
+		o->pid = c->pid;
+		o->cgroup_id = c->cgroup_id;
+		__builtin_memcpy(o->comm, c->comm, sizeof(o->comm));
+		counter_inc(CNT_NET_WINE_REQUESTS);
+		return;
+	}
 	/* user space names the process by its exec only while this matches */
 	o->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
 	o->tgid = id >> 32;
-	o->pid = (__u32)id;
+	o->pid = pid;
 	o->cgroup_id = bpf_get_current_cgroup_id();
-	o->netns = netns;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 

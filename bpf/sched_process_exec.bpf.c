@@ -88,6 +88,34 @@ static __always_inline __u64 cgroups_key(struct task_struct *task)
 	return 0;
 }
 
+/*
+ * Wine's processes by their file's name (wine_request.bpf.c), known before
+ * the server can fork its daemon or a program write a request; an exec of
+ * anything else leaves Wine.
+ */
+static __always_inline void wine_exec(struct file *exe, __u32 tgid, __u64 ino)
+{
+	struct wine_proc p = {.exe_ino = ino, .role = WINE_ROLE_SERVER};
+	char name[WINE_NAME_LEN];
+	int i;
+
+	if (bpf_probe_read_kernel(name, sizeof(name),
+				  BPF_CORE_READ(exe, f_path.dentry, d_name.name)))
+		goto not_wine;
+#pragma unroll
+	for (i = 0; i < sizeof(WINE_NAME) - 1; i++)
+		if (name[i] != WINE_NAME[i])
+			goto not_wine;
+#pragma unroll
+	for (; i < WINE_NAME_LEN; i++)
+		if (name[i] != WINE_SERVER_NAME[i])
+			p.role = WINE_ROLE_CLIENT;
+	bpf_map_update_elem(&wine_procs, &tgid, &p, BPF_ANY);
+	return;
+not_wine:
+	bpf_map_delete_elem(&wine_procs, &tgid);
+}
+
 static __always_inline int handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	struct task_struct *real_parent = BPF_CORE_READ(task, real_parent);
@@ -148,6 +176,8 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 		e->image_tgid = e->ppid;
 		BPF_CORE_READ_STR_INTO(&e->forker_comm, real_parent, group_leader, comm);
 	}
+
+	wine_exec(exe, e->tgid, e->exe_ino);
 
 	/*
 	 * Unmatchable (no rule can match this executable): count it, stop here. Not for scripts and

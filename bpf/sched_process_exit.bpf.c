@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Forgets a process's fork record when it exits (the map is an LRU besides). */
+/* Forgets an exiting process: its fork record (an LRU besides), its place among Wine's. */
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -13,8 +13,10 @@ static __always_inline int handle_exit(struct task_struct *task)
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 
 	/* threads exit too; only the leader's exit ends the process record */
-	if (BPF_CORE_READ(task, pid) == tgid)
+	if (BPF_CORE_READ(task, pid) == tgid) {
 		bpf_map_delete_elem(&forks, &tgid);
+		bpf_map_delete_elem(&wine_procs, &tgid);
+	}
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Remembers who forked each new process: see struct fork_info. */
+/* Remembers who forked each new process (see struct fork_info), and Wine's forks. */
 #include <vmlinux.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -11,6 +11,7 @@
 static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
 {
 	struct fork_info info = {}, *pinfo;
+	struct wine_proc *wine;
 	__u32 child_tgid = BPF_CORE_READ(child, tgid);
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
 
@@ -25,6 +26,10 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 		info.image_tgid = pinfo->image_tgid;
 	BPF_CORE_READ_STR_INTO(&info.forker_comm, parent, group_leader, comm);
 	bpf_map_update_elem(&forks, &child_tgid, &info, BPF_ANY);
+	/* Wine's server forks its daemon, a program its children: Wine's too */
+	wine = bpf_map_lookup_elem(&wine_procs, &parent_tgid);
+	if (wine)
+		bpf_map_update_elem(&wine_procs, &child_tgid, wine, BPF_ANY);
 	return 0;
 }
 

@@ -105,6 +105,8 @@ enum counter {
 	/* payloads longer than their record holds (NET_DATA_MAX, NET_DNS_TCP_MAX): cut */
 	CNT_NET_DATA_CUT,
 	CNT_NET_LOST_PERF, /* TCP DNS answers the perf buffer refused, for want of room aside */
+	/* connects, listens and datagrams Wine's server made, named after the program that asked */
+	CNT_NET_WINE_REQUESTS,
 	CNT_COUNTER__COUNT,
 };
 
@@ -189,6 +191,18 @@ struct net_prefix {
  * An executable as the kernel knows it at exec: a changed file gets a new
  * ctime, so an unmatchable mark never outlives the bytes it was made on.
  */
+/* A process of Wine's, in the "wine_procs" map (bpf/wine_request.bpf.c) by tgid. */
+enum wine_role {
+	WINE_ROLE_SERVER = 1,
+	WINE_ROLE_CLIENT = 2,
+};
+
+struct wine_proc {
+	unsigned long long exe_ino; /* what it ran when it was added */
+	unsigned int role;	    /* enum wine_role */
+	unsigned int pad;
+};
+
 struct exe_key {
 	unsigned long long ino;
 	unsigned long long ctime_ns;

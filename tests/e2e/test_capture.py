@@ -467,7 +467,13 @@ def our_programs():
             if p.get("name") in ("exec_btf", "exec_raw", "fork_btf", "fork_raw",
                                  "exit_btf", "exit_raw", "net_tcp_state", "net_udp",
                                  "net_udp_bounded", "net_dns", "net_first_bytes_tp",
-                                 "net_first_bytes_fentry")}
+                                 "net_first_bytes_fentry", "wine_request")}
+
+
+def prog_name(prog_id):
+    out = subprocess.run(["bpftool", "-j", "prog", "show", "id", str(prog_id)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["name"]
 
 
 def read_fdinfo(pid, fd):
@@ -502,18 +508,22 @@ def test_programs_stay_attached_by_the_monitor_alone_and_go_with_it(workdir):
     before = our_programs()
     with Monitor("--emit", "events") as m:
         # the loader child handed its links over and is gone, and with it the
-        # BPF object (libbpf's copy of the kernel's BTF): no program fd is left here
+        # BPF object (libbpf's copy of the kernel's BTF): the one program fd left
+        # is the Wine server requests hook's, attached only while a server runs
         assert children(m.proc.pid) == []
         fdinfo = [i for i in (read_fdinfo(m.proc.pid, fd)
                               for fd in os.listdir(f"/proc/{m.proc.pid}/fdinfo")) if i]
         # exec, fork, exit; TCP states, UDP datagrams, DNS answers, first bytes (if read)
         ready = m.status("ready")[0]
         assert ready["NetworkCapture"] == "on"
+        assert ready["NetworkWineRequests"] == "idle"
         links = 6 + (not ready["NetworkFirstBytes"].startswith("off"))
         assert sum("link_type:" in i for i in fdinfo) == links
-        assert not any("prog_type:" in i for i in fdinfo)
+        progs = [int(line.split()[1]) for i in fdinfo if "prog_type:" in i
+                 for line in i.splitlines() if line.startswith("prog_id:")]
+        assert [prog_name(p) for p in progs] == ["wine_request"]
         attached = our_programs() - before
-        assert len(attached) == links
+        assert len(attached) == links + 1
         exe = unique_copy(workdir, "/bin/true", "rmm-loaded")
         subprocess.run([exe], check=True)
         assert m.wait_for(lambda _: m.events(FolderPath=exe))

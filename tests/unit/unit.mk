@@ -43,6 +43,9 @@ UNIT_SRCS_test_event          := user/event.c
 UNIT_SRCS_test_decode         := user/capture/decode.c
 UNIT_SRCS_test_decode_net     := user/capture/decode.c
 UNIT_SRCS_test_snapshot       := user/capture/snapshot.c $(addprefix user/base/,proc.c file.c)
+UNIT_SRCS_test_wineprocs      := user/capture/wineprocs.c user/base/log.c
+UNIT_WRAP_test_wineprocs      := bpf_map_update_elem bpf_map_delete_elem bpf_map_lookup_elem \
+				 bpf_map_get_next_key bpf_raw_tracepoint_open
 
 # identity/
 UNIT_SRCS_test_accounts       := $(addprefix user/identity/,accounts.c root.c) user/base/file.c

@@ -21,6 +21,7 @@
 #include "capture/capture.h"
 #include "capture/loader.h"
 #include "capture/tcpdns.h"
+#include "capture/wineprocs.h"
 
 /*
  * A ring's pages are all resident, twice. The exec ring covers what comes in
@@ -69,6 +70,7 @@ struct capture {
 	struct bpf_handles bpf;
 	struct ring_buffer *rb;
 	struct tcpdns *tcpdns; /* the receive side's TCP DNS answers; NULL: not read there */
+	struct wineprocs *wine;
 	capture_event_fn fn;
 	capture_net_fn net_fn;
 	void *ctx;
@@ -367,6 +369,13 @@ int capture__open(struct capture **out, const struct capture_opts *opts, capture
 	else
 		snprintf(c->network, sizeof(c->network), "off: %s",
 			 c->bpf.net_off[0] ? c->bpf.net_off : "no network handler");
+	c->wine = wineprocs__new(c->bpf.wine_prog_fd, c->bpf.wine_procs_fd,
+				 !c->bpf.network ? "network capture is off"
+						 : "no tracepoint BTF (raw_tp)");
+	if (!c->wine) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	c->rb = ring_buffer__new(c->bpf.events_fd, on_sample, c, NULL);
 	if (!c->rb) {
 		err = -errno;
@@ -419,6 +428,7 @@ void capture__free(struct capture *c)
 	if (c->prod_pos && c->prod_pos != MAP_FAILED)
 		munmap((void *)c->prod_pos, c->page_size);
 	ring_buffer__free(c->rb);
+	wineprocs__free(c->wine);
 	/* after the links: no program writes to a ring closed under it */
 	loader__close(&c->bpf);
 	tcpdns__free(c->tcpdns);
@@ -609,6 +619,7 @@ void capture__counters(struct capture *c, struct capture_counters *out)
 		out->net_lost += out->net_lost_by[i];
 	out->net_excluded = counter_sum(c, CNT_NET_EXCLUDED);
 	out->net_data_cut = counter_sum(c, CNT_NET_DATA_CUT);
+	out->net_wine_requests = counter_sum(c, CNT_NET_WINE_REQUESTS);
 }
 
 const char *capture__lost_name(enum capture_lost cause)
@@ -682,4 +693,19 @@ const char *capture__first_bytes(const struct capture *c)
 const char *capture__tcp_dns(const struct capture *c)
 {
 	return c->tcp_dns;
+}
+
+void capture__wine_process(struct capture *c, uint32_t tgid, uint64_t exe_ino, enum wine_role role)
+{
+	wineprocs__add(c->wine, tgid, exe_ino, role);
+}
+
+void capture__tick(struct capture *c)
+{
+	wineprocs__sweep(c->wine);
+}
+
+const char *capture__wine_requests(const struct capture *c)
+{
+	return wineprocs__state(c->wine);
 }

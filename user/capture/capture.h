@@ -65,6 +65,8 @@ struct capture_counters {
 	uint64_t net_lost_by[CAPTURE_NET_LOST__COUNT]; /* enum capture_net_lost */
 	uint64_t net_excluded; /* connections to a --net-exclude range, dropped in the kernel */
 	uint64_t net_data_cut; /* payloads cut at their record's size or the skb's linear part */
+	/* connections Wine's server made, named after the program whose request it served */
+	uint64_t net_wine_requests;
 };
 
 /*
@@ -118,5 +120,16 @@ const char *capture__first_bytes(const struct capture *c);
  * and why.
  */
 const char *capture__tcp_dns(const struct capture *c);
+
+/*
+ * Process @tgid is Wine's server or a Windows program's loader (@role;
+ * @exe_ino: what it exec'd): what the server does for a program is that
+ * program's from now on (capture/wineprocs.h).
+ */
+void capture__wine_process(struct capture *c, uint32_t tgid, uint64_t exe_ino, enum wine_role role);
+/* Once a second or so: Wine's server requests followed while a server runs. */
+void capture__tick(struct capture *c);
+/* Whether Wine's server requests are followed: "attached", "idle", or "off: " and why. */
+const char *capture__wine_requests(const struct capture *c);
 
 #endif

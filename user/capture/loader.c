@@ -21,7 +21,7 @@
 #include "rmmhunt.skel.h"
 
 #define SYSFS_BTF "/sys/kernel/btf/vmlinux"
-#define NFDS	  (4 + LOADER_NLINKS)
+#define NFDS	  (6 + LOADER_NLINKS)
 
 /* What the child sends back, with the fds (SCM_RIGHTS) when err is 0. */
 struct loader_reply {
@@ -266,7 +266,9 @@ static int handles_to_array(const struct bpf_handles *h, int fds[NFDS], unsigned
 	all[1] = h->counters_fd;
 	all[2] = h->unmatchable_fd;
 	all[3] = h->net_events_fd;
-	memcpy(all + 4, h->link_fd, sizeof(h->link_fd));
+	all[4] = h->wine_prog_fd;
+	all[5] = h->wine_procs_fd;
+	memcpy(all + 6, h->link_fd, sizeof(h->link_fd));
 	*mask = 0;
 	for (int i = 0; i < NFDS; i++) {
 		if (all[i] < 0)
@@ -287,7 +289,9 @@ static void handles_from_array(struct bpf_handles *h, const int *fds, int n, uns
 	h->counters_fd = all[1];
 	h->unmatchable_fd = all[2];
 	h->net_events_fd = all[3];
-	memcpy(h->link_fd, all + 4, sizeof(h->link_fd));
+	h->wine_prog_fd = all[4];
+	h->wine_procs_fd = all[5];
+	memcpy(h->link_fd, all + 6, sizeof(h->link_fd));
 }
 
 static void handles_init(struct bpf_handles *h)
@@ -407,6 +411,9 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const s
 	bpf_program__set_autoload(skel->progs.net_first_bytes_tp, network && fb == FIRST_BYTES_TP);
 	bpf_program__set_autoload(skel->progs.net_first_bytes_fentry,
 				  network && fb == FIRST_BYTES_FENTRY);
+	/* tp_btf only; attached by user space while a wineserver runs */
+	bpf_program__set_autoload(skel->progs.wine_request, network && !raw_tp);
+	bpf_program__set_autoattach(skel->progs.wine_request, false);
 	/* attached below, on its own: a refused trampoline costs the first bytes only */
 	bpf_program__set_autoattach(skel->progs.net_first_bytes_tp, false);
 	bpf_program__set_autoattach(skel->progs.net_first_bytes_fentry, false);
@@ -431,6 +438,9 @@ static int load(struct rmmhunt_bpf **skelp, const struct loader_opts *o, const s
 	h->link_fd[2] = bpf_link__fd(raw_tp ? skel->links.exit_raw : skel->links.exit_btf);
 	if (network) {
 		h->net_events_fd = bpf_map__fd(skel->maps.net_events);
+		h->wine_procs_fd = bpf_map__fd(skel->maps.wine_procs);
+		if (!raw_tp)
+			h->wine_prog_fd = bpf_program__fd(skel->progs.wine_request);
 		for (int i = 0; i < NET_NPROGS; i++)
 			h->link_fd[LOADER_NET_LINK0 + i] = bpf_link__fd(net_link(skel, p, i));
 	}

@@ -32,6 +32,9 @@ struct bpf_handles {
 	int counters_fd;    /* per-CPU counters, enum counter */
 	int unmatchable_fd; /* unmatchable executables by struct exe_key */
 	int net_events_fd;  /* the network ring buffer; -1 when network capture is off */
+	/* Wine's requests (wine_request.bpf.c), loaded, not attached; -1 without network capture */
+	int wine_prog_fd;
+	int wine_procs_fd; /* its map: Wine's processes by tgid (struct wine_proc) */
 	int link_fd[LOADER_NLINKS];
 	bool raw_tp;	   /* attached as raw_tp: the kernel has no tracepoint BTF */
 	bool network;	   /* the network programs are attached */

@@ -94,6 +94,13 @@ static void on_unmatchable(void *ctx, const struct exec_event *k)
 	capture__mark_unmatchable(m->cap, k);
 }
 
+static void on_wine_process(void *ctx, const struct exec_event *k, enum wine_role role)
+{
+	struct monitor *m = ctx;
+
+	capture__wine_process(m->cap, k->tgid, k->exe_ino, role);
+}
+
 static struct ruleset *load_rules(const struct run_opts *o)
 {
 	struct rules_diag diag = {};
@@ -243,6 +250,7 @@ static void write_status(const char *state, struct monitor *m)
 	jw__kv_str(&w, "NetworkCapture", capture__network(m->cap));
 	jw__kv_str(&w, "NetworkFirstBytes", capture__first_bytes(m->cap));
 	jw__kv_str(&w, "NetworkTcpDns", capture__tcp_dns(m->cap));
+	jw__kv_str(&w, "NetworkWineRequests", capture__wine_requests(m->cap));
 	jw__kv_ulong(&w, "NetworkEvents", cc.net_events);
 	jw__kv_ulong(&w, "NetworkEventsSeen", ps.net.records);
 	jw__kv_ulong(&w, "NetworkRecords", ps.net.connections);
@@ -258,6 +266,7 @@ static void write_status(const char *state, struct monitor *m)
 	jw__object_end(&w);
 	jw__kv_ulong(&w, "NetworkHeldOverflow", ps.net.held_overflow);
 	jw__kv_ulong(&w, "WineServerConnects", ps.net.wine_connects);
+	jw__kv_ulong(&w, "WineServerRequests", cc.net_wine_requests);
 	jw__kv_ulong(&w, "NetworkLost", cc.net_lost);
 	jw__key(&w, "NetworkLostBy");
 	jw__object_begin(&w);
@@ -336,6 +345,7 @@ static int run_loop(struct monitor *m)
 		now = time(NULL);
 		if (now >= next_second) {
 			clock__sync();
+			capture__tick(m->cap);
 			update_metrics(m);
 			next_second = now + 1;
 		}
@@ -415,7 +425,8 @@ int cmd__run(int argc, char **argv)
 	    .detector = m.det,
 	    .identity = m.ids,
 	    .mark_unmatchable = on_unmatchable,
-	    .mark_ctx = &m,
+	    .wine_process = on_wine_process,
+	    .capture_ctx = &m,
 	    .read_timeout_ms = o.read_timeout_us / 1000,
 	};
 	m.pipe = pipeline__new(&popts);

@@ -342,7 +342,7 @@ static void finish(struct pipeline *p, struct event *e, const struct exec_event 
 	 */
 	if (may_mark && opened && err >= 0 && p->opts.mark_unmatchable && p->opts.detector &&
 	    !(p->opts.emit & EMIT_EVENTS) && detector__unmatchable(p->opts.detector, e, &p->cert)) {
-		p->opts.mark_unmatchable(p->opts.mark_ctx, k);
+		p->opts.mark_unmatchable(p->opts.capture_ctx, k);
 		p->stats.unmatchable_marked++;
 	}
 }
@@ -425,13 +425,16 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	struct reader_files f;
 	struct procfs_dir d;
 	int root_fd, err;
-	bool held = false;
+	bool held = false, wine_named, wine_server;
 	const char *exe_path;
 
 	p->stats.events_seen++;
 	procfs__dir_init(&d, x);
 	x = procfs__complete(p->fixed, x, &d);
 	build_event(p, x);
+	/* Wine's by name, as the kernel side knows them; a server is never marked unmatchable */
+	wine_named = !strncmp(path__base(x->exe), "wine", 4);
+	wine_server = wine_named && !strncmp(path__base(x->exe), "wineserver", 10);
 	/*
 	 * Exec'd in our own root (the same mount and directory): the reader's fd
 	 * for it, which needs no look, and the kernel's path is the path in it.
@@ -455,6 +458,9 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 		p->stats.exe_replaced++;
 	if (f.account[0])
 		event__set_str(&p->ev, FIELD_ACCOUNT_NAME, f.account);
+	if (p->opts.wine_process && (wine_named || f.kind == WINE_PROGRAM))
+		p->opts.wine_process(p->opts.capture_ctx, x->k,
+				     wine_server ? WINE_ROLE_SERVER : WINE_ROLE_CLIENT);
 	/* a held launch's children name it as their initiating process meanwhile */
 	if (f.kind != WINE_NOT)
 		remember(p, x->k, &p->ev);
@@ -472,7 +478,7 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	if (!held)
 		finish(p, &p->ev, x->k, f.exe_fd >= 0 || f.known ? f.exe_fd : err, f.known,
 		       x->k->exe_dev, root_fd, exe_path,
-		       f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot);
+		       f.kind == WINE_NOT && f.file_fd < 0 && !x->from_snapshot && !wine_server);
 
 	if (f.file_fd >= 0)
 		close(f.file_fd);

@@ -26,11 +26,10 @@ enum emit_flags {
 	EMIT_SUPPRESSED = 1 << 3, /* matches an exclusion removed, with SuppressedBy */
 };
 
-/*
- * Called for an executable that no loaded rule can match, whatever the exec:
- * the capture side may then mark it unmatchable and stop sending its execs.
- */
-typedef void (*pipeline_mark_fn)(void *ctx, const struct exec_event *k);
+/* An exec, told to the capture side (pipeline_opts says when). */
+typedef void (*pipeline_exec_fn)(void *ctx, const struct exec_event *k);
+/* An exec of Wine's, in @role (enum wine_role). */
+typedef void (*pipeline_wine_fn)(void *ctx, const struct exec_event *k, enum wine_role role);
 
 struct pipeline_opts {
 	unsigned emit;
@@ -39,8 +38,15 @@ struct pipeline_opts {
 	FILE *out;
 	struct detector *detector; /* NULL: no rules (inspection only) */
 	struct identity_cache *identity;
-	pipeline_mark_fn mark_unmatchable; /* NULL: nothing is marked in the kernel */
-	void *mark_ctx;
+	/*
+	 * An executable no loaded rule can match, whatever the exec: the capture
+	 * side may then mark it unmatchable and stop sending its execs. NULL:
+	 * nothing is marked in the kernel.
+	 */
+	pipeline_exec_fn mark_unmatchable;
+	/* an exec of Wine's server or of a Windows program's loader (snapshot included) */
+	pipeline_wine_fn wine_process;
+	void *capture_ctx;	      /* the two's */
 	unsigned int read_timeout_ms; /* one read of an executable; 0: READER_TIMEOUT_MS */
 };
 
