@@ -343,6 +343,58 @@ def test_windows_program_connection__named_as_the_program(wine_session, mon):
     assert (rec["RemoteIP"], rec["Protocol"]) == ("127.0.0.1", "Tcp")
 
 
+def free_port():
+    """A port nothing listens on now (bound and closed: free to take again)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@needs_wine
+def test_windows_program_listen_and_failed_connect__named_as_the_program(wine_session, mon):
+    """Wine's server makes them (the program never holds these sockets), on the
+    program's request: the records name the program, and so does the inbound
+    connection its listener accepts."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port, listen_port = closed.getsockname()[1], free_port()
+    exe = wine_session["listener"]
+    res = []
+    t = threading.Thread(target=lambda: res.append(
+        run_wine(["wine", exe, str(closed_port), str(listen_port)], cwd=exe.parent)))
+    t.start()
+
+    def network(action, **match):
+        def pred(_):
+            with mon._lock:
+                recs = list(mon.records)
+            return [r for r in recs if r.get("RecordType") == "DeviceNetworkEvents"
+                    and r["ActionType"] == action
+                    and all(r[k] == v for k, v in match.items())]
+        return mon.wait_for(pred, timeout=60)
+
+    try:
+        listen = network("ListeningConnectionCreated", LocalPort=listen_port)
+        assert listen, "no listen record"
+        with socket.create_connection(("127.0.0.1", listen_port), timeout=30) as c:
+            c.sendall(b"hello")
+    finally:
+        t.join(timeout=90)
+        closed.close()
+    assert res and res[0].returncode == 0, res
+    program = wait_program(mon, res[0].pid, name="AteraListen.exe")
+    failed = network("ConnectionFailed", RemotePort=closed_port)
+    accepted = network("InboundConnectionAccepted", LocalPort=listen_port)
+    assert len(listen) == len(failed) == len(accepted) == 1, (listen, failed, accepted)
+    for rec in (listen[0], failed[0], accepted[0]):
+        assert rec["InitiatingProcessId"] == res[0].pid, rec
+        assert rec["InitiatingProcessFileName"] == "AteraListen.exe"
+        assert rec["InitiatingProcessFolderPath"] == str(exe)
+        assert rec["InitiatingProcessVersionInfoCompanyName"] == ATERA_COMPANY
+        assert rec["InitiatingProcessSHA256"] == program["SHA256"]
+    assert failed[0]["ConnectionError"] == "ECONNREFUSED"
+
+
 @needs_wine
 def test_windows_program_on_a_hung_mount__reported_without_blocking(wine_session, tmp_path,
                                                                     hung_mount):

@@ -64,8 +64,9 @@ def _windows_exe(target, triplet, src, rc=None, libs=()):
 
 
 def build_windows_fixtures():
-    """AteraAgent.exe (x64 sleeper + atera.rc), its i686 twin in x86/, spawner.exe, and
-    AteraConnect.exe (a Winsock client with atera.rc)."""
+    """AteraAgent.exe (x64 sleeper + atera.rc), its i686 twin in x86/, spawner.exe,
+    AteraConnect.exe (a Winsock client with atera.rc) and AteraListen.exe (a Winsock
+    server that also makes a connect that fails, with atera.rc)."""
     rc = FIXTURES / "pe" / "atera.rc"
     sleeper = FIXTURES / "wine" / "sleeper.c"
     (BUILD / "x64").mkdir(parents=True, exist_ok=True)
@@ -79,6 +80,8 @@ def build_windows_fixtures():
                                 FIXTURES / "wine" / "spawner.c"),
         "connector": _windows_exe(BUILD / "x64" / "AteraConnect.exe", "x86_64-w64-mingw32",
                                   FIXTURES / "wine" / "connector.c", rc, libs=("-lws2_32",)),
+        "listener": _windows_exe(BUILD / "x64" / "AteraListen.exe", "x86_64-w64-mingw32",
+                                 FIXTURES / "wine" / "listener.c", rc, libs=("-lws2_32",)),
     }
 
 

@@ -6,7 +6,8 @@
 # line, parent, directory and cgroup, counts a refused loopback connect and a
 # UDP datagram as network records (the datagram's naming its process, and a
 # connection its RemoteUrl from the first bytes wherever a hook reads them, and
-# another's from a DNS answer over TCP, read as received),
+# another's from a DNS answer over TCP, read as received), attaches its Wine
+# server requests hook while a process named as Wine's server runs (tp_btf),
 # and stops cleanly on SIGTERM. Then it must refuse to start
 # without BTF. Prints the outcome on the serial console between markers that
 # tests/kernels/run.sh parses:
@@ -144,6 +145,19 @@ smoke() {
 		;;
 	esac
 
+	# Wine's server requests: the hook loads with tp_btf only, and attaches
+	# while a process whose file is named as Wine's server's runs (busybox,
+	# run as sleep through a link: the file's own name is what counts)
+	case "$mode:$ready" in
+	tp_btf:*'"NetworkWineRequests":"idle"'* | raw_tp:*'"NetworkWineRequests":"off: '*) ;;
+	*) done_with FAIL "$mode: Wine server requests hook not as expected" ;;
+	esac
+	mkdir -p /tmp/ws
+	cp /bin/busybox /tmp/ws/wineserver-ktest
+	ln -sf wineserver-ktest /tmp/ws/sleep
+	/tmp/ws/sleep 600 &
+	wspid=$!
+
 	# The target runs in a shell of its own, whose pid the event must name,
 	# from a cgroup and a directory on another mount: the BPF side walks
 	# kernel structures for both, and those differ between versions.
@@ -207,10 +221,16 @@ smoke() {
 	fi
 	stopping=$(line_with '"State":"stopping"')
 	echo "[$(uptime_s)] $mode stopping: $stopping"
+	kill $wspid 2>/dev/null
+	wait $wspid 2>/dev/null
 	if [ $rc -ne 0 ]; then
 		dump_logs
 		done_with FAIL "$mode: event ok, exit code $rc"
 	fi
+	case "$mode:$stopping" in
+	tp_btf:*'"NetworkWineRequests":"attached"'* | raw_tp:*) ;;
+	*) done_with FAIL "$mode: Wine server requests hook not attached while a server ran" ;;
+	esac
 	net=$(echo "$stopping" | sed -n 's/.*"NetworkEventsSeen":\([0-9]*\).*/\1/p')
 	case "$stopping" in
 	*'"NetworkLost":0,'*) ;;
@@ -276,4 +296,5 @@ if [ $rc -eq 0 ] || ! grep -q "has no BTF" "$ERR"; then
 	done_with FAIL "tp_btf and raw_tp ok, no-BTF run: exit $rc"
 fi
 done_with PASS "tp_btf and raw_tp: exec event and network records ok (first bytes: \
-${FIRST_BYTES:-none}; TCP DNS answers: receive), clean exit; no BTF: refused"
+${FIRST_BYTES:-none}; TCP DNS answers: receive; Wine requests hook attached), clean exit; \
+no BTF: refused"
