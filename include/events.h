@@ -187,10 +187,6 @@ struct net_prefix {
 	unsigned char addr[16];
 };
 
-/*
- * An executable as the kernel knows it at exec: a changed file gets a new
- * ctime, so an unmatchable mark never outlives the bytes it was made on.
- */
 /* A process of Wine's, in the "wine_procs" map (bpf/wine_request.bpf.c) by tgid. */
 enum wine_role {
 	WINE_ROLE_SERVER = 1,
@@ -203,6 +199,10 @@ struct wine_proc {
 	unsigned int pad;
 };
 
+/*
+ * An executable as the kernel knows it at exec: a changed file gets a new
+ * ctime, so an unmatchable mark never outlives the bytes it was made on.
+ */
 struct exe_key {
 	unsigned long long ino;
 	unsigned long long ctime_ns;

@@ -217,6 +217,19 @@ static void attach_refused__off_with_why_and_tried_again(void **state)
 	assert_int_equal(attaches, 2);
 }
 
+static void attach_refused__idle_again_once_no_server_is_left(void **state)
+{
+	struct wineprocs *w = *state;
+
+	attach_errno = EPERM;
+	wineprocs__add(w, getpid(), self_ino(), WINE_ROLE_SERVER);
+	assert_true(!strncmp(wineprocs__state(w), "off: ", 5));
+	map[find(getpid())].used = 0;
+	wineprocs__sweep(w);
+	assert_string_equal(wineprocs__state(w), "idle");
+	assert_int_equal(attaches, 1);
+}
+
 static void not_loaded__off_and_no_map_touched(void **state)
 {
 	struct wineprocs *w = wineprocs__new(-1, -1, "network capture is off");
@@ -243,6 +256,8 @@ int main(void)
 		sweep__last_server_gone__detaches_and_attaches_again_for_the_next, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attach_refused__off_with_why_and_tried_again, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(attach_refused__idle_again_once_no_server_is_left,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(not_loaded__off_and_no_map_touched, setup, teardown),
 	};
 

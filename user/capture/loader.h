@@ -32,7 +32,7 @@ struct bpf_handles {
 	int counters_fd;    /* per-CPU counters, enum counter */
 	int unmatchable_fd; /* unmatchable executables by struct exe_key */
 	int net_events_fd;  /* the network ring buffer; -1 when network capture is off */
-	/* Wine's requests (wine_request.bpf.c), loaded, not attached; -1 without network capture */
+	/* Wine's requests (wine_request.bpf.c), loaded, not attached; -1: no network, or raw_tp */
 	int wine_prog_fd;
 	int wine_procs_fd; /* its map: Wine's processes by tgid (struct wine_proc) */
 	int link_fd[LOADER_NLINKS];

@@ -36,11 +36,11 @@ struct wineprocs *wineprocs__new(int prog_fd, int map_fd, const char *off)
 	return w;
 }
 
+/* (Also after an attach that failed: no server left to follow.) */
 static void detach(struct wineprocs *w)
 {
-	if (w->link_fd < 0)
-		return;
-	close(w->link_fd);
+	if (w->link_fd >= 0)
+		close(w->link_fd);
 	w->link_fd = -1;
 	snprintf(w->state, sizeof(w->state), "idle");
 }
@@ -49,7 +49,8 @@ void wineprocs__free(struct wineprocs *w)
 {
 	if (!w)
 		return;
-	detach(w);
+	if (w->link_fd >= 0)
+		close(w->link_fd);
 	free(w);
 }
 

@@ -24,9 +24,10 @@ void wineprocs__free(struct wineprocs *w); /* NULL is fine; detaches */
 
 /*
  * Process @tgid is Wine's (@role; @exe_ino: the executable it exec'd): in
- * the map while it still runs that (the kernel side adds those it knows by
- * name, not a loader known by its content or a process found running at
- * start). A server attaches the program; logs once if it cannot.
+ * the map while it still runs that. The kernel side adds those it knows by
+ * their file's name at their exec; this adds a loader known by its content,
+ * and what was running at start. A server attaches the program; logs once
+ * if it cannot.
  */
 void wineprocs__add(struct wineprocs *w, uint32_t tgid, uint64_t exe_ino, enum wine_role role);
 /* Detaches the program once no server is left (and attaches it if one is). */
