@@ -6,11 +6,13 @@ wrote the request. Without Wine: fake_wineserver.c does what the server does
 writes, a reply written back), and its client is Python under a name of Wine's.
 The Windows program's own case is in test_monitor_wine.py."""
 import errno
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -75,10 +77,32 @@ def closed_port():
     return s, s.getsockname()[1]
 
 
-def stats(m, wine_requests):
-    return m.wait_for(lambda recs: [r for r in recs if r.get("RecordType") == "Status"
+def stats(m, wine_requests, after=0):
+    """The stats records from the @after'th record on that say @wine_requests."""
+    return m.wait_for(lambda recs: [r for r in recs[after:] if r.get("RecordType") == "Status"
                                     and r["State"] == "stats"
                                     and r["NetworkWineRequests"] == wine_requests])
+
+
+def bpftool(*args):
+    return json.loads(subprocess.run(["bpftool", "-j", *args], capture_output=True, text=True,
+                                     check=True).stdout)
+
+
+def wine_servers(m):
+    """The servers in monitor @m's map of Wine's processes (one that just stopped may
+    still have a map of that name)."""
+    held = set()
+    for fd in os.listdir(f"/proc/{m.proc.pid}/fdinfo"):
+        try:
+            with open(f"/proc/{m.proc.pid}/fdinfo/{fd}") as f:
+                held |= {int(line.split()[1]) for line in f if line.startswith("map_id:")}
+        except OSError:
+            continue
+    (map_id,) = [x["id"] for x in bpftool("map", "show")
+                 if x.get("name") == "wine_procs" and x["id"] in held]
+    entries = [e["formatted"] for e in bpftool("map", "dump", "id", str(map_id))]
+    return {e["key"] for e in entries if e["value"]["role"] == 1}
 
 
 def network(m, action, **match):
@@ -116,14 +140,23 @@ def serve_and_check(m, wine):
 
 
 def test_server_started_under_the_monitor__acts_for_its_client(exes):
+    """(Another Wine server may run meanwhile, a Wine test's: the hook is attached
+    exactly while one is in the map.)"""
     with Monitor("--emit", "events", "--stats-interval", "1") as m:
-        assert m.status("ready")[0]["NetworkWineRequests"] == "idle", m.stderr
         wine = FakeWine(exes)
         # followed from its exec and the daemon's fork (the exec'd process is gone)
+        assert wine.server_pid in wine_servers(m)
         assert stats(m, "attached"), m.status("stats")
         serve_and_check(m, wine)
-        # the last server gone: the program is detached
-        assert stats(m, "idle")
+        # gone from the map at its exit; detached if it was the last
+        deadline = time.monotonic() + 10
+        while wine.server_pid in wine_servers(m) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = wine_servers(m)
+        assert wine.server_pid not in left
+        with m._lock:
+            seen = len(m.records)
+        assert stats(m, "attached" if left else "idle", after=seen)
     stop = m.status("stopping")[0]
     assert m.returncode == 0, m.stderr
     assert stop["WineServerRequests"] == 2
@@ -134,7 +167,9 @@ def test_server_running_before_the_monitor__found_at_start(exes):
     wine = FakeWine(exes)
     try:
         with Monitor("--emit", "events", "--stats-interval", "1") as m:
+            # found by the snapshot at start
             assert m.status("ready")[0]["NetworkWineRequests"] == "attached", m.stderr
+            assert wine.server_pid in wine_servers(m)
             serve_and_check(m, wine)
     finally:
         wine.client.kill()
