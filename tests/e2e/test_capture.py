@@ -516,9 +516,11 @@ def test_programs_stay_attached_by_the_monitor_alone_and_go_with_it(workdir):
         # exec, fork, exit; TCP states, UDP datagrams, DNS answers, first bytes (if read)
         ready = m.status("ready")[0]
         assert ready["NetworkCapture"] == "on"
-        assert ready["NetworkWineRequests"] == "idle"
+        # (and its link, if a Wine server runs: another test's may)
+        assert ready["NetworkWineRequests"] in ("idle", "attached")
         links = 6 + (not ready["NetworkFirstBytes"].startswith("off"))
-        assert sum("link_type:" in i for i in fdinfo) == links
+        wine_link = ready["NetworkWineRequests"] == "attached"
+        assert sum("link_type:" in i for i in fdinfo) == links + wine_link
         progs = [int(line.split()[1]) for i in fdinfo if "prog_type:" in i
                  for line in i.splitlines() if line.startswith("prog_id:")]
         assert [prog_name(p) for p in progs] == ["wine_request"]
