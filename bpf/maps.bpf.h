@@ -100,6 +100,7 @@ struct net_owner {
 	__u64 cgroup_id;
 	__u64 exe_ino; /* what the process ran when it made the socket */
 	__u32 tgid, pid;
+	__u32 image_tgid; /* see struct net_event */
 	__u32 netns;
 	__u8 excluded;	 /* to a --net-exclude range: counted once, never sent */
 	__u8 bytes_sent; /* NET_FIRST_BYTES done (or not wanted) */

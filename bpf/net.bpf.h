@@ -88,6 +88,7 @@ static __always_inline void net_init(struct net_event *e, enum net_kind kind, __
 	e->exe_ino = o ? o->exe_ino : 0;
 	e->tgid = o ? o->tgid : 0;
 	e->pid = o ? o->pid : 0;
+	e->image_tgid = o ? o->image_tgid : 0;
 	e->netns = netns;
 	e->err = 0;
 	e->kind = kind;
@@ -209,6 +210,17 @@ struct pkt_ports {
 #define IP4_FRAG_OFFSET 0x1fff
 
 /*
+ * A process forked since the hooks attached that has not exec'd runs the
+ * program of its nearest ancestor that did, which names it (struct fork_info).
+ */
+static __always_inline __u32 net_image_tgid(__u32 tgid)
+{
+	struct fork_info *fi = bpf_map_lookup_elem(&forks, &tgid);
+
+	return fi && !fi->execd ? fi->image_tgid : 0;
+}
+
+/*
  * The current process as a socket's owner (process context only); Wine's
  * server acting on a program's request: that program (wine_request.bpf.c).
  */
@@ -224,6 +236,7 @@ static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 		o->exe_ino = c->exe_ino;
 		o->tgid = c->tgid;
 		o->pid = c->pid;
+		o->image_tgid = 0;
 		o->cgroup_id = c->cgroup_id;
 		__builtin_memcpy(o->comm, c->comm, sizeof(o->comm));
 		counter_inc(CNT_NET_WINE_REQUESTS);
@@ -233,6 +246,7 @@ static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 	o->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
 	o->tgid = id >> 32;
 	o->pid = pid;
+	o->image_tgid = net_image_tgid(o->tgid);
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
@@ -252,6 +266,7 @@ static __always_inline void net_sender_current(struct net_event *e)
 		return;
 	e->tgid = id >> 32;
 	e->pid = (__u32)id;
+	e->image_tgid = net_image_tgid(e->tgid);
 	e->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
 	e->cgroup_id = bpf_get_current_cgroup_id();
 }

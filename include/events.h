@@ -138,10 +138,12 @@ struct net_event {
 	unsigned long long sock_id; /* the connection, numbered by the kernel side; 0: none */
 	unsigned long long exe_ino; /* the process's executable (mm->exe_file) inode; 0: unknown */
 	unsigned int tgid, pid;	    /* 0: no process (a DNS answer, seen in softirq) */
-	unsigned int netns;	    /* network namespace inode */
-	unsigned int err;	    /* NET_CONNECT_FAILED: the socket's errno (sk_err), 0 if none */
-	unsigned short kind;	    /* enum net_kind */
-	unsigned short protocol;    /* IPPROTO_TCP or IPPROTO_UDP */
+	/* a process forked since the hooks attached that never exec'd: whose program it runs */
+	unsigned int image_tgid;
+	unsigned int netns;	 /* network namespace inode */
+	unsigned int err;	 /* NET_CONNECT_FAILED: the socket's errno (sk_err), 0 if none */
+	unsigned short kind;	 /* enum net_kind */
+	unsigned short protocol; /* IPPROTO_TCP or IPPROTO_UDP */
 	unsigned short local_port, remote_port; /* host byte order; 0: unknown */
 	unsigned short data_len;		/* bytes of data[] sent */
 	unsigned short flags;			/* NET_F_* */

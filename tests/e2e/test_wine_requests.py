@@ -137,6 +137,8 @@ def serve_and_check(m, wine):
     # after its reply the server acts for no one
     assert len(own) == 1
     assert own[0]["InitiatingProcessId"] == wine.server_pid
+    assert own[0]["InitiatingProcessFileName"] == "wineserver-fake"
+    return own[0]
 
 
 def test_server_started_under_the_monitor__acts_for_its_client(exes):
@@ -147,7 +149,10 @@ def test_server_started_under_the_monitor__acts_for_its_client(exes):
         # followed from its exec and the daemon's fork (the exec'd process is gone)
         assert wine.server_pid in wine_servers(m)
         assert stats(m, "attached"), m.status("stats")
-        serve_and_check(m, wine)
+        own = serve_and_check(m, wine)
+        # the daemon never exec'd: named by the file of the program it runs, and no
+        # more (it may have changed its command line since)
+        assert own["InitiatingProcessCommandLine"] is None
         # gone from the map at its exit; detached if it was the last
         deadline = time.monotonic() + 10
         while wine.server_pid in wine_servers(m) and time.monotonic() < deadline:
@@ -170,7 +175,9 @@ def test_server_running_before_the_monitor__found_at_start(exes):
             # found by the snapshot at start
             assert m.status("ready")[0]["NetworkWineRequests"] == "attached", m.stderr
             assert wine.server_pid in wine_servers(m)
-            serve_and_check(m, wine)
+            own = serve_and_check(m, wine)
+            # the daemon as /proc showed it at start
+            assert own["InitiatingProcessCommandLine"].startswith(str(exes[0]))
     finally:
         wine.client.kill()
         try:

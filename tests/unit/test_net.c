@@ -340,6 +340,42 @@ static void net__process_execd_since__identity_unknown(void **state)
 	assert_false(event__isset(&fx->out[0], NET_REMOTE_URL));
 }
 
+/*
+ * A fork that never exec'd (a daemon's, a worker) is named by the file of
+ * the process whose program it runs; what it may have changed since is unknown.
+ */
+static void net__fork_without_exec__named_by_its_program_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct net_event k = conn(NET_LISTEN, 0);
+	const struct event *e;
+
+	k.tgid = k.pid = 5151;
+	k.image_tgid = 4242;
+	memset(k.remote_addr, 0, sizeof(k.remote_addr));
+	assert_int_equal(record(fx, &k), 0);
+	/* another file than the image's: nothing named */
+	k.exe_ino = 78;
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 2);
+	e = &fx->out[0];
+	assert_int_equal(event__long(e, NET_INITIATING_PROCESS_ID), 5151);
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_FILE_NAME), "AteraAgent");
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_FOLDER_PATH), "/opt/atera/AteraAgent");
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME),
+			    "Atera Networks Ltd.");
+	assert_string_equal(str(e, NET_INITIATING_PROCESS_SHA256), "ab");
+	assert_null(str(e, NET_INITIATING_PROCESS_COMMAND_LINE));
+	assert_null(str(e, NET_INITIATING_PROCESS_ACCOUNT_NAME));
+	assert_null(str(e, NET_INITIATING_PROCESS_PARENT_FILE_NAME));
+	assert_false(event__isset(e, NET_INITIATING_PROCESS_CREATION_TIME));
+	assert_false(event__isset(e, NET_INITIATING_PROCESS_PARENT_ID));
+	e = &fx->out[1];
+	assert_int_equal(event__long(e, NET_INITIATING_PROCESS_ID), 5151);
+	assert_null(str(e, NET_INITIATING_PROCESS_FILE_NAME));
+	assert_null(str(e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME));
+}
+
 static void net__record_that_does_not_add_up__refused(void **state)
 {
 	struct fixture *fx = *state;
@@ -467,6 +503,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(net__process_execd_since__identity_unknown, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(net__fork_without_exec__named_by_its_program_file,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(net__record_that_does_not_add_up__refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__too_many_held__reported_at_once, setup, teardown),

@@ -156,23 +156,47 @@ static const int net_cols[PROC_COL__COUNT] = {
     [PROC_POD_UID] = NET_POD_UID,
 };
 
+/* What a fork that never exec'd shares with the process whose program it runs: the file's. */
+static const bool file_col[PROC_COL__COUNT] = {
+    [PROC_FILE_NAME] = true,	 [PROC_FOLDER_PATH] = true,	[PROC_COMPANY] = true,
+    [PROC_PRODUCT] = true,	 [PROC_PRODUCT_VERSION] = true, [PROC_FILE_VERSION] = true,
+    [PROC_INTERNAL_NAME] = true, [PROC_ORIGINAL_NAME] = true,	[PROC_DESCRIPTION] = true,
+    [PROC_SHA1] = true,		 [PROC_SHA256] = true,
+};
+
 /*
  * The process by its exec record, if lineage still has the one it runs: a
  * record of a different executable is another image of the same tgid (its
- * later exec was not seen), and naming it would be wrong.
+ * later exec was not seen), and naming it would be wrong. A fork that never
+ * exec'd is named by the file of the process whose program it runs; its own
+ * command line, account, start and parent may differ from that one's, so
+ * they stay unknown.
  */
 static void set_process(struct net *n, struct event *e, const struct net_event *k)
 {
 	const struct proc_record *r;
+	bool fork = false;
 
 	if (!k->tgid)
 		return;
 	event__set_long(e, NET_INITIATING_PROCESS_ID, k->tgid);
 	r = lineage__get(n->lineage, k->tgid);
-	if (!r || (k->exe_ino && r->exe_ino && k->exe_ino != r->exe_ino))
+	if (r && k->exe_ino && r->exe_ino && k->exe_ino != r->exe_ino)
+		r = NULL;
+	if (!r && k->image_tgid) {
+		r = lineage__get(n->lineage, k->image_tgid);
+		fork = true;
+		/* the very file, or nothing */
+		if (r && (!k->exe_ino || k->exe_ino != r->exe_ino))
+			r = NULL;
+	}
+	if (!r)
 		return;
 	for (int c = 0; c < PROC_COL__COUNT; c++)
-		event__set_str(e, net_cols[c], r->col[c]);
+		if (!fork || file_col[c])
+			event__set_str(e, net_cols[c], r->col[c]);
+	if (fork)
+		return;
 	if (r->creation_us)
 		event__set_long(e, NET_INITIATING_PROCESS_CREATION_TIME, r->creation_us);
 	if (r->creator)
@@ -283,6 +307,7 @@ static void name_sender(struct net *n, struct net_event *conn, const struct net_
 	conn->tgid = bytes->tgid;
 	conn->pid = bytes->pid;
 	conn->exe_ino = bytes->exe_ino;
+	conn->image_tgid = bytes->image_tgid;
 	conn->cgroup_id = bytes->cgroup_id;
 	n->stats.wine_connects++;
 }
