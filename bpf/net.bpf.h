@@ -220,6 +220,16 @@ static __always_inline __u32 net_image_tgid(__u32 tgid)
 	return fi && !fi->execd ? fi->image_tgid : 0;
 }
 
+/* Is @comm "wineserv..."? (Its first bytes: most names differ at the first.) */
+static __always_inline bool net_comm_wine_server(const char comm[TASK_COMM_LEN])
+{
+#pragma unroll
+	for (int i = 0; i < 8; i++)
+		if (comm[i] != WINE_SERVER_NAME[i])
+			return false;
+	return true;
+}
+
 /*
  * The current process as a socket's owner (process context only); Wine's
  * server acting on a program's request: that program (wine_request.bpf.c).
@@ -229,9 +239,13 @@ static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = (__u32)id;
-	struct wine_client *c = bpf_map_lookup_elem(&wine_serving, &pid);
+	struct wine_client *c = NULL;
 
 	o->netns = netns;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	/* only a process named as Wine's server is looked for (a lookup per connect saved) */
+	if (net_comm_wine_server(o->comm))
+		c = bpf_map_lookup_elem(&wine_serving, &pid);
 	if (c) {
 		o->exe_ino = c->exe_ino;
 		o->tgid = c->tgid;
@@ -248,7 +262,6 @@ static __always_inline void net_owner_current(struct net_owner *o, __u32 netns)
 	o->pid = pid;
 	o->image_tgid = net_image_tgid(o->tgid);
 	o->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
 /*
@@ -266,7 +279,7 @@ static __always_inline void net_sender_current(struct net_event *e)
 		return;
 	e->tgid = id >> 32;
 	e->pid = (__u32)id;
-	e->image_tgid = net_image_tgid(e->tgid);
+	e->image_tgid = 0; /* named by its own exec only (user/pipeline/net.c) */
 	e->exe_ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
 	e->cgroup_id = bpf_get_current_cgroup_id();
 }
