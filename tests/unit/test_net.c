@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct fixture {
 	struct event out[MAX_OUT];
 	int nout;
 	int64_t next_id;
+	uint32_t settling; /* the process whose identity is settling; 0: none */
 };
 
 static void finish(void *ctx, struct event *e)
@@ -45,10 +47,15 @@ static int64_t report_id(void *ctx)
 	return ++((struct fixture *)ctx)->next_id;
 }
 
+static bool settling(void *ctx, uint32_t tgid)
+{
+	return tgid == ((struct fixture *)ctx)->settling;
+}
+
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct net_ops ops = {.finish = finish, .report_id = report_id};
+	struct net_ops ops = {.finish = finish, .report_id = report_id, .settling = settling};
 	struct proc_record r = {.tgid = 4242, .creator = 1, .exe_ino = 77, .creation_us = 5};
 
 	if (!fx)
@@ -376,6 +383,38 @@ static void net__fork_without_exec__named_by_its_program_file(void **state)
 	assert_null(str(e, NET_INITIATING_PROCESS_VERSION_INFO_COMPANY_NAME));
 }
 
+/*
+ * A Wine launch held for the program it starts: its process's records wait,
+ * and name the program once lineage has it, not the loader it ran before.
+ */
+static void net__identity_settling__record_waits_for_it(void **state)
+{
+	struct fixture *fx = *state;
+	struct proc_record program = {.tgid = 4242, .exe_ino = 77};
+	struct net_event k = conn(NET_LISTEN, 0);
+
+	memset(k.remote_addr, 0, sizeof(k.remote_addr));
+	fx->settling = 4242;
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 0);
+	assert_true(net__tick(fx->net) > 0);
+	assert_int_equal(fx->nout, 0);
+	/* settled: lineage names the program now */
+	program.col[PROC_FILE_NAME] = "AteraAgent.exe";
+	assert_int_equal(lineage__put(fx->lineage, &program), 0);
+	fx->settling = 0;
+	assert_int_equal(net__tick(fx->net), -1);
+	assert_int_equal(fx->nout, 1);
+	assert_string_equal(str(&fx->out[0], NET_ACTION_TYPE), "ListeningConnectionCreated");
+	assert_string_equal(str(&fx->out[0], NET_INITIATING_PROCESS_FILE_NAME), "AteraAgent.exe");
+	/* never settling: reported at the flush (or when due) all the same */
+	fx->settling = 4242;
+	assert_int_equal(record(fx, &k), 0);
+	assert_int_equal(fx->nout, 1);
+	net__flush(fx->net);
+	assert_int_equal(fx->nout, 2);
+}
+
 static void net__record_that_does_not_add_up__refused(void **state)
 {
 	struct fixture *fx = *state;
@@ -505,6 +544,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__fork_without_exec__named_by_its_program_file,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(net__identity_settling__record_waits_for_it, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(net__record_that_does_not_add_up__refused, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(net__too_many_held__reported_at_once, setup, teardown),

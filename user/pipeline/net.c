@@ -39,6 +39,14 @@ struct early_bytes {
 	char host[HOSTNAME_MAX + 1]; /* "" when the bytes named none */
 };
 
+/* A record waiting for its process's identity to settle, with its own host name, if any. */
+struct settling {
+	struct net_event k; /* header only */
+	int64_t due_us;
+	bool has_host;
+	char host[HOSTNAME_MAX + 1];
+};
+
 struct net {
 	struct lineage *lineage;
 	const char *device_id, *device_name;
@@ -46,6 +54,8 @@ struct net {
 	struct names *names;
 	struct held_conn *held;
 	size_t nheld;
+	struct settling *settling;
+	size_t nsettling;
 	struct early_bytes early[EARLY_MAX];
 	unsigned int early_next; /* the slot the next early bytes take */
 	struct event rec;
@@ -73,8 +83,9 @@ struct net *net__new(struct lineage *l, const char *device_id, const char *devic
 	n->ops = *ops;
 	n->names = names__new(NET_NAMES);
 	n->held = calloc(NET_HELD_MAX, sizeof(*n->held));
+	n->settling = calloc(NET_SETTLE_MAX, sizeof(*n->settling));
 	event__init(&n->rec);
-	if (!n->names || !n->held) {
+	if (!n->names || !n->held || !n->settling) {
 		net__free(n);
 		return NULL;
 	}
@@ -87,6 +98,7 @@ void net__free(struct net *n)
 		return;
 	names__free(n->names);
 	free(n->held);
+	free(n->settling);
 	event__free(&n->rec);
 	free(n);
 }
@@ -218,7 +230,7 @@ static const char *dns_name(struct net *n, const struct net_event *k)
 }
 
 /* Builds the record of @k, @url its RemoteUrl if it has its own, and hands it on. */
-static void report(struct net *n, const struct net_event *k, const char *url)
+static void emit(struct net *n, const struct net_event *k, const char *url)
 {
 	struct event *e = &n->rec;
 
@@ -240,6 +252,53 @@ static void report(struct net *n, const struct net_event *k, const char *url)
 	set_process(n, e, k);
 	n->stats.connections++;
 	n->ops.finish(n->ops.ctx, e);
+}
+
+static bool settling(struct net *n, uint32_t tgid)
+{
+	return tgid && n->ops.settling && n->ops.settling(n->ops.ctx, tgid);
+}
+
+/* The record of @k, now, or once its process's identity has settled. */
+static void report(struct net *n, const struct net_event *k, const char *url)
+{
+	struct settling *w;
+
+	if (!settling(n, k->tgid)) {
+		emit(n, k, url);
+		return;
+	}
+	if (n->nsettling == NET_SETTLE_MAX) {
+		n->stats.held_overflow++;
+		emit(n, k, url);
+		return;
+	}
+	w = &n->settling[n->nsettling++];
+	memcpy(&w->k, k, NET_EVENT_HDR_SIZE);
+	w->due_us = clock__now_us() + NET_SETTLE_MS * 1000;
+	w->has_host = url != NULL;
+	snprintf(w->host, sizeof(w->host), "%s", url ?: "");
+}
+
+/* Emits the settling records whose process has settled, or all at once (@all): ms to the next due.
+ */
+static int64_t release_settled(struct net *n, int64_t now, bool all)
+{
+	int64_t next = -1;
+
+	for (size_t i = 0; i < n->nsettling;) {
+		struct settling w = n->settling[i];
+
+		if (all || w.due_us <= now || !settling(n, w.k.tgid)) {
+			n->settling[i] = n->settling[--n->nsettling];
+			emit(n, &w.k, w.has_host ? w.host : NULL);
+			continue;
+		}
+		if (next < 0 || w.due_us < next)
+			next = w.due_us;
+		i++;
+	}
+	return next;
 }
 
 static void put_name(void *ctx, const char *name, const unsigned char addr[16], uint32_t ttl)
@@ -407,7 +466,7 @@ int net__record(struct net *n, const struct net_event *k, size_t size)
 
 int net__tick(struct net *n)
 {
-	int64_t now = clock__now_us(), next = -1;
+	int64_t now = clock__now_us(), next;
 
 	for (size_t i = 0; i < n->nheld;) {
 		if (n->held[i].due_us <= now) {
@@ -417,10 +476,13 @@ int net__tick(struct net *n)
 			report(n, &k, NULL);
 			continue;
 		}
-		if (next < 0 || n->held[i].due_us < next)
-			next = n->held[i].due_us;
 		i++;
 	}
+	/* after the held connects: one due now may have joined these */
+	next = release_settled(n, now, false);
+	for (size_t i = 0; i < n->nheld; i++)
+		if (next < 0 || n->held[i].due_us < next)
+			next = n->held[i].due_us;
 	return next < 0 ? -1 : (int)((next - now + 999) / 1000);
 }
 
@@ -432,6 +494,7 @@ void net__flush(struct net *n)
 		drop_held(n, 0);
 		report(n, &k, NULL);
 	}
+	release_settled(n, clock__now_us(), true);
 }
 
 void net__stats(const struct net *n, struct net_stats *out)

@@ -10,19 +10,25 @@
  * A connect that succeeded waits for its first bytes, NET_HOLD_MS at most
  * (and NET_HELD_MAX connections at once), so its record can carry its own
  * name: the kernel sends those bytes as a record of their own, after it.
+ * A record of a process whose identity is still settling (a Wine launch
+ * held for the program it starts, wine_hold.h) waits for it, NET_SETTLE_MS
+ * at most (NET_SETTLE_MAX records at once), to name the program, not its loader.
  */
 #ifndef RMMHUNT_NET_H
 #define RMMHUNT_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "event.h"
 #include "events.h"
 
-#define NET_HOLD_MS  250
-#define NET_HELD_MAX 1024
-#define NET_NAMES    8192 /* addresses named by DNS answers, over every namespace */
+#define NET_HOLD_MS    250
+#define NET_HELD_MAX   1024
+#define NET_SETTLE_MS  1500 /* past WINE_HOLD_MS, the longest a launch is held */
+#define NET_SETTLE_MAX 64
+#define NET_NAMES      8192 /* addresses named by DNS answers, over every namespace */
 
 struct lineage;
 struct net;
@@ -31,6 +37,8 @@ struct net_ops {
 	/* a finished record: the rules, then the output, as for every record */
 	void (*finish)(void *ctx, struct event *e);
 	int64_t (*report_id)(void *ctx);
+	/* is process @tgid's identity still settling? NULL: never */
+	bool (*settling)(void *ctx, uint32_t tgid);
 	void *ctx;
 };
 
@@ -44,7 +52,7 @@ struct net_stats {
 	uint64_t url_from_tls;	/* RemoteUrl from a ClientHello's SNI */
 	uint64_t url_from_http; /* RemoteUrl from an HTTP request's Host */
 	uint64_t url_from_dns;	/* RemoteUrl from a DNS answer */
-	uint64_t held_overflow; /* connects reported without waiting: too many held */
+	uint64_t held_overflow; /* records reported without waiting: too many held */
 	uint64_t wine_connects; /* connects wineserver made, named after the program that sent */
 };
 

@@ -274,6 +274,14 @@ static int64_t report_id(void *ctx)
 }
 
 /* A column of process record @e into certificate record @c, where both tables have it. */
+/* A held Wine launch: its process's connections wait to name the program it starts. */
+static bool settling(void *ctx, uint32_t tgid)
+{
+	struct pipeline *p = ctx;
+
+	return p->hold && wine_hold__holds(p->hold, tgid);
+}
+
 static int copy_across(struct event *c, int cid, const struct event *e, int eid)
 {
 	if (!event__isset(e, eid))
@@ -366,7 +374,8 @@ struct pipeline *pipeline__new(const struct pipeline_opts *opts)
 	    .remember = remember,
 	    .ctx = p,
 	};
-	struct net_ops net_ops = {.finish = judge_net, .report_id = report_id, .ctx = p};
+	struct net_ops net_ops = {
+	    .finish = judge_net, .report_id = report_id, .settling = settling, .ctx = p};
 	struct stat st;
 
 	if (!p)

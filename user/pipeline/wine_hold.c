@@ -91,6 +91,11 @@ static struct held *find_held(struct wine_hold *wh, uint32_t tgid)
 	return NULL;
 }
 
+bool wine_hold__holds(const struct wine_hold *wh, uint32_t tgid)
+{
+	return find_held((struct wine_hold *)wh, tgid) != NULL;
+}
+
 static void drop_held(struct wine_hold *wh, struct held *h)
 {
 	close(h->root_fd);

@@ -10,6 +10,7 @@
 #ifndef RMMHUNT_WINE_HOLD_H
 #define RMMHUNT_WINE_HOLD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture/decode.h"
@@ -72,6 +73,9 @@ void wine_hold__settle_parent(struct wine_hold *wh, const struct exec_event *k);
  */
 int wine_hold__hold(struct wine_hold *wh, const struct event *e, const struct exec_info *x,
 		    const struct reader_files *f, int root_fd);
+
+/* Is an exec of @tgid held (what it runs not known yet)? */
+bool wine_hold__holds(const struct wine_hold *wh, uint32_t tgid);
 
 /*
  * Reports the held events that are due: call after the ring buffer was
