@@ -229,6 +229,13 @@ static const char *dns_name(struct net *n, const struct net_event *k)
 	return name;
 }
 
+/* @k's header fields, without its data: what is kept of a record past its handling. */
+static void copy_header(struct net_event *dst, const struct net_event *k)
+{
+	memcpy(dst, k, NET_EVENT_HDR_SIZE);
+	dst->data_len = 0;
+}
+
 /* Builds the record of @k, @url its RemoteUrl if it has its own, and hands it on. */
 static void emit(struct net *n, const struct net_event *k, const char *url)
 {
@@ -274,7 +281,7 @@ static void report(struct net *n, const struct net_event *k, const char *url)
 		return;
 	}
 	w = &n->settling[n->nsettling++];
-	memcpy(&w->k, k, NET_EVENT_HDR_SIZE);
+	copy_header(&w->k, k);
 	w->due_us = clock__now_us() + NET_SETTLE_MS * 1000;
 	w->has_host = url != NULL;
 	snprintf(w->host, sizeof(w->host), "%s", url ?: "");
@@ -323,13 +330,6 @@ static void read_dns(struct net *n, const struct net_event *k)
 		n->stats.dns_cut++;
 	else if (ret < 0)
 		n->stats.dns_bad++;
-}
-
-/* @k's header fields, without its data: what is kept of a record past its handling. */
-static void copy_header(struct net_event *dst, const struct net_event *k)
-{
-	memcpy(dst, k, NET_EVENT_HDR_SIZE);
-	dst->data_len = 0;
 }
 
 static void drop_held(struct net *n, size_t i)
