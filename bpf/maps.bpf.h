@@ -189,9 +189,6 @@ struct {
  * its content or a process found running at start; copied to a fork; gone at
  * an exec of anything else, and at exit.
  */
-#define WINE_NAME	 "wine"	      /* what a file of Wine's name starts with */
-#define WINE_SERVER_NAME "wineserver" /* and the server's */
-#define WINE_NAME_LEN	 (sizeof(WINE_SERVER_NAME) - 1)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -96,18 +96,18 @@ static __always_inline __u64 cgroups_key(struct task_struct *task)
 static __always_inline void wine_exec(struct file *exe, __u32 tgid, __u64 ino)
 {
 	struct wine_proc p = {.exe_ino = ino, .role = WINE_ROLE_SERVER};
-	char name[WINE_NAME_LEN];
+	char name[WINE_SERVER_NAME_LEN];
 	int i;
 
 	if (bpf_probe_read_kernel(name, sizeof(name),
 				  BPF_CORE_READ(exe, f_path.dentry, d_name.name)))
 		goto not_wine;
 #pragma unroll
-	for (i = 0; i < sizeof(WINE_NAME) - 1; i++)
+	for (i = 0; i < WINE_NAME_LEN; i++)
 		if (name[i] != WINE_NAME[i])
 			goto not_wine;
 #pragma unroll
-	for (; i < WINE_NAME_LEN; i++)
+	for (; i < WINE_SERVER_NAME_LEN; i++)
 		if (name[i] != WINE_SERVER_NAME[i])
 			p.role = WINE_ROLE_CLIENT;
 	bpf_map_update_elem(&wine_procs, &tgid, &p, BPF_ANY);

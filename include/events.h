@@ -189,6 +189,15 @@ struct net_prefix {
 	unsigned char addr[16];
 };
 
+/*
+ * Wine's processes by their file's name, as both sides tell them: the
+ * names start so (the rest of the name is free: wineserver64, wine-preloader).
+ */
+#define WINE_NAME	     "wine"
+#define WINE_NAME_LEN	     (sizeof(WINE_NAME) - 1)
+#define WINE_SERVER_NAME     "wineserver"
+#define WINE_SERVER_NAME_LEN (sizeof(WINE_SERVER_NAME) - 1)
+
 /* A process of Wine's, in the "wine_procs" map (bpf/wine_request.bpf.c) by tgid. */
 enum wine_role {
 	WINE_ROLE_SERVER = 1,

@@ -361,7 +361,8 @@ static void name_sender(struct net *n, struct net_event *conn, const struct net_
 	const struct proc_record *r = lineage__get(n->lineage, conn->tgid);
 	const char *name = r ? r->col[PROC_FILE_NAME] : NULL;
 
-	if (!bytes->tgid || bytes->tgid == conn->tgid || !name || strncmp(name, "wineserver", 10))
+	if (!bytes->tgid || bytes->tgid == conn->tgid || !name ||
+	    strncmp(name, WINE_SERVER_NAME, WINE_SERVER_NAME_LEN))
 		return;
 	conn->tgid = bytes->tgid;
 	conn->pid = bytes->pid;

@@ -442,8 +442,9 @@ int pipeline__exec(struct pipeline *p, const struct exec_info *x)
 	x = procfs__complete(p->fixed, x, &d);
 	build_event(p, x);
 	/* Wine's by name, as the kernel side knows them; a server is never marked unmatchable */
-	wine_named = !strncmp(path__base(x->exe), "wine", 4);
-	wine_server = wine_named && !strncmp(path__base(x->exe), "wineserver", 10);
+	wine_named = !strncmp(path__base(x->exe), WINE_NAME, WINE_NAME_LEN);
+	wine_server =
+	    wine_named && !strncmp(path__base(x->exe), WINE_SERVER_NAME, WINE_SERVER_NAME_LEN);
 	/*
 	 * Exec'd in our own root (the same mount and directory): the reader's fd
 	 * for it, which needs no look, and the kernel's path is the path in it.
