@@ -601,10 +601,9 @@ static __attribute__((noreturn)) void child_main(int sock, pid_t parent,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
+	/* whole: the reasons' text is sent as is, to its last byte */
+	memset(&h, 0, sizeof(h));
 	handles_init(&h);
-	h.net_off[0] = '\0';
-	h.first_bytes[0] = '\0';
-	h.dns_frags_off[0] = '\0';
 	reply.err = load_all(&skel, o, &h);
 	reply.raw_tp = h.raw_tp;
 	reply.network = h.network;
