@@ -44,8 +44,11 @@ def rmmhunt():
 
 
 def assert_clean(returncode, stderr):
-    """Exit code 0 and memcheck's own verdict, shown whole when it fails."""
-    assert "ERROR SUMMARY: 0 errors" in stderr, stderr[-6000:]
+    """Exit code 0 and memcheck's own verdict, of every process (the loader's child
+    too), shown whole when it fails."""
+    summaries = [line for line in stderr.splitlines() if "ERROR SUMMARY:" in line]
+    assert summaries, stderr[-6000:]
+    assert all("ERROR SUMMARY: 0 errors" in line for line in summaries), stderr[-6000:]
     assert returncode == 0, stderr[-6000:]
 
 
